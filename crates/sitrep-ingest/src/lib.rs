@@ -1,0 +1,1 @@
+//! Ingest: bytes in, clean articles out.
