@@ -1,0 +1,489 @@
+//! HTML pages to clean articles: dom_smoothie (a readability.js port) finds the main content,
+//! our block walker turns it into paragraphs and subheadings, the line rules shared with the
+//! plain-text cleaner drop captions, credits and chrome, and our own metadata layer reads title,
+//! authors, outlet, URL, language and publication date.
+
+use dom_query::{Document, NodeRef};
+use dom_smoothie::{Config, Readability};
+use serde_json::Value;
+use sitrep_model::{NaiveDate, OffsetMap};
+
+use crate::body::BodyBuilder;
+use crate::dates::parse_date_text;
+use crate::lines::{LineKind, classify, split_authors};
+use crate::text::{Para, extend_unique, select_body};
+
+/// Metadata read from a page's markup.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageMeta {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub site_name: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub description: Option<String>,
+}
+
+/// What the HTML extractor found.
+#[derive(Debug, Default)]
+pub struct CleanHtml {
+    pub meta: PageMeta,
+    pub body: String,
+    pub blocks: Vec<sitrep_model::Block>,
+    pub offsets: OffsetMap,
+    pub diagnostics: Vec<String>,
+}
+
+/// Extracts the article of an HTML page. `url` is where the page came from, when known.
+pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
+    let doc = Document::from(html);
+    let mut meta = page_meta(&doc, url);
+    let mut out = CleanHtml::default();
+
+    let page_url = meta.url.clone().or_else(|| url.map(str::to_string));
+    let abs_url = page_url.as_deref().filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let cfg = Config { max_elements_to_parse: 0, ..Default::default() };
+    let content = match Readability::with_document(doc, abs_url, Some(cfg)).and_then(|mut r| r.parse()) {
+        Ok(article) => {
+            if meta.authors.is_empty() {
+                if let Some(byline) = article.byline.as_deref() {
+                    meta.authors = clean_author_list(byline);
+                }
+            }
+            Some(article.content.to_string())
+        }
+        Err(e) => {
+            out.diagnostics.push(format!("main content not found ({e}); using all paragraphs"));
+            None
+        }
+    };
+
+    let mut paragraphs = Vec::new();
+    match content {
+        Some(content) => {
+            let frag = Document::fragment(content);
+            walk_blocks(&frag.root(), &mut paragraphs);
+        }
+        None => {
+            let doc = Document::from(html);
+            for node in doc.select("p, h2, h3, li").nodes() {
+                let text = node.text();
+                if text.split_whitespace().count() >= 5 || node.has_name("h2") || node.has_name("h3") {
+                    let heading = matches!(node.node_name().as_deref(), Some("h2" | "h3"));
+                    paragraphs.push((normalise_space(&text), heading));
+                }
+            }
+        }
+    }
+
+    // The title is often repeated as the first block.
+    if let (Some(title), Some((first, _))) = (meta.title.as_deref(), paragraphs.first()) {
+        if normalise_space(title) == *first {
+            paragraphs.remove(0);
+        }
+    }
+
+    let paras: Vec<Para<'_>> = paragraphs
+        .iter()
+        .map(|(text, heading)| Para { text, kind: classify(text), heading: Some(*heading) })
+        .collect();
+    let sel = select_body(&paras);
+    if meta.authors.is_empty() {
+        extend_unique(&mut meta.authors, &sel.authors);
+    }
+    meta.published = meta.published.or(sel.published);
+
+    let mut builder = BodyBuilder::new();
+    for (kind, idx) in sel.kept {
+        builder.push_text(kind, &paragraphs[idx].0);
+    }
+    let (body, blocks, offsets) = builder.finish_aligned(html);
+    out.meta = meta;
+    out.body = body;
+    out.blocks = blocks;
+    out.offsets = offsets;
+    out
+}
+
+fn normalise_space(text: &str) -> String {
+    text.split(crate::body::is_space).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Elements whose text is never article body.
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "figure", "figcaption", "aside", "nav", "footer", "form",
+    "button", "svg", "iframe", "select", "input", "textarea", "template", "object", "video",
+    "audio", "picture", "canvas", "label",
+];
+/// Elements that start a new block.
+const BLOCK: &[&str] = &[
+    "p", "div", "section", "article", "header", "main", "blockquote", "pre", "ul", "ol", "li",
+    "dl", "dt", "dd", "table", "tr", "td", "th", "tbody", "thead", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "br", "address", "center",
+];
+
+/// Collects the text of `node` as blocks: `(text, is_heading)`.
+fn walk_blocks(node: &NodeRef<'_>, out: &mut Vec<(String, bool)>) {
+    let mut current = String::new();
+    walk(node, &mut current, out, false);
+    flush(&mut current, false, out);
+}
+
+fn flush(current: &mut String, heading: bool, out: &mut Vec<(String, bool)>) {
+    let text = normalise_space(current);
+    current.clear();
+    if !text.is_empty() {
+        out.push((text, heading));
+    }
+}
+
+fn walk(node: &NodeRef<'_>, current: &mut String, out: &mut Vec<(String, bool)>, heading: bool) {
+    for child in node.children_it(false) {
+        if child.is_text() {
+            current.push_str(&child.text());
+            continue;
+        }
+        if !child.is_element() {
+            continue;
+        }
+        let name = child.node_name();
+        let name = name.as_deref().unwrap_or("");
+        if SKIP.contains(&name) || is_hidden(&child) {
+            continue;
+        }
+        if BLOCK.contains(&name) {
+            flush(current, heading, out);
+            let is_heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+            walk(&child, current, out, heading || is_heading);
+            flush(current, heading || is_heading, out);
+        } else {
+            walk(&child, current, out, heading);
+        }
+    }
+}
+
+fn is_hidden(node: &NodeRef<'_>) -> bool {
+    node.has_attr("hidden")
+        || node.attr("aria-hidden").is_some_and(|v| v.as_ref() == "true")
+        || node.attr("style").is_some_and(|s| {
+            let s = s.to_lowercase().replace(' ', "");
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+/// Reads the page's metadata: JSON-LD, OpenGraph and other meta tags, `<title>`, `<h1>`,
+/// bylines and the publication date.
+pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
+    let ld = json_ld(doc);
+    let meta = |names: &[&str]| -> Option<String> {
+        for name in names {
+            for attr in ["property", "name", "itemprop"] {
+                let sel = format!("meta[{attr}=\"{name}\" i]");
+                if let Some(v) = doc.select(&sel).attr("content") {
+                    let v = normalise_space(&v);
+                    if !v.is_empty() {
+                        return Some(v);
+                    }
+                }
+            }
+        }
+        None
+    };
+
+    let canonical = doc
+        .select("link[rel=\"canonical\" i]")
+        .attr("href")
+        .map(|h| h.to_string())
+        .filter(|h| h.starts_with("http"))
+        .or_else(|| meta(&["og:url"]).filter(|h| h.starts_with("http")));
+    let page_url = url.filter(|u| u.starts_with("http")).map(str::to_string).or(canonical);
+
+    // Title: the page's own headline, preferring <h1> when the metadata agrees with it.
+    let doc_title = doc.select("head title").text();
+    let doc_title = normalise_space(&doc_title);
+    let meta_title = ld.headline.clone().or_else(|| meta(&["og:title", "twitter:title", "title"]));
+    let h1 = doc
+        .select("article h1, main h1, h1")
+        .nodes()
+        .first()
+        .map(|n| normalise_space(&n.text()))
+        .filter(|t| !t.is_empty() && t.chars().count() <= 300);
+    let title = match (h1, meta_title) {
+        (Some(h1), Some(m)) if m.contains(&h1) || h1.contains(&m) => Some(h1),
+        (Some(h1), _) if !doc_title.is_empty() && doc_title.contains(&h1) => Some(h1),
+        (_, Some(m)) => Some(strip_site_suffix(&m)),
+        (h1, None) => {
+            if doc_title.is_empty() {
+                h1
+            } else {
+                Some(strip_site_suffix(&doc_title))
+            }
+        }
+    };
+
+    // Authors.
+    let mut authors = ld.authors.clone();
+    if authors.is_empty() {
+        for names in [
+            meta(&["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"]),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !names.starts_with("http") {
+                authors = clean_author_list(&names);
+            }
+        }
+    }
+    if authors.is_empty() {
+        for sel in [
+            "[itemprop=\"author\" i] [itemprop=\"name\" i]",
+            "[rel=\"author\"]",
+            "[itemprop=\"author\" i]",
+            ".byline-name, .author-name, .byline__name, .author a, .byline a",
+            ".byline, .author, .article-author, .post-author",
+        ] {
+            for node in doc.select(sel).nodes().iter().take(4) {
+                let text = normalise_space(&node.text());
+                if text.chars().count() <= 80 {
+                    for a in clean_author_list(&text) {
+                        if !authors.contains(&a) {
+                            authors.push(a);
+                        }
+                    }
+                }
+            }
+            if !authors.is_empty() {
+                break;
+            }
+        }
+    }
+
+    let site_name = meta(&["og:site_name", "application-name", "twitter:site"])
+        .or(ld.publisher.clone())
+        .map(|s| s.trim_start_matches('@').to_string());
+    let language = doc
+        .select("html")
+        .attr("lang")
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .or_else(|| meta(&["og:locale", "language", "content-language"]));
+    let description = meta(&["og:description", "description", "twitter:description"]);
+    let published = sitrep_htmldate::find_date(doc, page_url.as_deref())
+        .map(|m| m.date)
+        .or_else(|| ld.published.as_deref().and_then(parse_date_text));
+
+    PageMeta {
+        title: title.filter(|t| !t.is_empty()),
+        authors,
+        site_name,
+        url: page_url,
+        language,
+        published,
+        description,
+    }
+}
+
+/// Removes a " | Site name" style suffix (or prefix) from a page title.
+fn strip_site_suffix(title: &str) -> String {
+    for sep in [" | ", " - ", " – ", " — ", " :: ", " » ", " · "] {
+        if title.contains(sep) {
+            let parts: Vec<&str> = title.split(sep).collect();
+            if let Some(best) = parts.iter().max_by_key(|p| p.chars().count()) {
+                if best.split_whitespace().count() >= 2 {
+                    return best.trim().to_string();
+                }
+            }
+        }
+    }
+    title.trim().to_string()
+}
+
+/// Splits a byline into author names, dropping "By", dates, roles and outlet tags.
+fn clean_author_list(text: &str) -> Vec<String> {
+    let text = text.trim();
+    let text = text
+        .strip_prefix("By ")
+        .or_else(|| text.strip_prefix("by "))
+        .or_else(|| text.strip_prefix("BY "))
+        .or_else(|| text.strip_prefix("Von "))
+        .or_else(|| text.strip_prefix("von "))
+        .unwrap_or(text);
+    let text = text.split(['|', '\n']).next().unwrap_or("");
+    split_authors(text)
+        .into_iter()
+        .filter(|n| {
+            !n.chars().any(|c| c.is_ascii_digit())
+                && n.split_whitespace().count() <= 4
+                && !matches!(classify(n), LineKind::DateLine)
+        })
+        .collect()
+}
+
+/// What the JSON-LD blocks of a page say about its article.
+#[derive(Debug, Default)]
+struct JsonLd {
+    headline: Option<String>,
+    authors: Vec<String>,
+    publisher: Option<String>,
+    published: Option<String>,
+}
+
+fn json_ld(doc: &Document) -> JsonLd {
+    let mut out = JsonLd::default();
+    for node in doc.select("script[type=\"application/ld+json\" i]").nodes() {
+        let text = node.text();
+        let Ok(value) = serde_json::from_str::<Value>(text.trim()) else {
+            continue;
+        };
+        let mut objects = Vec::new();
+        collect_objects(&value, &mut objects, 0);
+        for obj in objects {
+            let types = type_names(obj);
+            let is_article = types.iter().any(|t| {
+                t.ends_with("Article") || matches!(t.as_str(), "BlogPosting" | "Report" | "LiveBlogPosting")
+            });
+            if !is_article {
+                continue;
+            }
+            if out.headline.is_none() {
+                out.headline = obj.get("headline").and_then(Value::as_str).map(normalise_space);
+            }
+            if out.authors.is_empty() {
+                if let Some(a) = obj.get("author").or_else(|| obj.get("creator")) {
+                    out.authors = person_names(a);
+                }
+            }
+            if out.publisher.is_none() {
+                out.publisher = obj.get("publisher").and_then(|p| p.get("name")).and_then(Value::as_str).map(normalise_space);
+            }
+            if out.published.is_none() {
+                out.published = obj.get("datePublished").and_then(Value::as_str).map(str::to_string);
+            }
+        }
+    }
+    out
+}
+
+fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a serde_json::Map<String, Value>>, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| collect_objects(i, out, depth + 1)),
+        Value::Object(map) => {
+            out.push(map);
+            if let Some(graph) = map.get("@graph") {
+                collect_objects(graph, out, depth + 1);
+            }
+            if let Some(main) = map.get("mainEntity") {
+                collect_objects(main, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn type_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
+    match obj.get("@type") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn person_names(v: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut push = |s: &str| {
+        for n in clean_author_list(s) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    };
+    match v {
+        Value::String(s) => push(s),
+        Value::Object(o) => {
+            if let Some(s) = o.get("name").and_then(Value::as_str) {
+                push(s);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::String(s) => push(s),
+                    Value::Object(o) => {
+                        if let Some(s) = o.get("name").and_then(Value::as_str) {
+                            push(s);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_model::BlockKind;
+
+    const PAGE: &str = r#"<!doctype html><html lang="en"><head>
+<title>Port deal signed after long talks | Harbour Wire</title>
+<meta property="og:site_name" content="Harbour Wire">
+<link rel="canonical" href="https://harbourwire.example/2024/03/05/port-deal">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+ "headline":"Port deal signed after long talks","datePublished":"2024-03-05T08:00:00Z",
+ "author":[{"@type":"Person","name":"Mara Quill"},{"@type":"Person","name":"Tom Bex"}]}</script>
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Port deal signed after long talks</h1>
+<figure><img src="a.jpg"><figcaption>The harbour at dawn (Harbour Wire)</figcaption></figure>
+<p>The cities of Velden and Ostra signed the port deal on Tuesday after eleven rounds of talks, officials said.</p>
+<p>The agreement, which runs for ten years, opens the northern quay to ships from both cities &amp; their partners.</p>
+<h2>What changes for shippers</h2>
+<p>Shippers will pay a single fee from June, the port authority said in a statement on its website.</p>
+<p>Advertisement</p>
+<p>&#8220;This is the end of a long quarrel,&#8221; said Mayor Ilse Brandt, who led the Velden delegation.</p>
+</article>
+<aside><h3>Related stories</h3><ul><li>Ferry strike ends</li></ul></aside>
+<footer>Copyright 2024 Harbour Wire</footer>
+</body></html>"#;
+
+    #[test]
+    fn extracts_body_and_metadata() {
+        let c = clean_html(PAGE, None);
+        assert_eq!(c.meta.title.as_deref(), Some("Port deal signed after long talks"));
+        assert_eq!(c.meta.authors, vec!["Mara Quill".to_string(), "Tom Bex".to_string()]);
+        assert_eq!(c.meta.site_name.as_deref(), Some("Harbour Wire"));
+        assert_eq!(c.meta.url.as_deref(), Some("https://harbourwire.example/2024/03/05/port-deal"));
+        assert_eq!(c.meta.language.as_deref(), Some("en"));
+        assert!(c.body.starts_with("The cities of Velden"), "{}", c.body);
+        assert!(c.body.contains("both cities & their partners"));
+        assert!(c.body.contains("\u{201c}This is the end"));
+        assert!(!c.body.contains("Advertisement"));
+        assert!(!c.body.contains("harbour at dawn"));
+        assert!(!c.body.contains("Related"));
+        assert!(!c.body.contains("Copyright"));
+        let heading = c.blocks.iter().find(|b| b.kind == BlockKind::Heading);
+        assert_eq!(heading.map(|b| &c.body[b.start..b.end]), Some("What changes for shippers"));
+    }
+
+    #[test]
+    fn body_offsets_point_into_the_html() {
+        let c = clean_html(PAGE, None);
+        let at = c.body.find("Shippers").unwrap_or(0);
+        let src = c.offsets.to_source(at).unwrap_or(0);
+        assert_eq!(&PAGE[src..src + 8], "Shippers");
+    }
+
+    #[test]
+    fn title_suffix_is_stripped() {
+        assert_eq!(strip_site_suffix("Port deal signed | Harbour Wire"), "Port deal signed");
+        assert_eq!(strip_site_suffix("Harbour Wire - Port deal signed today"), "Port deal signed today");
+    }
+}
