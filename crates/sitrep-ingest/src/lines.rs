@@ -26,6 +26,7 @@ re!(
     r"(?i)(?:\((?:AP|AFP|Reuters|ANI|PTI|IANS|EPA|Getty(?: Images)?|Xinhua|Bloomberg|TASS|Sputnik|UNI|DPA|Anadolu(?: Agency)?|Shutterstock|Pexels|Unsplash|File(?: photo)?|Representational(?: image)?|Photo[^)]*|Image[^)]*|Courtesy[^)]*|[^()]{1,60}/(?:AP|AFP|Reuters|Getty Images|EPA|Bloomberg|[^()]{1,30}))\)|(?:/|\|)\s*(?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?: (?:via|Photo|Images)[^)]*)?)\s*$"
 );
 re!(SENTENCE_BREAK, r#"\p{Ll}{2,}[.!?]["”’]?\s+["“‘]?\p{Lu}"#);
+re!(CREDIT_PAREN, r"\((?:[\p{Lu}][\p{L}\p{N}.&'’-]*)(?:[\s/]+(?:via\s+)?[\p{Lu}][\p{L}\p{N}.&'’-]*){0,4}\)\s*$");
 re!(SEPARATOR, r"^[\-–—_*•=~#·.|+\s]{1,80}$");
 re!(
     BYLINE,
@@ -94,6 +95,13 @@ pub fn classify(line: &str) -> LineKind {
     }
     if len <= 400 && AGENCY_CREDIT.is_match(line) && !ends_sentence_before_credit(line) {
         return LineKind::Caption;
+    }
+    if len <= 300 && CREDIT_PAREN.is_match(line) && !ends_sentence_before_credit(line) {
+        let cut = line.rfind('(').unwrap_or(0);
+        let before = line[..cut].trim_end();
+        if before.split_whitespace().count() >= 3 && !before.ends_with(['.', '!', '?', ':', ',']) {
+            return LineKind::Caption;
+        }
     }
     LineKind::Text
 }
