@@ -199,28 +199,24 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .or_else(|| meta(&["og:url"]).filter(|h| h.starts_with("http")));
     let page_url = url.filter(|u| u.starts_with("http")).map(str::to_string).or(canonical);
 
-    // Title: the page's own headline, preferring <h1> when the metadata agrees with it.
-    let doc_title = doc.select("head title").text();
-    let doc_title = normalise_space(&doc_title);
+    // Title: the metadata's headline (or <title>) with any site-name part removed, choosing
+    // the part that the page repeats as a heading.
+    let doc_title = normalise_space(&doc.select("head title").text());
     let meta_title = ld.headline.clone().or_else(|| meta(&["og:title", "twitter:title", "title"]));
-    let h1 = doc
-        .select("article h1, main h1, h1")
+    let headings: Vec<String> = doc
+        .select("h1, h2")
         .nodes()
-        .first()
+        .iter()
+        .take(12)
         .map(|n| normalise_space(&n.text()))
-        .filter(|t| !t.is_empty() && t.chars().count() <= 300);
-    let title = match (h1, meta_title) {
-        (Some(h1), Some(m)) if m.contains(&h1) || h1.contains(&m) => Some(h1),
-        (Some(h1), _) if !doc_title.is_empty() && doc_title.contains(&h1) => Some(h1),
-        (_, Some(m)) => Some(strip_site_suffix(&m)),
-        (h1, None) => {
-            if doc_title.is_empty() {
-                h1
-            } else {
-                Some(strip_site_suffix(&doc_title))
-            }
-        }
-    };
+        .filter(|t| !t.is_empty() && t.chars().count() <= 300)
+        .collect();
+    let site = meta(&["og:site_name", "application-name"]).or(ld.publisher.clone());
+    let title = meta_title
+        .as_deref()
+        .or((!doc_title.is_empty()).then_some(doc_title.as_str()))
+        .map(|t| choose_title_part(t, &headings, site.as_deref()))
+        .or_else(|| headings.first().cloned());
 
     // Authors.
     let mut authors = ld.authors.clone();
@@ -245,6 +241,9 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
             ".byline, .author, .article-author, .post-author",
         ] {
             for node in doc.select(sel).nodes().iter().take(4) {
+                if in_comments_or_forms(node) {
+                    continue;
+                }
                 let text = normalise_space(&node.text());
                 if text.chars().count() <= 80 {
                     for a in clean_author_list(&text) {
@@ -285,9 +284,38 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     }
 }
 
+const TITLE_SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " » ", " · "];
+
+/// The part of a "Headline | Site" title that is the headline: the part the page repeats as a
+/// heading, else the parts that are not the site name, else the longest part.
+fn choose_title_part(title: &str, headings: &[String], site: Option<&str>) -> String {
+    let lower = |s: &str| s.to_lowercase();
+    if headings.iter().any(|h| lower(h) == lower(title)) {
+        return title.to_string();
+    }
+    for sep in TITLE_SEPARATORS {
+        if !title.contains(sep) {
+            continue;
+        }
+        let parts: Vec<&str> = title.split(sep).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if let Some(p) = parts.iter().find(|p| headings.iter().any(|h| lower(h) == lower(p))) {
+            return p.to_string();
+        }
+        if let Some(site) = site {
+            let rest: Vec<&str> = parts.iter().copied().filter(|p| lower(p) != lower(site)).collect();
+            if rest.len() < parts.len() && !rest.is_empty() {
+                return rest.join(sep);
+            }
+        }
+        return strip_site_suffix(title);
+    }
+    // A heading that starts the title: "Headline" in "Headline, and more words".
+    title.to_string()
+}
+
 /// Removes a " | Site name" style suffix (or prefix) from a page title.
 fn strip_site_suffix(title: &str) -> String {
-    for sep in [" | ", " - ", " – ", " — ", " :: ", " » ", " · "] {
+    for sep in TITLE_SEPARATORS {
         if title.contains(sep) {
             let parts: Vec<&str> = title.split(sep).collect();
             if let Some(best) = parts.iter().max_by_key(|p| p.chars().count()) {
@@ -298,6 +326,34 @@ fn strip_site_suffix(title: &str) -> String {
         }
     }
     title.trim().to_string()
+}
+
+/// Whether a node sits in a comment thread, a form, or page furniture (where "author" classes
+/// name commenters and form fields, not the article's authors).
+fn in_comments_or_forms(node: &NodeRef<'_>) -> bool {
+    node.ancestors_it(Some(12)).any(|a| {
+        let name = a.node_name();
+        if matches!(name.as_deref(), Some("form" | "footer" | "aside" | "nav" | "label")) {
+            return true;
+        }
+        let marks = format!("{} {}", a.attr("class").unwrap_or_default(), a.attr("id").unwrap_or_default()).to_lowercase();
+        ["comment", "respond", "reply", "sidebar", "widget", "related", "footer"].iter().any(|m| marks.contains(m))
+    })
+}
+
+/// Words that show a byline candidate is not a name.
+fn not_a_name(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.contains(['*', '(', ')', ':', '@', '/'])
+        || lower.ends_with(" says")
+        || lower.ends_with(" sagt")
+        || crate::dates::month_number(&lower).is_some()
+        || [
+            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag",
+            "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "admin", "name",
+            "home", "staff", "redaktion",
+        ]
+        .contains(&lower.as_str())
 }
 
 /// Splits a byline into author names, dropping "By", dates, roles and outlet tags.
@@ -315,6 +371,7 @@ fn clean_author_list(text: &str) -> Vec<String> {
         .into_iter()
         .filter(|n| {
             !n.chars().any(|c| c.is_ascii_digit())
+                && !not_a_name(n)
                 && n.split_whitespace().count() <= 4
                 && !matches!(classify(n), LineKind::DateLine)
         })
