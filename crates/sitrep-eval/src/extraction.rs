@@ -158,9 +158,9 @@ pub fn body(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
 struct TrafItem {
     file: String,
     #[serde(default)]
-    title: Option<String>,
+    title: Option<serde_json::Value>,
     #[serde(default)]
-    author: Option<String>,
+    author: Option<serde_json::Value>,
     #[serde(default)]
     with: Vec<String>,
     #[serde(default)]
@@ -179,6 +179,15 @@ fn read_tgz(path: &Path) -> anyhow::Result<HashMap<String, Vec<u8>>> {
         files.insert(name, bytes);
     }
     Ok(files)
+}
+
+/// A gold field as text: strings as they are, lists joined with "; ".
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; "),
+        _ => String::new(),
+    }
 }
 
 fn norm(s: &str) -> String {
@@ -219,7 +228,8 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             if body.contains(s.as_str()) { fp += 1 } else { tn += 1 }
             if base.contains(s.as_str()) { base_fp += 1 } else { base_tn += 1 }
         }
-        if let Some(gold) = item.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(gold) = item.title.as_ref().map(value_text).filter(|t| !t.trim().is_empty()) {
+            let gold = gold.as_str();
             title_n += 1;
             let got = article.as_ref().and_then(|a| a.title.as_deref()).unwrap_or("");
             if norm(got) == norm(gold) {
@@ -228,7 +238,8 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                 println!("  title miss {}: gold {gold:?} got {got:?}", item.file);
             }
         }
-        if let Some(gold) = item.author.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(gold) = item.author.as_ref().map(value_text).filter(|t| !t.trim().is_empty()) {
+            let gold = gold.as_str();
             author_n += 1;
             let got = article.as_ref().map(|a| a.authors.join("; ")).unwrap_or_default();
             let gold_set: Vec<String> = gold.split(';').map(norm).collect();
