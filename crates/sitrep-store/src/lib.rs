@@ -1,1 +1,516 @@
-//! The store.
+//! The store: an embedded SQLite database of articles, their sources and what was extracted from
+//! them. The only crate of sitrep that speaks SQL.
+//!
+//! Inputs: batches of `(Article, Extraction)` from the pipeline. Outputs: the stored
+//! [`ArticleRecord`]s (the article objects of the output contract), the decoded source of each
+//! article with its [`OffsetMap`] (to show a span in the original), ids for paging, counts.
+//!
+//! Invariants:
+//! - articles are keyed by their content id ([`Article::id`]): storing an article whose id is
+//!   already stored changes nothing and counts as a duplicate, so ingesting twice stores once;
+//! - a batch is one transaction: after a crash, an error or a kill in the middle of
+//!   [`Store::insert_batch`], either the whole batch is stored or none of it;
+//! - every stored article has one row in `articles`, `article_sources` and `extractions`;
+//! - the schema is versioned (`PRAGMA user_version`) and migrated on open by numbered SQL files
+//!   embedded in the binary (`migrations/`); a database newer than this code is refused, never
+//!   touched;
+//! - no panics on bad files or damaged rows: every failure is a [`StoreError`] naming the
+//!   database and, where there is one, the article.
+//!
+//! The database runs in WAL mode with `synchronous=NORMAL` (a power loss may drop the last
+//! committed batches, never half of one), enforces foreign keys, and waits up to
+//! [`BUSY_TIMEOUT`] for another process's write lock instead of failing.
+//!
+//! ```
+//! use sitrep_model::{Article, ArticleRecord, Extraction};
+//! use sitrep_store::Store;
+//!
+//! let mut store = Store::open_in_memory()?;
+//! let article = Article::new("example.txt", "Talks resumed on Monday in Veldra.".to_string());
+//! let batch = vec![(article.clone(), Extraction::default())];
+//!
+//! let first = store.insert_batch(&batch)?;
+//! assert_eq!((first.stored, first.duplicates), (1, 0));
+//! let again = store.insert_batch(&batch)?;
+//! assert_eq!((again.stored, again.duplicates), (0, 1));
+//!
+//! let record = store.get_article(&article.id)?;
+//! assert_eq!(record, Some(ArticleRecord::new(article.clone(), Extraction::default())));
+//! let (source, offsets) = store.get_source(&article.id)?.expect("stored");
+//! assert_eq!((source, offsets), (article.source, article.offsets));
+//! assert_eq!(store.count_articles()?, 1);
+//! # Ok::<(), sitrep_store::StoreError>(())
+//! ```
+
+mod codec;
+mod error;
+mod migrate;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde::de::DeserializeOwned;
+use sitrep_model::{
+    Article, ArticleRecord, Extraction, NaiveDate, OffsetMap, SCHEMA, SourceFormat,
+};
+
+pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
+
+/// How long a write waits for another connection's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What [`Store::insert_batch`] did with a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Articles newly stored.
+    pub stored: usize,
+    /// Articles whose id was already stored, or appeared earlier in the same batch.
+    pub duplicates: usize,
+}
+
+/// A connection to a sitrep store. One per thread; several connections (also from several
+/// processes) may share a database file.
+pub struct Store {
+    conn: Connection,
+    /// The database file, or `:memory:`; named in every error.
+    path: PathBuf,
+    /// Test hook: abort the process after this many articles of a batch are written, before the
+    /// commit, to test what a kill leaves behind.
+    #[cfg(test)]
+    abort_after: Option<usize>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+const MEMORY: &str = ":memory:";
+
+impl Store {
+    /// Opens (creating if needed) the store named by `spec`: `sqlite://PATH`, a plain path, or
+    /// `:memory:`. Creates the parent folder and the file, and migrates the schema to
+    /// [`SCHEMA_VERSION`].
+    pub fn open(spec: &str) -> Result<Store, StoreError> {
+        let spec = spec.trim();
+        let rest = spec
+            .strip_prefix("sqlite://")
+            .or_else(|| spec.strip_prefix("sqlite:"))
+            .unwrap_or(spec);
+        if rest.contains("://") || rest.is_empty() {
+            return Err(StoreError::Unsupported {
+                spec: spec.to_string(),
+            });
+        }
+        if rest == MEMORY {
+            return Self::open_in_memory();
+        }
+        Self::open_path(Path::new(rest))
+    }
+
+    /// Opens (creating if needed) the store in the file at `path`.
+    pub fn open_path(path: &Path) -> Result<Store, StoreError> {
+        if path.is_dir() {
+            return Err(StoreError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        // No SQLITE_OPEN_URI: a path is a path, even if it starts with `file:`.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::setup(conn, path.to_path_buf())
+    }
+
+    /// A fresh store that lives in memory and vanishes when dropped (tests, one-off runs).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(MEMORY);
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        Self::setup(conn, path)
+    }
+
+    fn setup(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+        let mut store = Store {
+            conn,
+            path,
+            #[cfg(test)]
+            abort_after: None,
+        };
+        store.configure()?;
+        migrate::migrate(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        let conn = &self.conn;
+        // First, so that the pragmas below already wait for a busy database.
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.sql_err(e))?;
+        // The first statement that reads the file: a file that is not a database fails here.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.sql_err(e))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| self.sql_err(e))?;
+        Ok(())
+    }
+
+    /// The database file (or `:memory:`).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the database (equal to [`SCHEMA_VERSION`] once open).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrate::user_version(&self.conn).map_err(|e| self.sql_err(e))
+    }
+
+    /// Stores a batch in one transaction: either every new article of the batch is stored or
+    /// none is. Articles whose id is already stored, or that repeat an earlier article of the
+    /// batch, are counted as duplicates and not rewritten.
+    pub fn insert_batch(
+        &mut self,
+        batch: &[(Article, Extraction)],
+    ) -> Result<BatchOutcome, StoreError> {
+        let ingested_at = unix_now();
+        let path = &self.path;
+        // IMMEDIATE: take the write lock now, so that a busy database is waited for here rather
+        // than failing when a read transaction tries to upgrade.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
+        let mut outcome = BatchOutcome::default();
+        for (article, extraction) in batch {
+            let insert_err = |source| StoreError::Insert {
+                path: path.clone(),
+                id: article.id.clone(),
+                source,
+            };
+            // Earlier articles of this batch are visible inside the transaction.
+            if exists(&tx, &article.id).map_err(insert_err)? {
+                outcome.duplicates += 1;
+                continue;
+            }
+            let row = EncodedArticle::new(article, extraction)?;
+            row.insert(&tx, article, ingested_at).map_err(insert_err)?;
+            outcome.stored += 1;
+            #[cfg(test)]
+            if self.abort_after == Some(outcome.stored) {
+                std::process::abort();
+            }
+        }
+        tx.commit().map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(outcome)
+    }
+
+    /// Whether an article with this id is stored.
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        exists(&self.conn, id).map_err(|e| self.sql_err(e))
+    }
+
+    /// The stored article object, as `ArticleRecord::new(article, extraction)` made it.
+    pub fn get_article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.input, a.format, a.outlet, a.url, a.title, a.subtitle, a.published,
+                        a.authors, a.language, a.body, a.paragraphs, a.diagnostics,
+                        e.entities, e.quotes, e.events
+                 FROM articles a LEFT JOIN extractions e ON e.article_id = a.id
+                 WHERE a.id = ?1",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let raw = stmt
+            .query_row([id], |r| {
+                Ok(RawArticle {
+                    input: r.get(0)?,
+                    format: r.get(1)?,
+                    outlet: r.get(2)?,
+                    url: r.get(3)?,
+                    title: r.get(4)?,
+                    subtitle: r.get(5)?,
+                    published: r.get(6)?,
+                    authors: r.get(7)?,
+                    language: r.get(8)?,
+                    body: r.get(9)?,
+                    paragraphs: r.get(10)?,
+                    diagnostics: r.get(11)?,
+                    entities: r.get(12)?,
+                    quotes: r.get(13)?,
+                    events: r.get(14)?,
+                })
+            })
+            .optional()
+            .map_err(|e| self.sql_err(e))?;
+        raw.map(|raw| raw.decode(id).map_err(|reason| self.corrupt(id, reason)))
+            .transpose()
+    }
+
+    /// The decoded source text of the article and the map from body offsets into it, so that a
+    /// span of the body can be shown in the original.
+    pub fn get_source(&self, id: &str) -> Result<Option<(String, OffsetMap)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT encoding, source_len, source, offsets FROM article_sources WHERE article_id = ?1")
+            .map_err(|e| self.sql_err(e))?;
+        let raw = stmt
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })
+            .optional()
+            .map_err(|e| self.sql_err(e))?;
+        let Some((encoding, len, data, offsets)) = raw else {
+            return Ok(None);
+        };
+        if encoding != codec::SOURCE_ENCODING {
+            return Err(self.corrupt(id, format!("unknown source encoding {encoding:?}")));
+        }
+        let len = usize::try_from(len)
+            .map_err(|_| self.corrupt(id, format!("negative source length {len}")))?;
+        let source = codec::decompress(&data, len).map_err(|reason| self.corrupt(id, reason))?;
+        let offsets = codec::decode_offsets(&offsets).map_err(|reason| self.corrupt(id, reason))?;
+        Ok(Some((source, offsets)))
+    }
+
+    /// How many articles are stored.
+    pub fn count_articles(&self) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM articles")
+            .map_err(|e| self.sql_err(e))?;
+        let n: i64 = stmt
+            .query_row([], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Up to `limit` stored ids in ascending order, starting after `after` (exclusive): pass the
+    /// last id of one page to get the next.
+    pub fn article_ids(
+        &self,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2")
+            .map_err(|e| self.sql_err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![after.unwrap_or(""), limit], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .map_err(|e| self.sql_err(e))
+    }
+
+    fn sql_err(&self, source: rusqlite::Error) -> StoreError {
+        let path = self.path.clone();
+        match &source {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::NotADatabase => {
+                StoreError::NotADatabase { path }
+            }
+            _ => StoreError::Sqlite { path, source },
+        }
+    }
+
+    fn corrupt(&self, id: &str, reason: String) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            id: id.to_string(),
+            reason,
+        }
+    }
+}
+
+fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The columns of one article that need encoding, encoded before anything is written.
+struct EncodedArticle {
+    published: Option<String>,
+    authors: String,
+    paragraphs: String,
+    diagnostics: String,
+    source: Vec<u8>,
+    offsets: Vec<u8>,
+    entities: String,
+    quotes: String,
+    events: String,
+}
+
+impl EncodedArticle {
+    fn new(article: &Article, extraction: &Extraction) -> Result<Self, StoreError> {
+        let json = |r: serde_json::Result<String>| {
+            r.map_err(|source| StoreError::Encode {
+                id: article.id.clone(),
+                source,
+            })
+        };
+        Ok(EncodedArticle {
+            published: article.published.map(|d| d.to_string()),
+            authors: json(serde_json::to_string(&article.authors))?,
+            paragraphs: json(serde_json::to_string(&article.blocks))?,
+            diagnostics: json(serde_json::to_string(&article.diagnostics))?,
+            source: codec::compress(&article.source),
+            offsets: codec::encode_offsets(&article.offsets),
+            entities: json(serde_json::to_string(&extraction.entities))?,
+            quotes: json(serde_json::to_string(&extraction.quotes))?,
+            events: json(serde_json::to_string(&extraction.events))?,
+        })
+    }
+
+    fn insert(&self, conn: &Connection, a: &Article, ingested_at: i64) -> rusqlite::Result<()> {
+        conn.prepare_cached(
+            "INSERT INTO articles (id, input, format, outlet, url, title, subtitle, published, authors,
+                                   language, body, paragraphs, diagnostics, ingested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?
+        .execute(params![
+            a.id,
+            a.input,
+            a.format.as_str(),
+            a.outlet,
+            a.url,
+            a.title,
+            a.subtitle,
+            self.published,
+            self.authors,
+            a.language,
+            a.body,
+            self.paragraphs,
+            self.diagnostics,
+            ingested_at,
+        ])?;
+        let source_len = i64::try_from(a.source.len()).unwrap_or(i64::MAX);
+        conn.prepare_cached(
+            "INSERT INTO article_sources (article_id, encoding, source_len, source, offsets)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            a.id,
+            codec::SOURCE_ENCODING,
+            source_len,
+            self.source,
+            self.offsets
+        ])?;
+        conn.prepare_cached(
+            "INSERT INTO extractions (article_id, entities, quotes, events) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![a.id, self.entities, self.quotes, self.events])?;
+        Ok(())
+    }
+}
+
+/// One row of `articles` joined with `extractions`, as stored.
+struct RawArticle {
+    input: String,
+    format: String,
+    outlet: Option<String>,
+    url: Option<String>,
+    title: Option<String>,
+    subtitle: Option<String>,
+    published: Option<String>,
+    authors: String,
+    language: Option<String>,
+    body: String,
+    paragraphs: String,
+    diagnostics: String,
+    entities: Option<String>,
+    quotes: Option<String>,
+    events: Option<String>,
+}
+
+impl RawArticle {
+    fn decode(self, id: &str) -> Result<ArticleRecord, String> {
+        let format = match self.format.as_str() {
+            "text" => SourceFormat::Text,
+            "html" => SourceFormat::Html,
+            "jsonl" => SourceFormat::Jsonl,
+            "warc" => SourceFormat::Warc,
+            other => return Err(format!("unknown format {other:?}")),
+        };
+        let published = self
+            .published
+            .map(|p| {
+                p.parse::<NaiveDate>()
+                    .map_err(|e| format!("bad published date {p:?}: {e}"))
+            })
+            .transpose()?;
+        Ok(ArticleRecord {
+            schema: SCHEMA.to_string(),
+            id: id.to_string(),
+            input: self.input,
+            format,
+            outlet: self.outlet,
+            url: self.url,
+            title: self.title,
+            subtitle: self.subtitle,
+            published,
+            authors: json_column("authors", &self.authors)?,
+            language: self.language,
+            body: self.body,
+            paragraphs: json_column("paragraphs", &self.paragraphs)?,
+            // An article stored without an extraction row (not written by this code) reads as
+            // having nothing extracted.
+            entities: opt_json_column("entities", self.entities.as_deref())?,
+            quotes: opt_json_column("quotes", self.quotes.as_deref())?,
+            events: opt_json_column("events", self.events.as_deref())?,
+            diagnostics: json_column("diagnostics", &self.diagnostics)?,
+        })
+    }
+}
+
+fn json_column<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| format!("column {column} is not valid json: {e}"))
+}
+
+fn opt_json_column<T: DeserializeOwned + Default>(
+    column: &str,
+    text: Option<&str>,
+) -> Result<T, String> {
+    text.map_or_else(|| Ok(T::default()), |t| json_column(column, t))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,79 @@
+//! The store's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store. Messages are lowercase and name the database
+/// (its path, or `:memory:`) and, where one is involved, the article id.
+#[derive(thiserror::Error, Debug)]
+pub enum StoreError {
+    /// The spec names a backend this build does not speak (e.g. `postgres://`).
+    #[error(
+        "unsupported database {spec}: only sqlite://PATH, a plain path or :memory: are supported"
+    )]
+    Unsupported { spec: String },
+
+    #[error("database path {} is a directory, not a file", path.display())]
+    IsDirectory { path: PathBuf },
+
+    #[error("cannot create folder {} for the database: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot open database {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
+    /// The file exists but is not a SQLite database (or is damaged beyond SQLite reading it).
+    #[error("{} is not a sqlite database (or it is damaged)", path.display())]
+    NotADatabase { path: PathBuf },
+
+    /// A SQLite database that some other program made.
+    #[error("{} is a sqlite database of another application (application_id {application_id}), not a sitrep store", path.display())]
+    ForeignDatabase { path: PathBuf, application_id: i64 },
+
+    /// Written by a newer sitrep: refusing to touch it rather than misread it.
+    #[error("database {} has schema version {found}, newer than the {known} this sitrep knows; use a newer sitrep", path.display())]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+
+    #[error("migrating database {} to schema version {version} failed: {source}", path.display())]
+    Migration {
+        path: PathBuf,
+        version: u32,
+        source: rusqlite::Error,
+    },
+
+    #[error("database {}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
+    #[error("database {}: storing article {id} failed: {source}", path.display())]
+    Insert {
+        path: PathBuf,
+        id: String,
+        source: rusqlite::Error,
+    },
+
+    #[error("cannot encode article {id}: {source}")]
+    Encode {
+        id: String,
+        source: serde_json::Error,
+    },
+
+    /// A stored row that cannot be decoded back (damaged, or written by buggy code).
+    #[error("database {}: stored article {id} is corrupt: {reason}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        id: String,
+        reason: String,
+    },
+}
