@@ -14,7 +14,9 @@ use sitrep_model::SourceFormat;
 
 /// The benchmark's tokens: `\w+` runs, case kept.
 fn tokens(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|t| !t.is_empty()).collect()
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// TP/FP/FN over 4-gram shingles, normalised to sum to one (as `string_shingle_matching`).
@@ -45,7 +47,11 @@ pub fn shingle_match(truth: &str, pred: &str) -> (f64, f64, f64) {
         fp += pc.saturating_sub(tc) as f64;
     }
     let s = tp + fp + fneg;
-    if s > 0.0 { (tp / s, fp / s, fneg / s) } else { (0.0, 0.0, 0.0) }
+    if s > 0.0 {
+        (tp / s, fp / s, fneg / s)
+    } else {
+        (0.0, 0.0, 0.0)
+    }
 }
 
 /// Precision, recall and F1 as the benchmark computes them from per-page TP/FP/FN.
@@ -59,18 +65,39 @@ pub fn prf(items: &[(f64, f64, f64)]) -> (f64, f64, f64) {
             tp / (tp + other)
         }
     };
-    let ps: Vec<f64> = items.iter().filter(|(tp, fp, _)| tp + fp > 0.0).map(|&(tp, fp, fneg)| score(tp, fp, fneg, fp)).collect();
-    let rs: Vec<f64> = items.iter().filter(|(tp, _, fneg)| tp + fneg > 0.0).map(|&(tp, fp, fneg)| score(tp, fp, fneg, fneg)).collect();
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let ps: Vec<f64> = items
+        .iter()
+        .filter(|(tp, fp, _)| tp + fp > 0.0)
+        .map(|&(tp, fp, fneg)| score(tp, fp, fneg, fp))
+        .collect();
+    let rs: Vec<f64> = items
+        .iter()
+        .filter(|(tp, _, fneg)| tp + fneg > 0.0)
+        .map(|&(tp, fp, fneg)| score(tp, fp, fneg, fneg))
+        .collect();
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     let (p, r) = (mean(&ps), mean(&rs));
-    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (p, r, f)
 }
 
 fn gunzip(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(file).read_to_end(&mut out).with_context(|| format!("cannot gunzip {}", path.display()))?;
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut out)
+        .with_context(|| format!("cannot gunzip {}", path.display()))?;
     Ok(out)
 }
 
@@ -106,7 +133,8 @@ struct Truth {
 fn scrapinghub(data: &Path) -> anyhow::Result<Vec<(String, Option<String>, Vec<u8>, String)>> {
     let dir = data.join("extraction/scrapinghub");
     let truth: HashMap<String, Truth> = serde_json::from_slice(
-        &std::fs::read(dir.join("ground-truth.json")).context("cannot read scrapinghub ground truth")?,
+        &std::fs::read(dir.join("ground-truth.json"))
+            .context("cannot read scrapinghub ground truth")?,
     )?;
     let mut keys: Vec<&String> = truth.keys().collect();
     keys.sort();
@@ -130,28 +158,42 @@ pub fn body(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
     let mut worst = Vec::new();
     for (key, url, bytes, truth) in &pages {
         let text = decode(bytes, None).map(|d| d.text).unwrap_or_default();
-        let pred = clean(html_doc(key, bytes.clone(), url.clone()), &CleanOptions::default())
-            .map(|a| a.body)
-            .unwrap_or_default();
+        let pred = clean(
+            html_doc(key, bytes.clone(), url.clone()),
+            &CleanOptions::default(),
+        )
+        .map(|a| a.body)
+        .unwrap_or_default();
         let m = shingle_match(truth, &pred);
         ours.push(m);
-        base.push(shingle_match(truth, &dom_smoothie_text(&text, url.as_deref())));
+        base.push(shingle_match(
+            truth,
+            &dom_smoothie_text(&text, url.as_deref()),
+        ));
         let (p, r, f) = prf(&[m]);
         worst.push((f, p, r, key.clone(), url.clone()));
     }
     let (p, r, f) = prf(&ours);
     let (bp, br, bf) = prf(&base);
-    println!("ScrapingHub body extraction ({} pages, 4-gram shingle metric)", pages.len());
+    println!(
+        "ScrapingHub body extraction ({} pages, 4-gram shingle metric)",
+        pages.len()
+    );
     println!("  sitrep        precision={p:.3} recall={r:.3} F1={f:.3}");
     println!("  dom_smoothie  precision={bp:.3} recall={br:.3} F1={bf:.3}");
     if verbose {
         worst.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (f, p, r, key, url) in worst.iter().take(15) {
-            println!("  worst F1={f:.3} P={p:.3} R={r:.3} {key} {}", url.as_deref().unwrap_or(""));
+            println!(
+                "  worst F1={f:.3} P={p:.3} R={r:.3} {key} {}",
+                url.as_deref().unwrap_or("")
+            );
         }
     }
-    Ok(json!({"pages": pages.len(), "f1": f, "precision": p, "recall": r,
-              "dom_smoothie": {"f1": bf, "precision": bp, "recall": br}}))
+    Ok(
+        json!({"pages": pages.len(), "f1": f, "precision": p, "recall": r,
+              "dom_smoothie": {"f1": bf, "precision": bp, "recall": br}}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -168,7 +210,8 @@ struct TrafItem {
 }
 
 fn read_tgz(path: &Path) -> anyhow::Result<HashMap<String, Vec<u8>>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let mut files = HashMap::new();
     for entry in archive.entries()? {
@@ -185,20 +228,29 @@ fn read_tgz(path: &Path) -> anyhow::Result<HashMap<String, Vec<u8>>> {
 fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; "),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
         _ => String::new(),
     }
 }
 
 fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Title, author and body-snippet accuracy on trafilatura's evaluation pages.
 pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
     let files = read_tgz(&data.join("extraction/trafilatura-eval.tgz"))?;
     let eval: HashMap<String, TrafItem> = serde_json::from_slice(
-        files.get("traf/tests/evaldata.json").context("evaldata.json missing from the archive")?,
+        files
+            .get("traf/tests/evaldata.json")
+            .context("evaldata.json missing from the archive")?,
     )?;
     let mut urls: Vec<&String> = eval.keys().collect();
     urls.sort();
@@ -216,32 +268,68 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             continue;
         };
         pages += 1;
-        let article = clean(html_doc(&item.file, bytes.clone(), Some(url.clone())), &CleanOptions::default()).ok();
+        let article = clean(
+            html_doc(&item.file, bytes.clone(), Some(url.clone())),
+            &CleanOptions::default(),
+        )
+        .ok();
         let body = article.as_ref().map(|a| a.body.as_str()).unwrap_or("");
         let html = decode(bytes, None).map(|d| d.text).unwrap_or_default();
         let base = dom_smoothie_text(&html, Some(url));
         for s in &item.with {
-            if body.contains(s.as_str()) { tp += 1 } else { fneg += 1 }
-            if base.contains(s.as_str()) { base_tp += 1 } else { base_fn += 1 }
+            if body.contains(s.as_str()) {
+                tp += 1
+            } else {
+                fneg += 1
+            }
+            if base.contains(s.as_str()) {
+                base_tp += 1
+            } else {
+                base_fn += 1
+            }
         }
         for s in &item.without {
-            if body.contains(s.as_str()) { fp += 1 } else { tn += 1 }
-            if base.contains(s.as_str()) { base_fp += 1 } else { base_tn += 1 }
+            if body.contains(s.as_str()) {
+                fp += 1
+            } else {
+                tn += 1
+            }
+            if base.contains(s.as_str()) {
+                base_fp += 1
+            } else {
+                base_tn += 1
+            }
         }
-        if let Some(gold) = item.title.as_ref().map(value_text).filter(|t| !t.trim().is_empty()) {
+        if let Some(gold) = item
+            .title
+            .as_ref()
+            .map(value_text)
+            .filter(|t| !t.trim().is_empty())
+        {
             let gold = gold.as_str();
             title_n += 1;
-            let got = article.as_ref().and_then(|a| a.title.as_deref()).unwrap_or("");
+            let got = article
+                .as_ref()
+                .and_then(|a| a.title.as_deref())
+                .unwrap_or("");
             if norm(got) == norm(gold) {
                 title_ok += 1;
             } else if verbose {
                 println!("  title miss {}: gold {gold:?} got {got:?}", item.file);
             }
         }
-        if let Some(gold) = item.author.as_ref().map(value_text).filter(|t| !t.trim().is_empty()) {
+        if let Some(gold) = item
+            .author
+            .as_ref()
+            .map(value_text)
+            .filter(|t| !t.trim().is_empty())
+        {
             let gold = gold.as_str();
             author_n += 1;
-            let got = article.as_ref().map(|a| a.authors.join("; ")).unwrap_or_default();
+            let got = article
+                .as_ref()
+                .map(|a| a.authors.join("; "))
+                .unwrap_or_default();
             let gold_set: Vec<String> = gold.split(';').map(norm).collect();
             let got_set: Vec<String> = got.split(';').map(norm).filter(|s| !s.is_empty()).collect();
             if gold_set.len() == got_set.len() && gold_set.iter().all(|g| got_set.contains(g)) {
@@ -255,28 +343,45 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         let p = tp as f64 / (tp + fp).max(1) as f64;
         let r = tp as f64 / (tp + fneg).max(1) as f64;
         let acc = (tp + tn) as f64 / (tp + tn + fp + fneg).max(1) as f64;
-        (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }, acc)
+        (
+            p,
+            r,
+            if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            },
+            acc,
+        )
     };
     let (p, r, f1, acc) = f(tp, fneg, fp, tn);
     let (bp, br, bf1, bacc) = f(base_tp, base_fn, base_fp, base_tn);
     let title_acc = title_ok as f64 / title_n.max(1) as f64;
     let author_acc = author_ok as f64 / author_n.max(1) as f64;
     println!("trafilatura evaluation set ({pages} pages, {missing} missing)");
-    println!("  body snippets sitrep        precision={p:.3} recall={r:.3} F1={f1:.3} accuracy={acc:.3}");
-    println!("  body snippets dom_smoothie  precision={bp:.3} recall={br:.3} F1={bf1:.3} accuracy={bacc:.3}");
+    println!(
+        "  body snippets sitrep        precision={p:.3} recall={r:.3} F1={f1:.3} accuracy={acc:.3}"
+    );
+    println!(
+        "  body snippets dom_smoothie  precision={bp:.3} recall={br:.3} F1={bf1:.3} accuracy={bacc:.3}"
+    );
     println!("  title accuracy  {title_acc:.3} ({title_ok}/{title_n})");
     println!("  author accuracy {author_acc:.3} ({author_ok}/{author_n})");
-    Ok(json!({"pages": pages, "snippets": {"precision": p, "recall": r, "f1": f1, "accuracy": acc},
+    Ok(
+        json!({"pages": pages, "snippets": {"precision": p, "recall": r, "f1": f1, "accuracy": acc},
               "dom_smoothie_snippets": {"precision": bp, "recall": br, "f1": bf1, "accuracy": bacc},
-              "title_accuracy": title_acc, "author_accuracy": author_acc}))
+              "title_accuracy": title_acc, "author_accuracy": author_acc}),
+    )
 }
 
 /// Throughput of cleaning on 2 threads: HTML pages/s (ScrapingHub + trafilatura pages) and MB/s
 /// of plain text, with peak resident memory.
 pub fn throughput(data: &Path, rounds: usize) -> anyhow::Result<serde_json::Value> {
     use rayon::prelude::*;
-    let mut pages: Vec<(Option<String>, Vec<u8>)> =
-        scrapinghub(data)?.into_iter().map(|(_, url, bytes, _)| (url, bytes)).collect();
+    let mut pages: Vec<(Option<String>, Vec<u8>)> = scrapinghub(data)?
+        .into_iter()
+        .map(|(_, url, bytes, _)| (url, bytes))
+        .collect();
     let files = read_tgz(&data.join("extraction/trafilatura-eval.tgz"))?;
     let mut names: Vec<&String> = files.keys().filter(|k| k.ends_with(".html")).collect();
     names.sort();
@@ -287,7 +392,13 @@ pub fn throughput(data: &Path, rounds: usize) -> anyhow::Result<serde_json::Valu
     for _ in 0..rounds {
         ok += pages
             .par_iter()
-            .filter(|(url, bytes)| clean(html_doc("page", bytes.clone(), url.clone()), &CleanOptions::default()).is_ok())
+            .filter(|(url, bytes)| {
+                clean(
+                    html_doc("page", bytes.clone(), url.clone()),
+                    &CleanOptions::default(),
+                )
+                .is_ok()
+            })
             .count();
     }
     let secs = start.elapsed().as_secs_f64();
@@ -298,7 +409,13 @@ pub fn throughput(data: &Path, rounds: usize) -> anyhow::Result<serde_json::Valu
     // Plain text: the cleaned bodies of the pages, re-read as scraped text.
     let texts: Vec<Vec<u8>> = pages
         .iter()
-        .filter_map(|(url, b)| clean(html_doc("page", b.clone(), url.clone()), &CleanOptions::default()).ok())
+        .filter_map(|(url, b)| {
+            clean(
+                html_doc("page", b.clone(), url.clone()),
+                &CleanOptions::default(),
+            )
+            .ok()
+        })
         .map(|a| a.body.into_bytes())
         .collect();
     let text_bytes: usize = texts.iter().map(Vec::len).sum();
@@ -306,7 +423,11 @@ pub fn throughput(data: &Path, rounds: usize) -> anyhow::Result<serde_json::Valu
     let text_rounds = rounds * 5;
     for _ in 0..text_rounds {
         texts.par_iter().for_each(|t| {
-            let doc = RawDoc { kind: DocKind::Text, format: SourceFormat::Text, ..html_doc("text", t.clone(), None) };
+            let doc = RawDoc {
+                kind: DocKind::Text,
+                format: SourceFormat::Text,
+                ..html_doc("text", t.clone(), None)
+            };
             let _ = clean(doc, &CleanOptions::default());
         });
     }
@@ -317,8 +438,10 @@ pub fn throughput(data: &Path, rounds: usize) -> anyhow::Result<serde_json::Valu
         rayon::current_num_threads(),
         pages.len()
     );
-    Ok(json!({"threads": rayon::current_num_threads(), "html_pages_per_s": pages_per_s, "html_mb_per_s": html_mb_s,
-              "text_mb_per_s": text_mb_s, "peak_rss_mb": peak_mb}))
+    Ok(
+        json!({"threads": rayon::current_num_threads(), "html_pages_per_s": pages_per_s, "html_mb_per_s": html_mb_s,
+              "text_mb_per_s": text_mb_s, "peak_rss_mb": peak_mb}),
+    )
 }
 
 /// Peak resident set size of this process, from /proc (Linux).
@@ -335,7 +458,14 @@ pub fn peak_rss_mb() -> f64 {
 
 /// The two seed articles: title, outlet and whether boilerplate is left in the body.
 pub fn seeds(seed_dir: &Path) -> anyhow::Result<serde_json::Value> {
-    let boilerplate = ["Exit mobile version", "[Photo", "(AP)", "Photo :", "Share this", "Related"];
+    let boilerplate = [
+        "Exit mobile version",
+        "[Photo",
+        "(AP)",
+        "Photo :",
+        "Share this",
+        "Related",
+    ];
     let mut entries: Vec<_> = std::fs::read_dir(seed_dir)
         .with_context(|| format!("cannot read {}", seed_dir.display()))?
         .filter_map(Result::ok)
@@ -350,15 +480,30 @@ pub fn seeds(seed_dir: &Path) -> anyhow::Result<serde_json::Value> {
             .context("no document")?
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let a = clean(doc, &CleanOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let left: Vec<&str> = boilerplate.iter().copied().filter(|b| a.body.contains(b)).collect();
-        println!("{}", path.file_name().and_then(|n| n.to_str()).unwrap_or(""));
+        let left: Vec<&str> = boilerplate
+            .iter()
+            .copied()
+            .filter(|b| a.body.contains(b))
+            .collect();
+        println!(
+            "{}",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        );
         println!("  outlet:   {:?}", a.outlet);
         println!("  title:    {:?}", a.title);
         println!("  subtitle: {:?}", a.subtitle);
-        println!("  paragraphs: {} ({} headings), boilerplate left: {left:?}", a.blocks.len(),
-            a.blocks.iter().filter(|b| b.kind == sitrep_model::BlockKind::Heading).count());
-        out.push(json!({"file": path.display().to_string(), "outlet": a.outlet, "title": a.title,
-                        "boilerplate_left": left}));
+        println!(
+            "  paragraphs: {} ({} headings), boilerplate left: {left:?}",
+            a.blocks.len(),
+            a.blocks
+                .iter()
+                .filter(|b| b.kind == sitrep_model::BlockKind::Heading)
+                .count()
+        );
+        out.push(
+            json!({"file": path.display().to_string(), "outlet": a.outlet, "title": a.title,
+                        "boilerplate_left": left}),
+        );
     }
     Ok(json!(out))
 }

@@ -11,10 +11,18 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "sitrep-eval", about = "measure sitrep against public evaluation data")]
+#[command(
+    name = "sitrep-eval",
+    about = "measure sitrep against public evaluation data"
+)]
 struct Cli {
     /// Folder holding the public evaluation data.
-    #[arg(long, env = "SITREP_DATA", default_value = "../shared/data", global = true)]
+    #[arg(
+        long,
+        env = "SITREP_DATA",
+        default_value = "../shared/data",
+        global = true
+    )]
     data: PathBuf,
     /// Print one line per failed item.
     #[arg(long, short, global = true)]
@@ -46,7 +54,10 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if !cli.data.is_dir() {
-        eprintln!("sitrep-eval: data folder {} not found; nothing measured", cli.data.display());
+        eprintln!(
+            "sitrep-eval: data folder {} not found; nothing measured",
+            cli.data.display()
+        );
         std::process::exit(2);
     }
     match cli.command {
@@ -61,7 +72,9 @@ fn main() -> anyhow::Result<()> {
             let meta = extraction::meta(&cli.data, false)?;
             let seeds = extraction::seeds(&seeds_dir(&cli.data))?;
             let speed = extraction::throughput(&cli.data, 3)?;
-            print_json(serde_json::json!({"body": body, "meta": meta, "seeds": seeds, "throughput": speed}));
+            print_json(
+                serde_json::json!({"body": body, "meta": meta, "seeds": seeds, "throughput": speed}),
+            );
             Ok(())
         }
     }

@@ -32,7 +32,11 @@ impl BodyBuilder {
     fn finish_block(&mut self, kind: BlockKind, start: usize) {
         // Trailing collapsed space is never emitted, so the block ends at the body end.
         if self.body.len() > start {
-            self.blocks.push(Block { kind, start, end: self.body.len() });
+            self.blocks.push(Block {
+                kind,
+                start,
+                end: self.body.len(),
+            });
         } else if start >= 2 && self.body.ends_with("\n\n") {
             self.body.truncate(start - 2);
         }
@@ -133,7 +137,10 @@ pub fn align(body: &str, source: &str) -> OffsetMap {
             continue;
         }
         let mut start = None;
-        for (i, c) in word.char_indices().chain(std::iter::once((word.len(), ' '))) {
+        for (i, c) in word
+            .char_indices()
+            .chain(std::iter::once((word.len(), ' ')))
+        {
             let alnum = c.is_alphanumeric() && i < word.len();
             match (alnum, start) {
                 (true, None) => start = Some(i),

@@ -42,7 +42,10 @@ pub fn month_number(name: &str) -> Option<u32> {
         (&["nov", "november"], 11),
         (&["dec", "december", "dez", "dezember"], 12),
     ];
-    table.iter().find(|(names, _)| names.contains(&n)).map(|(_, m)| *m)
+    table
+        .iter()
+        .find(|(names, _)| names.contains(&n))
+        .map(|(_, m)| *m)
 }
 
 /// The first date written in `text` in one of the common news formats: ISO `2025-03-14`,

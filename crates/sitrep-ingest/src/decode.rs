@@ -36,7 +36,9 @@ static XML_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
 /// The charset a document declares in its first few kilobytes, if any.
 pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(8192)];
-    let caps = XML_ENCODING.captures(head).or_else(|| META_CHARSET.captures(head))?;
+    let caps = XML_ENCODING
+        .captures(head)
+        .or_else(|| META_CHARSET.captures(head))?;
     Encoding::for_label(&caps[1])
 }
 
@@ -95,7 +97,11 @@ fn finish(text: String, enc: &'static Encoding, replaced: bool) -> Result<Decode
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
-    Ok(Decoded { text, encoding: enc.name(), replaced })
+    Ok(Decoded {
+        text,
+        encoding: enc.name(),
+        replaced,
+    })
 }
 
 #[cfg(test)]
@@ -104,7 +110,10 @@ mod tests {
 
     #[test]
     fn utf8_and_bom() {
-        assert_eq!(decode("Grüße".as_bytes(), None).map(|d| d.text), Ok("Grüße".to_string()));
+        assert_eq!(
+            decode("Grüße".as_bytes(), None).map(|d| d.text),
+            Ok("Grüße".to_string())
+        );
         let bom = [0xEF, 0xBB, 0xBF, b'h', b'i'];
         assert_eq!(decode(&bom, None).map(|d| d.text), Ok("hi".to_string()));
     }
@@ -113,10 +122,15 @@ mod tests {
     fn declared_windows_1251() {
         // "Привет, мир" in windows-1251 inside a page that says so.
         let mut page = b"<html><head><meta charset=\"windows-1251\"></head><body>".to_vec();
-        page.extend_from_slice(&[0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, b',', b' ', 0xEC, 0xE8, 0xF0]);
+        page.extend_from_slice(&[
+            0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, b',', b' ', 0xEC, 0xE8, 0xF0,
+        ]);
         page.extend_from_slice(b"</body></html>");
         let d = decode(&page, None).map_err(|e| e.to_string());
-        assert!(d.as_ref().is_ok_and(|d| d.text.contains("Привет, мир")), "{d:?}");
+        assert!(
+            d.as_ref().is_ok_and(|d| d.text.contains("Привет, мир")),
+            "{d:?}"
+        );
         assert_eq!(d.map(|d| d.encoding), Ok("windows-1251"));
     }
 
@@ -124,13 +138,26 @@ mod tests {
     fn undeclared_latin1_is_sniffed() {
         let bytes = b"Die Stra\xdfe war gesperrt, sagte der B\xfcrgermeister am Montag.";
         let d = decode(bytes, None).map(|d| d.text);
-        assert!(d.as_ref().is_ok_and(|t| t.contains("Straße") && t.contains("Bürgermeister")), "{d:?}");
+        assert!(
+            d.as_ref()
+                .is_ok_and(|t| t.contains("Straße") && t.contains("Bürgermeister")),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn empty_and_binary_are_refused() {
-        assert_eq!(decode(b"  \n\t ", None).map(|d| d.text), Err(DecodeError::Empty));
-        assert_eq!(decode(b"%PDF-1.7 ...", None).map(|d| d.text), Err(DecodeError::Binary("PDF")));
-        assert!(matches!(decode(&[0u8, 1, 2, 3, 0, 5], None), Err(DecodeError::Binary(_))));
+        assert_eq!(
+            decode(b"  \n\t ", None).map(|d| d.text),
+            Err(DecodeError::Empty)
+        );
+        assert_eq!(
+            decode(b"%PDF-1.7 ...", None).map(|d| d.text),
+            Err(DecodeError::Binary("PDF"))
+        );
+        assert!(matches!(
+            decode(&[0u8, 1, 2, 3, 0, 5], None),
+            Err(DecodeError::Binary(_))
+        ));
     }
 }

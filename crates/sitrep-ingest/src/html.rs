@@ -42,22 +42,30 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
     let mut out = CleanHtml::default();
 
     let page_url = meta.url.clone().or_else(|| url.map(str::to_string));
-    let abs_url = page_url.as_deref().filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let cfg = Config { max_elements_to_parse: 0, ..Default::default() };
-    let content = match Readability::with_document(doc, abs_url, Some(cfg)).and_then(|mut r| r.parse()) {
-        Ok(article) => {
-            if meta.authors.is_empty() {
-                if let Some(byline) = article.byline.as_deref() {
-                    meta.authors = clean_author_list(byline);
-                }
-            }
-            Some(article.content.to_string())
-        }
-        Err(e) => {
-            out.diagnostics.push(format!("main content not found ({e}); using all paragraphs"));
-            None
-        }
+    let abs_url = page_url
+        .as_deref()
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let cfg = Config {
+        max_elements_to_parse: 0,
+        ..Default::default()
     };
+    let content =
+        match Readability::with_document(doc, abs_url, Some(cfg)).and_then(|mut r| r.parse()) {
+            Ok(article) => {
+                if meta.authors.is_empty() {
+                    if let Some(byline) = article.byline.as_deref() {
+                        meta.authors = clean_author_list(byline);
+                    }
+                }
+                Some(article.content.to_string())
+            }
+            Err(e) => {
+                out.diagnostics.push(format!(
+                    "main content not found ({e}); using all paragraphs"
+                ));
+                None
+            }
+        };
 
     let mut paragraphs = Vec::new();
     match content {
@@ -69,7 +77,10 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
             let doc = Document::from(html);
             for node in doc.select("p, h2, h3, li").nodes() {
                 let text = node.text();
-                if text.split_whitespace().count() >= 5 || node.has_name("h2") || node.has_name("h3") {
+                if text.split_whitespace().count() >= 5
+                    || node.has_name("h2")
+                    || node.has_name("h3")
+                {
                     let heading = matches!(node.node_name().as_deref(), Some("h2" | "h3"));
                     paragraphs.push((normalise_space(&text), heading));
                 }
@@ -86,7 +97,11 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
 
     let paras: Vec<Para<'_>> = paragraphs
         .iter()
-        .map(|(text, heading)| Para { text, kind: classify(text), heading: Some(*heading) })
+        .map(|(text, heading)| Para {
+            text,
+            kind: classify(text),
+            heading: Some(*heading),
+        })
         .collect();
     let sel = select_body(&paras);
     if meta.authors.is_empty() {
@@ -107,20 +122,69 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
 }
 
 fn normalise_space(text: &str) -> String {
-    text.split(crate::body::is_space).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split(crate::body::is_space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Elements whose text is never article body.
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "figure", "figcaption", "aside", "nav", "footer", "form",
-    "button", "svg", "iframe", "select", "input", "textarea", "template", "object", "video",
-    "audio", "picture", "canvas", "label",
+    "script",
+    "style",
+    "noscript",
+    "figure",
+    "figcaption",
+    "aside",
+    "nav",
+    "footer",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "select",
+    "input",
+    "textarea",
+    "template",
+    "object",
+    "video",
+    "audio",
+    "picture",
+    "canvas",
+    "label",
 ];
 /// Elements that start a new block.
 const BLOCK: &[&str] = &[
-    "p", "div", "section", "article", "header", "main", "blockquote", "pre", "ul", "ol", "li",
-    "dl", "dt", "dd", "table", "tr", "td", "th", "tbody", "thead", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "br", "address", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "main",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "br",
+    "address",
+    "center",
 ];
 
 /// Collects the text of `node` as blocks: `(text, is_heading)`.
@@ -165,7 +229,9 @@ fn walk(node: &NodeRef<'_>, current: &mut String, out: &mut Vec<(String, bool)>,
 
 fn is_hidden(node: &NodeRef<'_>) -> bool {
     node.has_attr("hidden")
-        || node.attr("aria-hidden").is_some_and(|v| v.as_ref() == "true")
+        || node
+            .attr("aria-hidden")
+            .is_some_and(|v| v.as_ref() == "true")
         || node.attr("style").is_some_and(|s| {
             let s = s.to_lowercase().replace(' ', "");
             s.contains("display:none") || s.contains("visibility:hidden")
@@ -197,12 +263,18 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
         .map(|h| h.to_string())
         .filter(|h| h.starts_with("http"))
         .or_else(|| meta(&["og:url"]).filter(|h| h.starts_with("http")));
-    let page_url = url.filter(|u| u.starts_with("http")).map(str::to_string).or(canonical);
+    let page_url = url
+        .filter(|u| u.starts_with("http"))
+        .map(str::to_string)
+        .or(canonical);
 
     // Title: the metadata's headline (or <title>) with any site-name part removed, choosing
     // the part that the page repeats as a heading.
     let doc_title = normalise_space(&doc.select("head title").text());
-    let meta_title = ld.headline.clone().or_else(|| meta(&["og:title", "twitter:title", "title"]));
+    let meta_title = ld
+        .headline
+        .clone()
+        .or_else(|| meta(&["og:title", "twitter:title", "title"]));
     let headings: Vec<String> = doc
         .select("h1, h2")
         .nodes()
@@ -221,9 +293,14 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     // Authors.
     let mut authors = ld.authors.clone();
     if authors.is_empty() {
-        for names in [
-            meta(&["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"]),
-        ]
+        for names in [meta(&[
+            "author",
+            "article:author",
+            "parsely-author",
+            "sailthru.author",
+            "dc.creator",
+            "byl",
+        ])]
         .into_iter()
         .flatten()
         {
@@ -297,12 +374,23 @@ fn choose_title_part(title: &str, headings: &[String], site: Option<&str>) -> St
         if !title.contains(sep) {
             continue;
         }
-        let parts: Vec<&str> = title.split(sep).map(str::trim).filter(|p| !p.is_empty()).collect();
-        if let Some(p) = parts.iter().find(|p| headings.iter().any(|h| lower(h) == lower(p))) {
+        let parts: Vec<&str> = title
+            .split(sep)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if let Some(p) = parts
+            .iter()
+            .find(|p| headings.iter().any(|h| lower(h) == lower(p)))
+        {
             return p.to_string();
         }
         if let Some(site) = site {
-            let rest: Vec<&str> = parts.iter().copied().filter(|p| lower(p) != lower(site)).collect();
+            let rest: Vec<&str> = parts
+                .iter()
+                .copied()
+                .filter(|p| lower(p) != lower(site))
+                .collect();
             if rest.len() < parts.len() && !rest.is_empty() {
                 return rest.join(sep);
             }
@@ -333,11 +421,23 @@ fn strip_site_suffix(title: &str) -> String {
 fn in_comments_or_forms(node: &NodeRef<'_>) -> bool {
     node.ancestors_it(Some(12)).any(|a| {
         let name = a.node_name();
-        if matches!(name.as_deref(), Some("form" | "footer" | "aside" | "nav" | "label")) {
+        if matches!(
+            name.as_deref(),
+            Some("form" | "footer" | "aside" | "nav" | "label")
+        ) {
             return true;
         }
-        let marks = format!("{} {}", a.attr("class").unwrap_or_default(), a.attr("id").unwrap_or_default()).to_lowercase();
-        ["comment", "respond", "reply", "sidebar", "widget", "related", "footer"].iter().any(|m| marks.contains(m))
+        let marks = format!(
+            "{} {}",
+            a.attr("class").unwrap_or_default(),
+            a.attr("id").unwrap_or_default()
+        )
+        .to_lowercase();
+        [
+            "comment", "respond", "reply", "sidebar", "widget", "related", "footer",
+        ]
+        .iter()
+        .any(|m| marks.contains(m))
     })
 }
 
@@ -349,9 +449,25 @@ fn not_a_name(name: &str) -> bool {
         || lower.ends_with(" sagt")
         || crate::dates::month_number(&lower).is_some()
         || [
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag",
-            "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "admin", "name",
-            "home", "staff", "redaktion",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "montag",
+            "dienstag",
+            "mittwoch",
+            "donnerstag",
+            "freitag",
+            "samstag",
+            "sonntag",
+            "admin",
+            "name",
+            "home",
+            "staff",
+            "redaktion",
         ]
         .contains(&lower.as_str())
 }
@@ -399,13 +515,17 @@ fn json_ld(doc: &Document) -> JsonLd {
         for obj in objects {
             let types = type_names(obj);
             let is_article = types.iter().any(|t| {
-                t.ends_with("Article") || matches!(t.as_str(), "BlogPosting" | "Report" | "LiveBlogPosting")
+                t.ends_with("Article")
+                    || matches!(t.as_str(), "BlogPosting" | "Report" | "LiveBlogPosting")
             });
             if !is_article {
                 continue;
             }
             if out.headline.is_none() {
-                out.headline = obj.get("headline").and_then(Value::as_str).map(normalise_space);
+                out.headline = obj
+                    .get("headline")
+                    .and_then(Value::as_str)
+                    .map(normalise_space);
             }
             if out.authors.is_empty() {
                 if let Some(a) = obj.get("author").or_else(|| obj.get("creator")) {
@@ -413,22 +533,35 @@ fn json_ld(doc: &Document) -> JsonLd {
                 }
             }
             if out.publisher.is_none() {
-                out.publisher = obj.get("publisher").and_then(|p| p.get("name")).and_then(Value::as_str).map(normalise_space);
+                out.publisher = obj
+                    .get("publisher")
+                    .and_then(|p| p.get("name"))
+                    .and_then(Value::as_str)
+                    .map(normalise_space);
             }
             if out.published.is_none() {
-                out.published = obj.get("datePublished").and_then(Value::as_str).map(str::to_string);
+                out.published = obj
+                    .get("datePublished")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
             }
         }
     }
     out
 }
 
-fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a serde_json::Map<String, Value>>, depth: usize) {
+fn collect_objects<'a>(
+    v: &'a Value,
+    out: &mut Vec<&'a serde_json::Map<String, Value>>,
+    depth: usize,
+) {
     if depth > 4 {
         return;
     }
     match v {
-        Value::Array(items) => items.iter().for_each(|i| collect_objects(i, out, depth + 1)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| collect_objects(i, out, depth + 1)),
         Value::Object(map) => {
             out.push(map);
             if let Some(graph) = map.get("@graph") {
@@ -445,7 +578,11 @@ fn collect_objects<'a>(v: &'a Value, out: &mut Vec<&'a serde_json::Map<String, V
 fn type_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
     match obj.get("@type") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -514,10 +651,19 @@ mod tests {
     #[test]
     fn extracts_body_and_metadata() {
         let c = clean_html(PAGE, None);
-        assert_eq!(c.meta.title.as_deref(), Some("Port deal signed after long talks"));
-        assert_eq!(c.meta.authors, vec!["Mara Quill".to_string(), "Tom Bex".to_string()]);
+        assert_eq!(
+            c.meta.title.as_deref(),
+            Some("Port deal signed after long talks")
+        );
+        assert_eq!(
+            c.meta.authors,
+            vec!["Mara Quill".to_string(), "Tom Bex".to_string()]
+        );
         assert_eq!(c.meta.site_name.as_deref(), Some("Harbour Wire"));
-        assert_eq!(c.meta.url.as_deref(), Some("https://harbourwire.example/2024/03/05/port-deal"));
+        assert_eq!(
+            c.meta.url.as_deref(),
+            Some("https://harbourwire.example/2024/03/05/port-deal")
+        );
         assert_eq!(c.meta.language.as_deref(), Some("en"));
         assert!(c.body.starts_with("The cities of Velden"), "{}", c.body);
         assert!(c.body.contains("both cities & their partners"));
@@ -527,7 +673,10 @@ mod tests {
         assert!(!c.body.contains("Related"));
         assert!(!c.body.contains("Copyright"));
         let heading = c.blocks.iter().find(|b| b.kind == BlockKind::Heading);
-        assert_eq!(heading.map(|b| &c.body[b.start..b.end]), Some("What changes for shippers"));
+        assert_eq!(
+            heading.map(|b| &c.body[b.start..b.end]),
+            Some("What changes for shippers")
+        );
     }
 
     #[test]
@@ -540,7 +689,13 @@ mod tests {
 
     #[test]
     fn title_suffix_is_stripped() {
-        assert_eq!(strip_site_suffix("Port deal signed | Harbour Wire"), "Port deal signed");
-        assert_eq!(strip_site_suffix("Harbour Wire - Port deal signed today"), "Port deal signed today");
+        assert_eq!(
+            strip_site_suffix("Port deal signed | Harbour Wire"),
+            "Port deal signed"
+        );
+        assert_eq!(
+            strip_site_suffix("Harbour Wire - Port deal signed today"),
+            "Port deal signed today"
+        );
     }
 }

@@ -56,7 +56,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(input: impl Into<String>, reason: impl Into<String>) -> Self {
-        InputError { input: input.into(), reason: reason.into() }
+        InputError {
+            input: input.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -89,10 +92,19 @@ fn format_from_content(head: &[u8]) -> FileFormat {
         return FileFormat::Warc;
     }
     let lower = t[..t.len().min(1024)].to_ascii_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<body") || lower.contains("<head") || (lower.starts_with('<') && lower.contains("<p")) {
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.contains("<body")
+        || lower.contains("<head")
+        || (lower.starts_with('<') && lower.contains("<p"))
+    {
         return FileFormat::Html;
     }
-    if t.starts_with('{') && t.lines().next().is_some_and(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()) {
+    if t.starts_with('{')
+        && t.lines()
+            .next()
+            .is_some_and(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    {
         return FileFormat::Jsonl;
     }
     FileFormat::Text
@@ -120,8 +132,15 @@ struct Record {
 }
 
 enum Open {
-    Jsonl { input: String, reader: Box<dyn BufRead>, line: usize },
-    Warc { input: String, reader: WarcReader<Box<dyn BufRead>> },
+    Jsonl {
+        input: String,
+        reader: Box<dyn BufRead>,
+        line: usize,
+    },
+    Warc {
+        input: String,
+        reader: WarcReader<Box<dyn BufRead>>,
+    },
 }
 
 /// Iterates every document of the given inputs. Errors name the input and never stop the
@@ -140,18 +159,31 @@ impl Inputs {
         if pending.is_empty() {
             pending.push_back(PathBuf::from("-"));
         }
-        Inputs { pending, walking: None, open: None, stdin_used: false }
+        Inputs {
+            pending,
+            walking: None,
+            open: None,
+            stdin_used: false,
+        }
     }
 
     fn next_path(&mut self) -> Option<Result<PathBuf, InputError>> {
         loop {
             if let Some(walk) = &mut self.walking {
                 match walk.next() {
-                    Some(Ok(entry)) if entry.file_type().is_file() => return Some(Ok(entry.into_path())),
+                    Some(Ok(entry)) if entry.file_type().is_file() => {
+                        return Some(Ok(entry.into_path()));
+                    }
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => {
-                        let path = e.path().map(|p| p.display().to_string()).unwrap_or_default();
-                        let reason = e.io_error().map(|io| io.to_string()).unwrap_or_else(|| e.to_string());
+                        let path = e
+                            .path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default();
+                        let reason = e
+                            .io_error()
+                            .map(|io| io.to_string())
+                            .unwrap_or_else(|| e.to_string());
                         return Some(Err(InputError::new(path, format!("cannot read: {reason}"))));
                     }
                     None => self.walking = None,
@@ -173,27 +205,42 @@ impl Inputs {
 
     fn open_path(&mut self, path: &Path) -> Result<Option<RawDoc>, InputError> {
         let stdin = path.as_os_str() == "-";
-        let input = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
+        let input = if stdin {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
         if stdin && std::mem::replace(&mut self.stdin_used, true) {
             return Err(InputError::new(input, "standard input given twice"));
         }
         let raw: Box<dyn Read> = if stdin {
             Box::new(io::stdin())
         } else {
-            Box::new(File::open(path).map_err(|e| InputError::new(&input, format!("cannot open: {e}")))?)
+            Box::new(
+                File::open(path)
+                    .map_err(|e| InputError::new(&input, format!("cannot open: {e}")))?,
+            )
         };
         let mut reader = BufReader::with_capacity(256 * 1024, raw);
-        let head = reader.fill_buf().map_err(|e| InputError::new(&input, format!("cannot read: {e}")))?;
+        let head = reader
+            .fill_buf()
+            .map_err(|e| InputError::new(&input, format!("cannot read: {e}")))?;
         if head.is_empty() {
             return Err(InputError::new(input, "empty file"));
         }
         let gz = head.starts_with(&[0x1f, 0x8b]);
         let mut reader: Box<dyn BufRead> = if gz {
-            Box::new(BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(reader)))
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                MultiGzDecoder::new(reader),
+            ))
         } else {
             Box::new(reader)
         };
-        let head = reader.fill_buf().map_err(|e| gzip_error(&input, gz, e))?.to_vec();
+        let head = reader
+            .fill_buf()
+            .map_err(|e| gzip_error(&input, gz, e))?
+            .to_vec();
         if head.is_empty() {
             return Err(InputError::new(input, "empty file"));
         }
@@ -202,11 +249,18 @@ impl Inputs {
             .unwrap_or_else(|| format_from_content(&head));
         match format {
             FileFormat::Jsonl => {
-                self.open = Some(Open::Jsonl { input, reader, line: 0 });
+                self.open = Some(Open::Jsonl {
+                    input,
+                    reader,
+                    line: 0,
+                });
                 Ok(None)
             }
             FileFormat::Warc => {
-                self.open = Some(Open::Warc { input, reader: WarcReader::new(reader) });
+                self.open = Some(Open::Warc {
+                    input,
+                    reader: WarcReader::new(reader),
+                });
                 Ok(None)
             }
             FileFormat::Text | FileFormat::Html => {
@@ -226,7 +280,15 @@ impl Inputs {
                 } else {
                     (DocKind::Text, sitrep_model::SourceFormat::Text)
                 };
-                Ok(Some(RawDoc { input, format: fmt, kind, bytes, charset: None, url: None, given: GivenMeta::default() }))
+                Ok(Some(RawDoc {
+                    input,
+                    format: fmt,
+                    kind,
+                    bytes,
+                    charset: None,
+                    url: None,
+                    given: GivenMeta::default(),
+                }))
             }
         }
     }
@@ -234,7 +296,11 @@ impl Inputs {
     fn next_from_open(&mut self) -> Option<Result<RawDoc, InputError>> {
         let open = self.open.as_mut()?;
         match open {
-            Open::Jsonl { input, reader, line } => loop {
+            Open::Jsonl {
+                input,
+                reader,
+                line,
+            } => loop {
                 let mut buf = Vec::new();
                 *line += 1;
                 let at = format!("{input}:{line}");
@@ -250,7 +316,10 @@ impl Inputs {
                     }
                 }
                 if buf.len() > MAX_DOCUMENT {
-                    return Some(Err(InputError::new(at, format!("line too long (over {} MB)", MAX_DOCUMENT >> 20))));
+                    return Some(Err(InputError::new(
+                        at,
+                        format!("line too long (over {} MB)", MAX_DOCUMENT >> 20),
+                    )));
                 }
                 if buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
@@ -268,11 +337,19 @@ impl Inputs {
                         return Some(Err(InputError::new(format!("{input}#{record}"), reason)));
                     }
                     Ok(Some(WarcItem::Page(page))) => {
-                        let name = page.url.clone().or(page.record_id.clone()).unwrap_or_default();
+                        let name = page
+                            .url
+                            .clone()
+                            .or(page.record_id.clone())
+                            .unwrap_or_default();
                         return Some(Ok(RawDoc {
                             input: format!("{input}#{name}"),
                             format: sitrep_model::SourceFormat::Warc,
-                            kind: if page.html { DocKind::Html } else { DocKind::Text },
+                            kind: if page.html {
+                                DocKind::Html
+                            } else {
+                                DocKind::Text
+                            },
                             bytes: page.body,
                             charset: page.charset,
                             url: page.url,
@@ -282,7 +359,10 @@ impl Inputs {
                     Err(e) => {
                         let input = input.clone();
                         self.open = None;
-                        return Some(Err(InputError::new(input, format!("broken WARC stream: {e}"))));
+                        return Some(Err(InputError::new(
+                            input,
+                            format!("broken WARC stream: {e}"),
+                        )));
                     }
                 }
             },
@@ -299,20 +379,29 @@ fn gzip_error(input: &str, gz: bool, e: io::Error) -> InputError {
 }
 
 fn record_doc(at: &str, line: &[u8]) -> Result<RawDoc, InputError> {
-    let rec: Record = serde_json::from_slice(line).map_err(|e| InputError::new(at, format!("invalid JSON record: {e}")))?;
+    let rec: Record = serde_json::from_slice(line)
+        .map_err(|e| InputError::new(at, format!("invalid JSON record: {e}")))?;
     let id = rec.id.map(|v| match v {
         serde_json::Value::String(s) => s,
         other => other.to_string(),
     });
     let authors = match rec.authors {
         Some(serde_json::Value::String(s)) => vec![s],
-        Some(serde_json::Value::Array(a)) => a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
     let (kind, bytes) = match (rec.html, rec.text) {
         (Some(html), _) if !html.trim().is_empty() => (DocKind::Html, html.into_bytes()),
         (_, Some(text)) => (DocKind::Text, text.into_bytes()),
-        _ => return Err(InputError::new(at, "record has neither \"text\" nor \"html\"")),
+        _ => {
+            return Err(InputError::new(
+                at,
+                "record has neither \"text\" nor \"html\"",
+            ));
+        }
     };
     let input = match &id {
         Some(id) => format!("{at}#{id}"),
@@ -325,7 +414,13 @@ fn record_doc(at: &str, line: &[u8]) -> Result<RawDoc, InputError> {
         bytes,
         charset: Some("utf-8".into()),
         url: rec.url,
-        given: GivenMeta { id, title: rec.title, outlet: rec.outlet, published: rec.published, authors },
+        given: GivenMeta {
+            id,
+            title: rec.title,
+            outlet: rec.outlet,
+            published: rec.published,
+            authors,
+        },
     })
 }
 
@@ -375,27 +470,61 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let d = dir.path();
         std::fs::write(d.join("a.txt"), "Plain text article about the harbour.")?;
-        std::fs::write(d.join("b.html"), "<html><body><p>Hello page</p></body></html>")?;
-        std::fs::write(d.join("c.jsonl"), "{\"id\":\"r1\",\"text\":\"First record.\"}\nnot json\n\n{\"title\":\"x\"}\n{\"id\":7,\"html\":\"<p>Second</p>\"}\n")?;
+        std::fs::write(
+            d.join("b.html"),
+            "<html><body><p>Hello page</p></body></html>",
+        )?;
+        std::fs::write(
+            d.join("c.jsonl"),
+            "{\"id\":\"r1\",\"text\":\"First record.\"}\nnot json\n\n{\"title\":\"x\"}\n{\"id\":7,\"html\":\"<p>Second</p>\"}\n",
+        )?;
         std::fs::write(d.join("empty.txt"), "")?;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(b"<html><body><p>zipped page with enough text</p></body></html>")?;
         let full = gz.finish()?;
         std::fs::write(d.join("d.html.gz"), &full)?;
         std::fs::write(d.join("e.html.gz"), &full[..full.len() / 2])?;
-        std::fs::write(d.join("noext"), "<!doctype html><html><body><p>sniffed</p></body></html>")?;
+        std::fs::write(
+            d.join("noext"),
+            "<!doctype html><html><body><p>sniffed</p></body></html>",
+        )?;
 
         let (docs, errs) = collect(&[d.to_path_buf()]);
-        let names: Vec<String> = docs.iter().map(|d| d.input.rsplit('/').next().unwrap_or("").to_string()).collect();
-        assert_eq!(names, ["a.txt", "b.html", "c.jsonl:1#r1", "c.jsonl:5#7", "d.html.gz", "noext"]);
+        let names: Vec<String> = docs
+            .iter()
+            .map(|d| d.input.rsplit('/').next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "a.txt",
+                "b.html",
+                "c.jsonl:1#r1",
+                "c.jsonl:5#7",
+                "d.html.gz",
+                "noext"
+            ]
+        );
         assert_eq!(docs[3].kind, DocKind::Html);
         assert_eq!(docs[5].kind, DocKind::Html);
         let reasons: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         assert_eq!(errs.len(), 4, "{reasons:?}");
-        assert!(reasons[0].contains("c.jsonl:2") && reasons[0].contains("invalid JSON"), "{reasons:?}");
-        assert!(reasons[1].contains("c.jsonl:4") && reasons[1].contains("neither"), "{reasons:?}");
-        assert!(reasons[2].contains("e.html.gz") && reasons[2].contains("gzip"), "{reasons:?}");
-        assert!(reasons[3].contains("empty.txt") && reasons[3].contains("empty"), "{reasons:?}");
+        assert!(
+            reasons[0].contains("c.jsonl:2") && reasons[0].contains("invalid JSON"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[1].contains("c.jsonl:4") && reasons[1].contains("neither"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[2].contains("e.html.gz") && reasons[2].contains("gzip"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[3].contains("empty.txt") && reasons[3].contains("empty"),
+            "{reasons:?}"
+        );
         Ok(())
     }
 

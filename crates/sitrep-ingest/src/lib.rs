@@ -132,8 +132,14 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(host_of("https://www.Harbour.example/a/b?c"), Some("harbour.example".into()));
-        assert_eq!(host_of("http://user@news.example:8080/"), Some("news.example".into()));
+        assert_eq!(
+            host_of("https://www.Harbour.example/a/b?c"),
+            Some("harbour.example".into())
+        );
+        assert_eq!(
+            host_of("http://user@news.example:8080/"),
+            Some("news.example".into())
+        );
         assert_eq!(host_of("not a url"), None);
     }
 }

@@ -15,7 +15,10 @@ macro_rules! re {
     };
 }
 
-re!(DOMAIN, r"^(?i)(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,})/?$");
+re!(
+    DOMAIN,
+    r"^(?i)(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,})/?$"
+);
 re!(
     PHOTO_CREDIT,
     r"(?i)^[\[(]?\s*(?:photos?|images?|pictures?|pic|fotos?|credits?|photo credits?|image credits?|illustrations?|video)\s*(?::|-|–|—|by\b|credit\b|courtesy\b|source\b|/)"
@@ -26,7 +29,10 @@ re!(
     r"(?i)(?:\((?:AP|AFP|Reuters|ANI|PTI|IANS|EPA|Getty(?: Images)?|Xinhua|Bloomberg|TASS|Sputnik|UNI|DPA|Anadolu(?: Agency)?|Shutterstock|Pexels|Unsplash|File(?: photo)?|Representational(?: image)?|Photo[^)]*|Image[^)]*|Courtesy[^)]*|[^()]{1,60}/(?:AP|AFP|Reuters|Getty Images|EPA|Bloomberg|[^()]{1,30}))\)|(?:/|\|)\s*(?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?: (?:via|Photo|Images)[^)]*)?)\s*$"
 );
 re!(SENTENCE_BREAK, r#"\p{Ll}{2,}[.!?]["”’]?\s+["“‘]?\p{Lu}"#);
-re!(CREDIT_PAREN, r"\((?:[\p{Lu}][\p{L}\p{N}.&'’-]*)(?:[\s/]+(?:via\s+)?[\p{Lu}][\p{L}\p{N}.&'’-]*){0,4}\)\s*$");
+re!(
+    CREDIT_PAREN,
+    r"\((?:[\p{Lu}][\p{L}\p{N}.&'’-]*)(?:[\s/]+(?:via\s+)?[\p{Lu}][\p{L}\p{N}.&'’-]*){0,4}\)\s*$"
+);
 re!(SEPARATOR, r"^[\-–—_*•=~#·.|+\s]{1,80}$");
 re!(
     BYLINE,
@@ -131,8 +137,15 @@ pub fn byline_authors(line: &str) -> Option<Vec<String>> {
 /// Splits "A, B and C" into names, dropping empty parts and obvious non-names.
 pub fn split_authors(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for part in text.split([',', '&', ';', '|']).flat_map(|p| p.split(" and ")) {
-        let name = part.trim().trim_start_matches("By ").trim_start_matches("by ").trim();
+    for part in text
+        .split([',', '&', ';', '|'])
+        .flat_map(|p| p.split(" and "))
+    {
+        let name = part
+            .trim()
+            .trim_start_matches("By ")
+            .trim_start_matches("by ")
+            .trim();
         let words = name.split_whitespace().count();
         if name.is_empty() || words > 5 || name.contains('@') || name.contains("http") {
             continue;
@@ -165,7 +178,8 @@ pub fn looks_like_heading(line: &str) -> bool {
 
 /// Whether a line reads like a complete sentence or more.
 pub fn ends_like_sentence(line: &str) -> bool {
-    line.trim_end().ends_with(['.', '!', '?', '"', '”', '’', '…'])
+    line.trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', '…'])
 }
 
 #[cfg(test)]
@@ -178,8 +192,14 @@ mod tests {
 
     #[test]
     fn recognises_outlet_lines() {
-        check("dailyharbour.com", LineKind::Domain("dailyharbour.com".into()));
-        check("www.The-Ledger.co.uk", LineKind::Domain("the-ledger.co.uk".into()));
+        check(
+            "dailyharbour.com",
+            LineKind::Domain("dailyharbour.com".into()),
+        );
+        check(
+            "www.The-Ledger.co.uk",
+            LineKind::Domain("the-ledger.co.uk".into()),
+        );
         check("Talks went on.", LineKind::Text);
     }
 
@@ -192,7 +212,10 @@ mod tests {
             "Minister Ada Kroll arrives at the summit in Velden on March 2, 2024 (AP)",
             LineKind::Caption,
         );
-        check("Crowds gather outside the port authority. (Reuters)", LineKind::Caption);
+        check(
+            "Crowds gather outside the port authority. (Reuters)",
+            LineKind::Caption,
+        );
         check(
             "Rescuers searched all night. By dawn they had found nobody. The mayor said more help was coming (AP)",
             LineKind::Text,
@@ -201,8 +224,14 @@ mod tests {
 
     #[test]
     fn recognises_bylines_and_chrome() {
-        check("By Mara Quill and Tom Bex", LineKind::Byline(vec!["Mara Quill".into(), "Tom Bex".into()]));
-        check("By Mara Quill, Harbour Wire", LineKind::Byline(vec!["Mara Quill".into()]));
+        check(
+            "By Mara Quill and Tom Bex",
+            LineKind::Byline(vec!["Mara Quill".into(), "Tom Bex".into()]),
+        );
+        check(
+            "By Mara Quill, Harbour Wire",
+            LineKind::Byline(vec!["Mara Quill".into()]),
+        );
         check("-", LineKind::Separator);
         check("* * *", LineKind::Separator);
         check("Advertisement", LineKind::Chrome);
@@ -210,13 +239,18 @@ mod tests {
         check("Related Articles", LineKind::TailStart);
         check("Published March 3, 2025", LineKind::DateLine);
         check("Updated: 14 May 2024, 09:30 IST", LineKind::DateLine);
-        check("By the time the talks ended, nothing was agreed.", LineKind::Text);
+        check(
+            "By the time the talks ended, nothing was agreed.",
+            LineKind::Text,
+        );
     }
 
     #[test]
     fn headings() {
         assert!(looks_like_heading("Port authority confirms the closure"));
-        assert!(!looks_like_heading("The port authority confirmed the closure."));
+        assert!(!looks_like_heading(
+            "The port authority confirmed the closure."
+        ));
         assert!(!looks_like_heading("Yes"));
         assert!(!looks_like_heading("\"We will not move,\" she said"));
     }

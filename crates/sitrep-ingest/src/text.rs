@@ -42,7 +42,11 @@ fn lines_of(source: &str) -> Vec<Line> {
             continue;
         }
         let s = start + trimmed_start;
-        out.push(Line { start: s, end: s + content.len(), kind: classify(content) });
+        out.push(Line {
+            start: s,
+            end: s + content.len(),
+            kind: classify(content),
+        });
     }
     out
 }
@@ -72,12 +76,19 @@ pub fn clean_text_with(source: &str, known_title: Option<&str>) -> CleanText {
     let text_at = |i: usize| &source[lines[i].start..lines[i].end];
 
     // Header: outlet line, title, then datelines/bylines/credits and an optional standfirst.
-    if let Some(Line { kind: LineKind::Domain(d), .. }) = lines.first() {
+    if let Some(Line {
+        kind: LineKind::Domain(d),
+        ..
+    }) = lines.first()
+    {
         out.outlet = Some(d.clone());
         i = 1;
     }
     let text_lines_after = |from: usize| {
-        lines[from..].iter().filter(|l| l.kind == LineKind::Text).count()
+        lines[from..]
+            .iter()
+            .filter(|l| l.kind == LineKind::Text)
+            .count()
     };
     if i < lines.len()
         && lines[i].kind == LineKind::Text
@@ -133,7 +144,11 @@ pub fn clean_text_with(source: &str, known_title: Option<&str>) -> CleanText {
     // Body.
     let paras: Vec<Para<'_>> = lines[i..]
         .iter()
-        .map(|l| Para { text: &source[l.start..l.end], kind: l.kind.clone(), heading: None })
+        .map(|l| Para {
+            text: &source[l.start..l.end],
+            kind: l.kind.clone(),
+            heading: None,
+        })
         .collect();
     let sel = select_body(&paras);
     extend_unique(&mut out.authors, &sel.authors);
@@ -179,8 +194,13 @@ pub(crate) fn select_body(paras: &[Para<'_>]) -> BodySelection {
         let para = &paras[i];
         match &para.kind {
             LineKind::Text => {
-                let later_text = paras[i + 1..].iter().take(3).any(|l| l.kind == LineKind::Text);
-                let heading = para.heading.unwrap_or_else(|| looks_like_heading(para.text));
+                let later_text = paras[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|l| l.kind == LineKind::Text);
+                let heading = para
+                    .heading
+                    .unwrap_or_else(|| looks_like_heading(para.text));
                 let kind = if !out.kept.is_empty() && later_text && heading {
                     BlockKind::Heading
                 } else {
@@ -242,7 +262,10 @@ mod tests {
         let src = "The council met on Monday and approved the budget.\nIt takes effect in May.";
         let c = clean_text(src);
         assert_eq!(c.title, None);
-        assert_eq!(c.body, "The council met on Monday and approved the budget.\n\nIt takes effect in May.");
+        assert_eq!(
+            c.body,
+            "The council met on Monday and approved the budget.\n\nIt takes effect in May."
+        );
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub enum WarcItem {
     /// A record that holds no article (request, metadata, image, redirect...), with why.
     Skipped,
     /// A record that should hold an article but cannot be read; reading can continue.
-    Bad { record: String, reason: String },
+    Bad {
+        record: String,
+        reason: String,
+    },
 }
 
 /// Iterates the records of a WARC stream (already gunzipped).
@@ -37,7 +40,11 @@ pub struct WarcReader<R> {
 
 impl<R: BufRead> WarcReader<R> {
     pub fn new(inner: R) -> Self {
-        WarcReader { inner, records: 0, done: false }
+        WarcReader {
+            inner,
+            records: 0,
+            done: false,
+        }
     }
 
     /// Reads the next record; `Ok(None)` at the end of the stream. An `Err` means the stream
@@ -69,26 +76,42 @@ impl<R: BufRead> WarcReader<R> {
         self.records += 1;
         let headers = read_headers(&mut self.inner)?;
         let get = |name: &str| {
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
         };
-        let len: u64 = get("Content-Length").and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("record {} has no Content-Length", self.records))
-        })?;
+        let len: u64 = get("Content-Length")
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("record {} has no Content-Length", self.records),
+                )
+            })?;
         let kind = get("WARC-Type").unwrap_or("").to_ascii_lowercase();
         let url = get("WARC-Target-URI").map(|u| u.trim_matches(['<', '>', ' ']).to_string());
         let record_id = get("WARC-Record-ID").map(|s| s.trim_matches(['<', '>', ' ']).to_string());
         let content_type = get("Content-Type").unwrap_or("").to_ascii_lowercase();
-        let label = url.clone().or_else(|| record_id.clone()).unwrap_or_else(|| format!("record {}", self.records));
+        let label = url
+            .clone()
+            .or_else(|| record_id.clone())
+            .unwrap_or_else(|| format!("record {}", self.records));
 
         let wanted = match kind.as_str() {
             "response" => content_type.contains("application/http"),
-            "resource" | "conversion" => content_type.contains("html") || content_type.contains("text/plain"),
+            "resource" | "conversion" => {
+                content_type.contains("html") || content_type.contains("text/plain")
+            }
             _ => false,
         };
         if !wanted || len > MAX_RECORD {
             skip(&mut self.inner, len)?;
             return Ok(Some(if len > MAX_RECORD && wanted {
-                WarcItem::Bad { record: label, reason: format!("record too large ({len} bytes)") }
+                WarcItem::Bad {
+                    record: label,
+                    reason: format!("record too large ({len} bytes)"),
+                }
             } else {
                 WarcItem::Skipped
             }));
@@ -97,12 +120,21 @@ impl<R: BufRead> WarcReader<R> {
         let read = (&mut self.inner).take(len).read_to_end(&mut payload)?;
         if (read as u64) < len {
             self.done = true;
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("truncated in {label}")));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("truncated in {label}"),
+            ));
         }
         if kind != "response" {
             let html = content_type.contains("html");
             let charset = charset_of(&content_type);
-            return Ok(Some(WarcItem::Page(WarcPage { url, record_id, charset, html, body: payload })));
+            return Ok(Some(WarcItem::Page(WarcPage {
+                url,
+                record_id,
+                charset,
+                html,
+                body: payload,
+            })));
         }
         Ok(Some(match http_response(&payload) {
             Ok(Some((body, content_type))) => WarcItem::Page(WarcPage {
@@ -113,7 +145,10 @@ impl<R: BufRead> WarcReader<R> {
                 body,
             }),
             Ok(None) => WarcItem::Skipped,
-            Err(reason) => WarcItem::Bad { record: label, reason },
+            Err(reason) => WarcItem::Bad {
+                record: label,
+                reason,
+            },
         }))
     }
 }
@@ -156,7 +191,9 @@ fn http_response(payload: &[u8]) -> Result<Option<(Vec<u8>, String)>, String> {
             }
         }
     }
-    if !content_type.is_empty() && !(content_type.contains("html") || content_type.starts_with("text/")) {
+    if !content_type.is_empty()
+        && !(content_type.contains("html") || content_type.starts_with("text/"))
+    {
         return Ok(None);
     }
     let mut body = payload[split.1..].to_vec();
@@ -194,7 +231,10 @@ fn read_headers<R: BufRead>(r: &mut R) -> io::Result<Vec<(String, String)>> {
     for _ in 0..512 {
         line.clear();
         if read_line_capped(r, &mut line, 64 * 1024)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated WARC header"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "truncated WARC header",
+            ));
         }
         let l = trim_eol(&line);
         if l.is_empty() {
@@ -205,13 +245,19 @@ fn read_headers<R: BufRead>(r: &mut R) -> io::Result<Vec<(String, String)>> {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
-    Err(io::Error::new(io::ErrorKind::InvalidData, "WARC header too long"))
+    Err(io::Error::new(
+        io::ErrorKind::InvalidData,
+        "WARC header too long",
+    ))
 }
 
 fn skip<R: Read>(r: &mut R, len: u64) -> io::Result<()> {
     let copied = io::copy(&mut r.take(len), &mut io::sink())?;
     if copied < len {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated WARC record"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "truncated WARC record",
+        ));
     }
     Ok(())
 }
@@ -270,11 +316,32 @@ mod tests {
 
     #[test]
     fn reads_responses_and_skips_the_rest() {
-        let http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Hallo</p>";
-        let mut data = record("warcinfo", "", "application/warc-fields", b"software: test\r\n");
-        data.extend(record("request", "https://a.example/x", "application/http; msgtype=request", b"GET /x HTTP/1.1\r\n\r\n"));
-        data.extend(record("response", "https://a.example/x", "application/http; msgtype=response", http));
-        data.extend(record("response", "https://a.example/y", "application/http; msgtype=response", b"HTTP/1.1 404 Not Found\r\n\r\n"));
+        let http =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Hallo</p>";
+        let mut data = record(
+            "warcinfo",
+            "",
+            "application/warc-fields",
+            b"software: test\r\n",
+        );
+        data.extend(record(
+            "request",
+            "https://a.example/x",
+            "application/http; msgtype=request",
+            b"GET /x HTTP/1.1\r\n\r\n",
+        ));
+        data.extend(record(
+            "response",
+            "https://a.example/x",
+            "application/http; msgtype=response",
+            http,
+        ));
+        data.extend(record(
+            "response",
+            "https://a.example/y",
+            "application/http; msgtype=response",
+            b"HTTP/1.1 404 Not Found\r\n\r\n",
+        ));
         let mut r = WarcReader::new(&data[..]);
         let mut pages = Vec::new();
         while let Ok(Some(item)) = r.next_record() {
@@ -302,7 +369,10 @@ mod tests {
 
     #[test]
     fn dechunks() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").as_deref(), Some(&b"abcde"[..]));
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").as_deref(),
+            Some(&b"abcde"[..])
+        );
         assert_eq!(dechunk(b"zz\r\n"), None);
     }
 

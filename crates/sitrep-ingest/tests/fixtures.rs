@@ -30,15 +30,29 @@ fn render(path: &Path) -> String {
         let _ = writeln!(out, "url: {:?}", article.url);
         let _ = writeln!(out, "title: {:?}", article.title);
         let _ = writeln!(out, "subtitle: {:?}", article.subtitle);
-        let _ = writeln!(out, "published: {:?}", article.published.map(|d| d.to_string()));
+        let _ = writeln!(
+            out,
+            "published: {:?}",
+            article.published.map(|d| d.to_string())
+        );
         let _ = writeln!(out, "authors: {:?}", article.authors);
         let _ = writeln!(out, "language: {:?}", article.language);
         let _ = writeln!(out, "diagnostics: {:?}", article.diagnostics);
         for block in &article.blocks {
             let text = &article.body[block.start..block.end];
-            let (s, e) = article.offsets.range_to_source(block.start, block.end).unwrap_or((0, 0));
+            let (s, e) = article
+                .offsets
+                .range_to_source(block.start, block.end)
+                .unwrap_or((0, 0));
             let exact = article.offsets.is_exact(block.start);
-            let _ = writeln!(out, "[{:?} {}..{} <- source {s}..{e}{}] {text}", block.kind, block.start, block.end, if exact { "" } else { " ~" });
+            let _ = writeln!(
+                out,
+                "[{:?} {}..{} <- source {s}..{e}{}] {text}",
+                block.kind,
+                block.start,
+                block.end,
+                if exact { "" } else { " ~" }
+            );
         }
     }
     out
@@ -58,7 +72,11 @@ fn golden_fixtures() {
     let files = fixtures();
     assert!(files.len() >= 7, "fixtures missing: {files:?}");
     for path in files {
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("fixture").to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("fixture")
+            .to_string();
         insta::assert_snapshot!(name, render(&path));
     }
 }
@@ -68,7 +86,9 @@ fn golden_fixtures() {
 fn offsets_point_at_the_same_words() {
     for path in fixtures() {
         for doc in Inputs::new(&[path.clone()]).flatten() {
-            let Ok(article) = clean(doc, &CleanOptions::default()) else { continue };
+            let Ok(article) = clean(doc, &CleanOptions::default()) else {
+                continue;
+            };
             for block in &article.blocks {
                 let text = &article.body[block.start..block.end];
                 let word: String = text.chars().take_while(|c| c.is_alphanumeric()).collect();
@@ -76,7 +96,12 @@ fn offsets_point_at_the_same_words() {
                     continue;
                 }
                 let src = article.offsets.to_source(block.start).unwrap_or(0);
-                assert_eq!(article.source.get(src..src + word.len()), Some(word.as_str()), "{}: {text}", path.display());
+                assert_eq!(
+                    article.source.get(src..src + word.len()),
+                    Some(word.as_str()),
+                    "{}: {text}",
+                    path.display()
+                );
             }
         }
     }

@@ -101,7 +101,11 @@ impl Article {
         let mut pos = 0;
         for part in body.split("\n\n") {
             if !part.trim().is_empty() {
-                blocks.push(Block { kind: BlockKind::Paragraph, start: pos, end: pos + part.len() });
+                blocks.push(Block {
+                    kind: BlockKind::Paragraph,
+                    start: pos,
+                    end: pos + part.len(),
+                });
             }
             pos += part.len() + 2;
         }

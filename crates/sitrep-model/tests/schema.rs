@@ -4,7 +4,10 @@
 use sitrep_model::*;
 
 fn schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/schema/article.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/schema/article.schema.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     match jsonschema::validator_for(&value) {
@@ -15,17 +18,34 @@ fn schema() -> jsonschema::Validator {
 
 /// A record with every part of the contract filled in.
 fn full_record() -> ArticleRecord {
-    let mut article = Article::new("wire.jsonl:3#w-1", "Mayor Ilse Brandt said the ferry would run.\n\nIt did.".to_string());
+    let mut article = Article::new(
+        "wire.jsonl:3#w-1",
+        "Mayor Ilse Brandt said the ferry would run.\n\nIt did.".to_string(),
+    );
     article.title = Some("Ferry runs".into());
     article.published = NaiveDate::from_ymd_opt(2025, 5, 2);
     article.authors = vec!["Mara Quill".into()];
-    let mention = Mention { text: "Ilse Brandt".into(), start: 6, end: 17 };
+    let mention = Mention {
+        text: "Ilse Brandt".into(),
+        start: 6,
+        end: 17,
+    };
     let extraction = Extraction {
-        entities: vec![Entity { id: "e1".into(), name: "Ilse Brandt".into(), kind: "PERSON".into(), roles: vec!["Mayor".into()], mentions: vec![mention.clone()] }],
+        entities: vec![Entity {
+            id: "e1".into(),
+            name: "Ilse Brandt".into(),
+            kind: "PERSON".into(),
+            roles: vec!["Mayor".into()],
+            mentions: vec![mention.clone()],
+        }],
         quotes: vec![Quote {
             text: "the ferry would run".into(),
             kind: QuoteKind::Indirect,
-            speaker: Some(Speaker { entity: Some("e1".into()), name: "Ilse Brandt".into(), mention }),
+            speaker: Some(Speaker {
+                entity: Some("e1".into()),
+                name: "Ilse Brandt".into(),
+                mention,
+            }),
             cue: Some("said".into()),
             start: 23,
             end: 42,
@@ -36,11 +56,25 @@ fn full_record() -> ArticleRecord {
             context: vec![],
             cameo_root: "04".into(),
             quad_class: QuadClass::VerbalCooperation,
-            source: vec![Actor { entity: Some("e1".into()), name: "Ilse Brandt".into() }],
+            source: vec![Actor {
+                entity: Some("e1".into()),
+                name: "Ilse Brandt".into(),
+            }],
             target: vec![],
-            location: Some(Location { name: "Velden".into(), country: None, lat: Some(1.5), lon: Some(2.5) }),
-            date: Some(EventDate { text: "on Friday".into(), value: NaiveDate::from_ymd_opt(2025, 5, 2) }),
-            casualties: Some(Casualties { killed: Some(3), injured: None }),
+            location: Some(Location {
+                name: "Velden".into(),
+                country: None,
+                lat: Some(1.5),
+                lon: Some(2.5),
+            }),
+            date: Some(EventDate {
+                text: "on Friday".into(),
+                value: NaiveDate::from_ymd_opt(2025, 5, 2),
+            }),
+            casualties: Some(Casualties {
+                killed: Some(3),
+                injured: None,
+            }),
             negated: false,
             hypothetical: false,
             start: 0,
@@ -53,7 +87,10 @@ fn full_record() -> ArticleRecord {
 #[test]
 fn serialised_records_validate() {
     let schema = schema();
-    for record in [full_record(), ArticleRecord::from_article(Article::new("a.txt", "Text.".into()))] {
+    for record in [
+        full_record(),
+        ArticleRecord::from_article(Article::new("a.txt", "Text.".into())),
+    ] {
         let value = serde_json::to_value(&record).unwrap_or_default();
         let errors: Vec<String> = schema.iter_errors(&value).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:?}");

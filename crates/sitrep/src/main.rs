@@ -1,1 +1,126 @@
-fn main() {}
+//! The `sitrep` command: parses flags, installs logging, wires the stages. Nothing else.
+//!
+//! Stdout carries data (JSON lines); stderr carries logs, progress and the summary line.
+//! Exit status: 0 when every input was processed, 1 when some input failed (everything else was
+//! still processed), 2 when the command could not run at all.
+
+mod pipeline;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sitrep_model::NaiveDate;
+
+#[derive(Parser)]
+#[command(
+    name = "sitrep",
+    version,
+    about = "news intelligence: who said and did what, sourced"
+)]
+struct Cli {
+    /// No progress and no summary; only errors on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    /// Shorthand for `--log-format json`.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Clone)]
+struct InputArgs {
+    /// Files or folders (recursive); `-` or nothing reads standard input.
+    paths: Vec<PathBuf>,
+    /// Publication date (YYYY-MM-DD) for inputs that carry none.
+    #[arg(long, value_parser = parse_date)]
+    published: Option<NaiveDate>,
+    /// Documents cleaned (and stored) together; one store transaction per batch.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    batch: u16,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse articles without storing them: one JSON object per article on stdout.
+    Extract {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Pretty-print each object (no longer one per line).
+        #[arg(long)]
+        pretty: bool,
+    },
+    /// Analyse articles and store them (idempotent: an article is stored once).
+    Ingest {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// The data folder: `SITREP_DATA_DIR`, else `$XDG_DATA_HOME/sitrep`, else `~/.local/share/sitrep`.
+fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SITREP_DATA_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(d).join("sitrep");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/sitrep"),
+        None => PathBuf::from(".sitrep"),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json_logs = cli.json || cli.log_format == LogFormat::Json;
+    report::install_logging(json_logs);
+    let reporter = report::Reporter::new(cli.quiet, json_logs);
+    let result = match cli.command {
+        Command::Extract { inputs, pretty } => pipeline::extract(&inputs.into(), pretty, &reporter),
+        Command::Ingest { inputs, db } => {
+            let db = db.unwrap_or_else(|| {
+                format!("sqlite://{}", data_dir().join("sitrep.sqlite").display())
+            });
+            pipeline::ingest(&inputs.into(), &db, &reporter)
+        }
+    };
+    match result {
+        Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            reporter.fatal(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+impl From<InputArgs> for pipeline::Options {
+    fn from(a: InputArgs) -> Self {
+        pipeline::Options {
+            paths: a.paths,
+            clean: sitrep_ingest::CleanOptions {
+                published: a.published,
+            },
+            batch: usize::from(a.batch),
+        }
+    }
+}

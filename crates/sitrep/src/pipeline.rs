@@ -1,0 +1,133 @@
+//! The stages wired together: inputs -> clean (in parallel, order kept) -> output or store.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use sitrep_ingest::{CleanOptions, InputError, Inputs, RawDoc, clean};
+use sitrep_model::{Article, ArticleRecord, Extraction};
+use sitrep_store::Store;
+
+use crate::report::{Reporter, Summary};
+
+/// What to read and how.
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub clean: CleanOptions,
+    pub batch: usize,
+}
+
+/// Reads the inputs in batches and cleans each batch in parallel; `sink` gets the articles of
+/// each batch in input order. Input errors are reported and counted, never fatal.
+fn run<F>(
+    opts: &Options,
+    reporter: &Reporter,
+    summary: &mut Summary,
+    mut sink: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut(Vec<(Article, Extraction)>, &mut Summary) -> anyhow::Result<()>,
+{
+    let mut inputs = Inputs::new(&opts.paths);
+    loop {
+        let mut batch: Vec<RawDoc> = Vec::with_capacity(opts.batch);
+        for item in inputs.by_ref() {
+            match item {
+                Ok(doc) => {
+                    batch.push(doc);
+                    if batch.len() == opts.batch {
+                        break;
+                    }
+                }
+                Err(e) => fail(reporter, summary, &e),
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        summary.read += batch.len();
+        let cleaned: Vec<Result<Article, InputError>> = batch
+            .into_par_iter()
+            .map(|doc| clean(doc, &opts.clean))
+            .collect();
+        let mut articles = Vec::with_capacity(cleaned.len());
+        for result in cleaned {
+            match result {
+                Ok(article) => {
+                    for d in &article.diagnostics {
+                        tracing::info!(input = %article.input, "{d}");
+                    }
+                    articles.push((article, Extraction::default()));
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    reporter.input_failed(&e.input, &e.reason);
+                }
+            }
+        }
+        sink(articles, summary)?;
+        reporter.progress(summary);
+    }
+}
+
+fn fail(reporter: &Reporter, summary: &mut Summary, e: &InputError) {
+    summary.failed += 1;
+    reporter.input_failed(&e.input, &e.reason);
+}
+
+/// `sitrep extract`: one JSON object per article on stdout.
+pub fn extract(opts: &Options, pretty: bool, reporter: &Reporter) -> anyhow::Result<Summary> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut summary = Summary::default();
+    let result = run(opts, reporter, &mut summary, |articles, summary| {
+        for (article, extraction) in articles {
+            let record = ArticleRecord::new(article, extraction);
+            if pretty {
+                serde_json::to_writer_pretty(&mut out, &record)?;
+            } else {
+                serde_json::to_writer(&mut out, &record)?;
+            }
+            out.write_all(b"\n")?;
+            summary.written += 1;
+        }
+        out.flush()?;
+        Ok(())
+    });
+    match result {
+        // A closed pipe (`sitrep extract | head`) ends the run quietly.
+        Err(e) if is_broken_pipe(&e) => return Ok(summary),
+        other => other.context("cannot write to standard output")?,
+    }
+    reporter.finish("written", &summary);
+    Ok(summary)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// `sitrep ingest`: clean and store, one transaction per batch, duplicates skipped.
+pub fn ingest(opts: &Options, db: &str, reporter: &Reporter) -> anyhow::Result<Summary> {
+    let mut store = Store::open(db).with_context(|| format!("cannot open store {db}"))?;
+    let mut summary = Summary::default();
+    run(opts, reporter, &mut summary, |articles, summary| {
+        if articles.is_empty() {
+            return Ok(());
+        }
+        let outcome = store
+            .insert_batch(&articles)
+            .with_context(|| format!("cannot write to store {db}"))?;
+        summary.written += outcome.stored;
+        summary.duplicates += outcome.duplicates;
+        Ok(())
+    })?;
+    reporter.finish("stored", &summary);
+    Ok(summary)
+}

@@ -1,0 +1,238 @@
+//! End-to-end tests of the `sitrep` binary: output contract, bad input, idempotent and
+//! crash-safe ingest.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn sitrep() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
+    cmd.env_remove("SITREP_DB").env("SITREP_LOG", "warn");
+    cmd
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/articles")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or(serde_json::Value::Null))
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn store_count(db: &Path) -> u64 {
+    sitrep_store::Store::open(&db.display().to_string())
+        .and_then(|s| s.count_articles())
+        .unwrap_or(u64::MAX)
+}
+
+#[test]
+fn extract_examples_prints_the_contract() -> std::io::Result<()> {
+    let out = sitrep().arg("extract").arg(examples()).output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 5);
+    for r in &records {
+        assert_eq!(r["schema"], "sitrep/1");
+        assert!(r["body"].as_str().is_some_and(|b| !b.is_empty()));
+        assert!(r["entities"].is_array() && r["quotes"].is_array() && r["events"].is_array());
+    }
+    let titles: Vec<&str> = records.iter().filter_map(|r| r["title"].as_str()).collect();
+    assert!(
+        titles.contains(&"Kostovia rejects truce terms, says talks will go on"),
+        "{titles:?}"
+    );
+    let html = records
+        .iter()
+        .find(|r| r["format"] == "html")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(html["outlet"], "dravinpost.example");
+    assert_eq!(html["authors"][0], "Piotr Valek");
+    assert!(!html["body"].as_str().unwrap_or("").contains("Most read"));
+    assert!(
+        stderr(&out).contains("5 articles read, 5 written"),
+        "{}",
+        stderr(&out)
+    );
+    Ok(())
+}
+
+#[test]
+fn stdin_and_published_fallback() -> std::io::Result<()> {
+    let mut child = sitrep()
+        .args(["extract", "--quiet", "--published", "2025-04-01"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(b"The harbour reopened after the storm, officials said.\n"));
+    let out = child.wait_with_output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_lines(&out);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["published"], "2025-04-01");
+    assert_eq!(records[0]["input"], "<stdin>");
+    assert_eq!(stderr(&out), "", "quiet means no summary");
+    Ok(())
+}
+
+/// Every kind of bad input gets one line naming it; the good inputs are all processed.
+#[test]
+fn bad_inputs_are_reported_and_skipped() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    std::fs::write(
+        d.join("good.txt"),
+        "Velden Council Votes\n\nThe council voted on Monday to keep the ferry running.\n",
+    )?;
+    std::fs::write(d.join("empty.txt"), "")?;
+    std::fs::write(d.join("blank.html"), "   \n  ")?;
+    std::fs::write(d.join("image.html"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")?;
+    std::fs::write(d.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0])?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(
+        "<html><body><p>A page long enough to be cut in half by the test.</p></body></html>"
+            .repeat(50)
+            .as_bytes(),
+    )?;
+    let full = gz.finish()?;
+    std::fs::write(d.join("cut.html.gz"), &full[..full.len() / 2])?;
+    std::fs::write(
+        d.join("records.jsonl"),
+        "{\"text\":\"Ferries ran all day on Sunday.\"}\n{\"text\": broken\n{\"id\":\"x\"}\n",
+    )?;
+    std::fs::write(
+        d.join("tags.html"),
+        "<html><body><div><p>Unclosed <b>markup <i>but the text of the page is still readable here.</div>",
+    )?;
+    // windows-1251 page without a declaration: sniffed, not rejected.
+    let cyrillic = "<html><body><p>Паром отправился в пятницу утром, сообщил оператор линии.</p></body></html>";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(cyrillic);
+    std::fs::write(d.join("cp1251.html"), &bytes)?;
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("nowhere.txt"), d.join("dangling.txt"))?;
+
+    let out = sitrep().arg("extract").arg(d).output()?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    for (name, reason) in [
+        ("empty.txt", "empty"),
+        ("blank.html", "empty"),
+        ("image.html", "PNG"),
+        ("binary.txt", "binary"),
+        ("cut.html.gz", "gzip"),
+        ("records.jsonl:2", "invalid JSON"),
+        ("records.jsonl:3", "neither"),
+        ("dangling.txt", "cannot"),
+    ] {
+        let line = err.lines().find(|l| l.contains(name)).unwrap_or("");
+        assert!(
+            line.starts_with("sitrep: error:") && line.contains(reason),
+            "{name}: {err}"
+        );
+    }
+    let records = json_lines(&out);
+    let bodies: Vec<&str> = records.iter().filter_map(|r| r["body"].as_str()).collect();
+    assert_eq!(records.len(), 4, "{bodies:?}");
+    assert!(
+        bodies.iter().any(|b| b.contains("Паром отправился")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("still readable")),
+        "{bodies:?}"
+    );
+    assert!(
+        err.contains("4 written") && err.contains("8 failed"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn ingest_is_idempotent() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    let first = sitrep()
+        .args(["ingest", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("5 stored, 0 duplicates"),
+        "{}",
+        stderr(&first)
+    );
+    let second = sitrep()
+        .args(["ingest", "--json", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(second.status.success(), "{}", stderr(&second));
+    let summary: serde_json::Value = stderr(&second)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v.get("summary").is_some())
+        .unwrap_or_default();
+    assert_eq!(summary["stored"], 0);
+    assert_eq!(summary["duplicates"], 5);
+    assert_eq!(store_count(&db), 5);
+    Ok(())
+}
+
+/// Killing ingest in the middle leaves a consistent store; running it again finishes the job
+/// with no duplicates and no loss.
+#[test]
+fn killed_ingest_is_finished_by_a_rerun() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("many.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&input)?);
+    let n = 20_000;
+    for i in 0..n {
+        writeln!(
+            f,
+            "{{\"id\":\"r{i}\",\"text\":\"Report number {i}: the ferry from Velden to Ostra sailed on time, and the harbour master counted {i} passengers on board.\"}}"
+        )?;
+    }
+    drop(f);
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    let mut child = sitrep()
+        .args(["ingest", "--quiet", "--batch", "8", "--db", &spec])
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    // Wait until some batches are in, then kill it hard.
+    let started = std::time::Instant::now();
+    while started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if db.exists() && store_count(&db) > 0 && store_count(&db) != u64::MAX {
+            break;
+        }
+    }
+    child.kill()?;
+    child.wait()?;
+    let partial = store_count(&db);
+    assert!(
+        partial < n,
+        "ingest finished before it was killed ({partial})"
+    );
+    let rerun = sitrep()
+        .args(["ingest", "--json", "--db", &spec])
+        .arg(&input)
+        .output()?;
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert_eq!(store_count(&db), n);
+    Ok(())
+}
