@@ -28,11 +28,11 @@ pub enum StoreError {
     },
 
     /// The file exists but is not a SQLite database (or is damaged beyond SQLite reading it).
-    #[error("{} is not a sqlite database (or it is damaged)", path.display())]
+    #[error("file {} is not a sqlite database (or it is damaged)", path.display())]
     NotADatabase { path: PathBuf },
 
     /// A SQLite database that some other program made.
-    #[error("{} is a sqlite database of another application (application_id {application_id}), not a sitrep store", path.display())]
+    #[error("file {} is a sqlite database of another application (application_id {application_id}), not a sitrep store", path.display())]
     ForeignDatabase { path: PathBuf, application_id: i64 },
 
     /// Written by a newer sitrep: refusing to touch it rather than misread it.

@@ -1,0 +1,461 @@
+//! The store seen through its public API: round trips, idempotency, atomic batches, several
+//! connections, and bad inputs.
+
+use std::path::Path;
+
+use sitrep_model::{
+    Actor, Article, ArticleRecord, Block, BlockKind, Casualties, Entity, Event, EventDate,
+    Extraction, Location, Mention, NaiveDate, OffsetMap, QuadClass, Quote, QuoteKind, SourceFormat,
+    Speaker,
+};
+use sitrep_store::{BatchOutcome, SCHEMA_VERSION, Store, StoreError};
+
+/// A fully populated article read from HTML: every field set, a source that differs from the
+/// body, and an offset map with several segments.
+fn html_article(n: usize) -> Article {
+    let title = format!("Council of Veldra meets ({n})");
+    let p1 = format!("The council of Veldra met on Tuesday, item {n}.");
+    let p2 = "\"We will rebuild the bridge,\" said Mara Ostrand, the mayor.".to_string();
+    let source = format!(
+        "<html><head><title>{title}</title></head><body><article><p>{p1}</p>\n<p>&quot;We will rebuild the bridge,&quot; said Mara Ostrand, the mayor.</p></article></body></html>"
+    );
+    let body = format!("{p1}\n\n{p2}");
+    let p1_src = source.find(&p1).expect("p1 in source");
+    let p2_src = source.find("We will").expect("p2 in source");
+    let mut offsets = OffsetMap::default();
+    offsets.push(0, p1_src, p1.len());
+    let p2_start = p1.len() + 2;
+    offsets.push(p2_start + 1, p2_src, "We will rebuild the bridge,".len());
+    offsets.push(p2_start + 29, p2_src + 27 + 6, p2.len() - 29);
+    let mut article = Article::new(&format!("fixtures/veldra-{n}.html"), body.clone());
+    article.format = SourceFormat::Html;
+    article.outlet = Some("veldra-courier.example".to_string());
+    article.url = Some(format!("https://veldra-courier.example/news/{n}"));
+    article.title = Some(title);
+    article.subtitle = Some("The bridge will be rebuilt by spring".to_string());
+    article.published = NaiveDate::from_ymd_opt(2024, 3, 5);
+    article.authors = vec!["Ilse Varn".to_string(), "Tomas Eld".to_string()];
+    article.language = Some("en".to_string());
+    article.blocks = vec![
+        Block {
+            kind: BlockKind::Heading,
+            start: 0,
+            end: p1.len(),
+        },
+        Block {
+            kind: BlockKind::Paragraph,
+            start: p2_start,
+            end: body.len(),
+        },
+    ];
+    article.source = source;
+    article.offsets = offsets;
+    article.diagnostics = vec!["dropped 1 caption".to_string()];
+    article
+}
+
+fn extraction(article: &Article) -> Extraction {
+    let start = article.body.find("Mara").expect("name in body");
+    let quoted = "We will rebuild the bridge,";
+    let quote_start = article.body.find(quoted).expect("quote in body");
+    let mention = Mention {
+        text: "Mara Ostrand".to_string(),
+        start,
+        end: start + 12,
+    };
+    Extraction {
+        entities: vec![Entity {
+            id: "e1".to_string(),
+            name: "Mara Ostrand".to_string(),
+            kind: "PERSON".to_string(),
+            roles: vec!["mayor".to_string()],
+            mentions: vec![mention.clone()],
+        }],
+        quotes: vec![Quote {
+            text: "We will rebuild the bridge,".to_string(),
+            kind: QuoteKind::Direct,
+            speaker: Some(Speaker {
+                entity: Some("e1".to_string()),
+                name: "Mara Ostrand".to_string(),
+                mention,
+            }),
+            cue: Some("said".to_string()),
+            start: quote_start,
+            end: quote_start + quoted.len(),
+        }],
+        events: vec![Event {
+            kind: "CONSULT".to_string(),
+            mode: None,
+            context: vec!["infrastructure".to_string()],
+            cameo_root: "04".to_string(),
+            quad_class: QuadClass::VerbalCooperation,
+            source: vec![Actor {
+                entity: None,
+                name: "council of Veldra".to_string(),
+            }],
+            target: vec![],
+            // Coordinates that do not survive a sloppy float parser.
+            location: Some(Location {
+                name: "Veldra".to_string(),
+                country: None,
+                lat: Some(0.1 + 0.2),
+                lon: Some(-122.419_415_500_000_01),
+            }),
+            date: Some(EventDate {
+                text: "on Tuesday".to_string(),
+                value: NaiveDate::from_ymd_opt(2024, 3, 5),
+            }),
+            casualties: Some(Casualties {
+                killed: Some(0),
+                injured: None,
+            }),
+            negated: false,
+            hypothetical: true,
+            start: 0,
+            end: 40,
+        }],
+    }
+}
+
+fn batch(range: std::ops::Range<usize>) -> Vec<(Article, Extraction)> {
+    range
+        .map(|n| {
+            let a = html_article(n);
+            let e = extraction(&a);
+            (a, e)
+        })
+        .collect()
+}
+
+fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_path(&dir.path().join("store.db")).expect("open");
+    (dir, store)
+}
+
+#[test]
+fn article_and_source_round_trip() {
+    let (_dir, mut store) = open_temp();
+    let (article, extraction) = batch(0..1).remove(0);
+    assert_ne!(article.source, article.body);
+    assert!(article.offsets.segments().len() >= 3);
+
+    store
+        .insert_batch(&[(article.clone(), extraction.clone())])
+        .expect("insert");
+    let record = store
+        .get_article(&article.id)
+        .expect("get")
+        .expect("stored");
+    assert_eq!(record, ArticleRecord::new(article.clone(), extraction));
+    let (source, offsets) = store
+        .get_source(&article.id)
+        .expect("get source")
+        .expect("stored");
+    assert_eq!(source, article.source);
+    assert_eq!(offsets, article.offsets);
+    // The map still points into the source: the quote's words are where it says.
+    let (s, e) = offsets
+        .range_to_source(record.quotes[0].start, record.quotes[0].end)
+        .expect("mapped");
+    assert!(
+        source[s..e].starts_with("We will rebuild"),
+        "{}",
+        &source[s..e]
+    );
+}
+
+#[test]
+fn bare_article_round_trips() {
+    let mut store = Store::open_in_memory().expect("open");
+    let article = Article::new("plain.txt", "One line, no metadata, ünïcode.".to_string());
+    store
+        .insert_batch(&[(article.clone(), Extraction::default())])
+        .expect("insert");
+    assert_eq!(
+        store.get_article(&article.id).expect("get"),
+        Some(ArticleRecord::from_article(article.clone()))
+    );
+    assert_eq!(
+        store.get_source(&article.id).expect("get"),
+        Some((article.source, article.offsets))
+    );
+}
+
+#[test]
+fn missing_articles_are_none() {
+    let store = Store::open_in_memory().expect("open");
+    assert!(!store.contains("0123456789abcdef").expect("contains"));
+    assert_eq!(store.get_article("0123456789abcdef").expect("get"), None);
+    assert_eq!(store.get_source("0123456789abcdef").expect("get"), None);
+    assert_eq!(store.count_articles().expect("count"), 0);
+}
+
+#[test]
+fn inserting_the_same_batch_twice_stores_it_once() {
+    let (_dir, mut store) = open_temp();
+    let items = batch(0..10);
+    assert_eq!(
+        store.insert_batch(&items).expect("first"),
+        BatchOutcome {
+            stored: 10,
+            duplicates: 0
+        }
+    );
+    assert_eq!(
+        store.insert_batch(&items).expect("second"),
+        BatchOutcome {
+            stored: 0,
+            duplicates: 10
+        }
+    );
+    assert_eq!(store.count_articles().expect("count"), 10);
+    // Overlapping batch: only the new ones are stored.
+    assert_eq!(
+        store.insert_batch(&batch(5..15)).expect("third"),
+        BatchOutcome {
+            stored: 5,
+            duplicates: 5
+        }
+    );
+    assert_eq!(store.count_articles().expect("count"), 15);
+}
+
+#[test]
+fn duplicates_inside_a_batch_are_detected_and_the_first_copy_wins() {
+    let mut store = Store::open_in_memory().expect("open");
+    let first = html_article(1);
+    // Same normalised body (so same id), read from elsewhere.
+    let mut copy = Article::new("mirror/copy.txt", first.body.replace("\n\n", "\n\n   "));
+    assert_eq!(copy.id, first.id);
+    copy.title = Some("A different title".to_string());
+    let items = vec![
+        (first.clone(), Extraction::default()),
+        (copy, Extraction::default()),
+        (html_article(2), Extraction::default()),
+    ];
+    assert_eq!(
+        store.insert_batch(&items).expect("insert"),
+        BatchOutcome {
+            stored: 2,
+            duplicates: 1
+        }
+    );
+    let stored = store.get_article(&first.id).expect("get").expect("stored");
+    assert_eq!(stored.input, first.input);
+    assert_eq!(stored.title, first.title);
+}
+
+#[test]
+fn a_failing_item_stores_nothing_of_its_batch() {
+    let (dir, mut store) = open_temp();
+    store.insert_batch(&batch(0..2)).expect("first batch");
+
+    let mut items = batch(10..15);
+    // An article the schema rejects (empty id), late in the batch, after rows were written.
+    items[3].0.id = String::new();
+    let err = store
+        .insert_batch(&items)
+        .expect_err("the bad article must fail the batch");
+    assert!(matches!(err, StoreError::Insert { .. }), "{err:?}");
+    assert!(err.to_string().contains("store.db"), "{err}");
+
+    for s in [
+        &store,
+        &Store::open_path(&dir.path().join("store.db")).expect("reopen"),
+    ] {
+        assert_eq!(s.count_articles().expect("count"), 2);
+        for (a, _) in &items {
+            assert!(
+                a.id.is_empty() || !s.contains(&a.id).expect("contains"),
+                "{} leaked",
+                a.id
+            );
+        }
+    }
+    // The store is usable afterwards, and the good part of the batch can be retried.
+    items.remove(3);
+    assert_eq!(
+        store.insert_batch(&items).expect("retry"),
+        BatchOutcome {
+            stored: 4,
+            duplicates: 0
+        }
+    );
+}
+
+#[test]
+fn another_connection_sees_committed_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shared.db");
+    let mut writer = Store::open_path(&path).expect("writer");
+    let reader = Store::open_path(&path).expect("reader");
+    assert_eq!(reader.count_articles().expect("count"), 0);
+    let items = batch(0..3);
+    writer.insert_batch(&items).expect("insert");
+    assert_eq!(reader.count_articles().expect("count"), 3);
+    assert!(reader.contains(&items[2].0.id).expect("contains"));
+    drop((writer, reader));
+    let reopened = Store::open_path(&path).expect("reopen");
+    assert_eq!(reopened.count_articles().expect("count"), 3);
+}
+
+#[test]
+fn concurrent_writers_wait_for_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("busy.db");
+    Store::open_path(&path).expect("create");
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open_path(&path).expect("open");
+                for b in 0..5 {
+                    let start = w * 100 + b * 10;
+                    store
+                        .insert_batch(&batch(start..start + 10))
+                        .expect("insert while others write");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer thread");
+    }
+    assert_eq!(
+        Store::open_path(&path)
+            .expect("open")
+            .count_articles()
+            .expect("count"),
+        200
+    );
+}
+
+#[test]
+fn ids_page_in_order() {
+    let mut store = Store::open_in_memory().expect("open");
+    let items = batch(0..25);
+    store.insert_batch(&items).expect("insert");
+    let mut expected: Vec<String> = items.iter().map(|(a, _)| a.id.clone()).collect();
+    expected.sort();
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.article_ids(10, after.as_deref()).expect("page");
+        assert!(page.len() <= 10);
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        seen.extend(page);
+        after = Some(last);
+    }
+    assert_eq!(seen, expected);
+    assert_eq!(
+        store.article_ids(0, None).expect("empty page"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn open_accepts_urls_plain_paths_and_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("a/b/c/store.db");
+    let store = Store::open(&format!("sqlite://{}", nested.display())).expect("sqlite:// url");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert!(nested.is_file(), "file and parent folders are created");
+    drop(store);
+
+    let plain = dir.path().join("plain.db");
+    Store::open(plain.to_str().expect("utf-8 path")).expect("plain path");
+    assert!(plain.is_file());
+
+    let memory = Store::open(":memory:").expect("memory");
+    assert_eq!(memory.path(), Path::new(":memory:"));
+    assert_eq!(memory.schema_version().expect("version"), SCHEMA_VERSION);
+}
+
+fn message(result: Result<Store, StoreError>) -> (StoreError, String) {
+    let err = result.expect_err("open must fail");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(|c: char| c.is_lowercase()),
+        "messages start lowercase: {msg}"
+    );
+    assert!(!msg.ends_with('.'), "no trailing period: {msg}");
+    (err, msg)
+}
+
+#[test]
+fn a_directory_is_not_a_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (err, msg) = message(Store::open_path(dir.path()));
+    assert!(matches!(err, StoreError::IsDirectory { .. }), "{err:?}");
+    assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
+}
+
+#[test]
+fn an_unwritable_location_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("file.txt");
+    std::fs::write(&file, "not a folder").expect("write");
+    // A folder cannot be created inside a regular file, whoever runs the test.
+    let (err, msg) = message(Store::open_path(&file.join("sub/store.db")));
+    assert!(matches!(err, StoreError::CreateDir { .. }), "{err:?}");
+    assert!(msg.contains("file.txt"), "{msg}");
+}
+
+#[test]
+fn a_file_of_garbage_is_not_a_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("garbage.db");
+    let garbage: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&path, &garbage).expect("write");
+    let (err, msg) = message(Store::open_path(&path));
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    assert!(msg.contains("garbage.db"), "{msg}");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        garbage,
+        "the file is left alone"
+    );
+}
+
+#[test]
+fn other_backends_and_empty_specs_are_refused() {
+    let (err, msg) = message(Store::open("postgres://localhost/sitrep"));
+    assert!(matches!(err, StoreError::Unsupported { .. }), "{err:?}");
+    assert!(msg.contains("postgres://localhost/sitrep"), "{msg}");
+    let (err, _) = message(Store::open("  "));
+    assert!(matches!(err, StoreError::Unsupported { .. }), "{err:?}");
+}
+
+#[test]
+fn a_damaged_row_is_reported_with_its_id() {
+    let (dir, mut store) = open_temp();
+    let items = batch(0..1);
+    let id = items[0].0.id.clone();
+    store.insert_batch(&items).expect("insert");
+    let raw = rusqlite::Connection::open(dir.path().join("store.db")).expect("raw");
+    raw.execute(
+        "UPDATE articles SET authors = 'not json' WHERE id = ?1",
+        [&id],
+    )
+    .expect("damage");
+    raw.execute(
+        "UPDATE article_sources SET source = x'00ff' WHERE article_id = ?1",
+        [&id],
+    )
+    .expect("damage");
+
+    for err in [
+        store.get_article(&id).expect_err("damaged article"),
+        store.get_source(&id).expect_err("damaged source"),
+    ] {
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&id) && msg.contains("store.db"), "{msg}");
+    }
+}
