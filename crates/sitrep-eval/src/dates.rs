@@ -151,6 +151,8 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<()> {
     let mut t_parse = Duration::ZERO;
     let mut t_find = Duration::ZERO;
     let mut misses = Vec::new();
+    // Per evidence kind: (correct, wrong) among the html-only answers.
+    let mut by_source: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for page in &pages {
         let html = decode(&page.bytes);
         let t0 = Instant::now();
@@ -164,6 +166,10 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<()> {
         let (f0, f1) = (fmt(&found), fmt(&with_url));
         let ok = counts[0][page.set].add(page.gold.as_deref(), f0.as_deref());
         counts[1][page.set].add(page.gold.as_deref(), f1.as_deref());
+        if let Some(m) = found {
+            let e = by_source.entry(format!("{:?}", m.source)).or_default();
+            if ok { e.0 += 1 } else { e.1 += 1 }
+        }
         if !ok {
             misses.push(format!(
                 "MISS {:<16} {:<44} gold={:<10} found={:<10} source={}",
@@ -213,6 +219,11 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<()> {
             }),
         );
     }
+    let sources: Vec<String> = by_source
+        .iter()
+        .map(|(k, (ok, bad))| format!("{k} {ok}/{}", ok + bad))
+        .collect();
+    println!("correct by evidence (html only): {}", sources.join(", "));
     println!(
         "time per page: {find_ms:.3} ms date extraction, {:.3} ms with HTML parsing",
         find_ms + parse_ms

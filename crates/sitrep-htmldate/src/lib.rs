@@ -73,12 +73,46 @@ pub fn find_date_with(
     url: Option<&str>,
     options: &Options,
 ) -> Option<DateMatch> {
+    run(doc, url, options, false)
+        .into_iter()
+        .next()
+        .map(|(_, m)| m)
+}
+
+/// Every heuristic's answer, in order of precedence (for inspecting misses).
+#[doc(hidden)]
+pub fn explain(doc: &dom_query::Document, url: Option<&str>) -> Vec<(&'static str, DateMatch)> {
+    run(doc, url, &Options::default(), true)
+}
+
+fn run(
+    doc: &dom_query::Document,
+    url: Option<&str>,
+    options: &Options,
+    all: bool,
+) -> Vec<(&'static str, DateMatch)> {
     let b = Bounds {
         min: options.min_date,
         max: options.max_date,
     };
     let flat = flat::flatten(doc);
-    let hit = |date: NaiveDate, source: DateSource| Some(DateMatch { date, source });
+    let mut out = Vec::new();
+    macro_rules! stage {
+        ($name:expr, $source:expr, $value:expr) => {
+            if let Some(date) = $value {
+                out.push((
+                    $name,
+                    DateMatch {
+                        date,
+                        source: $source,
+                    },
+                ));
+                if !all {
+                    return out;
+                }
+            }
+        };
+    }
 
     // 1. A complete date in the URL, or else in the canonical link.
     let canonical = flat
@@ -90,50 +124,49 @@ pub fn find_date_with(
                     .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
         })
         .and_then(|e| e.attr("href"));
-    if let Some(d) = url.or(canonical).and_then(|u| url_date(u, &b)) {
-        return hit(d, DateSource::Url);
-    }
+    stage!(
+        "url",
+        DateSource::Url,
+        url.or(canonical).and_then(|u| url_date(u, &b))
+    );
     // 2. Meta tags and JSON-LD.
-    if let Some(m) = meta_date(&flat, &b) {
-        return Some(m);
-    }
-    if let Some(d) = json_ld_date(&flat, &b) {
-        return hit(d, DateSource::JsonLd);
-    }
+    stage!("meta", DateSource::Meta, meta_date(&flat, &b));
+    stage!("json-ld", DateSource::JsonLd, json_ld_date(&flat, &b));
     // 3. Markup: abbr, elements named for dates, title and h1, time elements.
-    if let Some(d) = abbr_date(&flat, &b) {
-        return hit(d, DateSource::Markup);
-    }
-    if let Some(d) = date_elements(&flat, &b, is_date_elem) {
-        return hit(d, DateSource::Markup);
-    }
-    if let Some(d) = date_elements(&flat, &b, |e| matches!(e.tag, Tag::Title | Tag::H1)) {
-        return hit(d, DateSource::Markup);
-    }
-    if let Some(d) = time_date(&flat, &b) {
-        return hit(d, DateSource::TimeElement);
-    }
+    stage!("abbr", DateSource::Markup, abbr_date(&flat, &b));
+    stage!(
+        "date-elements",
+        DateSource::Markup,
+        date_elements(&flat, &b, is_date_elem)
+    );
+    stage!(
+        "title",
+        DateSource::Markup,
+        date_elements(&flat, &b, |e| matches!(e.tag, Tag::Title | Tag::H1))
+    );
+    stage!("time", DateSource::TimeElement, time_date(&flat, &b));
     // 4. The serialized page: timestamps, the preview image's URL, introduced dates.
     let html = doc.html();
-    if let Some(d) = page::timestamp(&html, &b) {
-        return hit(d, DateSource::Text);
-    }
+    stage!("timestamp", DateSource::Text, page::timestamp(&html, &b));
     let og_image = flat
         .elems
         .iter()
         .find(|e| e.tag == Tag::Meta && e.attr("property") == Some("og:image"))
         .and_then(|e| e.attr("content"));
-    if let Some(d) = og_image.and_then(|u| url_date(u, &b)) {
-        return hit(d, DateSource::Url);
-    }
-    if let Some(d) = page::idiosyncrasies(&html, &b) {
-        return hit(d, DateSource::Text);
-    }
+    stage!(
+        "og-image",
+        DateSource::Url,
+        og_image.and_then(|u| url_date(u, &b))
+    );
+    stage!(
+        "idiosyncrasies",
+        DateSource::Text,
+        page::idiosyncrasies(&html, &b)
+    );
     // 5. Free text: the earliest date among short text segments, then page-wide patterns.
-    if let Some(d) = free_text_date(&flat, &b) {
-        return hit(d, DateSource::Text);
-    }
-    page::search_page(&html, &b).and_then(|d| hit(d, DateSource::Text))
+    stage!("free-text", DateSource::Text, free_text_date(&flat, &b));
+    stage!("page", DateSource::Text, page::search_page(&html, &b));
+    out
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -244,7 +277,7 @@ const META_MODIFIED: &[&str] = &[
     "updated_time",
 ];
 
-fn meta_date(flat: &Flat, b: &Bounds) -> Option<DateMatch> {
+fn meta_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
     let mut reserve: Option<NaiveDate> = None;
     for e in flat.elems.iter().filter(|e| e.tag == Tag::Meta) {
         let Some(value) = e.attr("content").or_else(|| e.attr("datetime")) else {
@@ -261,10 +294,7 @@ fn meta_date(flat: &Flat, b: &Bounds) -> Option<DateMatch> {
                 .is_some_and(|p| p.eq_ignore_ascii_case("pubdate"))
             {
                 if let Some(d) = parse_value(value, b) {
-                    return Some(DateMatch {
-                        date: d,
-                        source: DateSource::Meta,
-                    });
+                    return Some(d);
                 }
             }
             continue;
@@ -276,10 +306,7 @@ fn meta_date(flat: &Flat, b: &Bounds) -> Option<DateMatch> {
             }
         } else if META_PUBLISHED.contains(&key) || key == "pubyear" {
             if let Some(d) = parse_value(value, b) {
-                return Some(DateMatch {
-                    date: d,
-                    source: DateSource::Meta,
-                });
+                return Some(d);
             }
         } else if META_MODIFIED.contains(&key) || key == "dateupdate" {
             if let Some(d) = parse_value(value, b) {
@@ -291,10 +318,7 @@ fn meta_date(flat: &Flat, b: &Bounds) -> Option<DateMatch> {
             }
         }
     }
-    reserve.map(|d| DateMatch {
-        date: d,
-        source: DateSource::Meta,
-    })
+    reserve
 }
 
 static JSON_PUBLISHED: LazyLock<Regex> =
@@ -475,12 +499,15 @@ fn free_text_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
         if !matches!(t.parent, Tag::Block | Tag::Time) {
             continue;
         }
-        let s = t.text.trim();
+        if t.text.len() > 400 {
+            continue;
+        }
+        let s = squash(&t.text);
         let n = s.chars().count();
         if n <= 6 || n >= 52 {
             continue;
         }
-        if let Some(d) = parse_segment(s, b, true) {
+        if let Some(d) = parse_segment(&s, b, true) {
             earliest = Some(earliest.map_or(d, |x| x.min(d)));
         }
     }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 
-use crate::parse::{Bounds, correct_year, parse_text};
+use crate::parse::{Bounds, correct_year, num, parse_text};
 
 /// Pages longer than this are searched in their first part only.
 const MAX_PAGE: usize = 3_000_000;
@@ -43,10 +43,6 @@ static IDIOSYNCRASIES: LazyLock<Regex> = LazyLock::new(|| {
         r"([0-9]{1,2})[./]([0-9]{1,2})[./]([0-9]{2,4}) *?(?:'de|'da|'te|'ta|’de|’da|’te|’ta|tarihinde) *(?:güncellendi|yayı(?:m|n)landı)"
     ))
 });
-
-fn num(s: &str) -> i64 {
-    s.parse().unwrap_or(-1)
-}
 
 /// The first `YYYY-MM-DD hh:mm:ss`-like timestamp on the page.
 pub fn timestamp(html: &str, b: &Bounds) -> Option<NaiveDate> {

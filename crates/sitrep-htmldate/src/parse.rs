@@ -40,8 +40,23 @@ fn day_month(a: i64, b: i64) -> (i64, i64) {
     if b > 12 && a <= 12 { (b, a) } else { (a, b) }
 }
 
-fn num(s: &str) -> i64 {
-    s.parse().unwrap_or(-1)
+/// A decimal number in ASCII, Arabic-Indic, Persian or full-width digits; -1 if none.
+pub fn num(s: &str) -> i64 {
+    let mut n: i64 = 0;
+    for c in s.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '\u{660}'..='\u{669}' => c as u32 - 0x660,
+            '\u{6F0}'..='\u{6F9}' => c as u32 - 0x6F0,
+            '\u{FF10}'..='\u{FF19}' => c as u32 - 0xFF10,
+            _ => return -1,
+        };
+        n = match n.checked_mul(10).and_then(|n| n.checked_add(i64::from(d))) {
+            Some(n) => n,
+            None => return -1,
+        };
+    }
+    if s.is_empty() { -1 } else { n }
 }
 
 /// At most `max` chars of `s`, cut on a char boundary.
@@ -112,6 +127,8 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "janvāris",
             "január",
             "ianuarie",
+            "يناير",
+            "ינואר",
         ],
         &[
             "feb",
@@ -145,6 +162,9 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "vasario",
             "februāris",
             "februarie",
+            "فبراير",
+            "شباط",
+            "פברואר",
         ],
         &[
             "mar",
@@ -176,6 +196,9 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "marts",
             "március",
             "martie",
+            "مارس",
+            "آذار",
+            "מרץ",
         ],
         &[
             "apr",
@@ -203,6 +226,11 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "aprīlis",
             "április",
             "aprilie",
+            "أبريل",
+            "ابريل",
+            "إبريل",
+            "نيسان",
+            "אפריל",
         ],
         &[
             "may",
@@ -228,6 +256,10 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "gegužės",
             "maijs",
             "május",
+            "مايو",
+            "أيار",
+            "ايار",
+            "מאי",
         ],
         &[
             "jun",
@@ -257,6 +289,10 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "jūnijs",
             "június",
             "iunie",
+            "يونيو",
+            "يونيه",
+            "حزيران",
+            "יוני",
         ],
         &[
             "jul",
@@ -287,6 +323,10 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "jūlijs",
             "július",
             "iulie",
+            "يوليو",
+            "يوليه",
+            "تموز",
+            "יולי",
         ],
         &[
             "aug",
@@ -316,6 +356,9 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "augusztus",
             "augustus",
             "aug",
+            "أغسطس",
+            "اغسطس",
+            "אוגוסט",
         ],
         &[
             "sep",
@@ -344,6 +387,10 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "septembris",
             "szeptember",
             "septembrie",
+            "سبتمبر",
+            "أيلول",
+            "ايلول",
+            "ספטמבר",
         ],
         &[
             "oct",
@@ -374,6 +421,9 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "oktobris",
             "október",
             "octombrie",
+            "أكتوبر",
+            "اكتوبر",
+            "אוקטובר",
         ],
         &[
             "nov",
@@ -395,6 +445,8 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "lapkričio",
             "novembris",
             "noiembrie",
+            "نوفمبر",
+            "נובמבר",
         ],
         &[
             "dec",
@@ -427,6 +479,8 @@ static MONTHS: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
             "gruodžio",
             "decembris",
             "decembrie",
+            "ديسمبر",
+            "דצמבר",
         ],
     ];
     let mut map = HashMap::new();
@@ -447,7 +501,11 @@ pub fn month_of(word: &str) -> Option<u32> {
     }
     let lower = word.to_lowercase();
     let w = lower.trim_end_matches('.');
-    MONTHS.get(w).copied()
+    // Hebrew writes "in August" as one word.
+    MONTHS
+        .get(w)
+        .or_else(|| w.strip_prefix('ב').and_then(|w| MONTHS.get(w)))
+        .copied()
 }
 
 const Y: &str = r"((?:19|20)\d{2})";
@@ -534,7 +592,10 @@ pub fn parse_value(s: &str, b: &Bounds) -> Option<NaiveDate> {
 /// A short piece of page text that should be a date expression (an element's opening text, a
 /// text segment): rejects prices, codes and links, then [`parse_text`].
 pub fn parse_segment(s: &str, b: &Bounds, partial: bool) -> Option<NaiveDate> {
-    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let digits = s
+        .chars()
+        .filter(|c| num(c.encode_utf8(&mut [0; 4])) >= 0)
+        .count();
     if !(4..=18).contains(&digits) || RE_DISCARD.is_match(s) {
         return None;
     }
