@@ -5,6 +5,7 @@
 
 mod dates;
 mod extraction;
+mod synth;
 
 use std::path::PathBuf;
 
@@ -49,11 +50,20 @@ enum Command {
     Seeds,
     /// Everything above, in one run.
     Extraction,
+    /// Write a synthetic WARC file of about `--gb` gigabytes (for memory and speed at scale).
+    GenWarc {
+        out: PathBuf,
+        #[arg(long, default_value_t = 1.0)]
+        gb: f64,
+        /// Skipped image records per HTML page.
+        #[arg(long, default_value_t = 0)]
+        filler: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if !cli.data.is_dir() {
+    if !cli.data.is_dir() && !matches!(cli.command, Command::GenWarc { .. }) {
         eprintln!(
             "sitrep-eval: data folder {} not found; nothing measured",
             cli.data.display()
@@ -66,6 +76,7 @@ fn main() -> anyhow::Result<()> {
         Command::Meta => extraction::meta(&cli.data, cli.verbose).map(print_json),
         Command::Throughput { rounds } => extraction::throughput(&cli.data, rounds).map(print_json),
         Command::Seeds => extraction::seeds(&seeds_dir(&cli.data)).map(print_json),
+        Command::GenWarc { out, gb, filler } => synth::warc(&out, (gb * 1e9) as u64, filler).map(print_json),
         Command::Extraction => {
             dates::run(&cli.data, false)?;
             let body = extraction::body(&cli.data, cli.verbose)?;
