@@ -97,5 +97,7 @@ fn seeds_dir(data: &std::path::Path) -> PathBuf {
 }
 
 fn print_json(v: serde_json::Value) {
-    println!("{v}");
+    use std::io::Write;
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{v}");
 }
