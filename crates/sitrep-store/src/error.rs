@@ -69,6 +69,12 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    #[error("cannot compress the source of article {id}: {source}")]
+    Compress {
+        id: String,
+        source: flate2::CompressError,
+    },
+
     /// A stored row that cannot be decoded back (damaged, or written by buggy code).
     #[error("database {}: stored article {id} is corrupt: {reason}", path.display())]
     Corrupt {

@@ -76,6 +76,7 @@ pub struct Store {
     conn: Connection,
     /// The database file, or `:memory:`; named in every error.
     path: PathBuf,
+    compressor: codec::Compressor,
     /// Test hook: abort the process after this many articles of a batch are written, before the
     /// commit, to test what a kill leaves behind.
     #[cfg(test)]
@@ -91,6 +92,11 @@ impl std::fmt::Debug for Store {
 }
 
 const MEMORY: &str = ":memory:";
+
+/// Page size of new databases. Article rows are several KB (body, JSON columns, compressed
+/// source): with SQLite's default 4 KB pages most rows fill a page alone and leave the rest
+/// empty, or spill into overflow pages.
+const PAGE_SIZE: i64 = 16384;
 
 impl Store {
     /// Opens (creating if needed) the store named by `spec`: `sqlite://PATH`, a plain path, or
@@ -151,6 +157,7 @@ impl Store {
         let mut store = Store {
             conn,
             path,
+            compressor: codec::Compressor::new(),
             #[cfg(test)]
             abort_after: None,
         };
@@ -163,6 +170,9 @@ impl Store {
         let conn = &self.conn;
         // First, so that the pragmas below already wait for a busy database.
         conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.sql_err(e))?;
+        // Takes effect only on a new, empty file (before WAL is switched on), as it must.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)
             .map_err(|e| self.sql_err(e))?;
         // The first statement that reads the file: a file that is not a database fails here.
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
@@ -214,7 +224,7 @@ impl Store {
                 outcome.duplicates += 1;
                 continue;
             }
-            let row = EncodedArticle::new(article, extraction)?;
+            let row = EncodedArticle::new(article, extraction, &mut self.compressor)?;
             row.insert(&tx, article, ingested_at).map_err(insert_err)?;
             outcome.stored += 1;
             #[cfg(test)]
@@ -360,6 +370,9 @@ fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
         .map(|r| r.is_some())
 }
 
+/// `ingested_at` is bookkeeping of the store, not a fact about the article, so the store may
+/// read the clock (extraction never does).
+#[allow(clippy::disallowed_methods)]
 fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -380,7 +393,11 @@ struct EncodedArticle {
 }
 
 impl EncodedArticle {
-    fn new(article: &Article, extraction: &Extraction) -> Result<Self, StoreError> {
+    fn new(
+        article: &Article,
+        extraction: &Extraction,
+        compressor: &mut codec::Compressor,
+    ) -> Result<Self, StoreError> {
         let json = |r: serde_json::Result<String>| {
             r.map_err(|source| StoreError::Encode {
                 id: article.id.clone(),
@@ -392,7 +409,12 @@ impl EncodedArticle {
             authors: json(serde_json::to_string(&article.authors))?,
             paragraphs: json(serde_json::to_string(&article.blocks))?,
             diagnostics: json(serde_json::to_string(&article.diagnostics))?,
-            source: codec::compress(&article.source),
+            source: compressor.compress(&article.source).map_err(|source| {
+                StoreError::Compress {
+                    id: article.id.clone(),
+                    source,
+                }
+            })?,
             offsets: codec::encode_offsets(&article.offsets),
             entities: json(serde_json::to_string(&extraction.entities))?,
             quotes: json(serde_json::to_string(&extraction.quotes))?,

@@ -1,0 +1,253 @@
+//! How fast `Store::insert_batch` stores articles.
+//!
+//! ```text
+//! cargo run --release -p sitrep-store --example insert_bench -- [ARTICLES] [BATCH] [DB_PATH]
+//! ```
+//!
+//! Generates ARTICLES (default 20000) synthetic articles of about 5 KB of body text (an HTML
+//! source about twice that size, an offset map of one segment per paragraph, a few entities,
+//! quotes and events), stores them in batches of BATCH (default 100) into a new file database
+//! (DB_PATH, default a temporary folder), then stores them all again (all duplicates). Prints
+//! articles per second for both passes on stdout.
+
+use std::time::Instant;
+
+use sitrep_model::{
+    Actor, Article, Entity, Event, Extraction, Mention, NaiveDate, OffsetMap, QuadClass, Quote,
+    QuoteKind, SourceFormat,
+};
+use sitrep_store::Store;
+
+const WORDS: &[&str] = &[
+    "the",
+    "council",
+    "of",
+    "Veldra",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "bridge",
+    "would",
+    "be",
+    "rebuilt",
+    "by",
+    "spring",
+    "minister",
+    "talks",
+    "resumed",
+    "after",
+    "a",
+    "week",
+    "in",
+    "which",
+    "officials",
+    "from",
+    "both",
+    "sides",
+    "met",
+    "to",
+    "discuss",
+    "funding",
+    "river",
+    "flood",
+    "damage",
+    "residents",
+    "were",
+    "told",
+    "mayor",
+    "Ostrand",
+    "announced",
+    "plan",
+    "budget",
+    "vote",
+    "next",
+    "month",
+    "opposition",
+    "criticised",
+    "delay",
+];
+
+/// A small deterministic generator (xorshift), so runs are comparable without a `rand` dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn word(&mut self) -> &'static str {
+        WORDS[(self.next() % WORDS.len() as u64) as usize]
+    }
+}
+
+fn article(n: usize, rng: &mut Rng) -> (Article, Extraction) {
+    let mut paragraphs = Vec::new();
+    let mut len = 0;
+    while len < 5000 {
+        let words: Vec<&str> = (0..40 + rng.next() % 40).map(|_| rng.word()).collect();
+        let p = format!("Item {n}: {}.", words.join(" "));
+        len += p.len() + 2;
+        paragraphs.push(p);
+    }
+    let body = paragraphs.join("\n\n");
+    let mut source = String::from(
+        "<html><head><title>Veldra news</title><script>var tracking = 1;</script></head>",
+    );
+    source
+        .push_str("<body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav><article>");
+    let mut offsets = OffsetMap::default();
+    let mut body_pos = 0;
+    for p in &paragraphs {
+        source.push_str("<p class=\"article-body__paragraph\">");
+        offsets.push(body_pos, source.len(), p.len());
+        source.push_str(p);
+        source.push_str("</p>\n<div class=\"ad-slot\" data-slot=\"inline\"></div>\n");
+        body_pos += p.len() + 2;
+    }
+    source.push_str(
+        "</article><footer>Copyright Veldra Courier. All rights reserved.</footer></body></html>",
+    );
+
+    let mut a = Article::new(&format!("bench/{n}.html"), body);
+    a.format = SourceFormat::Html;
+    a.outlet = Some(["veldra-courier.example", "riverside-times.example"][n % 2].to_string());
+    a.url = Some(format!("https://veldra-courier.example/news/{n}"));
+    a.title = Some(format!("Bridge talks resume, item {n}"));
+    a.published = NaiveDate::from_ymd_opt(2024, 1 + (n % 12) as u32, 1 + (n % 28) as u32);
+    a.authors = vec!["Ilse Varn".to_string()];
+    a.language = Some("en".to_string());
+    a.source = source;
+    a.offsets = offsets;
+
+    let mention = |start: usize| Mention {
+        text: "Veldra".to_string(),
+        start,
+        end: start + 6,
+    };
+    let entities = (0..8)
+        .map(|i| Entity {
+            id: format!("e{i}"),
+            name: format!("Entity {i}"),
+            kind: "ORG".to_string(),
+            roles: vec![],
+            mentions: (0..4).map(|m| mention(i * 100 + m * 10)).collect(),
+        })
+        .collect();
+    let quotes = (0..3)
+        .map(|i| Quote {
+            text: "the bridge would be rebuilt by spring".to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: None,
+            cue: Some("said".to_string()),
+            start: i * 500,
+            end: i * 500 + 37,
+        })
+        .collect();
+    let events = (0..3)
+        .map(|i| Event {
+            kind: "CONSULT".to_string(),
+            mode: None,
+            context: vec![],
+            cameo_root: "04".to_string(),
+            quad_class: QuadClass::VerbalCooperation,
+            source: vec![Actor {
+                entity: Some("e0".to_string()),
+                name: "Entity 0".to_string(),
+            }],
+            target: vec![Actor {
+                entity: Some("e1".to_string()),
+                name: "Entity 1".to_string(),
+            }],
+            location: None,
+            date: None,
+            casualties: None,
+            negated: false,
+            hypothetical: false,
+            start: i * 700,
+            end: i * 700 + 120,
+        })
+        .collect();
+    (
+        a,
+        Extraction {
+            entities,
+            quotes,
+            events,
+        },
+    )
+}
+
+/// CPU time of this (single-threaded) process so far, from Linux's `/proc/self/schedstat`, to
+/// tell the store's own cost from time spent waiting for the disk or for other processes.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let total: usize = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(20_000);
+    let batch_size: usize = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100)
+        .max(1);
+    let dir = tempfile::tempdir()?;
+    let path = args
+        .next()
+        .map_or_else(|| dir.path().join("bench.db"), Into::into);
+
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let items: Vec<_> = (0..total).map(|n| article(n, &mut rng)).collect();
+    let body_bytes: usize = items.iter().map(|(a, _)| a.body.len()).sum();
+    let source_bytes: usize = items.iter().map(|(a, _)| a.source.len()).sum();
+    eprintln!(
+        "{total} articles, body {:.1} KB and source {:.1} KB on average, batches of {batch_size}, into {}",
+        body_bytes as f64 / total as f64 / 1000.0,
+        source_bytes as f64 / total as f64 / 1000.0,
+        path.display()
+    );
+
+    let mut store = Store::open_path(&path)?;
+    for (pass, expect_new) in [("new", true), ("duplicates", false)] {
+        let start = Instant::now();
+        let cpu_start = cpu_seconds();
+        let (mut stored, mut duplicates) = (0, 0);
+        for chunk in items.chunks(batch_size) {
+            let outcome = store.insert_batch(chunk)?;
+            stored += outcome.stored;
+            duplicates += outcome.duplicates;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds().zip(cpu_start).map(|(end, start)| end - start);
+        assert_eq!(stored, if expect_new { total } else { 0 });
+        println!(
+            "{pass}: {stored} stored, {duplicates} duplicates in {secs:.2} s: {:.0} articles/s{}",
+            total as f64 / secs,
+            cpu.map(|c| format!(
+                " ({c:.2} s on the cpu: {:.0} articles per cpu second)",
+                total as f64 / c
+            ))
+            .unwrap_or_default()
+        );
+    }
+    drop(store);
+    let size = std::fs::metadata(&path)?.len()
+        + std::fs::metadata(path.with_extension("db-wal")).map_or(0, |m| m.len());
+    println!(
+        "database: {:.1} MB ({:.1} KB per article)",
+        size as f64 / 1e6,
+        size as f64 / total as f64 / 1000.0
+    );
+    Ok(())
+}
