@@ -107,9 +107,13 @@ fn bad_inputs_are_reported_and_skipped() -> std::io::Result<()> {
     )?;
     let full = gz.finish()?;
     std::fs::write(d.join("cut.html.gz"), &full[..full.len() / 2])?;
+    // A JSON line over the 64 MB document cap, between good records.
+    let huge = format!("{{\"text\":\"{}\"}}", "word ".repeat(14_000_000));
     std::fs::write(
         d.join("records.jsonl"),
-        "{\"text\":\"Ferries ran all day on Sunday.\"}\n{\"text\": broken\n{\"id\":\"x\"}\n",
+        format!(
+            "{{\"text\":\"Ferries ran all day on Sunday.\"}}\n{{\"text\": broken\n{{\"id\":\"x\"}}\n{huge}\n{{\"text\":\"Fares stayed the same on Monday.\"}}\n"
+        ),
     )?;
     std::fs::write(
         d.join("tags.html"),
@@ -133,6 +137,7 @@ fn bad_inputs_are_reported_and_skipped() -> std::io::Result<()> {
         ("cut.html.gz", "gzip"),
         ("records.jsonl:2", "invalid JSON"),
         ("records.jsonl:3", "neither"),
+        ("records.jsonl:4", "line too long"),
         ("dangling.txt", "cannot"),
     ] {
         let line = err.lines().find(|l| l.contains(name)).unwrap_or("");
@@ -143,7 +148,11 @@ fn bad_inputs_are_reported_and_skipped() -> std::io::Result<()> {
     }
     let records = json_lines(&out);
     let bodies: Vec<&str> = records.iter().filter_map(|r| r["body"].as_str()).collect();
-    assert_eq!(records.len(), 4, "{bodies:?}");
+    assert_eq!(records.len(), 5, "{bodies:?}");
+    assert!(
+        bodies.iter().any(|b| b.contains("Fares stayed")),
+        "the record after the huge line is read"
+    );
     assert!(
         bodies.iter().any(|b| b.contains("Паром отправился")),
         "{bodies:?}"
@@ -153,7 +162,7 @@ fn bad_inputs_are_reported_and_skipped() -> std::io::Result<()> {
         "{bodies:?}"
     );
     assert!(
-        err.contains("4 written") && err.contains("8 failed"),
+        err.contains("5 written") && err.contains("9 failed"),
         "{err}"
     );
     Ok(())
