@@ -200,3 +200,14 @@ fn killed_mid_batch_leaves_only_whole_batches() {
         }
     );
 }
+
+#[test]
+fn a_store_can_move_to_another_thread() {
+    fn is_send<T: Send>(_: &T) {}
+    let store = Store::open_in_memory().expect("open");
+    is_send(&store);
+    let count = std::thread::spawn(move || store.count_articles().expect("count"))
+        .join()
+        .expect("thread");
+    assert_eq!(count, 0);
+}
