@@ -130,7 +130,8 @@ fn run(
         url.or(canonical).and_then(|u| url_date(u, &b))
     );
     // 2. Meta tags and JSON-LD.
-    stage!("meta", DateSource::Meta, meta_date(&flat, &b));
+    let meta = meta_date(&flat, &b);
+    stage!("meta", DateSource::Meta, meta.published);
     stage!("json-ld", DateSource::JsonLd, json_ld_date(&flat, &b));
     // 3. Markup: abbr, elements named for dates, title and h1, time elements.
     stage!("abbr", DateSource::Markup, abbr_date(&flat, &b));
@@ -145,6 +146,8 @@ fn run(
         date_elements(&flat, &b, |e| matches!(e.tag, Tag::Title | Tag::H1))
     );
     stage!("time", DateSource::TimeElement, time_date(&flat, &b));
+    // A modification date says the page existed then: better than guessing from the text.
+    stage!("meta-modified", DateSource::Meta, meta.modified);
     // 4. The serialized page: timestamps, the preview image's URL, introduced dates.
     let html = doc.html();
     stage!("timestamp", DateSource::Text, page::timestamp(&html, &b));
@@ -277,8 +280,16 @@ const META_MODIFIED: &[&str] = &[
     "updated_time",
 ];
 
-fn meta_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
+/// What the meta tags say: a publication date, else a dated page URL; modification dates and
+/// copyright years are kept apart as a weak fallback.
+struct MetaDates {
+    published: Option<NaiveDate>,
+    modified: Option<NaiveDate>,
+}
+
+fn meta_date(flat: &Flat, b: &Bounds) -> MetaDates {
     let mut reserve: Option<NaiveDate> = None;
+    let mut modified: Option<NaiveDate> = None;
     for e in flat.elems.iter().filter(|e| e.tag == Tag::Meta) {
         let Some(value) = e.attr("content").or_else(|| e.attr("datetime")) else {
             continue;
@@ -294,7 +305,10 @@ fn meta_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
                 .is_some_and(|p| p.eq_ignore_ascii_case("pubdate"))
             {
                 if let Some(d) = parse_value(value, b) {
-                    return Some(d);
+                    return MetaDates {
+                        published: Some(d),
+                        modified,
+                    };
                 }
             }
             continue;
@@ -306,19 +320,25 @@ fn meta_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
             }
         } else if META_PUBLISHED.contains(&key) || key == "pubyear" {
             if let Some(d) = parse_value(value, b) {
-                return Some(d);
+                return MetaDates {
+                    published: Some(d),
+                    modified,
+                };
             }
         } else if META_MODIFIED.contains(&key) || key == "dateupdate" {
             if let Some(d) = parse_value(value, b) {
-                reserve = Some(d);
+                modified = Some(d);
             }
         } else if key == "copyrightyear" {
             if let Some(d) = value.trim().parse().ok().and_then(|y| b.date(y, 1, 1)) {
-                reserve = Some(d);
+                modified = modified.or(Some(d));
             }
         }
     }
-    reserve
+    MetaDates {
+        published: reserve,
+        modified,
+    }
 }
 
 static JSON_PUBLISHED: LazyLock<Regex> =
@@ -339,6 +359,10 @@ fn json_ld_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
     }
     None
 }
+
+/// Date expressions are looked for in this many chars of an element's text, and free-text
+/// segments must be shorter than this.
+const SEGMENT_CHARS: usize = 52;
 
 /// More candidates than this: the markup is no guide on this page.
 const MAX_CANDIDATES: usize = 1000;
@@ -454,7 +478,7 @@ fn examine_text(text: &str, b: &Bounds) -> Option<NaiveDate> {
     if text.chars().count() <= 6 {
         return None;
     }
-    let head = prefix_chars(&text, 52).trim_end_matches(|c: char| !c.is_ascii_digit());
+    let head = prefix_chars(&text, SEGMENT_CHARS).trim_end_matches(|c: char| !c.is_ascii_digit());
     parse_segment(head, b, true)
 }
 
@@ -504,7 +528,7 @@ fn free_text_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
         }
         let s = squash(&t.text);
         let n = s.chars().count();
-        if n <= 6 || n >= 52 {
+        if n <= 6 || n >= SEGMENT_CHARS {
             continue;
         }
         if let Some(d) = parse_segment(&s, b, true) {

@@ -557,6 +557,8 @@ static RE_ISO_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RE_COMPACT_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{4})(\d{2})(\d{2})(?:[^\d]|$)").expect("regex"));
+static RE_US_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[^\d]|$)").expect("regex"));
 static RE_EPOCH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{10})(\d{3})?\s*$").expect("regex"));
 
@@ -579,6 +581,12 @@ pub fn parse_value(s: &str, b: &Bounds) -> Option<NaiveDate> {
         if let Some(d) = b.date(num(&c[1]), num(&c[2]), num(&c[3])) {
             return Some(d);
         }
+    }
+    // Slashed numeric dates in metadata follow the American month-first order.
+    if let Some(c) = RE_US_START.captures(s) {
+        let (m, d) = (num(&c[1]), num(&c[2]));
+        let (m, d) = if m > 12 { (d, m) } else { (m, d) };
+        return b.date(num(&c[3]), m, d);
     }
     if let Some(c) = RE_EPOCH.captures(s) {
         let secs = num(&c[1]);
@@ -719,6 +727,8 @@ mod tests {
             ymd(2019, 5, 31)
         );
         assert_eq!(parse_value("1990-05-31", &b()), None);
+        assert_eq!(parse_value("11/01/2023 12:43:42", &b()), ymd(2023, 11, 1));
+        assert_eq!(parse_value("31/05/2019", &b()), ymd(2019, 5, 31));
         assert_eq!(parse_value("2019-13-31", &b()), None);
     }
 
