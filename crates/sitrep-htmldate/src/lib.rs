@@ -136,6 +136,11 @@ fn run(
     // 3. Markup: abbr, elements named for dates, title and h1, time elements.
     stage!("abbr", DateSource::Markup, abbr_date(&flat, &b));
     stage!(
+        "published-datetime",
+        DateSource::TimeElement,
+        published_datetime(&flat, &b)
+    );
+    stage!(
         "date-elements",
         DateSource::Markup,
         date_elements(&flat, &b, is_date_elem)
@@ -441,6 +446,13 @@ fn is_date_elem(e: &Elem) -> bool {
         .attr("itemprop")
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    // Update and comment dates are not the publication date.
+    if [&id, &class, &itemprop]
+        .iter()
+        .any(|v| v.contains("updated") || v.contains("modified") || v.contains("comment"))
+    {
+        return false;
+    }
     if [&id, &class, &itemprop]
         .iter()
         .any(|v| v.contains("date") || v.contains("datum"))
@@ -480,6 +492,35 @@ fn examine_text(text: &str, b: &Bounds) -> Option<NaiveDate> {
     }
     let head = prefix_chars(&text, SEGMENT_CHARS).trim_end_matches(|c: char| !c.is_ascii_digit());
     parse_segment(head, b, true)
+}
+
+/// The first `datetime` attribute marked as the publication time (`pubdate`, itemprop
+/// `datePublished`, a class naming it published or the entry date), not an update time.
+fn published_datetime(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
+    for e in &flat.elems {
+        let Some(datetime) = e.attr("datetime") else {
+            continue;
+        };
+        if e.tag == Tag::Meta {
+            continue;
+        }
+        let class = e.attr("class").unwrap_or_default().to_ascii_lowercase();
+        let itemprop = e.attr("itemprop").unwrap_or_default().to_ascii_lowercase();
+        if class.contains("updated") || class.contains("modified") {
+            continue;
+        }
+        let marked = e.has_attr("pubdate")
+            || itemprop == "datepublished"
+            || class.contains("published")
+            || class.starts_with("entry-date")
+            || class.starts_with("entry-time");
+        if marked {
+            if let Some(d) = parse_value(datetime, b) {
+                return Some(d);
+            }
+        }
+    }
+    None
 }
 
 fn time_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
