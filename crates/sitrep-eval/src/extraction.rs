@@ -330,7 +330,13 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                 .as_ref()
                 .map(|a| a.authors.join("; "))
                 .unwrap_or_default();
-            let gold_set: Vec<String> = gold.split(';').map(norm).collect();
+            let gold_set: Vec<String> = gold
+                .split([';', ',', '&'])
+                .flat_map(|p| p.split(" and "))
+                .flat_map(|p| p.split(" und "))
+                .map(norm)
+                .filter(|s| !s.is_empty())
+                .collect();
             let got_set: Vec<String> = got.split(';').map(norm).filter(|s| !s.is_empty()).collect();
             if gold_set.len() == got_set.len() && gold_set.iter().all(|g| got_set.contains(g)) {
                 author_ok += 1;

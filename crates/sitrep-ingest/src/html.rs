@@ -315,7 +315,9 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
             "[rel=\"author\"]",
             "[itemprop=\"author\" i]",
             ".byline-name, .author-name, .byline__name, .author a, .byline a",
-            ".byline, .author, .article-author, .post-author",
+            "[class*=\"byline\" i] a, [data-testid*=\"byline\" i] a, [class*=\"author\" i] a[href*=\"/author\"]",
+            "a[href*=\"/author/\"], a[href*=\"/authors/\"], a[href*=\"/autor/\"], a[href*=\"/autoren/\"], a[href*=\"/journalists/\"], a[href*=\"/newsteam/\"]",
+            ".byline, .author, .article-author, .post-author, [class*=\"byline\" i]",
         ] {
             for node in doc.select(sel).nodes().iter().take(4) {
                 if in_comments_or_forms(node) {
@@ -339,6 +341,7 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     let site_name = meta(&["og:site_name", "application-name", "twitter:site"])
         .or(ld.publisher.clone())
         .map(|s| s.trim_start_matches('@').to_string());
+    drop_site_names(&mut authors, site_name.as_deref(), page_url.as_deref());
     let language = doc
         .select("html")
         .attr("lang")
@@ -474,24 +477,71 @@ fn not_a_name(name: &str) -> bool {
 
 /// Splits a byline into author names, dropping "By", dates, roles and outlet tags.
 fn clean_author_list(text: &str) -> Vec<String> {
-    let text = text.trim();
-    let text = text
-        .strip_prefix("By ")
-        .or_else(|| text.strip_prefix("by "))
-        .or_else(|| text.strip_prefix("BY "))
-        .or_else(|| text.strip_prefix("Von "))
-        .or_else(|| text.strip_prefix("von "))
-        .unwrap_or(text);
+    const PREFIXES: [&str; 14] = [
+        "by ",
+        "von ",
+        "par ",
+        "por ",
+        "di ",
+        "door ",
+        "posted by ",
+        "written by ",
+        "eingestellt von ",
+        "geschrieben von ",
+        "author: ",
+        "autor: ",
+        "text: ",
+        "reporting by ",
+    ];
+    const SUFFIXES: [&str; 4] = [" alle artikel", " shares", " more posts", " -"];
+    let mut text = text.trim();
+    let lower = text.to_lowercase();
+    if let Some(p) = PREFIXES.iter().find(|p| lower.starts_with(*p)) {
+        text = text.get(p.len()..).unwrap_or("").trim();
+    }
     let text = text.split(['|', '\n']).next().unwrap_or("");
     split_authors(text)
         .into_iter()
+        .map(|n| {
+            let lower = n.to_lowercase();
+            match SUFFIXES.iter().find(|s| lower.ends_with(*s)) {
+                Some(s) => n[..n.len() - s.len()].trim().to_string(),
+                None => n,
+            }
+        })
         .filter(|n| {
-            !n.chars().any(|c| c.is_ascii_digit())
+            !n.is_empty()
+                && !n.chars().any(|c| c.is_ascii_digit())
                 && !not_a_name(n)
                 && n.split_whitespace().count() <= 4
                 && !matches!(classify(n), LineKind::DateLine)
+                // "CNN", "AP": an agency tag, not a person.
+                && !(n.len() <= 5 && !n.contains(' ') && n.chars().all(|c| !c.is_lowercase()))
         })
         .collect()
+}
+
+/// Drops "authors" that are the site itself ("Harbour Wire", "harbourwire.example").
+fn drop_site_names(authors: &mut Vec<String>, site: Option<&str>, url: Option<&str>) {
+    let squash = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+    };
+    let mut names: Vec<String> = site.map(squash).into_iter().collect();
+    if let Some(host) = url.and_then(crate::host_of) {
+        names.push(squash(&host));
+        if let Some(first) = host.split('.').next() {
+            names.push(squash(first));
+        }
+    }
+    authors.retain(|a| {
+        let a = squash(a);
+        !names
+            .iter()
+            .any(|n| !n.is_empty() && (a == *n || n.starts_with(&a) && a.len() >= 4))
+    });
 }
 
 /// What the JSON-LD blocks of a page say about its article.

@@ -6,7 +6,12 @@ use sitrep_model::{Block, OffsetMap};
 
 /// Every verbatim segment of the map copies the source exactly; blocks lie inside the body on
 /// character boundaries.
-fn check_offsets(body: &str, blocks: &[Block], offsets: &OffsetMap, source: &str) -> Result<(), TestCaseError> {
+fn check_offsets(
+    body: &str,
+    blocks: &[Block],
+    offsets: &OffsetMap,
+    source: &str,
+) -> Result<(), TestCaseError> {
     for s in offsets.segments() {
         let (b, src, len) = (s.body as usize, s.source as usize, s.len as usize);
         prop_assert_eq!(body.get(b..b + len), source.get(src..src + len));
@@ -33,12 +38,21 @@ fn line() -> impl Strategy<Value = String> {
 }
 
 fn document() -> impl Strategy<Value = String> {
-    (prop::bool::ANY, prop::collection::vec(line(), 1..25), prop::bool::ANY).prop_map(|(outlet, lines, blank)| {
-        let sep = if blank { "\n\n" } else { "\n" };
-        let mut doc = if outlet { format!("harbourwire.example{sep}") } else { String::new() };
-        doc.push_str(&lines.join(sep));
-        doc
-    })
+    (
+        prop::bool::ANY,
+        prop::collection::vec(line(), 1..25),
+        prop::bool::ANY,
+    )
+        .prop_map(|(outlet, lines, blank)| {
+            let sep = if blank { "\n\n" } else { "\n" };
+            let mut doc = if outlet {
+                format!("harbourwire.example{sep}")
+            } else {
+                String::new()
+            };
+            doc.push_str(&lines.join(sep));
+            doc
+        })
 }
 
 proptest! {
