@@ -76,7 +76,9 @@ fn main() -> anyhow::Result<()> {
         Command::Meta => extraction::meta(&cli.data, cli.verbose).map(print_json),
         Command::Throughput { rounds } => extraction::throughput(&cli.data, rounds).map(print_json),
         Command::Seeds => extraction::seeds(&seeds_dir(&cli.data)).map(print_json),
-        Command::GenWarc { out, gb, filler } => synth::warc(&out, (gb * 1e9) as u64, filler).map(print_json),
+        Command::GenWarc { out, gb, filler } => {
+            synth::warc(&out, (gb * 1e9) as u64, filler).map(print_json)
+        }
         Command::Extraction => {
             dates::run(&cli.data, false)?;
             let body = extraction::body(&cli.data, cli.verbose)?;

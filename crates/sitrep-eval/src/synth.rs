@@ -5,7 +5,13 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 const PLACES: [&str; 6] = ["Velden", "Ostra", "Aldenburg", "Selvik", "Dravna", "Vostra"];
-const PEOPLE: [&str; 5] = ["Ilse Moravec", "Tomas Brandt", "Elin Sorensen", "Andrej Kolar", "Mara Quill"];
+const PEOPLE: [&str; 5] = [
+    "Ilse Moravec",
+    "Tomas Brandt",
+    "Elin Sorensen",
+    "Andrej Kolar",
+    "Mara Quill",
+];
 
 fn page(i: u64) -> String {
     let p = |k: u64| PLACES[((i / 7 + k) % PLACES.len() as u64) as usize];
@@ -30,7 +36,13 @@ fn page(i: u64) -> String {
     )
 }
 
-fn record<W: Write>(out: &mut W, kind: &str, uri: &str, content_type: &str, payload: &[u8]) -> std::io::Result<()> {
+fn record<W: Write>(
+    out: &mut W,
+    kind: &str,
+    uri: &str,
+    content_type: &str,
+    payload: &[u8],
+) -> std::io::Result<()> {
     write!(
         out,
         "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2026-03-14T00:00:00Z\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
@@ -48,19 +60,38 @@ pub fn warc(path: &Path, bytes: u64, filler: u64) -> anyhow::Result<serde_json::
     let (mut written, mut pages, mut i) = (0u64, 0u64, 0u64);
     while written < bytes {
         let html = page(i);
-        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}", html.len());
-        record(&mut out, "response", &format!("https://harbourwire.example/news/{i}"), "application/http; msgtype=response", http.as_bytes())?;
+        let http = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}",
+            html.len()
+        );
+        record(
+            &mut out,
+            "response",
+            &format!("https://harbourwire.example/news/{i}"),
+            "application/http; msgtype=response",
+            http.as_bytes(),
+        )?;
         written += http.len() as u64 + 200;
         pages += 1;
         for k in 0..filler {
             let mut http = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
             http.extend_from_slice(&image);
-            record(&mut out, "response", &format!("https://harbourwire.example/img/{i}-{k}.jpg"), "application/http; msgtype=response", &http)?;
+            record(
+                &mut out,
+                "response",
+                &format!("https://harbourwire.example/img/{i}-{k}.jpg"),
+                "application/http; msgtype=response",
+                &http,
+            )?;
             written += http.len() as u64 + 200;
         }
         i += 1;
     }
     out.flush()?;
-    println!("wrote {} ({:.2} GB, {pages} HTML pages)", path.display(), written as f64 / 1e9);
+    println!(
+        "wrote {} ({:.2} GB, {pages} HTML pages)",
+        path.display(),
+        written as f64 / 1e9
+    );
     Ok(serde_json::json!({"bytes": written, "pages": pages}))
 }
