@@ -531,6 +531,10 @@ fn time_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
     let mut earliest: Option<NaiveDate> = None;
     for e in times {
         let datetime = e.attr("datetime").unwrap_or_default();
+        let class = e.attr("class").unwrap_or_default().to_ascii_lowercase();
+        if class.contains("updated") || class.contains("modified") {
+            continue;
+        }
         let d = if datetime.len() > 6 {
             let class = e.attr("class").unwrap_or_default();
             let pub_flag = e.has_attr("pubdate")

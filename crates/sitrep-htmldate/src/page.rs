@@ -32,7 +32,6 @@ static SLASHES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static YYYYMM: LazyLock<Regex> = LazyLock::new(|| re(r"[^\d]([12]\d{3})[/.-](1[0-2]|0[1-9])[^\d]"));
 static MMYYYY: LazyLock<Regex> = LazyLock::new(|| re(r"[^\d]([01]?\d)[/.-]([12]\d{3})[^\d]"));
-static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"[^\d]((?:19|20)\d{2})[^\d]"));
 static TIMESTAMP: LazyLock<Regex> =
     LazyLock::new(|| re(r"((?:19|20)\d{2})-([01]?\d)-([0-3]?\d).\d{2}:\d{2}:\d{2}"));
 static IDIOSYNCRASIES: LazyLock<Regex> = LazyLock::new(|| {
@@ -197,13 +196,7 @@ pub fn search_page(html: &str, b: &Bounds) -> Option<NaiveDate> {
     if let Some(d) = parse_text(html, b, false).and_then(|d| after_copyright(d, copyear)) {
         return Some(d);
     }
-    if copyear != 0 {
-        return NaiveDate::from_ymd_opt(copyear, 1, 1);
-    }
-    let years = count(YEAR.captures_iter(html).filter_map(|c| {
-        let y = num(&c[1]);
-        let d = b.date(y, 1, 1)?;
-        Some((d, c[1].to_string()))
-    }));
-    select(years)
+    // A copyright year or a lone year is no publication date: htmldate would answer the first
+    // of January of it, which is almost always wrong; no answer is better.
+    None
 }
