@@ -129,8 +129,11 @@ struct Truth {
     url: Option<String>,
 }
 
-/// Loads the ScrapingHub pages: (key, url, html bytes, gold body).
-fn scrapinghub(data: &Path) -> anyhow::Result<Vec<(String, Option<String>, Vec<u8>, String)>> {
+/// A ScrapingHub page: (key, url, html bytes, gold body).
+type ShPage = (String, Option<String>, Vec<u8>, String);
+
+/// Loads the ScrapingHub pages.
+fn scrapinghub(data: &Path) -> anyhow::Result<Vec<ShPage>> {
     let dir = data.join("extraction/scrapinghub");
     let truth: HashMap<String, Truth> = serde_json::from_slice(
         &std::fs::read(dir.join("ground-truth.json"))

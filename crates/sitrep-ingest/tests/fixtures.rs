@@ -85,7 +85,7 @@ fn golden_fixtures() {
 #[test]
 fn offsets_point_at_the_same_words() {
     for path in fixtures() {
-        for doc in Inputs::new(&[path.clone()]).flatten() {
+        for doc in Inputs::new(std::slice::from_ref(&path)).flatten() {
             let Ok(article) = clean(doc, &CleanOptions::default()) else {
                 continue;
             };
