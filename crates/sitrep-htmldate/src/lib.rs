@@ -308,13 +308,12 @@ fn meta_date(flat: &Flat, b: &Bounds) -> MetaDates {
         let Some(key) = key else {
             if e.attr("pubdate")
                 .is_some_and(|p| p.eq_ignore_ascii_case("pubdate"))
+                && let Some(d) = parse_value(value, b)
             {
-                if let Some(d) = parse_value(value, b) {
-                    return MetaDates {
-                        published: Some(d),
-                        modified,
-                    };
-                }
+                return MetaDates {
+                    published: Some(d),
+                    modified,
+                };
             }
             continue;
         };
@@ -334,10 +333,10 @@ fn meta_date(flat: &Flat, b: &Bounds) -> MetaDates {
             if let Some(d) = parse_value(value, b) {
                 modified = Some(d);
             }
-        } else if key == "copyrightyear" {
-            if let Some(d) = value.trim().parse().ok().and_then(|y| b.date(y, 1, 1)) {
-                modified = modified.or(Some(d));
-            }
+        } else if key == "copyrightyear"
+            && let Some(d) = value.trim().parse().ok().and_then(|y| b.date(y, 1, 1))
+        {
+            modified = modified.or(Some(d));
         }
     }
     MetaDates {
@@ -397,10 +396,10 @@ fn abbr_date(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
             }
         } else {
             let text = flat.text_prefix(e, 200);
-            if text.trim().chars().count() > 10 {
-                if let Some(d) = parse_segment(text.trim(), b, false) {
-                    earliest = Some(earliest.map_or(d, |x| x.min(d)));
-                }
+            if text.trim().chars().count() > 10
+                && let Some(d) = parse_segment(text.trim(), b, false)
+            {
+                earliest = Some(earliest.map_or(d, |x| x.min(d)));
             }
         }
     }
@@ -514,10 +513,8 @@ fn published_datetime(flat: &Flat, b: &Bounds) -> Option<NaiveDate> {
             || class.contains("published")
             || class.starts_with("entry-date")
             || class.starts_with("entry-time");
-        if marked {
-            if let Some(d) = parse_value(datetime, b) {
-                return Some(d);
-            }
+        if marked && let Some(d) = parse_value(datetime, b) {
+            return Some(d);
         }
     }
     None

@@ -102,7 +102,7 @@ fn select(cands: Vec<(String, NaiveDate, usize)>) -> Option<NaiveDate> {
         return cands.first().map(|c| c.1);
     }
     let mut by_freq = cands;
-    by_freq.sort_by(|a, b| b.2.cmp(&a.2)); // stable: ties keep first-seen order
+    by_freq.sort_by_key(|c| std::cmp::Reverse(c.2)); // stable: ties keep first-seen order
     by_freq.truncate(10);
     by_freq.sort_by(|a, b| a.0.cmp(&b.0));
     let (first, second) = (&by_freq[0], &by_freq[1]);

@@ -577,10 +577,10 @@ pub fn parse_value(s: &str, b: &Bounds) -> Option<NaiveDate> {
     if let Some(c) = RE_ISO_START.captures(s) {
         return b.date(num(&c[1]), num(&c[2]), num(&c[3]));
     }
-    if let Some(c) = RE_COMPACT_START.captures(s) {
-        if let Some(d) = b.date(num(&c[1]), num(&c[2]), num(&c[3])) {
-            return Some(d);
-        }
+    if let Some(c) = RE_COMPACT_START.captures(s)
+        && let Some(d) = b.date(num(&c[1]), num(&c[2]), num(&c[3]))
+    {
+        return Some(d);
     }
     // Slashed numeric dates in metadata follow the American month-first order.
     if let Some(c) = RE_US_START.captures(s) {
@@ -615,10 +615,10 @@ pub fn parse_segment(s: &str, b: &Bounds, partial: bool) -> Option<NaiveDate> {
 pub fn parse_text(s: &str, b: &Bounds, partial: bool) -> Option<NaiveDate> {
     let mut best: Option<(usize, NaiveDate)> = None;
     let mut offer = |pos: usize, d: Option<NaiveDate>| {
-        if let Some(d) = d {
-            if best.is_none_or(|(p, _)| pos < p) {
-                best = Some((pos, d));
-            }
+        if let Some(d) = d
+            && best.is_none_or(|(p, _)| pos < p)
+        {
+            best = Some((pos, d));
         }
     };
     if let Some(c) = RE_YMD.captures(s) {
@@ -635,9 +635,8 @@ pub fn parse_text(s: &str, b: &Bounds, partial: bool) -> Option<NaiveDate> {
         let year = correct_year(num(&c[4]));
         // Two-digit years only with a consistent separator ("31.05.19", "5/31/19").
         if c[4].len() == 2
-            && !c
-                .get(0)
-                .is_some_and(|m| m.as_str().matches(&c[2]).count() >= 2)
+            && c.get(0)
+                .is_none_or(|m| m.as_str().matches(&c[2]).count() < 2)
         {
             continue;
         }

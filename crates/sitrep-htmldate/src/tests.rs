@@ -115,3 +115,45 @@ fn no_panic_on_odd_input() {
     );
     let _ = find_date_in_html(&big, None);
 }
+
+#[test]
+fn copyright_year_alone_is_no_date() {
+    let html = "<html><body><p>Hello.</p><footer>© 2019 Example Ltd</footer></body></html>";
+    assert_eq!(find(html, None), None);
+}
+
+#[test]
+fn marked_published_datetime_beats_other_markup() {
+    let html = r#"<html><body><div class="post-meta">Updated 3.4.2021</div>
+        <span class="published" datetime="2020-02-01T08:00:00">Feb 1</span></body></html>"#;
+    assert_eq!(
+        find(html, None),
+        Some((ymd(2020, 2, 1), DateSource::TimeElement))
+    );
+}
+
+#[test]
+fn modified_meta_comes_after_visible_date() {
+    let html = r#"<html><head><meta property="og:updated_time" content="2021-06-02T10:00:00+02:00"></head>
+        <body><div class="entry-date">14. März 2021</div></body></html>"#;
+    assert_eq!(
+        find(html, None),
+        Some((ymd(2021, 3, 14), DateSource::Markup))
+    );
+}
+
+#[test]
+fn update_date_elements_skipped() {
+    let html = r#"<html><body><div class="date-updated">12.12.2020</div>
+        <div class="date">01.11.2020</div></body></html>"#;
+    assert_eq!(find(html, None).map(|x| x.0), Some(ymd(2020, 11, 1)));
+}
+
+#[test]
+fn american_meta_and_arabic_month() {
+    let html = r#"<html><head><meta name="date" content="11/01/2023 12:43:42"></head></html>"#;
+    assert_eq!(find(html, None).map(|x| x.0), Some(ymd(2023, 11, 1)));
+    let html =
+        r#"<html><body><span class="header-date">الأربعاء، 07 أكتوبر 2020</span></body></html>"#;
+    assert_eq!(find(html, None).map(|x| x.0), Some(ymd(2020, 10, 7)));
+}
