@@ -146,10 +146,10 @@ pub fn align(body: &str, source: &str) -> OffsetMap {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
                     let part = &word[s..i];
-                    if part.len() >= 2 {
-                        if let Some(hit) = find(part, &mut cursor) {
-                            map.push(word_start + s, hit, part.len());
-                        }
+                    if part.len() >= 2
+                        && let Some(hit) = find(part, &mut cursor)
+                    {
+                        map.push(word_start + s, hit, part.len());
                     }
                     start = None;
                 }

@@ -54,15 +54,15 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
     if let Some(c) = ISO.captures(text) {
         return ymd(&c[1], &c[2], &c[3]);
     }
-    if let Some(c) = MONTH_DAY_YEAR.captures(text) {
-        if let Some(m) = month_number(&c[1]) {
-            return NaiveDate::from_ymd_opt(c[3].parse().ok()?, m, c[2].parse().ok()?);
-        }
+    if let Some(c) = MONTH_DAY_YEAR.captures(text)
+        && let Some(m) = month_number(&c[1])
+    {
+        return NaiveDate::from_ymd_opt(c[3].parse().ok()?, m, c[2].parse().ok()?);
     }
-    if let Some(c) = DAY_MONTH_YEAR.captures(text) {
-        if let Some(m) = month_number(&c[2]) {
-            return NaiveDate::from_ymd_opt(c[3].parse().ok()?, m, c[1].parse().ok()?);
-        }
+    if let Some(c) = DAY_MONTH_YEAR.captures(text)
+        && let Some(m) = month_number(&c[2])
+    {
+        return NaiveDate::from_ymd_opt(c[3].parse().ok()?, m, c[1].parse().ok()?);
     }
     if let Some(c) = NUMERIC.captures(text) {
         return ymd(&c[3], &c[2], &c[1]);

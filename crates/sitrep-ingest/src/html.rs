@@ -52,10 +52,10 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
     let content =
         match Readability::with_document(doc, abs_url, Some(cfg)).and_then(|mut r| r.parse()) {
             Ok(article) => {
-                if meta.authors.is_empty() {
-                    if let Some(byline) = article.byline.as_deref() {
-                        meta.authors = clean_author_list(byline);
-                    }
+                if meta.authors.is_empty()
+                    && let Some(byline) = article.byline.as_deref()
+                {
+                    meta.authors = clean_author_list(byline);
                 }
                 Some(article.content.to_string())
             }
@@ -89,10 +89,10 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
     }
 
     // The title is often repeated as the first block.
-    if let (Some(title), Some((first, _))) = (meta.title.as_deref(), paragraphs.first()) {
-        if normalise_space(title) == *first {
-            paragraphs.remove(0);
-        }
+    if let (Some(title), Some((first, _))) = (meta.title.as_deref(), paragraphs.first())
+        && normalise_space(title) == *first
+    {
+        paragraphs.remove(0);
     }
 
     let paras: Vec<Para<'_>> = paragraphs
@@ -409,10 +409,10 @@ fn strip_site_suffix(title: &str) -> String {
     for sep in TITLE_SEPARATORS {
         if title.contains(sep) {
             let parts: Vec<&str> = title.split(sep).collect();
-            if let Some(best) = parts.iter().max_by_key(|p| p.chars().count()) {
-                if best.split_whitespace().count() >= 2 {
-                    return best.trim().to_string();
-                }
+            if let Some(best) = parts.iter().max_by_key(|p| p.chars().count())
+                && best.split_whitespace().count() >= 2
+            {
+                return best.trim().to_string();
             }
         }
     }
@@ -577,10 +577,10 @@ fn json_ld(doc: &Document) -> JsonLd {
                     .and_then(Value::as_str)
                     .map(normalise_space);
             }
-            if out.authors.is_empty() {
-                if let Some(a) = obj.get("author").or_else(|| obj.get("creator")) {
-                    out.authors = person_names(a);
-                }
+            if out.authors.is_empty()
+                && let Some(a) = obj.get("author").or_else(|| obj.get("creator"))
+            {
+                out.authors = person_names(a);
             }
             if out.publisher.is_none() {
                 out.publisher = obj

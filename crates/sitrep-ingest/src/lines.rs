@@ -77,10 +77,10 @@ pub fn classify(line: &str) -> LineKind {
         return LineKind::Separator;
     }
     let len = line.chars().count();
-    if len <= 80 {
-        if let Some(c) = DOMAIN.captures(line) {
-            return LineKind::Domain(c[1].to_lowercase());
-        }
+    if len <= 80
+        && let Some(c) = DOMAIN.captures(line)
+    {
+        return LineKind::Domain(c[1].to_lowercase());
     }
     if len <= 120 {
         if TAIL_START.is_match(line) {

@@ -208,11 +208,14 @@ pub(crate) fn select_body(paras: &[Para<'_>]) -> BodySelection {
                 };
                 out.kept.push((kind, i));
             }
-            LineKind::Byline(names) if out.kept.len() < 2 => {
-                extend_unique(&mut out.authors, names);
+            // A line that is only "By Name" is never prose: dropped wherever it stands, and
+            // read as the article's byline near the top.
+            LineKind::Byline(names) => {
+                if out.kept.len() < 3 {
+                    extend_unique(&mut out.authors, names);
+                }
                 out.dropped += 1;
             }
-            LineKind::Byline(_) => out.kept.push((BlockKind::Paragraph, i)),
             LineKind::TailStart => {
                 let rest = &paras[i + 1..];
                 let rest_chars: usize = rest.iter().map(|l| l.text.len()).sum();

@@ -191,9 +191,10 @@ fn http_response(payload: &[u8]) -> Result<Option<(Vec<u8>, String)>, String> {
             }
         }
     }
-    if !content_type.is_empty()
-        && !(content_type.contains("html") || content_type.starts_with("text/"))
-    {
+    let textual = content_type.is_empty()
+        || content_type.contains("html")
+        || content_type.starts_with("text/");
+    if !textual {
         return Ok(None);
     }
     let mut body = payload[split.1..].to_vec();

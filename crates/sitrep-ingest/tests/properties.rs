@@ -85,3 +85,13 @@ proptest! {
         }
     }
 }
+
+/// Regression (found by `cleaning_is_idempotent`): a byline line after the second paragraph was
+/// kept in the body, and dropped when the body was cleaned again.
+#[test]
+fn regression_late_byline_line_is_not_body() {
+    let doc = "Ferry Talks Resume\nThe talks resumed on Monday.\nBoth sides sent delegations.\nBy Mara Quill\nNo deal was reached.";
+    let once = clean_text(doc);
+    assert!(!once.body.contains("By Mara Quill"), "{}", once.body);
+    assert_eq!(clean_text(&once.body).body, once.body);
+}
