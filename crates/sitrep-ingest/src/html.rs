@@ -242,20 +242,26 @@ fn is_hidden(node: &NodeRef<'_>) -> bool {
 /// bylines and the publication date.
 pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     let ld = json_ld(doc);
-    let meta = |names: &[&str]| -> Option<String> {
-        for name in names {
-            for attr in ["property", "name", "itemprop"] {
-                let sel = format!("meta[{attr}=\"{name}\" i]");
-                if let Some(v) = doc.select(&sel).attr("content") {
-                    let v = normalise_space(&v);
-                    if !v.is_empty() {
-                        return Some(v);
-                    }
-                }
+    // One pass over the <meta> tags: lowercased property/name/itemprop -> first non-empty content.
+    let mut metas: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for node in doc.select("meta[content]").nodes() {
+        let Some(content) = node.attr("content") else {
+            continue;
+        };
+        let content = normalise_space(&content);
+        if content.is_empty() {
+            continue;
+        }
+        for attr in ["property", "name", "itemprop"] {
+            if let Some(key) = node.attr(attr) {
+                metas
+                    .entry(key.trim().to_lowercase())
+                    .or_insert_with(|| content.clone());
             }
         }
-        None
-    };
+    }
+    let meta =
+        |names: &[&str]| -> Option<String> { names.iter().find_map(|n| metas.get(*n).cloned()) };
 
     let canonical = doc
         .select("link[rel=\"canonical\" i]")

@@ -29,10 +29,40 @@ fn run<F>(
 where
     F: FnMut(Vec<(Article, Extraction)>, &mut Summary) -> anyhow::Result<()>,
 {
-    let mut inputs = Inputs::new(&opts.paths);
+    // A reader thread reads ahead (bounded) while the batch before is cleaned.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RawDoc, InputError>>(opts.batch * 2);
+    let paths = opts.paths.clone();
+    let reader = std::thread::Builder::new()
+        .name("sitrep-reader".into())
+        .spawn(move || {
+            for item in Inputs::new(&paths) {
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the reader thread")?;
+    let result = clean_batches(opts, reporter, summary, &rx, &mut sink);
+    drop(rx);
+    if reader.join().is_err() {
+        anyhow::bail!("the reader thread panicked");
+    }
+    result
+}
+
+fn clean_batches<F>(
+    opts: &Options,
+    reporter: &Reporter,
+    summary: &mut Summary,
+    rx: &std::sync::mpsc::Receiver<Result<RawDoc, InputError>>,
+    sink: &mut F,
+) -> anyhow::Result<()>
+where
+    F: FnMut(Vec<(Article, Extraction)>, &mut Summary) -> anyhow::Result<()>,
+{
     loop {
         let mut batch: Vec<RawDoc> = Vec::with_capacity(opts.batch);
-        for item in inputs.by_ref() {
+        for item in rx.iter() {
             match item {
                 Ok(doc) => {
                     batch.push(doc);
