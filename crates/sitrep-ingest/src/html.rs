@@ -280,7 +280,8 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     let meta_title = ld
         .headline
         .clone()
-        .or_else(|| meta(&["og:title", "twitter:title", "title"]));
+        .or_else(|| meta(&["og:title", "twitter:title", "title"]))
+        .map(|t| decode_entities(&t));
     let headings: Vec<String> = doc
         .select("h1, h2")
         .nodes()
@@ -370,7 +371,60 @@ pub fn page_meta(doc: &Document, url: Option<&str>) -> PageMeta {
     }
 }
 
-const TITLE_SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " » ", " · "];
+const TITLE_SEPARATORS: [&str; 10] = [
+    " | ", " - ", " – ", " — ", " :: ", " » ", " › ", " · ", " // ", " : ",
+];
+
+/// Decodes the HTML character references that double-escaped metadata still carries
+/// (`&quot;`, `&#8211;`, `&#x2019;`, `&amp;`...). Unknown references are left as they are.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest[1..].find(';').map(|i| i + 1).filter(|&i| i <= 10);
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "nbsp" => Some(' '),
+                "ndash" => Some('–'),
+                "mdash" => Some('—'),
+                "lsquo" => Some('‘'),
+                "rsquo" => Some('’'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// The part of a "Headline | Site" title that is the headline: the part the page repeats as a
 /// heading, else the parts that are not the site name, else the longest part.
@@ -741,6 +795,14 @@ mod tests {
         let at = c.body.find("Shippers").unwrap_or(0);
         let src = c.offsets.to_source(at).unwrap_or(0);
         assert_eq!(&PAGE[src..src + 8], "Shippers");
+    }
+
+    #[test]
+    fn entities_in_metadata_are_decoded() {
+        assert_eq!(
+            decode_entities("Olive &#038; Herb &quot;Bread&quot; &#8211; &#x2019;s &bogus; & x"),
+            "Olive & Herb \"Bread\" – ’s &bogus; & x"
+        );
     }
 
     #[test]
