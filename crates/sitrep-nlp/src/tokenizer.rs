@@ -20,9 +20,9 @@
 mod pyregex;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use rmpv::Value;
 
@@ -63,6 +63,62 @@ struct Piece {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// Shards of the chunk cache (fewer lock collisions between threads).
+const CACHE_SHARDS: usize = 16;
+/// Chunks cached per shard; a full shard stops learning, as spaCy's cache does.
+const CACHE_SHARD_CAPACITY: usize = 2048;
+
+/// Memo of chunk text -> its tokens (spaCy's `_cache`): the result of a chunk depends on
+/// its text only, so this changes speed, not output.
+struct ChunkCache {
+    shards: Vec<RwLock<CacheShard>>,
+}
+
+type CacheShard = FxMap<Box<str>, Box<[Piece]>>;
+
+impl ChunkCache {
+    fn new() -> ChunkCache {
+        ChunkCache {
+            shards: (0..CACHE_SHARDS).map(|_| RwLock::default()).collect(),
+        }
+    }
+
+    fn shard(&self, chunk: &str) -> &RwLock<CacheShard> {
+        let hash = BuildHasherDefault::<FxHasher>::default().hash_one(chunk);
+        &self.shards[(hash >> 32) as usize % CACHE_SHARDS]
+    }
+
+    /// Pushes the cached tokens of `text[start..end]`; false if it is not cached.
+    fn push(&self, text: &str, start: usize, end: usize, out: &mut Vec<Token>) -> bool {
+        let Ok(shard) = self.shard(&text[start..end]).read() else {
+            return false;
+        };
+        match shard.get(&text[start..end]) {
+            Some(pieces) => {
+                push_pieces(pieces, start, out);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Remembers the tokens of the chunk `text[start..]`.
+    fn insert(&self, text: &str, start: usize, tokens: &[Token]) {
+        let Some(last) = tokens.last() else { return };
+        let chunk = &text[start..last.end];
+        let Ok(mut shard) = self.shard(chunk).write() else {
+            return;
+        };
+        if shard.len() < CACHE_SHARD_CAPACITY {
+            let pieces = tokens.iter().map(|t| Piece {
+                len: t.end - t.start,
+                norm: t.norm.clone(),
+            });
+            shard.insert(chunk.into(), pieces.collect());
+        }
+    }
+}
+
 /// The token texts of a matcher pattern after its first token.
 type PatternTail = Box<[Box<str>]>;
 
@@ -79,6 +135,7 @@ pub struct Tokenizer {
     max_special_len: usize,
     /// The special-case matcher: first token text -> the texts of the following tokens.
     matcher: FxMap<Box<str>, Vec<PatternTail>>,
+    cache: ChunkCache,
 }
 
 /// Scratch buffers reused across chunks of one call.
@@ -125,6 +182,7 @@ impl Tokenizer {
             specials: FxMap::default(),
             max_special_len: 0,
             matcher: FxMap::default(),
+            cache: ChunkCache::new(),
         };
         if let Some(exceptions) = field("exceptions") {
             let exceptions = exceptions.as_map().ok_or("exceptions is not a map")?;
@@ -264,6 +322,25 @@ impl Tokenizer {
             push_pieces(pieces, start, out);
             return;
         }
+        if !specials {
+            self.split_chunk(text, start, end, specials, out, scratch);
+        } else if !self.cache.push(text, start, end, out) {
+            let first = out.len();
+            self.split_chunk(text, start, end, specials, out, scratch);
+            self.cache.insert(text, start, &out[first..]);
+        }
+    }
+
+    /// A chunk that is not a special case: spaCy's `_split_affixes` and `_attach_tokens`.
+    fn split_chunk(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        specials: bool,
+        out: &mut Vec<Token>,
+        scratch: &mut Scratch,
+    ) {
         let (mut a, mut b) = (start, end);
         let suffixes = &mut scratch.suffixes;
         suffixes.clear();
