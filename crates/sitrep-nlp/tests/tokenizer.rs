@@ -181,3 +181,37 @@ fn ten_megabyte_paragraph() {
     let per_sentence = tokenizer().tokenize(sentence).len();
     assert_eq!(tokens.len(), per_sentence * (10_000_000 / sentence.len()));
 }
+
+/// Inputs on which Python spaCy is quadratic (seconds for 5,000 characters) or its regexes
+/// backtrack; the expected counts are spaCy's on the same patterns at 5,000 characters.
+#[test]
+fn pathological_inputs_finish() {
+    let n = 50_000;
+    let cases: [(String, usize); 15] = [
+        ("a:".repeat(n), 2 * n),
+        ("@".repeat(2 * n), 1),
+        ("a.".repeat(n), 2),
+        ("-".repeat(2 * n), 1),
+        ("'".repeat(2 * n), 2 * n - 3),
+        (".a".repeat(n), 1),
+        ("1+".repeat(n), 2 * n),
+        ("a-".repeat(n), 2 * n - 1),
+        ("http://".to_string() + &"a:b@".repeat(n / 2), n + 1),
+        ("www.".to_string() + &"x.".repeat(n) + "com", 1),
+        ("(".repeat(2 * n), 2 * n),
+        (")".repeat(2 * n), 2 * n),
+        ("1.".repeat(n), 2),
+        ("A.".repeat(n), 1),
+        ("\u{2019}s".repeat(n), n),
+    ];
+    for (text, expected) in &cases {
+        let tokens = tokenizer().tokenize(text);
+        assert_well_formed(text, &tokens);
+        assert_eq!(
+            tokens.len(),
+            *expected,
+            "token count of {:?}...",
+            &text[..8]
+        );
+    }
+}
