@@ -14,8 +14,25 @@
 //!    phrase matcher over the token texts finds them and merges them back (spaCy's
 //!    `_apply_special_cases`, with its `faster_heuristics` choice of which rules it checks).
 //!
-//! spaCy's cache of chunk results is a pure memo and is not reproduced; the output does not
-//! depend on what was tokenized before.
+//! Like spaCy, the tokenizer memoises the tokens of chunks it has seen (a bounded cache inside
+//! the `Tokenizer`); a chunk's tokens depend on its text only, so the output never depends on
+//! what was tokenized before.
+//!
+//! Offsets are bytes of the input. Whitespace other than a single space after a token is kept
+//! as tokens, so the tokens and their `ws` flags rebuild the text exactly.
+//!
+//! ```no_run
+//! use sitrep_nlp::tokenizer::Tokenizer;
+//!
+//! let tokenizer = Tokenizer::load(&sitrep_nlp::default_model_dir())?;
+//! let text = "Sen. Kroll (D-Ore.) didn't comment.";
+//! let tokens = tokenizer.tokenize(text);
+//! let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+//! assert_eq!(words, ["Sen.", "Kroll", "(", "D", "-", "Ore.", ")", "did", "n't", "comment", "."]);
+//! assert_eq!(tokens[5].norm.as_deref(), Some("Oregon"));
+//! assert_eq!(tokens[8].norm.as_deref(), Some("not"));
+//! # Ok::<(), sitrep_nlp::NlpError>(())
+//! ```
 
 mod pyregex;
 
@@ -67,6 +84,8 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 const CACHE_SHARDS: usize = 16;
 /// Chunks cached per shard; a full shard stops learning, as spaCy's cache does.
 const CACHE_SHARD_CAPACITY: usize = 2048;
+/// Longer chunks are not cached (they rarely repeat, and would make the cache large).
+const CACHE_MAX_CHUNK: usize = 64;
 
 /// Memo of chunk text -> its tokens (spaCy's `_cache`): the result of a chunk depends on
 /// its text only, so this changes speed, not output.
@@ -323,6 +342,8 @@ impl Tokenizer {
             return;
         }
         if !specials {
+            self.split_chunk(text, start, end, specials, out, scratch);
+        } else if end - start > CACHE_MAX_CHUNK {
             self.split_chunk(text, start, end, specials, out, scratch);
         } else if !self.cache.push(text, start, end, out) {
             let first = out.len();

@@ -104,6 +104,13 @@ fn special_cases_split_and_carry_norms() {
     let tokens = tokenizer().tokenize(text);
     let norms: Vec<Option<&str>> = tokens.iter().map(|t| t.norm.as_deref()).collect();
     assert_eq!(norms, [Some("do"), Some("not")]);
+    let text = "Sen. Kroll (D-Ore.) said";
+    let tokens = tokenizer().tokenize(text);
+    let norms: Vec<Option<&str>> = tokens.iter().map(|t| t.norm.as_deref()).collect();
+    assert_eq!(
+        norms,
+        [None, None, None, None, None, Some("Oregon"), None, None]
+    );
 }
 
 #[test]
@@ -214,4 +221,17 @@ fn pathological_inputs_finish() {
             &text[..8]
         );
     }
+}
+
+#[test]
+fn tokenizer_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Tokenizer>();
+    let text = "Sen. Kroll (D-Ore.) didn't comment.";
+    let alone = triples(text, &tokenizer().tokenize(text));
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| assert_eq!(triples(text, &tokenizer().tokenize(text)), alone));
+        }
+    });
 }
