@@ -341,9 +341,8 @@ impl Tokenizer {
             push_pieces(pieces, start, out);
             return;
         }
-        if !specials {
-            self.split_chunk(text, start, end, specials, out, scratch);
-        } else if end - start > CACHE_MAX_CHUNK {
+        // Only real tokenization (with special cases) fills the cache.
+        if !specials || end - start > CACHE_MAX_CHUNK {
             self.split_chunk(text, start, end, specials, out, scratch);
         } else if !self.cache.push(text, start, end, out) {
             let first = out.len();
