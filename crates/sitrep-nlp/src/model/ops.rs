@@ -1,9 +1,10 @@
 //! The numeric layers thinc models are made of, over row-major `f32` slices: affine maps
 //! (`X @ W.T + b`), maxout, layer normalisation.
 //!
-//! The affine kernel works on blocks of 4 input rows by 2 output rows with 8 independent
-//! accumulator lanes, so the compiler vectorises it (a plain running sum would not vectorise,
-//! float addition being ordered) and each loaded weight is reused four times.
+//! The affine kernel keeps the weights packed in panels of 8 outputs (`[n_in][8]`, contiguous)
+//! and updates a 4-rows x 8-outputs block of accumulators per input value: only elementwise
+//! multiply-adds over fixed-size arrays, which the compiler vectorises, and each loaded weight
+//! is reused for four rows.
 
 use super::weights::{Array, Node, ThincModel};
 use crate::NlpError;
@@ -17,116 +18,94 @@ fn load(s: &[f32]) -> [f32; LANES] {
     a
 }
 
+/// Accumulates `R` rows of `x` (each `n_in` long) against one packed panel.
 #[inline(always)]
-fn hsum(a: [f32; LANES]) -> f32 {
-    ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]))
-}
-
-/// Dot products of 4 rows of `x` with 2 rows of `w`, all of the same length.
-#[inline(always)]
-fn dot_4x2(x: [&[f32]; 4], w: [&[f32]; 2]) -> [[f32; 2]; 4] {
-    let k = x[0].len();
-    let body = k - k % LANES;
-    let mut acc = [[[0.0f32; LANES]; 2]; 4];
-    let chunks = x[0][..body]
-        .chunks_exact(LANES)
-        .zip(x[1][..body].chunks_exact(LANES))
-        .zip(x[2][..body].chunks_exact(LANES))
-        .zip(x[3][..body].chunks_exact(LANES))
-        .zip(w[0][..body].chunks_exact(LANES))
-        .zip(w[1][..body].chunks_exact(LANES));
-    for (((((x0, x1), x2), x3), w0), w1) in chunks {
-        let xs = [load(x0), load(x1), load(x2), load(x3)];
-        let ws = [load(w0), load(w1)];
-        for (r, xv) in xs.iter().enumerate() {
-            for (j, wv) in ws.iter().enumerate() {
-                for l in 0..LANES {
-                    acc[r][j][l] += xv[l] * wv[l];
-                }
+fn panel_block<const R: usize>(xs: [&[f32]; R], panel: &[f32]) -> [[f32; LANES]; R] {
+    let mut acc = [[0.0f32; LANES]; R];
+    let n_in = panel.len() / LANES;
+    let xs = xs.map(|x| &x[..n_in]);
+    for (i, w) in panel.chunks_exact(LANES).enumerate() {
+        let w = load(w);
+        for r in 0..R {
+            let xv = xs[r][i];
+            for l in 0..LANES {
+                acc[r][l] += xv * w[l];
             }
         }
     }
-    let mut out = [[0.0; 2]; 4];
-    for r in 0..4 {
-        for j in 0..2 {
-            let mut s = hsum(acc[r][j]);
-            for i in body..k {
-                s += x[r][i] * w[j][i];
-            }
-            out[r][j] = s;
-        }
-    }
-    out
+    acc
 }
 
-#[inline(always)]
-fn dot(x: &[f32], w: &[f32]) -> f32 {
-    let k = x.len().min(w.len());
-    let body = k - k % LANES;
-    let mut acc = [0.0f32; LANES];
-    for (a, b) in x[..body]
-        .chunks_exact(LANES)
-        .zip(w[..body].chunks_exact(LANES))
-    {
-        let (a, b) = (load(a), load(b));
-        for l in 0..LANES {
-            acc[l] += a[l] * b[l];
-        }
-    }
-    let mut s = hsum(acc);
-    for i in body..k {
-        s += x[i] * w[i];
-    }
-    s
-}
-
-/// An affine map `y = W x + b` with `W` stored as `n_out` rows of `n_in` values.
+/// An affine map `y = W x + b`, `W` having `n_out` rows of `n_in` values.
 #[derive(Debug, Clone)]
 pub struct Affine {
     pub n_out: usize,
     pub n_in: usize,
-    pub w: Vec<f32>,
-    pub b: Vec<f32>,
+    /// `W` in panels of `LANES` outputs: `panels[p][i][l] = W[p * LANES + l][i]`, zero-padded.
+    panels: Vec<f32>,
+    b: Vec<f32>,
 }
 
 impl Affine {
+    /// Builds the map from `W` (row-major, `n_out x n_in`) and `b`.
+    pub fn new(n_out: usize, n_in: usize, w: &[f32], b: &[f32]) -> Self {
+        debug_assert_eq!(w.len(), n_out * n_in);
+        debug_assert_eq!(b.len(), n_out);
+        let n_panels = n_out.div_ceil(LANES);
+        let mut panels = vec![0.0; n_panels * n_in * LANES];
+        for j in 0..n_out {
+            let (p, l) = (j / LANES, j % LANES);
+            for i in 0..n_in {
+                panels[(p * n_in + i) * LANES + l] = w[j * n_in + i];
+            }
+        }
+        Affine {
+            n_out,
+            n_in,
+            panels,
+            b: b.to_vec(),
+        }
+    }
+
+    /// The bias `b`.
+    pub fn bias(&self) -> &[f32] {
+        &self.b
+    }
+
     /// `out[i] = W x[i] + b` for the `x.len() / n_in` rows of `x`; `out` gets `n_out` per row.
     pub fn forward(&self, x: &[f32], out: &mut [f32]) {
         let (ni, no) = (self.n_in, self.n_out);
         let n = x.len() / ni;
         debug_assert_eq!(x.len(), n * ni);
         debug_assert_eq!(out.len(), n * no);
-        let rows4 = n - n % 4;
-        let outs2 = no - no % 2;
-        for r in (0..rows4).step_by(4) {
-            let xr = [
-                &x[r * ni..(r + 1) * ni],
-                &x[(r + 1) * ni..(r + 2) * ni],
-                &x[(r + 2) * ni..(r + 3) * ni],
-                &x[(r + 3) * ni..(r + 4) * ni],
-            ];
-            for j in (0..outs2).step_by(2) {
-                let wj = [
-                    &self.w[j * ni..(j + 1) * ni],
-                    &self.w[(j + 1) * ni..(j + 2) * ni],
-                ];
-                let d = dot_4x2(xr, wj);
-                for (dr, row) in d.iter().enumerate() {
-                    out[(r + dr) * no + j] = row[0] + self.b[j];
-                    out[(r + dr) * no + j + 1] = row[1] + self.b[j + 1];
-                }
-            }
-            for j in outs2..no {
-                let wj = &self.w[j * ni..(j + 1) * ni];
-                for (dr, xrow) in xr.iter().enumerate() {
-                    out[(r + dr) * no + j] = dot(xrow, wj) + self.b[j];
-                }
+        let row = |r: usize| &x[r * ni..(r + 1) * ni];
+        let mut r = 0;
+        while r < n {
+            if n - r >= 4 {
+                self.rows(
+                    [row(r), row(r + 1), row(r + 2), row(r + 3)],
+                    &mut out[r * no..],
+                );
+                r += 4;
+            } else {
+                self.rows([row(r)], &mut out[r * no..]);
+                r += 1;
             }
         }
-        for r in rows4..n {
-            let xrow = &x[r * ni..(r + 1) * ni];
-            for j in 0..no {
-                out[r * no + j] = dot(xrow, &self.w[j * ni..(j + 1) * ni]) + self.b[j];
+    }
+
+    #[inline(always)]
+    fn rows<const R: usize>(&self, xs: [&[f32]; R], out: &mut [f32]) {
+        let (ni, no) = (self.n_in, self.n_out);
+        for (p, panel) in self.panels.chunks_exact(ni * LANES).enumerate() {
+            let acc = panel_block(xs, panel);
+            let j0 = p * LANES;
+            let width = LANES.min(no - j0);
+            for (r, acc) in acc.iter().enumerate() {
+                let dst = &mut out[r * no + j0..r * no + j0 + width];
+                for ((d, a), b) in dst.iter_mut().zip(acc).zip(&self.b[j0..j0 + width]) {
+                    *d = a + b;
+                }
             }
         }
     }
@@ -149,12 +128,7 @@ impl Maxout {
         if b.shape != [n_out, n_pieces] {
             return Err(model.format_error("maxout bias shape does not match its weights"));
         }
-        let affine = Affine {
-            n_out: n_out * n_pieces,
-            n_in,
-            w: w.data.clone(),
-            b: b.data.clone(),
-        };
+        let affine = Affine::new(n_out * n_pieces, n_in, &w.data, &b.data);
         Ok(Maxout {
             affine,
             n_out,
@@ -171,7 +145,12 @@ impl Maxout {
         let n = x.len() / self.affine.n_in;
         scratch.resize(n * self.affine.n_out, 0.0);
         self.affine.forward(x, scratch);
-        for (pieces, y) in scratch.chunks_exact(self.n_pieces).zip(out.iter_mut()) {
+        self.reduce(scratch, out);
+    }
+
+    /// The maximum of each output's pieces: `pieces` holds `n_pieces` values per output.
+    pub fn reduce(&self, pieces: &[f32], out: &mut [f32]) {
+        for (pieces, y) in pieces.chunks_exact(self.n_pieces).zip(out.iter_mut()) {
             *y = pieces.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         }
     }
@@ -242,7 +221,7 @@ mod tests {
 
     #[test]
     fn affine_matches_naive_product() {
-        for (n, ni, no) in [(1, 3, 1), (5, 17, 7), (9, 64, 6), (4, 8, 2)] {
+        for (n, ni, no) in [(1, 3, 1), (5, 17, 7), (9, 64, 6), (4, 8, 2), (7, 9, 19)] {
             let x: Vec<f32> = (0..n * ni)
                 .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
                 .collect();
@@ -250,12 +229,7 @@ mod tests {
                 .map(|i| ((i * 5 % 11) as f32 - 5.0) / 3.0)
                 .collect();
             let b: Vec<f32> = (0..no).map(|i| i as f32).collect();
-            let layer = Affine {
-                n_out: no,
-                n_in: ni,
-                w: w.clone(),
-                b: b.clone(),
-            };
+            let layer = Affine::new(no, ni, &w, &b);
             let mut out = vec![0.0; n * no];
             layer.forward(&x, &mut out);
             for r in 0..n {
