@@ -14,9 +14,9 @@
 //!    phrase matcher over the token texts finds them and merges them back (spaCy's
 //!    `_apply_special_cases`, with its `faster_heuristics` choice of which rules it checks).
 //!
-//! Like spaCy, the tokenizer memoises the tokens of chunks it has seen (a bounded cache inside
-//! the `Tokenizer`); a chunk's tokens depend on its text only, so the output never depends on
-//! what was tokenized before.
+//! Like spaCy, the tokenizer memoises the tokens of chunks it has seen (bounded caches inside
+//! the `Tokenizer`, one per concurrent caller, so threads do not contend); a chunk's tokens
+//! depend on its text only, so the output never depends on what was tokenized before.
 //!
 //! Offsets are bytes of the input. Whitespace other than a single space after a token is kept
 //! as tokens, so the tokens and their `ws` flags rebuild the text exactly.
@@ -37,9 +37,9 @@
 mod pyregex;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
 use rmpv::Value;
 
@@ -80,63 +80,10 @@ struct Piece {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Shards of the chunk cache (fewer lock collisions between threads).
-const CACHE_SHARDS: usize = 16;
-/// Chunks cached per shard; a full shard stops learning, as spaCy's cache does.
-const CACHE_SHARD_CAPACITY: usize = 2048;
+/// Chunks one workspace's cache holds; a full cache stops learning, as spaCy's does.
+const CACHE_CAPACITY: usize = 32_768;
 /// Longer chunks are not cached (they rarely repeat, and would make the cache large).
 const CACHE_MAX_CHUNK: usize = 64;
-
-/// Memo of chunk text -> its tokens (spaCy's `_cache`): the result of a chunk depends on
-/// its text only, so this changes speed, not output.
-struct ChunkCache {
-    shards: Vec<RwLock<CacheShard>>,
-}
-
-type CacheShard = FxMap<Box<str>, Box<[Piece]>>;
-
-impl ChunkCache {
-    fn new() -> ChunkCache {
-        ChunkCache {
-            shards: (0..CACHE_SHARDS).map(|_| RwLock::default()).collect(),
-        }
-    }
-
-    fn shard(&self, chunk: &str) -> &RwLock<CacheShard> {
-        let hash = BuildHasherDefault::<FxHasher>::default().hash_one(chunk);
-        &self.shards[(hash >> 32) as usize % CACHE_SHARDS]
-    }
-
-    /// Pushes the cached tokens of `text[start..end]`; false if it is not cached.
-    fn push(&self, text: &str, start: usize, end: usize, out: &mut Vec<Token>) -> bool {
-        let Ok(shard) = self.shard(&text[start..end]).read() else {
-            return false;
-        };
-        match shard.get(&text[start..end]) {
-            Some(pieces) => {
-                push_pieces(pieces, start, out);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Remembers the tokens of the chunk `text[start..]`.
-    fn insert(&self, text: &str, start: usize, tokens: &[Token]) {
-        let Some(last) = tokens.last() else { return };
-        let chunk = &text[start..last.end];
-        let Ok(mut shard) = self.shard(chunk).write() else {
-            return;
-        };
-        if shard.len() < CACHE_SHARD_CAPACITY {
-            let pieces = tokens.iter().map(|t| Piece {
-                len: t.end - t.start,
-                norm: t.norm.clone(),
-            });
-            shard.insert(chunk.into(), pieces.collect());
-        }
-    }
-}
 
 /// The token texts of a matcher pattern after its first token.
 type PatternTail = Box<[Box<str>]>;
@@ -154,14 +101,18 @@ pub struct Tokenizer {
     max_special_len: usize,
     /// The special-case matcher: first token text -> the texts of the following tokens.
     matcher: FxMap<Box<str>, Vec<PatternTail>>,
-    cache: ChunkCache,
+    /// Idle workspaces; a call takes one (or makes one) and gives it back, so concurrent
+    /// calls never share one and a chunk lookup takes no lock.
+    workspaces: Mutex<Vec<Scratch>>,
 }
 
-/// Scratch buffers reused across chunks of one call.
+/// Buffers reused across chunks, and the memo of chunk text -> tokens (spaCy's `_cache`):
+/// a chunk's tokens depend on its text only, so the memo changes speed, never output.
 #[derive(Default)]
 struct Scratch {
     suffixes: Vec<(usize, usize)>,
     infixes: Vec<(usize, usize)>,
+    cache: FxMap<Box<str>, Box<[Piece]>>,
 }
 
 impl Tokenizer {
@@ -201,7 +152,7 @@ impl Tokenizer {
             specials: FxMap::default(),
             max_special_len: 0,
             matcher: FxMap::default(),
-            cache: ChunkCache::new(),
+            workspaces: Mutex::default(),
         };
         if let Some(exceptions) = field("exceptions") {
             let exceptions = exceptions.as_map().ok_or("exceptions is not a map")?;
@@ -246,8 +197,12 @@ impl Tokenizer {
     /// Tokenizes `text`; the tokens cover every non-space byte, in order.
     pub fn tokenize(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::with_capacity(text.len() / 5 + 1);
-        let mut scratch = Scratch::default();
+        let idle = self.workspaces.lock().ok().and_then(|mut idle| idle.pop());
+        let mut scratch = idle.unwrap_or_default();
         self.tokenize_affixes(text, true, &mut out, &mut scratch);
+        if let Ok(mut idle) = self.workspaces.lock() {
+            idle.push(scratch);
+        }
         self.apply_special_cases(text, &mut out);
         out
     }
@@ -344,10 +299,20 @@ impl Tokenizer {
         // Only real tokenization (with special cases) fills the cache.
         if !specials || end - start > CACHE_MAX_CHUNK {
             self.split_chunk(text, start, end, specials, out, scratch);
-        } else if !self.cache.push(text, start, end, out) {
+        } else if let Some(pieces) = scratch.cache.get(&text[start..end]) {
+            push_pieces(pieces, start, out);
+        } else {
             let first = out.len();
             self.split_chunk(text, start, end, specials, out, scratch);
-            self.cache.insert(text, start, &out[first..]);
+            if scratch.cache.len() < CACHE_CAPACITY {
+                let pieces = out[first..].iter().map(|t| Piece {
+                    len: t.end - t.start,
+                    norm: t.norm.clone(),
+                });
+                scratch
+                    .cache
+                    .insert(text[start..end].into(), pieces.collect());
+            }
         }
     }
 
