@@ -49,23 +49,30 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
         max_elements_to_parse: 0,
         ..Default::default()
     };
-    let content =
-        match Readability::with_document(doc, abs_url, Some(cfg)).and_then(|mut r| r.parse()) {
-            Ok(article) => {
-                if meta.authors.is_empty()
-                    && let Some(byline) = article.byline.as_deref()
-                {
-                    meta.authors = clean_author_list(byline);
-                }
-                Some(article.content.to_string())
+    let depth = dom_depth(&doc);
+    let readable = if depth > MAX_READABLE_DEPTH {
+        Err(format!("page nested {depth} levels deep"))
+    } else {
+        Readability::with_document(doc, abs_url, Some(cfg))
+            .and_then(|mut r| r.parse())
+            .map_err(|e| e.to_string())
+    };
+    let content = match readable {
+        Ok(article) => {
+            if meta.authors.is_empty()
+                && let Some(byline) = article.byline.as_deref()
+            {
+                meta.authors = clean_author_list(byline);
             }
-            Err(e) => {
-                out.diagnostics.push(format!(
-                    "main content not found ({e}); using all paragraphs"
-                ));
-                None
-            }
-        };
+            Some(article.content.to_string())
+        }
+        Err(e) => {
+            out.diagnostics.push(format!(
+                "main content not found ({e}); using all paragraphs"
+            ));
+            None
+        }
+    };
 
     let mut paragraphs = Vec::new();
     match content {
@@ -119,6 +126,77 @@ pub fn clean_html(html: &str, url: Option<&str>) -> CleanHtml {
     out.blocks = blocks;
     out.offsets = offsets;
     out
+}
+
+/// Pages whose markup nests deeper than this are refused before parsing: HTML tree building is
+/// quadratic in nesting depth, so one hostile page could stall a whole run.
+pub const MAX_NESTING: usize = 10_000;
+
+/// Parsed pages deeper than this skip readability scoring (also quadratic in depth) and fall
+/// back to collecting paragraphs. Real pages stay far below (browsers flatten beyond 512).
+const MAX_READABLE_DEPTH: usize = 1000;
+
+/// The depth of the deepest element of a parsed document (iterative: no recursion).
+fn dom_depth(doc: &Document) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(doc.root(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        max = max.max(depth);
+        for child in node.children_it(false) {
+            if child.is_element() {
+                stack.push((child, depth + 1));
+            }
+        }
+    }
+    max
+}
+
+/// A cheap, linear estimate of how deeply a page nests its container elements, read from the
+/// raw markup before parsing. Like the HTML parser, a closing tag also closes the unclosed
+/// elements opened after its match (looked for among the 64 innermost open elements).
+pub fn nesting_depth(html: &str) -> usize {
+    const COUNTED: [&[u8]; 9] = [
+        b"div",
+        b"span",
+        b"section",
+        b"article",
+        b"table",
+        b"ul",
+        b"ol",
+        b"blockquote",
+        b"font",
+    ];
+    let bytes = html.as_bytes();
+    let mut open: Vec<u8> = Vec::new(); // index into COUNTED per open element
+    let mut max = 0usize;
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + off + 1;
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = start + usize::from(closing);
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |p| name_start + p);
+        let name = &bytes[name_start..name_end];
+        if let Some(kind) = COUNTED.iter().position(|c| name.eq_ignore_ascii_case(c)) {
+            let kind = kind as u8;
+            let tag_end =
+                memchr::memchr(b'>', &bytes[name_end..]).map_or(bytes.len(), |p| name_end + p);
+            let self_closing = tag_end > 0 && bytes.get(tag_end - 1) == Some(&b'/');
+            if closing {
+                let window = open.len().saturating_sub(64);
+                if let Some(at) = open[window..].iter().rposition(|&k| k == kind) {
+                    open.truncate(window + at);
+                }
+            } else if !self_closing {
+                open.push(kind);
+                max = max.max(open.len());
+            }
+        }
+        i = name_end.max(start);
+    }
+    max
 }
 
 fn normalise_space(text: &str) -> String {
@@ -795,6 +873,20 @@ mod tests {
         let at = c.body.find("Shippers").unwrap_or(0);
         let src = c.offsets.to_source(at).unwrap_or(0);
         assert_eq!(&PAGE[src..src + 8], "Shippers");
+    }
+
+    #[test]
+    fn nesting_is_estimated_linearly() {
+        assert_eq!(
+            nesting_depth("<div><div><p>x</p></div><span/><div></div></div>"),
+            2
+        );
+        let deep = format!("{}x{}", "<DIV class=a>".repeat(5000), "</div>".repeat(5000));
+        assert_eq!(nesting_depth(&deep), 5000);
+        assert_eq!(nesting_depth("no tags < here"), 0);
+        // Unclosed spans are closed by their enclosing div's end tag.
+        let spans = "<div><span><span></div>".repeat(3000);
+        assert_eq!(nesting_depth(&spans), 3);
     }
 
     #[test]

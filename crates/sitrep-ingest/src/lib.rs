@@ -70,6 +70,16 @@ pub fn clean(doc: RawDoc, opts: &CleanOptions) -> Result<Article, InputError> {
             a
         }
         DocKind::Html => {
+            let depth = html::nesting_depth(&source);
+            if depth > html::MAX_NESTING {
+                return Err(InputError::new(
+                    &doc.input,
+                    format!(
+                        "HTML nested too deeply ({depth} levels; limit {})",
+                        html::MAX_NESTING
+                    ),
+                ));
+            }
             let c = html::clean_html(&source, doc.url.as_deref());
             diagnostics.extend(c.diagnostics);
             let mut a = Article::new(&doc.input, String::new());
@@ -129,6 +139,42 @@ pub fn host_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn html_doc(html: String) -> RawDoc {
+        RawDoc {
+            input: "deep.html".into(),
+            format: sitrep_model::SourceFormat::Html,
+            kind: DocKind::Html,
+            bytes: html.into_bytes(),
+            charset: None,
+            url: None,
+            given: Default::default(),
+        }
+    }
+
+    /// Regression: a page nested 100,000 divs deep took an hour (quadratic tree building and
+    /// readability scoring); deep pages are now refused or read without readability.
+    #[test]
+    fn regression_deeply_nested_pages_do_not_stall() {
+        let page = |n: usize| {
+            format!(
+                "<html><body>{}<p>The ferry to Ostra ran on time all week, the operator said on Friday.</p>{}</body></html>",
+                "<div>".repeat(n),
+                "</div>".repeat(n)
+            )
+        };
+        let err = clean(html_doc(page(100_000)), &CleanOptions::default()).err();
+        assert!(err.is_some_and(|e| e.reason.contains("nested too deeply")));
+        let article = clean(html_doc(page(2_000)), &CleanOptions::default());
+        let article = article.map_err(|e| e.to_string());
+        assert!(
+            article
+                .as_ref()
+                .is_ok_and(|a| a.body.contains("ferry to Ostra")),
+            "{article:?}"
+        );
+        assert!(article.is_ok_and(|a| a.diagnostics.iter().any(|d| d.contains("nested"))));
+    }
 
     #[test]
     fn hosts() {
