@@ -235,3 +235,12 @@ fn tokenizer_is_shareable_between_threads() {
         }
     });
 }
+
+/// Special cases split apart by the affix rules are merged back by the matcher (spaCy's
+/// `_apply_special_cases`), but only where the affix split produced their exact pieces.
+#[test]
+fn special_case_matcher_merges_emoticons() {
+    check("wow:)", &["wow", ":)"]);
+    check("(:)", &["(", ":)"]);
+    check("ok:-)", &["ok:-", ")"]);
+}
