@@ -168,3 +168,20 @@ fn tokens_are_independent_of_other_documents() {
     assert_eq!(a, b);
     assert!(tagger.tag(&[]).is_empty());
 }
+
+#[test]
+fn norms_follow_the_vocab_lookups() {
+    let tagger = Tagger::load(&model_dir()).expect("tagger loads");
+    let lexicon = tagger.tok2vec().lexicon();
+    // Ids from spaCy 3.8.7: `nlp.vocab[word].norm`.
+    for (word, norm) in [
+        ("cuz", 16950148841647037698),
+        ("Cuz", 16950148841647037698),
+        ("colour", 7045580820573707335),
+        ("’", 11221368173670222813),
+        ("Hello", 5983625672228268878),
+        ("Mark", 423),
+    ] {
+        assert_eq!(lexicon.norm_id(word), norm, "norm of {word:?}");
+    }
+}

@@ -3,6 +3,7 @@
 //! and the MurmurHash3 variant thinc's `HashEmbed` uses to pick embedding rows.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use rmpv::Value;
@@ -126,24 +127,56 @@ pub fn suffix(text: &str) -> &str {
     }
 }
 
+/// A hasher for keys that already are 64-bit hashes: it passes them through.
+#[derive(Debug, Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by string hashes.
+type HashKeyed = HashMap<u64, u64, BuildHasherDefault<PassThrough>>;
+
 /// Turns strings into spaCy string-store ids and computes NORM: the pieces of the vocab the
-/// neural components need.
+/// neural components need. All tables are keyed by the `hash_string` of their strings.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    /// `lexeme_norm` from `vocab/lookups.bin`: hash of the word -> its norm.
-    lexeme_norm: HashMap<u64, String>,
-    base_norms: HashMap<&'static str, &'static str>,
-    symbols: HashMap<&'static str, u64>,
+    /// `lexeme_norm` from `vocab/lookups.bin`: word -> id of its norm.
+    lexeme_norm: HashKeyed,
+    /// `BASE_NORMS`: word -> id of its norm.
+    base_norms: HashKeyed,
+    /// Symbol strings -> their fixed ids.
+    symbols: HashKeyed,
 }
 
 impl Lexicon {
     /// A lexicon with spaCy's built-in tables and no `lexeme_norm` lookups.
     pub fn new() -> Self {
-        Lexicon {
-            lexeme_norm: HashMap::new(),
-            base_norms: BASE_NORMS.iter().copied().collect(),
-            symbols: SYMBOLS.iter().copied().collect(),
-        }
+        let mut lexicon = Lexicon {
+            symbols: SYMBOLS
+                .iter()
+                .map(|&(s, id)| (hash_string(s), id))
+                .collect(),
+            ..Lexicon::default()
+        };
+        lexicon.base_norms = BASE_NORMS
+            .iter()
+            .map(|&(word, norm)| (hash_string(word), lexicon.string_id(norm)))
+            .collect();
+        lexicon
     }
 
     /// Loads the `lexeme_norm` table from a vocab's `lookups.bin`, when the file exists.
@@ -172,7 +205,8 @@ impl Lexicon {
                 .ok_or_else(|| NlpError::format(&path, "lexeme_norm is not a map"))?;
             for (key, value) in entries {
                 if let (Some(key), Some(value)) = (key.as_u64(), value.as_str()) {
-                    lexicon.lexeme_norm.insert(key, value.to_string());
+                    let id = lexicon.string_id(value);
+                    lexicon.lexeme_norm.insert(key, id);
                 }
             }
         }
@@ -181,19 +215,22 @@ impl Lexicon {
 
     /// The string-store id of a string: a symbol's fixed number, else its hash.
     pub fn string_id(&self, s: &str) -> u64 {
-        match self.symbols.get(s) {
-            Some(&id) => id,
-            None => hash_string(s),
-        }
+        let hash = hash_string(s);
+        self.symbols.get(&hash).copied().unwrap_or(hash)
     }
 
-    /// The lexeme's NORM: the `lexeme_norm` table, else `BASE_NORMS`, else lowercase.
+    /// The lexeme's NORM id: the `lexeme_norm` table, else `BASE_NORMS`, else lowercase.
     pub fn norm_id(&self, text: &str) -> u64 {
-        if let Some(norm) = self.lexeme_norm.get(&hash_string(text)) {
-            return self.string_id(norm);
+        let hash = hash_string(text);
+        if let Some(&id) = self
+            .lexeme_norm
+            .get(&hash)
+            .or_else(|| self.base_norms.get(&hash))
+        {
+            return id;
         }
-        if let Some(norm) = self.base_norms.get(text) {
-            return self.string_id(norm);
+        if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.symbols.get(&hash).copied().unwrap_or(hash);
         }
         self.string_id(&text.to_lowercase())
     }
@@ -211,6 +248,10 @@ mod tests {
         let lex = Lexicon::new();
         assert_eq!(lex.string_id("mark"), 423);
         assert_eq!(lex.string_id(""), 0);
+        assert_eq!(lex.string_id("X"), 101);
+        assert_eq!(lex.norm_id("Mark"), 423);
+        assert_eq!(lex.norm_id("’"), hash_string("'"));
+        assert_eq!(lex.norm_id("Hello"), hash_string("hello"));
     }
 
     #[test]
