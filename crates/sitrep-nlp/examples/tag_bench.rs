@@ -1,12 +1,12 @@
-//! Tagger throughput on pre-tokenised documents, single thread.
+//! Tagger throughput on pre-tokenised documents.
 //!
 //! ```text
-//! cargo run --release -p sitrep-nlp --example tag_bench -- [GOLDEN_JSONL] [--rounds N] [--dump FILE]
+//! cargo run --release -p sitrep-nlp --example tag_bench -- [GOLDEN_JSONL] [--rounds N] [--threads T] [--dump FILE]
 //! ```
 //!
 //! Reads documents as spaCy golden lines (`{"tokens": [{"text", "ws"}, ...]}`, default
-//! `tests/data/golden.jsonl`), tags them `--rounds` times (default 20) and prints tokens/s on
-//! stderr. `--dump FILE` writes each document's tok2vec output as a JSON line of rows, for
+//! `tests/data/golden.jsonl`), tags them `--rounds` times (default 20) on `--threads` threads
+//! (default 1) sharing one loaded model, and prints tokens/s on stderr. `--dump FILE` writes each document's tok2vec output as a JSON line of rows, for
 //! numeric comparison with Python spaCy (`Doc(vocab, words, spaces)`, so no exception norms).
 
 use std::io::Write;
@@ -19,10 +19,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden.jsonl");
     let mut rounds = 20usize;
     let mut dump = None;
+    let mut threads = 1usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rounds" => rounds = args.next().ok_or("--rounds needs a value")?.parse()?,
+            "--threads" => threads = args.next().ok_or("--threads needs a value")?.parse()?,
             "--dump" => dump = Some(PathBuf::from(args.next().ok_or("--dump needs a file")?)),
             _ => input = PathBuf::from(arg),
         }
@@ -72,16 +74,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let mut tags = 0usize;
+    let threads = threads.max(1);
     let start = Instant::now();
-    for _ in 0..rounds {
-        for doc in &docs {
-            tags += tagger.tag_tokens(doc).len();
-        }
-    }
+    let tags: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (tagger, docs) = (&tagger, &docs);
+                scope.spawn(move || {
+                    let mut tags = 0;
+                    for _ in 0..rounds {
+                        for doc in docs.iter().skip(t).step_by(threads) {
+                            tags += tagger.tag_tokens(doc).len();
+                        }
+                    }
+                    tags
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
+    });
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
-        "{} docs, {n_tokens} tokens x {rounds} rounds: {:.0} tokens/s (tok2vec + tagger, 1 thread)",
+        "{} docs, {n_tokens} tokens x {rounds} rounds: {:.0} tokens/s (tok2vec + tagger, {threads} thread(s))",
         docs.len(),
         tags as f64 / secs
     );
