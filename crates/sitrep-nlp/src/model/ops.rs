@@ -9,7 +9,10 @@
 use super::weights::{Array, Node, ThincModel};
 use crate::NlpError;
 
-const LANES: usize = 8;
+/// Outputs per panel: two vector registers' worth. Builds for x86-64-v3 and up (AVX2, e.g.
+/// `RUSTFLAGS="-C target-cpu=x86-64-v3"`) get 16 lanes and fused multiply-adds, about twice
+/// the speed of the portable SSE2 build.
+const LANES: usize = if cfg!(target_feature = "avx2") { 16 } else { 8 };
 
 #[inline(always)]
 fn load(s: &[f32]) -> [f32; LANES] {
@@ -29,7 +32,11 @@ fn panel_block<const R: usize>(xs: [&[f32]; R], panel: &[f32]) -> [[f32; LANES];
         for r in 0..R {
             let xv = xs[r][i];
             for l in 0..LANES {
-                acc[r][l] += xv * w[l];
+                if cfg!(target_feature = "fma") {
+                    acc[r][l] = xv.mul_add(w[l], acc[r][l]);
+                } else {
+                    acc[r][l] += xv * w[l];
+                }
             }
         }
     }
