@@ -185,3 +185,45 @@ fn norms_follow_the_vocab_lookups() {
         assert_eq!(lexicon.norm_id(word), norm, "norm of {word:?}");
     }
 }
+
+#[test]
+fn tok2vec_matches_spacy_numerically() {
+    let tagger = Tagger::load(&model_dir()).expect("tagger loads");
+    let t2v = tagger.tok2vec();
+    let texts = ["Envoy", "Ilse", "Brandt", "did", "n't", "arrive", "."];
+    let spaces = [true, true, true, false, true, false, false];
+    let tokens: Vec<TokenIn<'_>> = texts
+        .iter()
+        .zip(spaces)
+        .map(|(&text, space_after)| TokenIn {
+            text,
+            space_after,
+            norm: None,
+        })
+        .collect();
+    // spaCy 3.8.7: `nlp.get_pipe("tok2vec").model.predict([Doc(vocab, words, spaces)])`,
+    // first three and last two values of each row.
+    let expected: [([f32; 3], [f32; 2]); 7] = [
+        ([-0.20961, -1.30426, 0.6555], [0.58444, -0.45166]),
+        ([0.78928, -1.66622, 0.46841], [-0.05007, -0.84015]),
+        ([-0.01643, -1.02654, -0.15189], [0.93539, 0.75652]),
+        ([-0.47266, 0.34069, 0.74688], [1.08436, 0.43526]),
+        ([-1.27555, -0.9211, 0.14737], [0.60111, -0.83748]),
+        ([-1.0736, -1.00852, 0.68462], [0.93951, -0.14712]),
+        ([-0.59997, -0.6795, -1.03691], [-0.56132, -0.40515]),
+    ];
+    let width = t2v.width();
+    assert_eq!(width, 96);
+    let vectors = t2v.forward_tokens(&tokens);
+    for (i, (row, (head, tail))) in vectors.chunks_exact(width).zip(expected).enumerate() {
+        let got = [row[0], row[1], row[2], row[width - 2], row[width - 1]];
+        let want = [head[0], head[1], head[2], tail[0], tail[1]];
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() < 1e-4,
+                "token {i} ({}): {got:?} != {want:?}",
+                texts[i]
+            );
+        }
+    }
+}
