@@ -6,6 +6,19 @@
 //! `MaxoutWindowEncoder.v2` (residual blocks of window concatenation, maxout, layer norm).
 //! [`Tagger`] puts `Tagger.v2`'s softmax layer on top. Both are read-only once loaded, so one
 //! loaded model can serve many threads.
+//!
+//! Inputs are one document's tokens with their trailing-space flag and, for tokens made by
+//! tokenizer exceptions, the exception's NORM ([`TokenIn`]); documents are independent, as in
+//! spaCy. Outputs match Python spaCy 3.8 to ~1e-5 (tok2vec) and tag for tag
+//! (`tests/tagger.rs`).
+//!
+//! ```no_run
+//! use sitrep_nlp::model::Tagger;
+//!
+//! let tagger = Tagger::load(&sitrep_nlp::default_model_dir())?;
+//! assert_eq!(tagger.tag(&["Envoys", "arrived", "."]), ["NNS", "VBD", "."]);
+//! # Ok::<(), sitrep_nlp::NlpError>(())
+//! ```
 
 mod lex;
 mod ops;
