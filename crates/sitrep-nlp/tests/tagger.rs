@@ -227,3 +227,49 @@ fn tok2vec_matches_spacy_numerically() {
         }
     }
 }
+
+/// NER carries its own tok2vec (NORM, PREFIX, SUFFIX, SHAPE only) inside its model file; the
+/// same loader reads it from there.
+#[test]
+fn ner_tok2vec_matches_spacy_numerically() {
+    use sitrep_nlp::model::{Lexicon, Tok2Vec, weights::ThincModel};
+    let dir = model_dir();
+    let model = ThincModel::read(&dir.join("ner/model")).expect("ner model reads");
+    let lexicon = Lexicon::load(&dir.join("vocab")).expect("vocab reads");
+    let t2v = Tok2Vec::from_thinc(&model, lexicon).expect("ner tok2vec builds");
+    let texts = ["Envoy", "Ilse", "Brandt", "did", "n't", "arrive", "."];
+    let spaces = [true, true, true, false, true, false, false];
+    let tokens: Vec<TokenIn<'_>> = texts
+        .iter()
+        .zip(spaces)
+        .map(|(&text, space_after)| TokenIn {
+            text,
+            space_after,
+            norm: None,
+        })
+        .collect();
+    // spaCy 3.8.7: `nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0].predict([doc])`.
+    let expected: [([f32; 3], [f32; 2]); 7] = [
+        ([-0.24971, -1.87577, 0.12221], [-1.88858, 0.2608]),
+        ([-0.61137, -0.33811, 1.41433], [-0.12587, -0.75788]),
+        ([-2.01152, -0.47006, 0.68067], [-1.67699, 2.06571]),
+        ([-1.29891, 0.33835, 0.67189], [-0.78734, 3.07454]),
+        ([-1.09879, -0.70317, 0.68095], [-0.11723, 2.06928]),
+        ([-2.89258, -0.40392, 0.1433], [-0.65601, 1.34426]),
+        ([-1.8491, -1.61536, 0.3262], [-1.20222, 2.3824]),
+    ];
+    let width = t2v.width();
+    let vectors = t2v.forward_tokens(&tokens);
+    assert_eq!(vectors.len(), texts.len() * width);
+    for (i, (row, (head, tail))) in vectors.chunks_exact(width).zip(expected).enumerate() {
+        let got = [row[0], row[1], row[2], row[width - 2], row[width - 1]];
+        let want = [head[0], head[1], head[2], tail[0], tail[1]];
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() < 1e-4,
+                "token {i} ({}): {got:?} != {want:?}",
+                texts[i]
+            );
+        }
+    }
+}
