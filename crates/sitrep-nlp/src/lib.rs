@@ -16,20 +16,29 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum NlpError {
     #[error("cannot read model file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("model file {path} is not in the expected format: {reason}")]
     Format { path: PathBuf, reason: String },
 }
 
 impl NlpError {
     pub fn format(path: &Path, reason: impl Into<String>) -> Self {
-        NlpError::Format { path: path.to_path_buf(), reason: reason.into() }
+        NlpError::Format {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
     }
 }
 
 /// Reads a whole model file.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, NlpError> {
-    std::fs::read(path).map_err(|source| NlpError::Io { path: path.to_path_buf(), source })
+    std::fs::read(path).map_err(|source| NlpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// The default model folder: `SITREP_MODEL_DIR`, else `models/en_core_web_sm` under the
