@@ -247,6 +247,48 @@ fn norm(s: &str) -> String {
         .to_lowercase()
 }
 
+/// trafilatura's snippet metric: a must-have snippet found is a TP, missed a FN; a must-not-have
+/// snippet found is a FP, absent a TN.
+#[derive(Default)]
+struct Snippets {
+    tp: usize,
+    fneg: usize,
+    fp: usize,
+    tn: usize,
+}
+
+impl Snippets {
+    fn count(&mut self, text: &str, with: &[String], without: &[String]) {
+        for s in with {
+            if text.contains(s.as_str()) {
+                self.tp += 1
+            } else {
+                self.fneg += 1
+            }
+        }
+        for s in without {
+            if text.contains(s.as_str()) {
+                self.fp += 1
+            } else {
+                self.tn += 1
+            }
+        }
+    }
+
+    /// Precision, recall, F1 and accuracy.
+    fn scores(&self) -> (f64, f64, f64, f64) {
+        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
+        let r = self.tp as f64 / (self.tp + self.fneg).max(1) as f64;
+        let all = (self.tp + self.tn + self.fp + self.fneg).max(1) as f64;
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f1, (self.tp + self.tn) as f64 / all)
+    }
+}
+
 /// Title, author and body-snippet accuracy on trafilatura's evaluation pages.
 pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
     let files = read_tgz(&data.join("extraction/trafilatura-eval.tgz"))?;
@@ -259,8 +301,8 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
     urls.sort();
     let (mut pages, mut missing) = (0, 0);
     let (mut title_n, mut title_ok, mut author_n, mut author_ok) = (0, 0, 0, 0);
-    let (mut tp, mut fneg, mut fp, mut tn) = (0, 0, 0, 0);
-    let (mut base_tp, mut base_fn, mut base_fp, mut base_tn) = (0, 0, 0, 0);
+    let mut ours = Snippets::default();
+    let mut base_counts = Snippets::default();
     for url in urls {
         let item = &eval[url];
         let bytes = ["traf/tests/eval/", "traf/tests/cache/"]
@@ -279,30 +321,8 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         let body = article.as_ref().map(|a| a.body.as_str()).unwrap_or("");
         let html = decode(bytes, None).map(|d| d.text).unwrap_or_default();
         let base = dom_smoothie_text(&html, Some(url));
-        for s in &item.with {
-            if body.contains(s.as_str()) {
-                tp += 1
-            } else {
-                fneg += 1
-            }
-            if base.contains(s.as_str()) {
-                base_tp += 1
-            } else {
-                base_fn += 1
-            }
-        }
-        for s in &item.without {
-            if body.contains(s.as_str()) {
-                fp += 1
-            } else {
-                tn += 1
-            }
-            if base.contains(s.as_str()) {
-                base_fp += 1
-            } else {
-                base_tn += 1
-            }
-        }
+        ours.count(body, &item.with, &item.without);
+        base_counts.count(&base, &item.with, &item.without);
         if let Some(gold) = item
             .title
             .as_ref()
@@ -348,23 +368,8 @@ pub fn meta(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             }
         }
     }
-    let f = |tp: usize, fneg: usize, fp: usize, tn: usize| {
-        let p = tp as f64 / (tp + fp).max(1) as f64;
-        let r = tp as f64 / (tp + fneg).max(1) as f64;
-        let acc = (tp + tn) as f64 / (tp + tn + fp + fneg).max(1) as f64;
-        (
-            p,
-            r,
-            if p + r > 0.0 {
-                2.0 * p * r / (p + r)
-            } else {
-                0.0
-            },
-            acc,
-        )
-    };
-    let (p, r, f1, acc) = f(tp, fneg, fp, tn);
-    let (bp, br, bf1, bacc) = f(base_tp, base_fn, base_fp, base_tn);
+    let (p, r, f1, acc) = ours.scores();
+    let (bp, br, bf1, bacc) = base_counts.scores();
     let title_acc = title_ok as f64 / title_n.max(1) as f64;
     let author_acc = author_ok as f64 / author_n.max(1) as f64;
     println!("trafilatura evaluation set ({pages} pages, {missing} missing)");
