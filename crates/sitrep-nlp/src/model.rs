@@ -22,7 +22,9 @@
 
 mod lex;
 mod ops;
+mod parser;
 mod tables;
+mod transition;
 pub mod weights;
 
 use std::path::Path;
@@ -31,6 +33,7 @@ use rmpv::Value;
 
 pub use lex::{Lexicon, hash_string, murmur3_u64, word_shape};
 use ops::{Affine, LayerNorm, Maxout};
+pub use parser::{Dependency, Parser};
 use weights::ThincModel;
 
 use crate::NlpError;
