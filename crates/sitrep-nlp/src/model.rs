@@ -21,6 +21,7 @@
 //! ```
 
 mod lex;
+mod ner;
 mod ops;
 mod parser;
 mod tables;
@@ -33,6 +34,7 @@ use rmpv::Value;
 
 pub use lex::{Lexicon, hash_string, murmur3_u64, word_shape};
 use ops::{Affine, LayerNorm, Maxout};
+pub use ner::{EntitySpan, Ner};
 pub use parser::{Dependency, Parser};
 use weights::ThincModel;
 
