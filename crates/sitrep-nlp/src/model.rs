@@ -33,8 +33,8 @@ use std::path::Path;
 use rmpv::Value;
 
 pub use lex::{Lexicon, hash_string, murmur3_u64, word_shape};
-use ops::{Affine, LayerNorm, Maxout};
 pub use ner::{EntitySpan, Ner};
+use ops::{Affine, LayerNorm, Maxout};
 pub use parser::{Dependency, Parser};
 use weights::ThincModel;
 
