@@ -24,6 +24,7 @@ mod lex;
 mod ner;
 mod ops;
 mod parser;
+mod step_net;
 mod tables;
 mod transition;
 pub mod weights;

@@ -20,7 +20,7 @@
 use std::path::Path;
 
 use super::lex::{self, Lexicon};
-use super::ops::{self, Affine};
+use super::step_net::{StepNet, intern_labels};
 use super::weights::ThincModel;
 use super::{Tok2Vec, TokenIn};
 use crate::NlpError;
@@ -81,18 +81,7 @@ struct Move {
 #[derive(Debug, Clone)]
 pub struct Ner {
     tok2vec: Tok2Vec,
-    /// tok2vec width -> hidden input width.
-    input: Affine,
-    /// All (feature, hidden, piece) rows of the lower layer.
-    lower: Affine,
-    /// `pad[f]`: the lower layer's contribution of a missing feature token.
-    pad: Vec<f32>,
-    /// Bias of the lower layer, `n_hidden * n_pieces`.
-    bias: Vec<f32>,
-    n_feats: usize,
-    n_hidden: usize,
-    n_pieces: usize,
-    upper: Affine,
+    net: StepNet,
     moves: Vec<Move>,
     /// Label strings; index 0 is the empty label.
     labels: Vec<String>,
@@ -234,80 +223,22 @@ impl Ner {
         let model = ThincModel::read(&dir.join("model"))?;
         let lexicon = Lexicon::load(&model_dir.join("vocab"))?;
         let tok2vec = Tok2Vec::from_thinc(&model, lexicon)?;
-        let fail = |reason: &str| model.format_error(reason);
-        let width = tok2vec.width();
-        let mut input = None;
-        let mut upper = None;
-        for node in model.named("linear") {
-            let w = ops::param(&model, node, "W", 2)?;
-            let b = ops::param(&model, node, "b", 1)?;
-            let (n_out, n_in) = (w.shape[0], w.shape[1]);
-            if b.shape != [n_out] {
-                return Err(fail("linear bias shape"));
-            }
-            let affine = Affine::new(n_out, n_in, &w.data, &b.data);
-            if n_in == width && input.is_none() {
-                input = Some(affine);
-            } else {
-                upper = Some(affine);
-            }
-        }
-        let (Some(input), Some(upper)) = (input, upper) else {
-            return Err(fail("expected the input and upper linear layers"));
-        };
-        let pre = model
-            .named("precomputable_affine")
-            .next()
-            .ok_or_else(|| fail("no precomputable_affine layer"))?;
-        let w = ops::param(&model, pre, "W", 4)?;
-        let b = ops::param(&model, pre, "b", 2)?;
-        let pad = ops::param(&model, pre, "pad", 4)?;
-        let (n_feats, n_hidden, n_pieces, n_in) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3]);
-        if n_in != input.n_out
-            || b.shape != [n_hidden, n_pieces]
-            || pad.shape != [1, n_feats, n_hidden, n_pieces]
-            || upper.n_in != n_hidden
-        {
-            return Err(fail("ner layer shapes do not chain"));
-        }
-        if n_feats != 3 {
-            return Err(fail("only the 3-feature ner state is supported"));
-        }
-        let n_rows = n_feats * n_hidden * n_pieces;
-        let lower = Affine::new(n_rows, n_in, &w.data, &vec![0.0; n_rows]);
-
+        let net = StepNet::from_thinc(&model, tok2vec.width(), 3, "ner")?;
         let moves_path = dir.join("moves");
-        let mut labels = vec![String::new()];
-        let mut moves = Vec::new();
-        for (kind, label) in read_moves(&moves_path)? {
-            let index = match labels.iter().position(|l| *l == label) {
-                Some(i) => i,
-                None => {
-                    labels.push(label);
-                    labels.len() - 1
-                }
-            };
-            moves.push(Move {
-                kind,
-                label: index as u32,
-            });
-        }
-        if moves.len() != upper.n_out {
+        let (moves, labels) = intern_labels(read_moves(&moves_path)?);
+        let moves: Vec<Move> = moves
+            .into_iter()
+            .map(|(kind, label)| Move { kind, label })
+            .collect();
+        if moves.len() != net.n_moves() {
             return Err(NlpError::format(
                 &moves_path,
-                format!("{} moves for {} outputs", moves.len(), upper.n_out),
+                format!("{} moves for {} outputs", moves.len(), net.n_moves()),
             ));
         }
         Ok(Ner {
             tok2vec,
-            input,
-            lower,
-            pad: pad.data.clone(),
-            bias: b.data.clone(),
-            n_feats,
-            n_hidden,
-            n_pieces,
-            upper,
+            net,
             moves,
             labels,
         })
@@ -368,21 +299,12 @@ impl Ner {
             return Vec::new();
         }
         assert!(
-            hidden.len() >= n * self.input.n_in,
+            hidden.len() >= n * self.net.n_in(),
             "ner input has {} values for {n} tokens of width {}",
             hidden.len(),
-            self.input.n_in
+            self.net.n_in()
         );
-        let mut x = vec![0.0f32; n * self.input.n_out];
-        self.input.forward(&hidden[..n * self.input.n_in], &mut x);
-        let stride = self.lower.n_out;
-        let mut cached = vec![0.0f32; n * stride];
-        self.lower.forward(&x, &mut cached);
-
-        let hp = self.n_hidden * self.n_pieces;
-        let mut unmaxed = vec![0.0f32; hp];
-        let mut hiddens = vec![0.0f32; self.n_hidden];
-        let mut scores = vec![0.0f32; self.upper.n_out];
+        let mut steps = self.net.start(hidden, n);
         let mut state = State {
             n,
             b0: 0,
@@ -392,25 +314,7 @@ impl Ner {
             ents: Vec::new(),
         };
         while state.b0 < n {
-            unmaxed.fill(0.0);
-            for (f, &id) in state.context().iter().enumerate().take(self.n_feats) {
-                let row = if id < 0 {
-                    &self.pad[f * hp..(f + 1) * hp]
-                } else {
-                    let start = id as usize * stride + f * hp;
-                    &cached[start..start + hp]
-                };
-                for (u, r) in unmaxed.iter_mut().zip(row) {
-                    *u += r;
-                }
-            }
-            for (u, b) in unmaxed.iter_mut().zip(&self.bias) {
-                *u += b;
-            }
-            for (h, pieces) in hiddens.iter_mut().zip(unmaxed.chunks_exact(self.n_pieces)) {
-                *h = pieces.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            }
-            self.upper.forward(&hiddens, &mut scores);
+            let scores = steps.scores(state.context().map(|id| id as i64));
             let mut guess: Option<usize> = None;
             for (i, m) in self.moves.iter().enumerate() {
                 if state.is_valid(m) && guess.is_none_or(|g| scores[i] > scores[g]) {

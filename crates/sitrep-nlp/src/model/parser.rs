@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::ops::{self, Affine};
+use super::step_net::{StepNet, intern_labels};
 use super::transition::{self, MoveKind, State};
 use super::weights::ThincModel;
 use super::{Tok2Vec, TokenIn};
@@ -34,19 +34,7 @@ struct Move {
 #[derive(Debug, Clone)]
 pub struct Parser {
     tok2vec: Tok2Vec,
-    /// tok2vec width -> hidden input width.
-    input: Affine,
-    /// All (feature, hidden, piece) rows of the lower layer: `n_feats * n_hidden * n_pieces`
-    /// outputs from the input width.
-    lower: Affine,
-    /// `pad[f]`: the lower layer's contribution of a missing feature token.
-    pad: Vec<f32>,
-    /// Bias of the lower layer, `n_hidden * n_pieces`.
-    bias: Vec<f32>,
-    n_feats: usize,
-    n_hidden: usize,
-    n_pieces: usize,
-    upper: Affine,
+    net: StepNet,
     moves: Vec<Move>,
     /// Label strings; index 0 is the empty label.
     labels: Vec<String>,
@@ -111,80 +99,22 @@ impl Parser {
     /// Builds the parser from its component folder (`model`, `moves`) and a loaded tok2vec.
     pub fn from_parts(tok2vec: Tok2Vec, dir: &Path) -> Result<Self, NlpError> {
         let model = ThincModel::read(&dir.join("model"))?;
-        let fail = |reason: &str| model.format_error(reason);
-        let width = tok2vec.width();
-        let mut input = None;
-        let mut upper = None;
-        for node in model.named("linear") {
-            let w = ops::param(&model, node, "W", 2)?;
-            let b = ops::param(&model, node, "b", 1)?;
-            let (n_out, n_in) = (w.shape[0], w.shape[1]);
-            if b.shape != [n_out] {
-                return Err(fail("linear bias shape"));
-            }
-            let affine = Affine::new(n_out, n_in, &w.data, &b.data);
-            if n_in == width && input.is_none() {
-                input = Some(affine);
-            } else {
-                upper = Some(affine);
-            }
-        }
-        let (Some(input), Some(upper)) = (input, upper) else {
-            return Err(fail("expected the input and upper linear layers"));
-        };
-        let pre = model
-            .named("precomputable_affine")
-            .next()
-            .ok_or_else(|| fail("no precomputable_affine layer"))?;
-        let w = ops::param(&model, pre, "W", 4)?;
-        let b = ops::param(&model, pre, "b", 2)?;
-        let pad = ops::param(&model, pre, "pad", 4)?;
-        let (n_feats, n_hidden, n_pieces, n_in) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3]);
-        if n_in != input.n_out
-            || b.shape != [n_hidden, n_pieces]
-            || pad.shape != [1, n_feats, n_hidden, n_pieces]
-            || upper.n_in != n_hidden
-        {
-            return Err(fail("parser layer shapes do not chain"));
-        }
-        if n_feats != 8 {
-            return Err(fail("only the 8-feature parser state is supported"));
-        }
-        let n_rows = n_feats * n_hidden * n_pieces;
-        let lower = Affine::new(n_rows, n_in, &w.data, &vec![0.0; n_rows]);
-
+        let net = StepNet::from_thinc(&model, tok2vec.width(), 8, "parser")?;
         let moves_path = dir.join("moves");
-        let mut labels = vec![String::new()];
-        let mut moves = Vec::new();
-        for (kind, label) in read_moves(&moves_path)? {
-            let index = match labels.iter().position(|l| *l == label) {
-                Some(i) => i,
-                None => {
-                    labels.push(label);
-                    labels.len() - 1
-                }
-            };
-            moves.push(Move {
-                kind,
-                label: index as u32,
-            });
-        }
-        if moves.len() != upper.n_out {
+        let (moves, labels) = intern_labels(read_moves(&moves_path)?);
+        let moves: Vec<Move> = moves
+            .into_iter()
+            .map(|(kind, label)| Move { kind, label })
+            .collect();
+        if moves.len() != net.n_moves() {
             return Err(NlpError::format(
                 &moves_path,
-                format!("{} moves for {} outputs", moves.len(), upper.n_out),
+                format!("{} moves for {} outputs", moves.len(), net.n_moves()),
             ));
         }
         Ok(Parser {
             tok2vec,
-            input,
-            lower,
-            pad: pad.data.clone(),
-            bias: b.data.clone(),
-            n_feats,
-            n_hidden,
-            n_pieces,
-            upper,
+            net,
             moves,
             labels,
         })
@@ -233,12 +163,12 @@ impl Parser {
             return Vec::new();
         }
         assert!(
-            hidden.len() >= n * self.input.n_in,
+            hidden.len() >= n * self.net.n_in(),
             "parser input has {} values for {n} tokens of width {}",
             hidden.len(),
-            self.input.n_in
+            self.net.n_in()
         );
-        let (mut heads, mut labels) = self.greedy(&hidden[..n * self.input.n_in]);
+        let (mut heads, mut labels) = self.greedy(hidden, n);
         transition::deprojectivize(&mut heads, &mut labels, is_space);
         let starts = transition::sentence_starts(&heads);
         heads
@@ -254,48 +184,14 @@ impl Parser {
     }
 
     /// Greedy decoding: heads and (possibly decorated) labels before deprojectivization.
-    fn greedy(&self, hidden: &[f32]) -> (Vec<usize>, Vec<String>) {
-        let n = hidden.len() / self.input.n_in;
-        let mut x = vec![0.0f32; n * self.input.n_out];
-        self.input.forward(hidden, &mut x);
-        let stride = self.lower.n_out;
-        let mut cached = vec![0.0f32; n * stride];
-        self.lower.forward(&x, &mut cached);
-
-        let hp = self.n_hidden * self.n_pieces;
-        let mut unmaxed = vec![0.0f32; hp];
-        let mut hiddens = vec![0.0f32; self.n_hidden];
-        let mut scores = vec![0.0f32; self.upper.n_out];
+    fn greedy(&self, hidden: &[f32], n: usize) -> (Vec<usize>, Vec<String>) {
+        let mut steps = self.net.start(hidden, n);
         let mut state = State::new(n);
         // Each step moves a word or the stack; bound the loop all the same.
         let mut budget = 10 * n + 10;
         while !state.is_final() && budget > 0 {
             budget -= 1;
-            unmaxed.fill(0.0);
-            for (f, &id) in state.context_tokens().iter().enumerate().take(self.n_feats) {
-                let row = if id < 0 {
-                    &self.pad[f * hp..(f + 1) * hp]
-                } else {
-                    let start = id as usize * stride + f * hp;
-                    &cached[start..start + hp]
-                };
-                for (u, r) in unmaxed.iter_mut().zip(row) {
-                    *u += r;
-                }
-            }
-            for (u, b) in unmaxed.iter_mut().zip(&self.bias) {
-                *u += b;
-            }
-            for (h, pieces) in hiddens.iter_mut().zip(unmaxed.chunks_exact(self.n_pieces)) {
-                let mut best = pieces[0];
-                for &p in &pieces[1..] {
-                    if p > best {
-                        best = p;
-                    }
-                }
-                *h = best;
-            }
-            self.upper.forward(&hiddens, &mut scores);
+            let scores = steps.scores(state.context_tokens().map(i64::from));
             let valid = state.valid();
             let mut guess: Option<usize> = None;
             for (i, m) in self.moves.iter().enumerate() {
