@@ -3,145 +3,12 @@
 //! same tokens (with the tokenizer exceptions' NORMs, as in `tests/tagger.rs`) and the golden
 //! sentence starts (spaCy's `ner` runs after the parser), and must find the same entities.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod common;
+
+use common::*;
 use sitrep_nlp::model::{EntitySpan, Ner, TokenIn};
-
-fn model_dir() -> PathBuf {
-    let dir = sitrep_nlp::default_model_dir();
-    assert!(
-        dir.join("ner").join("model").exists(),
-        "model not found in {}: run ./scripts/fetch-models first",
-        dir.display()
-    );
-    dir
-}
-
-struct GoldToken {
-    text: String,
-    ws: bool,
-    sent_start: bool,
-    ent_iob: String,
-    ent_type: String,
-}
-
-struct GoldDoc {
-    tokens: Vec<GoldToken>,
-    ents: Vec<EntitySpan>,
-}
-
-fn golden_docs() -> Vec<GoldDoc> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden.jsonl");
-    let text = std::fs::read_to_string(&path).expect("golden.jsonl is readable");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let doc: serde_json::Value = serde_json::from_str(line).expect("golden line is JSON");
-            let tokens = doc["tokens"]
-                .as_array()
-                .expect("golden doc has tokens")
-                .iter()
-                .map(|t| GoldToken {
-                    text: t["text"].as_str().expect("token text").to_string(),
-                    ws: t["ws"].as_bool().expect("token ws"),
-                    sent_start: t["sent_start"].as_bool().unwrap_or(false),
-                    ent_iob: t["ent_iob"].as_str().expect("token ent_iob").to_string(),
-                    ent_type: t["ent_type"].as_str().expect("token ent_type").to_string(),
-                })
-                .collect();
-            let ents = doc["ents"]
-                .as_array()
-                .expect("golden doc has ents")
-                .iter()
-                .map(|e| EntitySpan {
-                    start: e["start"].as_u64().expect("ent start") as usize,
-                    end: e["end"].as_u64().expect("ent end") as usize,
-                    label: e["label"].as_str().expect("ent label").to_string(),
-                })
-                .collect();
-            GoldDoc { tokens, ents }
-        })
-        .collect()
-}
-
-/// The tokenizer's special cases: each exception's pieces, as (text, NORM if set).
-type Exceptions = HashMap<String, Vec<Vec<(String, Option<String>)>>>;
-
-/// Reads the special cases from the model's tokenizer file, keyed by their first piece.
-fn exceptions(model_dir: &Path) -> Exceptions {
-    const ORTH: u64 = 65;
-    const NORM: u64 = 67;
-    let bytes = std::fs::read(model_dir.join("tokenizer")).expect("tokenizer file is readable");
-    let root = rmpv::decode::read_value(&mut &bytes[..]).expect("tokenizer file is msgpack");
-    let exceptions = root
-        .as_map()
-        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some("exceptions")))
-        .map(|(_, v)| v.clone())
-        .expect("tokenizer has exceptions");
-    let mut out: Exceptions = HashMap::new();
-    for (_, pieces) in exceptions.as_map().expect("exceptions map") {
-        let pieces: Vec<(String, Option<String>)> = pieces
-            .as_array()
-            .expect("exception pieces")
-            .iter()
-            .map(|piece| {
-                let attr = |id: u64| {
-                    piece.as_map().and_then(|m| {
-                        m.iter()
-                            .find(|(k, _)| k.as_u64() == Some(id))
-                            .and_then(|(_, v)| v.as_str())
-                            .map(str::to_string)
-                    })
-                };
-                (attr(ORTH).expect("exception piece has ORTH"), attr(NORM))
-            })
-            .collect();
-        out.entry(pieces[0].0.clone()).or_default().push(pieces);
-    }
-    out
-}
-
-/// Token NORMs set by special cases (e.g. "n't" -> "not" in "don't"): where a run of tokens
-/// with no space between them spells a whole exception, its pieces' NORMs. The tokenizer
-/// proper passes these on; this test stands in for it.
-fn exception_norms<'a>(doc: &[GoldToken], exceptions: &'a Exceptions) -> Vec<Option<&'a str>> {
-    let mut norms = vec![None; doc.len()];
-    for i in 0..doc.len() {
-        let Some(candidates) = exceptions.get(&doc[i].text) else {
-            continue;
-        };
-        for pieces in candidates {
-            let k = pieces.len();
-            let fits = i + k <= doc.len()
-                && pieces
-                    .iter()
-                    .zip(&doc[i..])
-                    .all(|((orth, _), t)| *orth == t.text)
-                && doc[i..i + k - 1].iter().all(|t| !t.ws);
-            if fits {
-                for (j, (_, norm)) in pieces.iter().enumerate() {
-                    if norms[i + j].is_none() {
-                        norms[i + j] = norm.as_deref();
-                    }
-                }
-            }
-        }
-    }
-    norms
-}
-
-fn tokens_in<'a>(doc: &'a [GoldToken], exceptions: &'a Exceptions) -> Vec<TokenIn<'a>> {
-    doc.iter()
-        .zip(exception_norms(doc, exceptions))
-        .map(|(t, norm)| TokenIn {
-            text: &t.text,
-            space_after: t.ws,
-            norm,
-        })
-        .collect()
-}
 
 /// Per-token IOB tags and types ("B"/"I"/"O", type) from entity spans.
 fn iob(n: usize, ents: &[EntitySpan]) -> Vec<(&'static str, String)> {
@@ -156,7 +23,7 @@ fn iob(n: usize, ents: &[EntitySpan]) -> Vec<(&'static str, String)> {
 
 #[test]
 fn move_names_follow_spacy_order() {
-    let ner = Ner::load(&model_dir()).expect("ner loads");
+    let ner = Ner::load(&model_dir("ner")).expect("ner loads");
     let names = ner.move_names();
     // `nlp.get_pipe("ner").moves.get_class_name(i)` in spaCy 3.8.7.
     assert_eq!(names.len(), 74);
@@ -171,7 +38,7 @@ fn move_names_follow_spacy_order() {
 /// Current floor: identical entities (spans and labels) in every golden document.
 #[test]
 fn entities_agree_with_spacy() {
-    let dir = model_dir();
+    let dir = model_dir("ner");
     let ner = Ner::load(&dir).expect("ner loads");
     let exceptions = exceptions(&dir);
     let (mut total, mut same, mut ents_total, mut ents_same) = (0usize, 0usize, 0usize, 0usize);
@@ -233,7 +100,7 @@ fn ner_is_shareable_across_threads() {
 
 #[test]
 fn empty_document_has_no_entities() {
-    let ner = Ner::load(&model_dir()).expect("ner loads");
+    let ner = Ner::load(&model_dir("ner")).expect("ner loads");
     assert!(ner.recognize_tokens(&[]).is_empty());
 }
 
@@ -250,7 +117,7 @@ fn spans(ents: &[EntitySpan]) -> Vec<Span<'_>> {
 /// Expected values: spaCy 3.8.7, `ner(doc)` on `nlp.make_doc(text)` with `is_sent_start` set.
 #[test]
 fn sentence_starts_and_whitespace_follow_spacy() {
-    let ner = Ner::load(&model_dir()).expect("ner loads");
+    let ner = Ner::load(&model_dir("ner")).expect("ner loads");
     let words = [
         "Yesterday",
         "I",

@@ -2,132 +2,20 @@
 //! for team-written documents; the tagger runs on the same tokens and must agree on >= 99.5% of
 //! the tags.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::*;
 use sitrep_nlp::model::{Tagger, TokenIn};
-
-fn model_dir() -> PathBuf {
-    let dir = sitrep_nlp::default_model_dir();
-    assert!(
-        dir.join("tagger").join("model").exists(),
-        "model not found in {}: run ./scripts/fetch-models first",
-        dir.display()
-    );
-    dir
-}
-
-struct GoldToken {
-    text: String,
-    ws: bool,
-    tag: String,
-}
-
-fn golden_docs() -> Vec<Vec<GoldToken>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden.jsonl");
-    let text = std::fs::read_to_string(&path).expect("golden.jsonl is readable");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let doc: serde_json::Value = serde_json::from_str(line).expect("golden line is JSON");
-            doc["tokens"]
-                .as_array()
-                .expect("golden doc has tokens")
-                .iter()
-                .map(|t| GoldToken {
-                    text: t["text"].as_str().expect("token text").to_string(),
-                    ws: t["ws"].as_bool().expect("token ws"),
-                    tag: t["tag"].as_str().expect("token tag").to_string(),
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// The tokenizer's special cases: each exception's pieces, as (text, NORM if set).
-type Exceptions = HashMap<String, Vec<Vec<(String, Option<String>)>>>;
-
-/// Reads the special cases from the model's tokenizer file, keyed by their first piece.
-fn exceptions(model_dir: &Path) -> Exceptions {
-    const ORTH: u64 = 65;
-    const NORM: u64 = 67;
-    let bytes = std::fs::read(model_dir.join("tokenizer")).expect("tokenizer file is readable");
-    let root = rmpv::decode::read_value(&mut &bytes[..]).expect("tokenizer file is msgpack");
-    let exceptions = root
-        .as_map()
-        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some("exceptions")))
-        .map(|(_, v)| v.clone())
-        .expect("tokenizer has exceptions");
-    let mut out: Exceptions = HashMap::new();
-    for (_, pieces) in exceptions.as_map().expect("exceptions map") {
-        let pieces: Vec<(String, Option<String>)> = pieces
-            .as_array()
-            .expect("exception pieces")
-            .iter()
-            .map(|piece| {
-                let attr = |id: u64| {
-                    piece.as_map().and_then(|m| {
-                        m.iter()
-                            .find(|(k, _)| k.as_u64() == Some(id))
-                            .and_then(|(_, v)| v.as_str())
-                            .map(str::to_string)
-                    })
-                };
-                (attr(ORTH).expect("exception piece has ORTH"), attr(NORM))
-            })
-            .collect();
-        out.entry(pieces[0].0.clone()).or_default().push(pieces);
-    }
-    out
-}
-
-/// Token NORMs set by special cases (e.g. "n't" -> "not" in "don't"): where a run of tokens
-/// with no space between them spells a whole exception, its pieces' NORMs. The tokenizer
-/// proper passes these on; this test stands in for it.
-fn exception_norms<'a>(doc: &[GoldToken], exceptions: &'a Exceptions) -> Vec<Option<&'a str>> {
-    let mut norms = vec![None; doc.len()];
-    for i in 0..doc.len() {
-        let Some(candidates) = exceptions.get(&doc[i].text) else {
-            continue;
-        };
-        for pieces in candidates {
-            let k = pieces.len();
-            let fits = i + k <= doc.len()
-                && pieces
-                    .iter()
-                    .zip(&doc[i..])
-                    .all(|((orth, _), t)| *orth == t.text)
-                && doc[i..i + k - 1].iter().all(|t| !t.ws);
-            if fits {
-                for (j, (_, norm)) in pieces.iter().enumerate() {
-                    if norms[i + j].is_none() {
-                        norms[i + j] = norm.as_deref();
-                    }
-                }
-            }
-        }
-    }
-    norms
-}
 
 #[test]
 fn tags_agree_with_spacy() {
-    let dir = model_dir();
+    let dir = model_dir("tagger");
     let tagger = Tagger::load(&dir).expect("tagger loads");
     let exceptions = exceptions(&dir);
     let (mut total, mut same) = (0usize, 0usize);
     let mut diffs = Vec::new();
-    for doc in golden_docs() {
-        let norms = exception_norms(&doc, &exceptions);
-        let tokens: Vec<TokenIn<'_>> = doc
-            .iter()
-            .zip(norms)
-            .map(|(t, norm)| TokenIn {
-                text: &t.text,
-                space_after: t.ws,
-                norm,
-            })
-            .collect();
+    for doc in golden_docs().into_iter().map(|d| d.tokens) {
+        let tokens = tokens_in(&doc, &exceptions);
         let tags = tagger.tag_tokens(&tokens);
         assert_eq!(tags.len(), doc.len());
         for (i, (gold, tag)) in doc.iter().zip(&tags).enumerate() {
@@ -161,7 +49,7 @@ fn tags_agree_with_spacy() {
 
 #[test]
 fn tokens_are_independent_of_other_documents() {
-    let tagger = Tagger::load(&model_dir()).expect("tagger loads");
+    let tagger = Tagger::load(&model_dir("tagger")).expect("tagger loads");
     let a = tagger.tok2vec().forward(&["The", "envoy", "arrived", "."]);
     let b = tagger.tok2vec().forward(&["The", "envoy", "arrived", "."]);
     assert_eq!(a.len(), 4 * tagger.tok2vec().width());
@@ -171,7 +59,7 @@ fn tokens_are_independent_of_other_documents() {
 
 #[test]
 fn norms_follow_the_vocab_lookups() {
-    let tagger = Tagger::load(&model_dir()).expect("tagger loads");
+    let tagger = Tagger::load(&model_dir("tagger")).expect("tagger loads");
     let lexicon = tagger.tok2vec().lexicon();
     // Ids from spaCy 3.8.7: `nlp.vocab[word].norm`.
     for (word, norm) in [
@@ -188,7 +76,7 @@ fn norms_follow_the_vocab_lookups() {
 
 #[test]
 fn tok2vec_matches_spacy_numerically() {
-    let tagger = Tagger::load(&model_dir()).expect("tagger loads");
+    let tagger = Tagger::load(&model_dir("tagger")).expect("tagger loads");
     let t2v = tagger.tok2vec();
     let texts = ["Envoy", "Ilse", "Brandt", "did", "n't", "arrive", "."];
     let spaces = [true, true, true, false, true, false, false];
@@ -233,7 +121,7 @@ fn tok2vec_matches_spacy_numerically() {
 #[test]
 fn ner_tok2vec_matches_spacy_numerically() {
     use sitrep_nlp::model::{Lexicon, Tok2Vec, weights::ThincModel};
-    let dir = model_dir();
+    let dir = model_dir("tagger");
     let model = ThincModel::read(&dir.join("ner/model")).expect("ner model reads");
     let lexicon = Lexicon::load(&dir.join("vocab")).expect("vocab reads");
     let t2v = Tok2Vec::from_thinc(&model, lexicon).expect("ner tok2vec builds");
