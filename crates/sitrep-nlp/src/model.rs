@@ -20,7 +20,7 @@
 //! # Ok::<(), sitrep_nlp::NlpError>(())
 //! ```
 
-mod lex;
+pub(crate) mod lex;
 mod ner;
 mod ops;
 mod parser;
@@ -30,6 +30,7 @@ mod transition;
 pub mod weights;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rmpv::Value;
 
@@ -413,7 +414,7 @@ impl EncoderBlock {
 /// spaCy's `tagger` component: a fine-grained (Penn Treebank) tag per token.
 #[derive(Debug, Clone)]
 pub struct Tagger {
-    tok2vec: Tok2Vec,
+    tok2vec: Arc<Tok2Vec>,
     output: Affine,
     labels: Vec<String>,
 }
@@ -422,8 +423,13 @@ impl Tagger {
     /// Loads the tagger and the tok2vec it listens to from a pipeline folder
     /// (e.g. `models/en_core_web_sm`).
     pub fn load(model_dir: &Path) -> Result<Self, NlpError> {
-        let tok2vec = Tok2Vec::load(&model_dir.join("tok2vec"))?;
-        let dir = model_dir.join("tagger");
+        let tok2vec = Arc::new(Tok2Vec::load(&model_dir.join("tok2vec"))?);
+        Self::from_parts(tok2vec, &model_dir.join("tagger"))
+    }
+
+    /// Builds the tagger from its component folder (`model`, `cfg`) and the tok2vec it
+    /// listens to (shared with the parser in a pipeline).
+    pub fn from_parts(tok2vec: Arc<Tok2Vec>, dir: &Path) -> Result<Self, NlpError> {
         let model = ThincModel::read(&dir.join("model"))?;
         let softmax = model
             .named("softmax")

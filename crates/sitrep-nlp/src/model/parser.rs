@@ -7,6 +7,7 @@
 //! the maxout and applies the small upper layer; the best-scoring valid move is taken.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::step_net::{StepNet, intern_labels};
 use super::transition::{self, MoveKind, State};
@@ -33,7 +34,7 @@ struct Move {
 /// spaCy's dependency parser, with the tok2vec it listens to. Read-only once loaded.
 #[derive(Debug, Clone)]
 pub struct Parser {
-    tok2vec: Tok2Vec,
+    tok2vec: Arc<Tok2Vec>,
     net: StepNet,
     moves: Vec<Move>,
     /// Label strings; index 0 is the empty label.
@@ -92,12 +93,12 @@ impl Parser {
     /// Loads the parser and the tok2vec it listens to from a pipeline folder
     /// (e.g. `models/en_core_web_sm`).
     pub fn load(model_dir: &Path) -> Result<Self, NlpError> {
-        let tok2vec = Tok2Vec::load(&model_dir.join("tok2vec"))?;
+        let tok2vec = Arc::new(Tok2Vec::load(&model_dir.join("tok2vec"))?);
         Self::from_parts(tok2vec, &model_dir.join("parser"))
     }
 
     /// Builds the parser from its component folder (`model`, `moves`) and a loaded tok2vec.
-    pub fn from_parts(tok2vec: Tok2Vec, dir: &Path) -> Result<Self, NlpError> {
+    pub fn from_parts(tok2vec: Arc<Tok2Vec>, dir: &Path) -> Result<Self, NlpError> {
         let model = ThincModel::read(&dir.join("model"))?;
         let net = StepNet::from_thinc(&model, tok2vec.width(), 8, "parser")?;
         let moves_path = dir.join("moves");
