@@ -4,6 +4,7 @@
 //! Exit status: 0 when every input was processed, 1 when some input failed (everything else was
 //! still processed), 2 when the command could not run at all.
 
+mod nlp;
 mod pipeline;
 mod report;
 
@@ -69,6 +70,24 @@ enum Command {
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
     },
+    /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
+    Nlp {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// `conll`: one token per line in, `token<TAB>BIO-tag` out (sentences split by blank
+        /// lines); `json`: articles in (as `extract`), their analysis out.
+        #[arg(long, value_enum, default_value_t = NlpFormat::Json)]
+        format: NlpFormat,
+        /// The en_core_web_sm model folder (default: the one `scripts/fetch-models` fills).
+        #[arg(long, env = "SITREP_MODEL_DIR")]
+        model: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum NlpFormat {
+    Conll,
+    Json,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -101,6 +120,17 @@ fn main() -> ExitCode {
                 format!("sqlite://{}", data_dir().join("sitrep.sqlite").display())
             });
             pipeline::ingest(&inputs.into(), &db, &reporter)
+        }
+        Command::Nlp {
+            inputs,
+            format,
+            model,
+        } => {
+            let model = model.unwrap_or_else(sitrep_nlp::default_model_dir);
+            match format {
+                NlpFormat::Conll => nlp::conll(&inputs.paths, &model, &reporter),
+                NlpFormat::Json => nlp::json(&inputs.into(), &model, &reporter),
+            }
         }
     };
     match result {

@@ -20,7 +20,7 @@ pub struct Options {
 
 /// Reads the inputs in batches and cleans each batch in parallel; `sink` gets the articles of
 /// each batch in input order. Input errors are reported and counted, never fatal.
-fn run<F>(
+pub fn run<F>(
     opts: &Options,
     reporter: &Reporter,
     summary: &mut Summary,
@@ -134,7 +134,7 @@ pub fn extract(opts: &Options, pretty: bool, reporter: &Reporter) -> anyhow::Res
     Ok(summary)
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)

@@ -84,8 +84,13 @@ impl Reporter {
         }
     }
 
-    /// The summary line at the end of a run.
+    /// The summary line at the end of a run over articles.
     pub fn finish(&self, verb: &str, summary: &Summary) {
+        self.finish_items("articles", verb, summary);
+    }
+
+    /// The summary line at the end of a run over `noun` ("articles", "documents", ...).
+    pub fn finish_items(&self, noun: &str, verb: &str, summary: &Summary) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -114,7 +119,7 @@ impl Reporter {
             eprintln!("{line}");
         } else {
             eprintln!(
-                "sitrep: {} articles read, {} {verb}, {} duplicates, {} failed ({secs:.2} s)",
+                "sitrep: {} {noun} read, {} {verb}, {} duplicates, {} failed ({secs:.2} s)",
                 summary.read, summary.written, summary.duplicates, summary.failed
             );
         }

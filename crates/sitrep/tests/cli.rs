@@ -245,3 +245,110 @@ fn killed_ingest_is_finished_by_a_rerun() -> std::io::Result<()> {
     assert_eq!(store_count(&db), n);
     Ok(())
 }
+
+/// `sitrep nlp --format conll` (../shared/CONTRACT.md): one output line per input line, the
+/// same sentence breaks, `token<TAB>BIO` with the engine's entity types.
+#[test]
+fn nlp_conll_keeps_lines_and_tags_entities() -> std::io::Result<()> {
+    let input = "-DOCSTART- -X- O\n\nPresident NNP O\nMara NNP B-PER\nQuill NNP I-PER\n\
+                 visited VBD O\nBerlin NNP B-LOC\non IN O\nMonday NNP O\n. . O\n\n\
+                 Talks\nended\n.\n";
+    let mut child = sitrep()
+        .args(["nlp", "--format", "conll", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(input.as_bytes()))
+        .transpose()?;
+    let out = child.wait_with_output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let in_lines: Vec<&str> = input.lines().collect();
+    assert_eq!(lines.len(), in_lines.len(), "{stdout}");
+    for (i, (o, l)) in lines.iter().zip(&in_lines).enumerate() {
+        let word = l.split_whitespace().next().unwrap_or("");
+        if word.is_empty() {
+            assert_eq!(*o, "", "line {i}");
+            continue;
+        }
+        let (token, tag) = o.split_once('\t').unwrap_or((o, ""));
+        assert_eq!(token, word, "line {i}");
+        assert!(
+            tag == "O" || tag.starts_with("B-") || tag.starts_with("I-"),
+            "line {i}: {o}"
+        );
+    }
+    assert_eq!(lines[0], "-DOCSTART-\tO");
+    assert_eq!(lines[3], "Mara\tB-PERSON");
+    assert_eq!(lines[4], "Quill\tI-PERSON");
+    assert_eq!(lines[6], "Berlin\tB-GPE");
+    assert_eq!(lines[8], "Monday\tB-DATE");
+    Ok(())
+}
+
+/// A line that is not UTF-8 is reported with its input and line number; the output keeps one
+/// line per input line, and the exit status says something failed.
+#[test]
+fn nlp_conll_reports_bad_bytes_and_goes_on() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("bad.conll");
+    std::fs::write(&bad, b"Envoys\nmet\n\xff\xfe\n.\n\nTalks\nresumed\n")?;
+    let good = dir.path().join("good.conll");
+    std::fs::write(&good, "Nobody\nreplied\n.\n")?;
+    let missing = dir.path().join("missing.conll");
+    let out = sitrep()
+        .args(["nlp", "--format", "conll"])
+        .args([&bad, &missing, &good])
+        .output()?;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("bad.conll: line 3 is not UTF-8"), "{err}");
+    assert!(err.contains("missing.conll"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 7 + 3, "{stdout}");
+    assert!(
+        stdout.ends_with("Nobody\tO\nreplied\tO\n.\tO\n"),
+        "{stdout}"
+    );
+    Ok(())
+}
+
+#[test]
+fn nlp_json_analyses_article_bodies() -> std::io::Result<()> {
+    let out = sitrep().arg("nlp").arg(examples()).output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 5);
+    for d in &docs {
+        let text = d["text"].as_str().unwrap_or("");
+        let tokens = d["tokens"].as_array().cloned().unwrap_or_default();
+        assert!(!tokens.is_empty());
+        for t in &tokens {
+            let (s, e) = (
+                t["start"].as_u64().unwrap_or(0) as usize,
+                t["end"].as_u64().unwrap_or(0) as usize,
+            );
+            assert_eq!(text.get(s..e), t["text"].as_str());
+        }
+        for e in d["entities"].as_array().cloned().unwrap_or_default() {
+            let (s, end) = (
+                e["start"].as_u64().unwrap_or(0) as usize,
+                e["end"].as_u64().unwrap_or(0) as usize,
+            );
+            assert_eq!(text.get(s..end), e["text"].as_str());
+        }
+        assert!(
+            !d["sentences"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .is_empty()
+        );
+    }
+    Ok(())
+}
