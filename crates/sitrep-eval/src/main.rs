@@ -5,6 +5,7 @@
 
 mod dates;
 mod extraction;
+mod nlp;
 mod synth;
 
 use std::path::PathBuf;
@@ -59,6 +60,31 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         filler: u64,
     },
+    /// NER P/R/F1 per CoNLL type against CoNLL-2003, a column per `token<TAB>BIO` prediction file.
+    ConllNer {
+        /// Prediction file (`token<TAB>BIO`, OntoNotes or CoNLL types); repeat for more columns.
+        #[arg(long, required = true)]
+        pred: Vec<PathBuf>,
+        /// Gold CoNLL file [default: <data>/nlp/conll2003/test.txt].
+        #[arg(long)]
+        gold: Option<PathBuf>,
+    },
+    /// Write the documents of the sentence-splitting benchmark as `{"corpus","doc","text"}` lines.
+    SentenceTexts {
+        #[arg(long)]
+        out: PathBuf,
+        /// GUM's dependency release (`dep/*.conllu`): sentence breaks and spacing for GUM.
+        #[arg(long)]
+        gum_conllu: Option<PathBuf>,
+    },
+    /// Sentence-boundary P/R/F1 per corpus, a column per `{"corpus","doc","starts"}` file.
+    Sentences {
+        #[arg(long, required = true)]
+        pred: Vec<PathBuf>,
+        /// GUM's dependency release (`dep/*.conllu`): sentence breaks and spacing for GUM.
+        #[arg(long)]
+        gum_conllu: Option<PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -78,6 +104,13 @@ fn main() -> anyhow::Result<()> {
         Command::Seeds => extraction::seeds(&seeds_dir(&cli.data)).map(print_json),
         Command::GenWarc { out, gb, filler } => {
             synth::warc(&out, (gb * 1e9) as u64, filler).map(print_json)
+        }
+        Command::ConllNer { pred, gold } => nlp::conll_ner(&cli.data, &pred, gold.as_deref()),
+        Command::SentenceTexts { out, gum_conllu } => {
+            nlp::sentence_texts(&cli.data, gum_conllu.as_deref(), &out)
+        }
+        Command::Sentences { pred, gum_conllu } => {
+            nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
         }
         Command::Extraction => {
             dates::run(&cli.data, false)?;
