@@ -47,6 +47,9 @@ struct InputArgs {
     /// Publication date (YYYY-MM-DD) for inputs that carry none.
     #[arg(long, value_parser = parse_date)]
     published: Option<NaiveDate>,
+    /// The en_core_web_sm model folder (default: the one `scripts/fetch-models` fills).
+    #[arg(long, env = "SITREP_MODEL_DIR")]
+    model: Option<PathBuf>,
     /// Documents cleaned (and stored) together; one store transaction per batch.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     batch: u16,
@@ -78,9 +81,6 @@ enum Command {
         /// lines); `json`: articles in (as `extract`), their analysis out.
         #[arg(long, value_enum, default_value_t = NlpFormat::Json)]
         format: NlpFormat,
-        /// The en_core_web_sm model folder (default: the one `scripts/fetch-models` fills).
-        #[arg(long, env = "SITREP_MODEL_DIR")]
-        model: Option<PathBuf>,
     },
 }
 
@@ -108,25 +108,39 @@ fn data_dir() -> PathBuf {
     }
 }
 
+fn model_dir(inputs: &InputArgs) -> PathBuf {
+    inputs
+        .model
+        .clone()
+        .unwrap_or_else(sitrep_nlp::default_model_dir)
+}
+
+/// Reading options with the model loaded for entity and quote extraction.
+fn with_analyzer(inputs: InputArgs) -> anyhow::Result<pipeline::Options> {
+    let model = model_dir(&inputs);
+    let nlp = nlp::load_pipeline(&model)?;
+    let mut opts: pipeline::Options = inputs.into();
+    opts.analyzer = Some(std::sync::Arc::new(sitrep_extract::Analyzer::new(nlp)));
+    Ok(opts)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json_logs = cli.json || cli.log_format == LogFormat::Json;
     report::install_logging(json_logs);
     let reporter = report::Reporter::new(cli.quiet, json_logs);
     let result = match cli.command {
-        Command::Extract { inputs, pretty } => pipeline::extract(&inputs.into(), pretty, &reporter),
+        Command::Extract { inputs, pretty } => {
+            with_analyzer(inputs).and_then(|opts| pipeline::extract(&opts, pretty, &reporter))
+        }
         Command::Ingest { inputs, db } => {
             let db = db.unwrap_or_else(|| {
                 format!("sqlite://{}", data_dir().join("sitrep.sqlite").display())
             });
-            pipeline::ingest(&inputs.into(), &db, &reporter)
+            with_analyzer(inputs).and_then(|opts| pipeline::ingest(&opts, &db, &reporter))
         }
-        Command::Nlp {
-            inputs,
-            format,
-            model,
-        } => {
-            let model = model.unwrap_or_else(sitrep_nlp::default_model_dir);
+        Command::Nlp { inputs, format } => {
+            let model = model_dir(&inputs);
             match format {
                 NlpFormat::Conll => nlp::conll(&inputs.paths, &model, &reporter),
                 NlpFormat::Json => nlp::json(&inputs.into(), &model, &reporter),
@@ -151,6 +165,7 @@ impl From<InputArgs> for pipeline::Options {
                 published: a.published,
             },
             batch: usize::from(a.batch),
+            analyzer: None,
         }
     }
 }

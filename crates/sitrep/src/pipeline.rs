@@ -16,6 +16,8 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub clean: CleanOptions,
     pub batch: usize,
+    /// Entities and quotes are extracted when set (`extract`, `ingest`).
+    pub analyzer: Option<std::sync::Arc<sitrep_extract::Analyzer>>,
 }
 
 /// Reads the inputs in batches and cleans each batch in parallel; `sink` gets the articles of
@@ -77,18 +79,25 @@ where
             return Ok(());
         }
         summary.read += batch.len();
-        let cleaned: Vec<Result<Article, InputError>> = batch
+        let cleaned: Vec<Result<(Article, Extraction), InputError>> = batch
             .into_par_iter()
-            .map(|doc| clean(doc, &opts.clean))
+            .map(|doc| {
+                let article = clean(doc, &opts.clean)?;
+                let extraction = match &opts.analyzer {
+                    Some(analyzer) => analyzer.extract(&article.body),
+                    None => Extraction::default(),
+                };
+                Ok((article, extraction))
+            })
             .collect();
         let mut articles = Vec::with_capacity(cleaned.len());
         for result in cleaned {
             match result {
-                Ok(article) => {
+                Ok((article, extraction)) => {
                     for d in &article.diagnostics {
                         tracing::info!(input = %article.input, "{d}");
                     }
-                    articles.push((article, Extraction::default()));
+                    articles.push((article, extraction));
                 }
                 Err(e) => {
                     summary.failed += 1;

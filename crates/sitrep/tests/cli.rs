@@ -206,7 +206,7 @@ fn killed_ingest_is_finished_by_a_rerun() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let input = dir.path().join("many.jsonl");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&input)?);
-    let n = 20_000;
+    let n = 10_000;
     for i in 0..n {
         writeln!(
             f,

@@ -1,0 +1,247 @@
+//! The speech-verb and attribution-phrase lexicon (written by the team; see
+//! `docs/quotes.md` for what counts as a cue).
+//!
+//! A cue is a verb of saying, writing or asserting whose subject is the speaker and whose
+//! complement (or a quotation next to it) is what was said. Verbs are listed by base form; the
+//! inflected forms are generated ([`speech_verb`] answers for any form), with the irregular
+//! ones listed.
+
+/// Verbs of saying, by base form. Kept to verbs whose subject is the one who says: "deny" is
+/// in (the subject denies what follows), "hear" is out (the subject is the listener).
+const SPEECH_VERBS: &[&str] = &[
+    "say",
+    "tell",
+    "state",
+    "write",
+    "add",
+    "note",
+    "claim",
+    "argue",
+    "insist",
+    "warn",
+    "explain",
+    "announce",
+    "declare",
+    "confirm",
+    "deny",
+    "reveal",
+    "emphasize",
+    "emphasise",
+    "stress",
+    "suggest",
+    "acknowledge",
+    "admit",
+    "report",
+    "reply",
+    "respond",
+    "ask",
+    "urge",
+    "tweet",
+    "post",
+    "comment",
+    "remark",
+    "observe",
+    "predict",
+    "promise",
+    "vow",
+    "pledge",
+    "threaten",
+    "accuse",
+    "describe",
+    "brief",
+    "testify",
+    "assert",
+    "contend",
+    "maintain",
+    "concede",
+    "recall",
+    "conclude",
+    "continue",
+    "caution",
+    "complain",
+    "demand",
+    "estimate",
+    "inform",
+    "mention",
+    "point",
+    "proclaim",
+    "propose",
+    "question",
+    "reiterate",
+    "repeat",
+    "speak",
+    "joke",
+    "quip",
+    "muse",
+    "boast",
+    "lament",
+    "charge",
+    "allege",
+    "counter",
+    "retort",
+    "recount",
+    "disclose",
+    "affirm",
+    "assure",
+    "believe",
+    "call",
+    "clarify",
+    "criticize",
+    "criticise",
+    "condemn",
+    "dismiss",
+    "hint",
+    "stipulate",
+    "underline",
+    "underscore",
+    "voice",
+    "whisper",
+    "shout",
+    "exclaim",
+    "write",
+    "answer",
+    "agree",
+    "assess",
+    "forecast",
+    "highlight",
+    "outline",
+];
+
+/// Irregular inflected forms: (form, base).
+const IRREGULAR: &[(&str, &str)] = &[
+    ("said", "say"),
+    ("says", "say"),
+    ("told", "tell"),
+    ("wrote", "write"),
+    ("written", "write"),
+    ("spoke", "speak"),
+    ("spoken", "speak"),
+    ("forecast", "forecast"),
+    ("forecasted", "forecast"),
+];
+
+/// Verbs that report speech only with a clause or quotation as complement (so "called the
+/// meeting" or "posted a photo" is no attribution): they need a `ccomp` or a quote next to
+/// them, never a bare object.
+const NEEDS_CLAUSE: &[&str] = &[
+    "call",
+    "post",
+    "continue",
+    "point",
+    "voice",
+    "charge",
+    "believe",
+    "describe",
+    "add",
+    "question",
+    "answer",
+    "agree",
+    "assess",
+    "highlight",
+    "outline",
+    "demand",
+    "propose",
+    "promise",
+    "estimate",
+    "accuse",
+    "criticize",
+    "criticise",
+    "condemn",
+    "dismiss",
+    "maintain",
+    "report",
+    "brief",
+    "speak",
+];
+
+/// The base form of a verb of saying, if `word` (any case, any inflection) is one.
+pub fn speech_verb(word: &str) -> Option<&'static str> {
+    let lower = word.to_lowercase();
+    if let Some((_, base)) = IRREGULAR.iter().find(|(f, _)| *f == lower) {
+        return Some(base);
+    }
+    SPEECH_VERBS
+        .iter()
+        .copied()
+        .find(|base| inflections(base).contains(&lower))
+}
+
+/// Whether the verb only reports speech with a clause or quotation as complement.
+pub fn needs_clause(base: &str) -> bool {
+    NEEDS_CLAUSE.contains(&base)
+}
+
+/// Regular inflections of a base form: base, -s, -ed, -ing (with English spelling rules).
+fn inflections(base: &str) -> [String; 4] {
+    let s = if base.ends_with(['s', 'x', 'z']) || base.ends_with("sh") || base.ends_with("ch") {
+        format!("{base}es")
+    } else if let Some(stem) = consonant_y(base) {
+        format!("{stem}ies")
+    } else {
+        format!("{base}s")
+    };
+    let ed = if base.ends_with('e') {
+        format!("{base}d")
+    } else if let Some(stem) = consonant_y(base) {
+        format!("{stem}ied")
+    } else if doubles_final(base) {
+        format!("{base}{}ed", &base[base.len() - 1..])
+    } else {
+        format!("{base}ed")
+    };
+    let ing = if let Some(stem) = base.strip_suffix("ie") {
+        format!("{stem}ying")
+    } else if base.ends_with('e') && !base.ends_with("ee") {
+        format!("{}ing", &base[..base.len() - 1])
+    } else if doubles_final(base) {
+        format!("{base}{}ing", &base[base.len() - 1..])
+    } else {
+        format!("{base}ing")
+    };
+    [base.to_string(), s, ed, ing]
+}
+
+/// "deny" -> "den": a final y after a consonant.
+fn consonant_y(base: &str) -> Option<&str> {
+    let stem = base.strip_suffix('y')?;
+    let last = stem.chars().last()?;
+    (!"aeiou".contains(last)).then_some(stem)
+}
+
+/// One-syllable verbs ending consonant-vowel-consonant double it ("quip" -> "quipped").
+fn doubles_final(base: &str) -> bool {
+    matches!(base, "quip" | "admit" | "commit" | "vow" | "stop")
+        && !base.ends_with('w')
+        && !base.ends_with('x')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflected_forms_map_to_their_base() {
+        for (form, base) in [
+            ("said", "say"),
+            ("Says", "say"),
+            ("saying", "say"),
+            ("told", "tell"),
+            ("denied", "deny"),
+            ("denies", "deny"),
+            ("emphasized", "emphasize"),
+            ("warning", "warn"),
+            ("wrote", "write"),
+            ("writes", "write"),
+            ("quipped", "quip"),
+            ("admitted", "admit"),
+            ("stressed", "stress"),
+            ("stresses", "stress"),
+            ("vowed", "vow"),
+        ] {
+            assert_eq!(speech_verb(form), Some(base), "{form}");
+        }
+        for word in ["sand", "tale", "met", "hearing", "walked"] {
+            assert_eq!(speech_verb(word), None, "{word}");
+        }
+    }
+}

@@ -1,0 +1,752 @@
+//! Quotes: direct, partial and indirect, with their cue and speaker.
+//!
+//! 1. Quotation marks are paired within each paragraph (a line of the body): curly, straight
+//!    (told apart by what is around them), guillemets, low-9 marks, and single quotes where
+//!    they cannot be apostrophes. A quotation left open at the end of a paragraph runs to its
+//!    end (the newspaper convention for a quote continued in the next paragraph).
+//! 2. A quotation that is a clause (a verb and four words or more) is a **direct** quote. Its
+//!    cue is a verb of saying outside the marks in the sentences the quotation touches, best
+//!    one whose dependents reach into the quotation, else the nearest; or a verb in a sentence
+//!    ending with a colon just before it. With no cue, a quotation right after another quote
+//!    (same paragraph, or opening the next paragraph) continues it and keeps its speaker.
+//! 3. A shorter quotation is a fragment: when a verb of saying outside the marks governs it,
+//!    the clause that verb reports is a **partial** quote; otherwise (scare quotes, titles) it
+//!    is no quote at all.
+//! 4. A verb of saying with a complement clause and no quotation marks is an **indirect**
+//!    quote, the clause its content; so is a sentence with "according to X".
+//! 5. The speaker is the cue's subject (climbing through participles and coordinated verbs:
+//!    "Leavitt said, adding ..."), resolved to its entity when entity resolution linked it
+//!    (names, surnames, pronouns); the mention is the words the attribution rests on.
+
+use std::ops::Range;
+
+use sitrep_model::{Mention, Quote, QuoteKind, Speaker};
+use sitrep_nlp::Doc;
+
+use crate::entities::{Resolution, entity_id};
+use crate::lexicon;
+
+/// A quotation found by its marks: bytes `inner` between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Quotation {
+    inner: Range<usize>,
+    /// Whether a closing mark was found (else it runs to the end of the paragraph).
+    closed: bool,
+    /// Single quotation marks (often fragments or quotes inside quotes).
+    single: bool,
+}
+
+fn is_double_open(c: char) -> bool {
+    matches!(c, '“' | '„' | '«' | '‟')
+}
+
+fn is_double_close(c: char) -> bool {
+    matches!(c, '”' | '»')
+}
+
+/// Finds the quotations of `text`, paragraph by paragraph (a paragraph is a line).
+fn quotations(text: &str) -> Vec<Quotation> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        scan_paragraph(body, line_start, &mut out);
+        line_start += line.len();
+    }
+    out.sort_by_key(|q| (q.inner.start, std::cmp::Reverse(q.inner.end)));
+    out
+}
+
+fn scan_paragraph(par: &str, base: usize, out: &mut Vec<Quotation>) {
+    let chars: Vec<(usize, char)> = par.char_indices().collect();
+    let mut double: Option<usize> = None; // byte after the opening mark
+    let mut single: Option<usize> = None;
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|j| chars[j].1);
+        let next = chars.get(k + 1).map(|&(_, c)| c);
+        let after = i + c.len_utf8();
+        let space_before = prev.is_none_or(|p| p.is_whitespace() || "([{—–-/".contains(p));
+        let word_before = prev.is_some_and(char::is_alphanumeric);
+        let word_after = next.is_some_and(char::is_alphanumeric);
+        match c {
+            '"' | '“' | '”' | '„' | '«' | '»' | '‟' => {
+                let opens = if c == '"' {
+                    double.is_none() && (space_before || !word_before)
+                } else {
+                    is_double_open(c)
+                };
+                match double {
+                    Some(start) if !opens || is_double_close(c) || c == '"' => {
+                        push(out, base, start..i, true, false);
+                        double = None;
+                        single = None;
+                    }
+                    Some(start) => {
+                        // A new opening mark while one is open: the first never closed.
+                        push(out, base, start..i, false, false);
+                        double = Some(after);
+                    }
+                    None if opens || !is_double_close(c) => double = Some(after),
+                    None => {}
+                }
+            }
+            '‘' | '’' | '\'' => {
+                // An apostrophe sits between letters ("it’s") or after a plural ("leaders’").
+                let opens = c != '’' && space_before && word_after;
+                let closes = c != '‘'
+                    && !word_after
+                    && single.is_some()
+                    && !word_before_is_plural_s(prev, next);
+                if let (true, Some(start)) = (closes, single) {
+                    push(out, base, start..i, true, true);
+                    single = None;
+                } else if opens && single.is_none() {
+                    single = Some(after);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = double {
+        push(out, base, start..par.len(), false, false);
+    }
+}
+
+/// `’` after an `s` and before a space is more likely a plural possessive than a closing
+/// mark only when it is followed by a letter-led word; closing marks are followed by
+/// punctuation or space too, so only a following letter counts against it (`prev`, `next`).
+fn word_before_is_plural_s(prev: Option<char>, next: Option<char>) -> bool {
+    prev == Some('s') && next.is_some_and(char::is_alphanumeric)
+}
+
+fn push(out: &mut Vec<Quotation>, base: usize, inner: Range<usize>, closed: bool, single: bool) {
+    if inner.end > inner.start {
+        out.push(Quotation {
+            inner: base + inner.start..base + inner.end,
+            closed,
+            single,
+        });
+    }
+}
+
+/// The parse as a tree: children of each token, sentence of each token, paragraph of each
+/// token.
+struct Tree<'a> {
+    doc: &'a Doc,
+    children: Vec<Vec<usize>>,
+    sentence: Vec<usize>,
+    paragraph: Vec<usize>,
+}
+
+impl<'a> Tree<'a> {
+    fn new(doc: &'a Doc) -> Self {
+        let n = doc.tokens.len();
+        let mut children = vec![Vec::new(); n];
+        for (i, t) in doc.tokens.iter().enumerate() {
+            if t.head != i && t.head < n {
+                children[t.head].push(i);
+            }
+        }
+        let mut sentence = vec![0; n];
+        for (s, sent) in doc.sentences.iter().enumerate() {
+            for slot in &mut sentence[sent.tokens.clone()] {
+                *slot = s;
+            }
+        }
+        let mut paragraph = vec![0; n];
+        let mut par = 0;
+        let mut last_end = 0;
+        for (i, t) in doc.tokens.iter().enumerate() {
+            par += doc.text[last_end..t.start].matches('\n').count();
+            if doc.text[t.start..t.end].contains('\n') {
+                par += 1;
+            }
+            paragraph[i] = par;
+            last_end = t.end;
+        }
+        Tree {
+            doc,
+            children,
+            sentence,
+            paragraph,
+        }
+    }
+
+    fn text(&self, i: usize) -> &'a str {
+        self.doc.token_text(i)
+    }
+
+    fn dep(&self, i: usize) -> &str {
+        &self.doc.tokens[i].dep
+    }
+
+    fn tag(&self, i: usize) -> &str {
+        &self.doc.tokens[i].tag
+    }
+
+    fn head(&self, i: usize) -> usize {
+        self.doc.tokens[i].head
+    }
+
+    /// The leftmost and rightmost token of `i`'s subtree.
+    fn subtree(&self, i: usize) -> Range<usize> {
+        let (mut lo, mut hi) = (i, i);
+        let mut stack = vec![i];
+        let mut seen = 0;
+        while let Some(t) = stack.pop() {
+            seen += 1;
+            if seen > self.doc.tokens.len() {
+                break; // never loops on a malformed tree
+            }
+            lo = lo.min(t);
+            hi = hi.max(t);
+            stack.extend(&self.children[t]);
+        }
+        lo..hi + 1
+    }
+
+    /// Whether `a` is `b` or one of its descendants.
+    fn descends_from(&self, mut a: usize, b: usize) -> bool {
+        for _ in 0..self.doc.tokens.len() {
+            if a == b {
+                return true;
+            }
+            let h = self.head(a);
+            if h == a {
+                return false;
+            }
+            a = h;
+        }
+        false
+    }
+
+    fn is_verb(&self, i: usize) -> bool {
+        let tag = self.tag(i);
+        tag.starts_with("VB") || tag == "MD"
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.text(i).chars().any(char::is_alphanumeric)
+    }
+}
+
+/// A verb of saying at token `cue`, and the token it takes its subject from.
+struct Cue {
+    token: usize,
+    base: &'static str,
+}
+
+/// The quotes of one analysed body, in text order.
+pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
+    if doc.tokens.is_empty() {
+        return Vec::new();
+    }
+    let tree = Tree::new(doc);
+    let marks = quotations(&doc.text);
+    // Tokens inside any quotation (cues and speakers are never there).
+    let mut quoted = vec![false; doc.tokens.len()];
+    for q in &marks {
+        for (i, t) in doc.tokens.iter().enumerate() {
+            if t.start >= q.inner.start && t.end <= q.inner.end {
+                quoted[i] = true;
+            }
+        }
+    }
+    let cues: Vec<Cue> = (0..doc.tokens.len())
+        .filter(|&i| !quoted[i] && tree.is_verb(i))
+        .filter_map(|i| lexicon::speech_verb(tree.text(i)).map(|base| Cue { token: i, base }))
+        .collect();
+
+    let mut quotes: Vec<Quote> = Vec::new();
+    // The previous direct quote's speaker and paragraph, for continuations.
+    let mut last: Option<(Option<Speaker>, usize, usize)> = None;
+    let mut covered: Vec<Range<usize>> = Vec::new();
+    for q in &marks {
+        if covered
+            .iter()
+            .any(|c| c.start <= q.inner.start && q.inner.end <= c.end)
+        {
+            continue; // a quote inside a quote
+        }
+        let toks: Vec<usize> = (0..doc.tokens.len())
+            .filter(|&i| doc.tokens[i].start >= q.inner.start && doc.tokens[i].end <= q.inner.end)
+            .collect();
+        let (Some(&first), Some(&lastt)) = (toks.first(), toks.last()) else {
+            continue;
+        };
+        let words = toks.iter().filter(|&&i| tree.is_word(i)).count();
+        let has_verb = toks.iter().any(|&i| tree.is_verb(i));
+        let clause = words >= 4 && has_verb && !(q.single && words < 6);
+        // A quoted clause whose subject stands outside the marks ("he "strongly requested
+        // ..."") is part of reported speech: a partial quote.
+        let embedded_root = toks.iter().copied().find(|&t| {
+            let h = tree.head(t);
+            (h == t || !toks.contains(&h))
+                && tree.children[t].iter().any(|&c| {
+                    matches!(tree.dep(c), "nsubj" | "nsubjpass") && c < first && !quoted[c]
+                })
+        });
+        let partial = embedded_root.and_then(|root| governing_cue(&tree, &cues, root));
+        if let (true, Some((cue, clause_range))) = (clause, &partial) {
+            let span = byte_span(doc, clause_range.clone());
+            covered.push(span.clone());
+            let speaker = speaker_of(&tree, resolution, cue.token, &quoted);
+            last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
+            quotes.push(Quote {
+                text: doc.text[span.clone()].to_string(),
+                kind: QuoteKind::Partial,
+                speaker,
+                cue: Some(cue_phrase(&tree, cue.token)),
+                start: span.start,
+                end: span.end,
+            });
+        } else if clause {
+            let cue = direct_cue(&tree, &cues, &toks, first, lastt);
+            let (speaker, cue_text) = match &cue {
+                Some(c) => (
+                    speaker_of(&tree, resolution, c.token, &quoted),
+                    Some(cue_phrase(&tree, c.token)),
+                ),
+                None => {
+                    // A continuation: right after a quote in this paragraph or the one before.
+                    let par = tree.paragraph[first];
+                    match &last {
+                        Some((speaker, lpar, lend))
+                            if (par == *lpar || par == lpar + 1) && *lend <= first =>
+                        {
+                            (speaker.clone(), None)
+                        }
+                        _ => (None, None),
+                    }
+                }
+            };
+            if cue.is_none() && speaker.is_none() && !q.closed {
+                continue;
+            }
+            last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
+            covered.push(q.inner.clone());
+            quotes.push(Quote {
+                text: doc.text[q.inner.clone()].trim().to_string(),
+                kind: QuoteKind::Direct,
+                speaker,
+                cue: cue_text,
+                start: q.inner.start,
+                end: q.inner.end,
+            });
+        } else if let Some((cue, clause)) = governing_cue(&tree, &cues, first) {
+            let span = byte_span(doc, clause.clone());
+            if quotes
+                .iter()
+                .any(|x| x.start == span.start && x.end == span.end)
+            {
+                continue;
+            }
+            covered.push(span.clone());
+            quotes.push(Quote {
+                text: doc.text[span.clone()].to_string(),
+                kind: QuoteKind::Partial,
+                speaker: speaker_of(&tree, resolution, cue.token, &quoted),
+                cue: Some(cue_phrase(&tree, cue.token)),
+                start: span.start,
+                end: span.end,
+            });
+        }
+    }
+
+    // Indirect quotes: complement clauses of verbs of saying, outside quotation marks.
+    for cue in &cues {
+        let Some(clause) = complement(&tree, cue.token) else {
+            continue;
+        };
+        let range = content_range(&tree, clause);
+        let words = range.clone().filter(|&i| tree.is_word(i)).count();
+        if words < 3 {
+            continue;
+        }
+        let span = byte_span(doc, range.clone());
+        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+            continue;
+        }
+        quotes.push(Quote {
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: speaker_of(&tree, resolution, cue.token, &quoted),
+            cue: Some(cue_phrase(&tree, cue.token)),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    for q in according_to(&tree, resolution, &quoted) {
+        if !quotes
+            .iter()
+            .any(|x| overlaps(&(x.start..x.end), &(q.start..q.end)))
+        {
+            quotes.push(q);
+        }
+    }
+    quotes.sort_by_key(|q| (q.start, q.end));
+    quotes
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// Bytes of tokens `range`.
+fn byte_span(doc: &Doc, range: Range<usize>) -> Range<usize> {
+    doc.tokens[range.start].start..doc.tokens[range.end - 1].end
+}
+
+/// The cue of a direct quotation with tokens `toks` (`first..=last`).
+fn direct_cue<'c>(
+    tree: &Tree<'_>,
+    cues: &'c [Cue],
+    toks: &[usize],
+    first: usize,
+    last: usize,
+) -> Option<&'c Cue> {
+    let (s0, s1) = (tree.sentence[first], tree.sentence[last]);
+    let par = tree.paragraph[first];
+    let near: Vec<&Cue> = cues
+        .iter()
+        .filter(|c| {
+            let s = tree.sentence[c.token];
+            s >= s0
+                && s <= s1 + 1
+                && tree.paragraph[c.token] == par
+                && (s <= s1 || c.token <= last + 4)
+        })
+        .collect();
+    // Best: a cue whose dependents reach into the quotation (its ccomp, or the quote's root
+    // attached to it).
+    let reaching = near.iter().find(|c| {
+        toks.iter().any(|&t| tree.descends_from(t, c.token))
+            || (tree.descends_from(c.token, tree.head(first)) && tree.sentence[c.token] <= s1)
+    });
+    if let Some(c) = reaching {
+        return Some(c);
+    }
+    // Else the nearest cue right before or after the quotation within its sentences.
+    let nearest = near
+        .iter()
+        .filter(|c| !lexicon::needs_clause(c.base) || tree.sentence[c.token] <= s1)
+        .min_by_key(|c| {
+            if c.token > last {
+                c.token - last
+            } else {
+                first - c.token
+            }
+        });
+    if let Some(c) = nearest {
+        return Some(c);
+    }
+    // A sentence just before, in the same paragraph, ending with a colon: "He wrote:".
+    let prev_sentence = s0.checked_sub(1)?;
+    let sent = &tree.doc.sentences[prev_sentence];
+    let last_tok = (sent.tokens.clone())
+        .rev()
+        .find(|&i| tree.is_word(i) || tree.text(i) == ":")?;
+    if tree.text(last_tok) == ":" || tree.text(first.saturating_sub(1)) == ":" {
+        return cues
+            .iter()
+            .rev()
+            .find(|c| tree.sentence[c.token] == prev_sentence && tree.paragraph[c.token] == par);
+    }
+    None
+}
+
+/// A verb of saying outside the marks that governs token `first` (of a short quotation), with
+/// the clause it reports (the child of the cue on the way to the quotation).
+fn governing_cue<'c>(
+    tree: &Tree<'_>,
+    cues: &'c [Cue],
+    first: usize,
+) -> Option<(&'c Cue, Range<usize>)> {
+    let mut child = first;
+    for _ in 0..tree.doc.tokens.len() {
+        let head = tree.head(child);
+        if head == child {
+            return None;
+        }
+        if let Some(cue) = cues.iter().find(|c| c.token == head) {
+            let range = if matches!(
+                tree.dep(child),
+                "ccomp" | "xcomp" | "dobj" | "attr" | "oprd" | "advcl"
+            ) {
+                content_range(tree, child)
+            } else {
+                tree.subtree(child)
+            };
+            return Some((cue, range));
+        }
+        child = head;
+    }
+    None
+}
+
+/// The complement clause a verb of saying reports, if it has one.
+fn complement(tree: &Tree<'_>, cue: usize) -> Option<usize> {
+    tree.children[cue]
+        .iter()
+        .copied()
+        .find(|&c| tree.dep(c) == "ccomp" && tree.is_verb(c))
+}
+
+/// The tokens of a reported clause, without its complementiser ("that") and edge punctuation.
+fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
+    let mut r = tree.subtree(clause);
+    // Never across a paragraph break (a subheading without a full stop can be parsed into
+    // the next paragraph's sentence).
+    let par = tree.paragraph[clause];
+    while r.start < clause && tree.paragraph[r.start] != par {
+        r.start += 1;
+    }
+    while r.end > clause + 1 && tree.paragraph[r.end - 1] != par {
+        r.end -= 1;
+    }
+    while r.start < r.end
+        && (tree.dep(r.start) == "mark" && tree.head(r.start) == clause || !tree.is_word(r.start))
+    {
+        r.start += 1;
+    }
+    while r.end > r.start + 1 && !tree.is_word(r.end - 1) {
+        r.end -= 1;
+    }
+    if r.start >= r.end {
+        return clause..clause + 1;
+    }
+    r
+}
+
+/// The cue as written: the verb with its particles and auxiliaries' negation ("pointed out").
+fn cue_phrase(tree: &Tree<'_>, cue: usize) -> String {
+    let mut end = cue + 1;
+    for &c in &tree.children[cue] {
+        if tree.dep(c) == "prt" && c == end {
+            end = c + 1;
+        }
+    }
+    tree.doc.text[tree.doc.tokens[cue].start..tree.doc.tokens[end - 1].end].to_string()
+}
+
+/// The subject of a verb of saying, climbing to the verb it depends on when it has none of
+/// its own ("Leavitt said, adding ..."; "..., warning that ...").
+fn subject_of(tree: &Tree<'_>, cue: usize) -> Option<usize> {
+    let mut verb = cue;
+    for _ in 0..8 {
+        if let Some(s) = tree.children[verb]
+            .iter()
+            .copied()
+            .find(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))
+        {
+            // A passive subject of "was quoted as saying" style, or a relative pronoun: the
+            // relative clause's head noun.
+            if matches!(tree.tag(s), "WP" | "WDT") && tree.dep(verb) == "relcl" {
+                return Some(tree.head(verb));
+            }
+            return Some(s);
+        }
+        if let Some(agent) = tree.children[verb]
+            .iter()
+            .copied()
+            .find(|&c| tree.dep(c) == "agent")
+        {
+            return tree.children[agent]
+                .iter()
+                .copied()
+                .find(|&c| tree.dep(c) == "pobj");
+        }
+        let head = tree.head(verb);
+        if head == verb
+            || !matches!(
+                tree.dep(verb),
+                "advcl" | "xcomp" | "conj" | "ccomp" | "relcl" | "acl"
+            )
+        {
+            return None;
+        }
+        if tree.dep(verb) == "relcl" || tree.dep(verb) == "acl" {
+            return Some(head);
+        }
+        verb = head;
+    }
+    None
+}
+
+/// The speaker of a cue: its subject, resolved to an entity when possible.
+fn speaker_of(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    cue: usize,
+    quoted: &[bool],
+) -> Option<Speaker> {
+    let subject = subject_of(tree, cue)?;
+    if quoted[subject] {
+        return None;
+    }
+    speaker_at(tree, resolution, subject)
+}
+
+/// A speaker from the token its attribution rests on.
+fn speaker_at(tree: &Tree<'_>, resolution: &Resolution, token: usize) -> Option<Speaker> {
+    let doc = tree.doc;
+    // The token itself, or a name inside its phrase ("spokesperson Karoline Leavitt" is
+    // headed by Leavitt; "a spokesman for Tarvel" by spokesman).
+    if let Some(e) = resolution.entity_at(token) {
+        let entity = &resolution.entities[e];
+        let m = entity
+            .mentions
+            .iter()
+            .find(|m| m.tokens.contains(&token))
+            .map(|m| m.start..m.end)
+            .unwrap_or_else(|| doc.tokens[token].start..doc.tokens[token].end);
+        return Some(Speaker {
+            entity: Some(entity_id(e)),
+            name: entity.name.clone(),
+            mention: Mention {
+                text: doc.text[m.clone()].to_string(),
+                start: m.start,
+                end: m.end,
+            },
+        });
+    }
+    if matches!(tree.tag(token), "EX") || tree.text(token).eq_ignore_ascii_case("it") {
+        return None;
+    }
+    // The noun phrase up to its head: determiners, modifiers, compounds, possessors.
+    let mut start = token;
+    for &c in &tree.children[token] {
+        if c < start
+            && matches!(
+                tree.dep(c),
+                "det" | "amod" | "compound" | "poss" | "nummod" | "nmod" | "quantmod"
+            )
+        {
+            start = tree.subtree(c).start;
+        }
+    }
+    let span = doc.tokens[start].start..doc.tokens[token].end;
+    let text = doc.text[span.clone()].to_string();
+    Some(Speaker {
+        entity: None,
+        name: text.clone(),
+        mention: Mention {
+            text,
+            start: span.start,
+            end: span.end,
+        },
+    })
+}
+
+/// "According to X, ...": the rest of the sentence is X's indirect quote.
+fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let doc = tree.doc;
+    let mut out = Vec::new();
+    for (i, &in_quote) in quoted
+        .iter()
+        .enumerate()
+        .take(doc.tokens.len().saturating_sub(1))
+    {
+        if in_quote
+            || !tree.text(i).eq_ignore_ascii_case("according")
+            || !tree.text(i + 1).eq_ignore_ascii_case("to")
+        {
+            continue;
+        }
+        let Some(pobj) = tree.children[i + 1]
+            .iter()
+            .copied()
+            .find(|&c| tree.dep(c) == "pobj")
+        else {
+            continue;
+        };
+        let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
+        let sent = &doc.sentences[tree.sentence[i]];
+        // The content: the sentence without the phrase (the longer side of it).
+        let before = sent.tokens.start..phrase.start;
+        let after = phrase.end..sent.tokens.end;
+        let range = if after.len() >= before.len() {
+            after
+        } else {
+            before
+        };
+        let mut r = range;
+        while r.start < r.end && !tree.is_word(r.start) {
+            r.start += 1;
+        }
+        while r.end > r.start && !tree.is_word(r.end - 1) {
+            r.end -= 1;
+        }
+        if r.clone().filter(|&t| tree.is_word(t)).count() < 3 {
+            continue;
+        }
+        let span = byte_span(doc, r);
+        out.push(Quote {
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: speaker_at(tree, resolution, pobj),
+            cue: Some(doc.text[doc.tokens[i].start..doc.tokens[i + 1].end].to_string()),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner(text: &str) -> Vec<(&str, bool)> {
+        quotations(text)
+            .into_iter()
+            .map(|q| (&text[q.inner], q.closed))
+            .collect()
+    }
+
+    #[test]
+    fn pairs_curly_straight_and_mixed_marks() {
+        assert_eq!(
+            inner("“We will talk,” she said."),
+            [("We will talk,", true)]
+        );
+        assert_eq!(
+            inner("\"We will talk,\" she said."),
+            [("We will talk,", true)]
+        );
+        assert_eq!(
+            inner("\"We will talk,” she said."),
+            [("We will talk,", true)]
+        );
+        assert_eq!(inner("He said «non» twice."), [("non", true)]);
+    }
+
+    #[test]
+    fn single_marks_are_not_apostrophes() {
+        assert_eq!(
+            inner("Orvan says it’s 'very good, productive' talk"),
+            [("very good, productive", true)]
+        );
+        assert_eq!(inner("The leaders’ talks ended. It’s over."), []);
+        assert_eq!(inner("Critics called it ‘reckless’."), [("reckless", true)]);
+    }
+
+    #[test]
+    fn open_quotes_run_to_the_end_of_the_paragraph() {
+        let text = "“First part of the remarks.\n“Second part,” he said.";
+        assert_eq!(
+            inner(text),
+            [
+                ("First part of the remarks.", false),
+                ("Second part,", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_single_quotes_inside_double() {
+        let text = "“They told us ‘wait’ again,” Vell said.";
+        let q = inner(text);
+        assert!(q.contains(&("They told us ‘wait’ again,", true)), "{q:?}");
+    }
+}
