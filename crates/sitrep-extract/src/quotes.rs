@@ -302,12 +302,21 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             });
         } else if clause {
             let cue = direct_cue(&tree, &cues, &toks, first, lastt);
-            let (speaker, cue_text) = match &cue {
-                Some(c) => (
+            let introducer = if cue.is_none() {
+                colon_introducer(&tree, first)
+            } else {
+                None
+            };
+            let (speaker, cue_text) = match (&cue, introducer) {
+                (Some(c), _) => (
                     speaker_of(&tree, resolution, c.token, &quoted),
                     Some(cue_phrase(&tree, c.token)),
                 ),
-                None => {
+                (None, Some(verb)) => (
+                    speaker_of(&tree, resolution, verb, &quoted),
+                    Some(cue_phrase(&tree, verb)),
+                ),
+                (None, None) => {
                     // A continuation: right after a quote in this paragraph or the one before.
                     let par = tree.paragraph[first];
                     match &last {
@@ -325,13 +334,16 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             }
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             covered.push(q.inner.clone());
+            let raw = &doc.text[q.inner.clone()];
+            let start = q.inner.start + (raw.len() - raw.trim_start().len());
+            let end = q.inner.end - (raw.len() - raw.trim_end().len());
             quotes.push(Quote {
-                text: doc.text[q.inner.clone()].trim().to_string(),
+                text: doc.text[start..end].to_string(),
                 kind: QuoteKind::Direct,
                 speaker,
                 cue: cue_text,
-                start: q.inner.start,
-                end: q.inner.end,
+                start,
+                end,
             });
         } else if let Some((cue, clause)) = governing_cue(&tree, &cues, first) {
             let span = byte_span(doc, clause.clone());
@@ -453,6 +465,31 @@ fn direct_cue<'c>(
             .find(|c| tree.sentence[c.token] == prev_sentence && tree.paragraph[c.token] == par);
     }
     None
+}
+
+/// "X put it bluntly: "..."": a quotation right after a colon takes the verb of the clause
+/// before the colon (any verb: the colon makes it an introducer) when it has a subject.
+fn colon_introducer(tree: &Tree<'_>, first: usize) -> Option<usize> {
+    let mut k = first.checked_sub(1)?;
+    // Skip the opening mark's own token, if the tokenizer split it off.
+    while !tree.is_word(k) && tree.text(k) != ":" {
+        k = k.checked_sub(1)?;
+    }
+    if tree.text(k) != ":" || tree.paragraph[k] != tree.paragraph[first] {
+        return None;
+    }
+    let mut verb = tree.head(k);
+    for _ in 0..4 {
+        if tree.is_verb(verb) {
+            break;
+        }
+        let h = tree.head(verb);
+        if h == verb {
+            return None;
+        }
+        verb = h;
+    }
+    (tree.is_verb(verb) && verb < k && subject_of(tree, verb).is_some()).then_some(verb)
 }
 
 /// A verb of saying outside the marks that governs token `first` (of a short quotation), with
@@ -598,7 +635,14 @@ fn speaker_at(tree: &Tree<'_>, resolution: &Resolution, token: usize) -> Option<
             .mentions
             .iter()
             .find(|m| m.tokens.contains(&token))
-            .map(|m| m.start..m.end)
+            .map(|m| {
+                // Only the words: a stray quotation mark can end up inside an entity span.
+                let words: Vec<usize> = m.tokens.clone().filter(|&t| tree.is_word(t)).collect();
+                match (words.first(), words.last()) {
+                    (Some(&a), Some(&b)) => doc.tokens[a].start..doc.tokens[b].end,
+                    _ => m.start..m.end,
+                }
+            })
             .unwrap_or_else(|| doc.tokens[token].start..doc.tokens[token].end);
         return Some(Speaker {
             entity: Some(entity_id(e)),

@@ -1,0 +1,84 @@
+//! Quote attribution on team-written fixtures (`tests/fixtures/quotes/*.txt`, fictional
+//! names), one per phenomenon, with insta snapshots of every quote: kind, speaker (resolved
+//! name and the mention the attribution rests on), cue and text. Also checks that every span
+//! points at its text.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use sitrep_extract::Analyzer;
+
+fn analyzer() -> &'static Analyzer {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    ANALYZER.get_or_init(|| {
+        let dir = sitrep_nlp::default_model_dir();
+        assert!(
+            dir.join("ner").join("model").exists(),
+            "model not found in {}: run ./scripts/fetch-models first",
+            dir.display()
+        );
+        Analyzer::load(&dir).expect("model loads")
+    })
+}
+
+fn fixture(name: &str) -> String {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quotes")
+        .join(name);
+    std::fs::read_to_string(&path).expect("fixture is readable")
+}
+
+/// One line per quote, checking its spans on the way.
+fn render(body: &str) -> String {
+    let extraction = analyzer().extract(body);
+    let mut out = String::new();
+    for q in &extraction.quotes {
+        assert_eq!(&body[q.start..q.end], q.text);
+        let speaker = match &q.speaker {
+            Some(s) => {
+                assert_eq!(&body[s.mention.start..s.mention.end], s.mention.text);
+                if let Some(id) = &s.entity {
+                    assert!(extraction.entities.iter().any(|e| &e.id == id), "{id}");
+                }
+                format!("{} [{}]", s.name, s.mention.text)
+            }
+            None => "-".to_string(),
+        };
+        out.push_str(&format!(
+            "{:?} | {} | {} | {}\n",
+            q.kind,
+            speaker,
+            q.cue.as_deref().unwrap_or("-"),
+            q.text
+        ));
+    }
+    out
+}
+
+macro_rules! fixture_test {
+    ($name:ident, $file:literal) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(render(&fixture($file)));
+        }
+    };
+}
+
+fixture_test!(
+    direct_quotes_and_continuations,
+    "direct_and_continuation.txt"
+);
+fixture_test!(pronoun_speakers, "pronoun_speaker.txt");
+fixture_test!(partial_and_indirect_quotes, "partial_and_indirect.txt");
+fixture_test!(cue_forms, "cue_forms.txt");
+fixture_test!(nested_and_single_quotes, "nested_and_single.txt");
+
+#[test]
+fn empty_and_odd_bodies_give_no_quotes() {
+    for body in ["", "\n\n", "\"", "“Unclosed", "'''''", "said said said"] {
+        let extraction = analyzer().extract(body);
+        for q in &extraction.quotes {
+            assert!(q.start <= q.end && q.end <= body.len());
+        }
+    }
+}
