@@ -52,4 +52,53 @@ impl Analyzer {
     pub fn extract(&self, body: &str) -> Extraction {
         extract(&self.nlp.analyze(body))
     }
+
+    /// Entities and quotes of an article: the body's, and the title's quotes (headline quotes,
+    /// `field: title`, offsets into the title) with their speakers linked to the body's
+    /// entities by name.
+    pub fn extract_article(&self, title: Option<&str>, body: &str) -> Extraction {
+        let doc = self.nlp.analyze(body);
+        let resolution = entities::resolve(&doc);
+        let mut quotes = quotes::find(&doc, &resolution);
+        if let Some(title) = title.filter(|t| t.chars().any(char::is_alphanumeric)) {
+            let title_doc = self.nlp.analyze(title);
+            let title_resolution = entities::resolve(&title_doc);
+            for mut quote in quotes::find(&title_doc, &title_resolution) {
+                quote.field = sitrep_model::TextField::Title;
+                if let Some(speaker) = &mut quote.speaker {
+                    speaker.entity = None;
+                    if let Some(e) = entity_named(&resolution, &speaker.mention.text) {
+                        speaker.entity = Some(entities::entity_id(e));
+                        speaker.name = resolution.entities[e].name.clone();
+                    }
+                }
+                quotes.push(quote);
+            }
+        }
+        Extraction {
+            entities: resolution.to_model(&doc),
+            quotes,
+            events: Vec::new(),
+        }
+    }
+}
+
+/// The entity a title names: one whose name is `text` or ends with it (a surname); only when
+/// exactly one entity fits.
+fn entity_named(resolution: &entities::Resolution, text: &str) -> Option<usize> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let fits: Vec<usize> = resolution
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.name == text || e.name.ends_with(&format!(" {text}")))
+        .map(|(i, _)| i)
+        .collect();
+    match fits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }

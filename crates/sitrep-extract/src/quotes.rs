@@ -293,6 +293,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             let speaker = speaker_of(&tree, resolution, cue.token, &quoted);
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             quotes.push(Quote {
+                field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
                 kind: QuoteKind::Partial,
                 speaker,
@@ -338,6 +339,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             let start = q.inner.start + (raw.len() - raw.trim_start().len());
             let end = q.inner.end - (raw.len() - raw.trim_end().len());
             quotes.push(Quote {
+                field: Default::default(),
                 text: doc.text[start..end].to_string(),
                 kind: QuoteKind::Direct,
                 speaker,
@@ -355,6 +357,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             }
             covered.push(span.clone());
             quotes.push(Quote {
+                field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
                 kind: QuoteKind::Partial,
                 speaker: speaker_of(&tree, resolution, cue.token, &quoted),
@@ -380,6 +383,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         quotes.push(Quote {
+            field: Default::default(),
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
             speaker: speaker_of(&tree, resolution, cue.token, &quoted),
@@ -726,6 +730,7 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
         }
         let span = byte_span(doc, r);
         out.push(Quote {
+            field: Default::default(),
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
             speaker: speaker_at(tree, resolution, pobj),

@@ -82,3 +82,30 @@ fn empty_and_odd_bodies_give_no_quotes() {
         }
     }
 }
+
+/// A headline quote: offsets into the title, `field: title`, speaker linked to the body's
+/// entity by surname.
+#[test]
+fn headline_quotes_point_into_the_title() {
+    let title = "Velmar says border talks 'nearly done' after night session";
+    let body = "Foreign Minister Kira Velmar spoke to reporters in Dresk on Monday.\n\n\
+                The delegations met until dawn.";
+    let extraction = analyzer().extract_article(Some(title), body);
+    let headline: Vec<_> = extraction
+        .quotes
+        .iter()
+        .filter(|q| q.field == sitrep_model::TextField::Title)
+        .collect();
+    assert_eq!(headline.len(), 1, "{:?}", extraction.quotes);
+    let q = headline[0];
+    assert_eq!(&title[q.start..q.end], q.text);
+    assert!(q.text.contains("nearly done"), "{}", q.text);
+    let speaker = q.speaker.as_ref().expect("speaker");
+    assert_eq!(&title[speaker.mention.start..speaker.mention.end], "Velmar");
+    assert_eq!(speaker.name, "Kira Velmar");
+    let entity = speaker
+        .entity
+        .as_deref()
+        .expect("linked to the body's entity");
+    assert!(extraction.entities.iter().any(|e| e.id == entity));
+}

@@ -183,6 +183,22 @@ pub enum QuoteKind {
     Indirect,
 }
 
+/// The text a quote's offsets point into.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextField {
+    #[default]
+    Body,
+    /// The title: a headline quote.
+    Title,
+}
+
+impl TextField {
+    pub fn is_body(&self) -> bool {
+        *self == TextField::Body
+    }
+}
+
 /// Who said what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
@@ -190,6 +206,9 @@ pub struct Quote {
     pub kind: QuoteKind,
     pub speaker: Option<Speaker>,
     pub cue: Option<String>,
+    /// Where `start`/`end` (and the speaker mention's) point: the body unless a headline quote.
+    #[serde(default, skip_serializing_if = "TextField::is_body")]
+    pub field: TextField,
     pub start: usize,
     pub end: usize,
 }

@@ -38,18 +38,30 @@ fn full_record() -> ArticleRecord {
             roles: vec!["Mayor".into()],
             mentions: vec![mention.clone()],
         }],
-        quotes: vec![Quote {
-            text: "the ferry would run".into(),
-            kind: QuoteKind::Indirect,
-            speaker: Some(Speaker {
-                entity: Some("e1".into()),
-                name: "Ilse Brandt".into(),
-                mention,
-            }),
-            cue: Some("said".into()),
-            start: 23,
-            end: 42,
-        }],
+        quotes: vec![
+            Quote {
+                field: Default::default(),
+                text: "the ferry would run".into(),
+                kind: QuoteKind::Indirect,
+                speaker: Some(Speaker {
+                    entity: Some("e1".into()),
+                    name: "Ilse Brandt".into(),
+                    mention,
+                }),
+                cue: Some("said".into()),
+                start: 23,
+                end: 42,
+            },
+            Quote {
+                field: TextField::Title,
+                text: "ferry runs again".into(),
+                kind: QuoteKind::Partial,
+                speaker: None,
+                cue: None,
+                start: 8,
+                end: 24,
+            },
+        ],
         events: vec![Event {
             kind: "CONSULT".into(),
             mode: None,

@@ -139,6 +139,7 @@ fn article(n: usize, rng: &mut Rng) -> (Article, Extraction) {
         .collect();
     let quotes = (0..3)
         .map(|i| Quote {
+            field: Default::default(),
             text: "the bridge would be rebuilt by spring".to_string(),
             kind: QuoteKind::Indirect,
             speaker: None,

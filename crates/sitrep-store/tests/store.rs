@@ -72,6 +72,7 @@ fn extraction(article: &Article) -> Extraction {
             mentions: vec![mention.clone()],
         }],
         quotes: vec![Quote {
+            field: Default::default(),
             text: "We will rebuild the bridge,".to_string(),
             kind: QuoteKind::Direct,
             speaker: Some(Speaker {

@@ -84,7 +84,9 @@ where
             .map(|doc| {
                 let article = clean(doc, &opts.clean)?;
                 let extraction = match &opts.analyzer {
-                    Some(analyzer) => analyzer.extract(&article.body),
+                    Some(analyzer) => {
+                        analyzer.extract_article(article.title.as_deref(), &article.body)
+                    }
                     None => Extraction::default(),
                 };
                 Ok((article, extraction))
