@@ -120,7 +120,7 @@ pub fn resolve(doc: &Doc) -> Resolution {
             Some(e) => e.mentions.push(mention),
             None => entities.push(ResolvedEntity {
                 name: text.to_string(),
-                kind: ent.label.clone(),
+                kind: ent.label.to_string(),
                 roles: Vec::new(),
                 mentions: vec![mention],
             }),

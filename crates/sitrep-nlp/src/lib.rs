@@ -11,7 +11,7 @@ pub mod model;
 pub mod pipeline;
 pub mod tokenizer;
 
-pub use pipeline::{Doc, Entity, Pipeline, Sentence, Token};
+pub use pipeline::{Doc, Entity, Label, Pipeline, Sentence, Token};
 
 use std::path::{Path, PathBuf};
 

@@ -24,6 +24,7 @@
 //! # Ok::<(), sitrep_nlp::NlpError>(())
 //! ```
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -46,6 +47,67 @@ pub struct Pipeline {
     tagger: Tagger,
     parser: Parser,
     ner: Ner,
+    /// The label strings tokens point to: tags in tagger order, then dependency and entity
+    /// labels by name (a token holds a shared pointer, not its own copy).
+    tags: Vec<Label>,
+    labels: HashMap<String, Label>,
+}
+
+/// A tag or label: a shared string (cheap to clone, 16 bytes per token).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Label(Arc<str>);
+
+impl Label {
+    pub fn new(s: &str) -> Self {
+        Label(Arc::from(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<Label> for String {
+    fn eq(&self, other: &Label) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl From<Label> for String {
+    fn from(l: Label) -> String {
+        l.0.to_string()
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
 }
 
 /// One token's analysis. Offsets are bytes of [`Doc::text`].
@@ -56,23 +118,23 @@ pub struct Token {
     /// Whether a single space follows the token (and is not itself a token).
     pub ws: bool,
     /// Penn Treebank tag ("NNP", "VBD", ...).
-    pub tag: String,
+    pub tag: Label,
     /// Index of the syntactic head in [`Doc::tokens`]; a sentence root is its own head.
     pub head: usize,
     /// Dependency label ("nsubj", "ROOT", ...).
-    pub dep: String,
+    pub dep: Label,
     /// Whether the token starts a sentence.
     pub sent_start: bool,
     /// The token's place in an entity: `B`egin, `I`nside, or `O`utside.
     pub ent_iob: char,
     /// The entity type when `ent_iob` is not `O`, else empty.
-    pub ent_type: String,
+    pub ent_type: Label,
 }
 
 /// A named entity: tokens `tokens` and bytes `start..end` of the text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entity {
-    pub label: String,
+    pub label: Label,
     pub start: usize,
     pub end: usize,
     pub tokens: Range<usize>,
@@ -119,11 +181,22 @@ impl Pipeline {
         let tagger = Tagger::from_parts(Arc::clone(&tok2vec), &model_dir.join("tagger"))?;
         let parser = Parser::from_parts(tok2vec, &model_dir.join("parser"))?;
         let ner = Ner::load(model_dir)?;
+        let tags = tagger.labels().iter().map(|t| Label::new(t)).collect();
+        let labels = parser
+            .labels()
+            .iter()
+            .chain(ner.labels())
+            .map(String::as_str)
+            .chain(["ROOT", ""])
+            .map(|l| (l.to_string(), Label::new(l)))
+            .collect();
         Ok(Pipeline {
             tokenizer,
             tagger,
             parser,
             ner,
+            tags,
+            labels,
         })
     }
 
@@ -224,7 +297,6 @@ impl Pipeline {
         let ner_hidden = self.ner.tok2vec().forward_tokens(&inputs);
         let spans = self.ner.recognize(&ner_hidden, &is_space, Some(&starts));
 
-        let labels = self.tagger.labels();
         let mut tokens: Vec<Token> = raw
             .iter()
             .zip(tags)
@@ -233,28 +305,34 @@ impl Pipeline {
                 start: t.start,
                 end: t.end,
                 ws: t.ws,
-                tag: labels[tag].clone(),
+                tag: self.tags[tag].clone(),
                 head: dep.head,
-                dep: dep.dep,
+                dep: self.label(&dep.dep),
                 sent_start: dep.sent_start,
                 ent_iob: 'O',
-                ent_type: String::new(),
+                ent_type: Label::default(),
             })
             .collect();
         let mut entities = Vec::with_capacity(spans.len());
         for span in spans {
+            let label = self.label(&span.label);
             for (k, tok) in tokens[span.start..span.end].iter_mut().enumerate() {
                 tok.ent_iob = if k == 0 { 'B' } else { 'I' };
-                tok.ent_type.clone_from(&span.label);
+                tok.ent_type = label.clone();
             }
             entities.push(Entity {
                 start: raw[span.start].start,
                 end: raw[span.end - 1].end,
                 tokens: span.start..span.end,
-                label: span.label,
+                label,
             });
         }
         (tokens, entities)
+    }
+
+    /// The shared copy of a label.
+    fn label(&self, s: &str) -> Label {
+        self.labels.get(s).cloned().unwrap_or_else(|| Label::new(s))
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
-use serde_json::json;
+use serde::Serialize;
 use sitrep_nlp::{Doc, Pipeline};
 
 use crate::pipeline::{Options, is_broken_pipe, run};
@@ -227,51 +227,96 @@ pub fn json(opts: &Options, model: &Path, reporter: &Reporter) -> anyhow::Result
     Ok(summary)
 }
 
-/// The JSON form of one analysis; every offset is a byte offset into `text`.
-fn doc_json(input: &str, id: &str, doc: &Doc) -> serde_json::Value {
-    let tokens: Vec<serde_json::Value> = doc
-        .tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            json!({
-                "i": i,
-                "text": doc.token_text(i),
-                "start": t.start,
-                "end": t.end,
-                "ws": t.ws,
-                "tag": t.tag,
-                "head": t.head,
-                "dep": t.dep,
-                "ent_iob": t.ent_iob.to_string(),
-                "ent_type": t.ent_type,
+/// The JSON form of one analysis; every offset is a byte offset into `text`. Serialised
+/// straight from the `Doc` (no intermediate JSON tree: a 10 MB text stays cheap).
+#[derive(Serialize)]
+struct DocJson<'a> {
+    input: &'a str,
+    id: &'a str,
+    text: &'a str,
+    tokens: TokensJson<'a>,
+    sentences: Vec<SpanJson<'a>>,
+    entities: Vec<SpanJson<'a>>,
+}
+
+struct TokensJson<'a>(&'a Doc);
+
+#[derive(Serialize)]
+struct TokenJson<'a> {
+    i: usize,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    ws: bool,
+    tag: &'a str,
+    head: usize,
+    dep: &'a str,
+    ent_iob: char,
+    ent_type: &'a str,
+}
+
+impl Serialize for TokensJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let doc = self.0;
+        let mut seq = s.serialize_seq(Some(doc.tokens.len()))?;
+        for (i, t) in doc.tokens.iter().enumerate() {
+            seq.serialize_element(&TokenJson {
+                i,
+                text: doc.token_text(i),
+                start: t.start,
+                end: t.end,
+                ws: t.ws,
+                tag: &t.tag,
+                head: t.head,
+                dep: &t.dep,
+                ent_iob: t.ent_iob,
+                ent_type: &t.ent_type,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// A sentence (no label) or an entity: its text, bytes and token range.
+#[derive(Serialize)]
+struct SpanJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    start: usize,
+    end: usize,
+    tokens: [usize; 2],
+}
+
+fn doc_json<'a>(input: &'a str, id: &'a str, doc: &'a Doc) -> DocJson<'a> {
+    DocJson {
+        input,
+        id,
+        text: &doc.text,
+        tokens: TokensJson(doc),
+        sentences: doc
+            .sentences
+            .iter()
+            .map(|s| SpanJson {
+                text: None,
+                label: None,
+                start: s.start,
+                end: s.end,
+                tokens: [s.tokens.start, s.tokens.end],
             })
-        })
-        .collect();
-    let sentences: Vec<serde_json::Value> = doc
-        .sentences
-        .iter()
-        .map(|s| json!({"start": s.start, "end": s.end, "tokens": [s.tokens.start, s.tokens.end]}))
-        .collect();
-    let entities: Vec<serde_json::Value> = doc
-        .entities
-        .iter()
-        .map(|e| {
-            json!({
-                "text": &doc.text[e.start..e.end],
-                "label": e.label,
-                "start": e.start,
-                "end": e.end,
-                "tokens": [e.tokens.start, e.tokens.end],
+            .collect(),
+        entities: doc
+            .entities
+            .iter()
+            .map(|e| SpanJson {
+                text: Some(&doc.text[e.start..e.end]),
+                label: Some(&e.label),
+                start: e.start,
+                end: e.end,
+                tokens: [e.tokens.start, e.tokens.end],
             })
-        })
-        .collect();
-    json!({
-        "input": input,
-        "id": id,
-        "text": doc.text,
-        "tokens": tokens,
-        "sentences": sentences,
-        "entities": entities,
-    })
+            .collect(),
+    }
 }

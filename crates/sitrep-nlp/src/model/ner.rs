@@ -249,6 +249,11 @@ impl Ner {
         &self.tok2vec
     }
 
+    /// The entity labels (index 0 is the empty label).
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
     /// The move names in output order, as spaCy's `moves.get_class_name(i)`
     /// ("B-ORG", ..., "U-", "O").
     pub fn move_names(&self) -> Vec<String> {

@@ -126,6 +126,11 @@ impl Parser {
         &self.tok2vec
     }
 
+    /// The dependency labels (index 0 is the empty label).
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
     /// The move names in output order, as spaCy's `moves.class_name(i)` ("S", "L-det", ...).
     pub fn move_names(&self) -> Vec<String> {
         self.moves
