@@ -6,6 +6,7 @@
 mod dates;
 mod extraction;
 mod nlp;
+mod polnear;
 mod synth;
 
 use std::path::PathBuf;
@@ -77,6 +78,15 @@ enum Command {
         #[arg(long)]
         gum_conllu: Option<PathBuf>,
     },
+    /// Quote detection and speaker accuracy on PolNeAR (train and/or dev).
+    Polnear {
+        /// `dev`, `train` or `both`.
+        #[arg(long, default_value = "dev")]
+        split: String,
+        /// Only the first N articles of each split.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Sentence-boundary P/R/F1 per corpus, a column per `{"corpus","doc","starts"}` file.
     Sentences {
         #[arg(long, required = true)]
@@ -111,6 +121,14 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Sentences { pred, gum_conllu } => {
             nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
+        }
+        Command::Polnear { split, limit } => {
+            let splits: &[&str] = match split.as_str() {
+                "both" => &["train", "dev"],
+                "train" => &["train"],
+                _ => &["dev"],
+            };
+            polnear::run(&cli.data, splits, limit, cli.verbose).map(print_json)
         }
         Command::Extraction => {
             dates::run(&cli.data, false)?;

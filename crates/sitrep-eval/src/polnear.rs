@@ -1,0 +1,577 @@
+//! Quote attribution against PolNeAR (political news attribution relations, brat standoff).
+//!
+//! Each article's whole text file (title line included) is analysed as the body. Gold: the
+//! `Attribution` events (`E` lines) joining `Source`, `Cue` and `Content` spans (possibly
+//! discontinuous); brat offsets are characters, converted to bytes. Articles annotated by
+//! several annotators count once (the first annotation file in name order).
+//!
+//! Matching: a predicted quote and a gold attribution match when their content overlap is at
+//! least half of the gold content and at least half of the predicted span; pairs are taken
+//! greedily by overlap, one-to-one.
+//! - **direct**: gold attributions whose content is mostly inside quotation marks (at least
+//!   half of its non-space bytes) against predicted `direct` quotes;
+//! - **all**: every gold attribution against every predicted quote.
+//!
+//! Speaker accuracy, over matched pairs whose gold attribution has a source: correct when the
+//! predicted speaker mention overlaps the gold source span, or the resolved speaker name
+//! contains the gold source's last word (case-insensitive). Pronoun sources are counted apart.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use sitrep_model::{Quote, QuoteKind, TextField};
+
+/// One gold attribution, byte spans into the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoldAttribution {
+    pub content: Vec<Range<usize>>,
+    pub source: Vec<Range<usize>>,
+    pub cue: Vec<Range<usize>>,
+}
+
+impl GoldAttribution {
+    fn content_hull(&self) -> Range<usize> {
+        hull(&self.content)
+    }
+}
+
+fn hull(spans: &[Range<usize>]) -> Range<usize> {
+    let start = spans.iter().map(|r| r.start).min().unwrap_or(0);
+    let end = spans.iter().map(|r| r.end).max().unwrap_or(0);
+    start..end
+}
+
+/// Bytes shared by a span list and a range.
+fn overlap(spans: &[Range<usize>], r: &Range<usize>) -> usize {
+    spans
+        .iter()
+        .map(|s| s.end.min(r.end).saturating_sub(s.start.max(r.start)))
+        .sum()
+}
+
+fn total(spans: &[Range<usize>]) -> usize {
+    spans.iter().map(|s| s.len()).sum()
+}
+
+/// Parses a brat file into attributions; `text` converts character offsets to bytes.
+pub fn parse_brat(ann: &str, text: &str) -> anyhow::Result<Vec<GoldAttribution>> {
+    // char index -> byte offset (one past the end included).
+    let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    char_to_byte.push(text.len());
+    let byte = |c: usize| -> anyhow::Result<usize> {
+        char_to_byte
+            .get(c)
+            .copied()
+            .with_context(|| format!("offset {c} past the end of the text"))
+    };
+    let mut spans: HashMap<&str, (&str, Vec<Range<usize>>)> = HashMap::new();
+    let mut events = Vec::new();
+    for (n, line) in ann.lines().enumerate() {
+        let mut fields = line.split('\t');
+        let (Some(id), Some(body)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if id.starts_with('T') {
+            let (kind, ranges) = body
+                .split_once(' ')
+                .with_context(|| format!("line {}: no span", n + 1))?;
+            let mut out = Vec::new();
+            for part in ranges.split(';') {
+                let (a, b) = part
+                    .trim()
+                    .split_once(' ')
+                    .with_context(|| format!("line {}: bad span {part:?}", n + 1))?;
+                let (a, b): (usize, usize) = (a.parse()?, b.parse()?);
+                out.push(byte(a)?..byte(b)?);
+            }
+            spans.insert(id, (kind, out));
+        } else if id.starts_with('E') {
+            events.push(body);
+        }
+    }
+    let mut out = Vec::new();
+    for body in events {
+        let mut att = GoldAttribution::default();
+        let mut is_attribution = false;
+        for arg in body.split_whitespace() {
+            let Some((role, id)) = arg.split_once(':') else {
+                continue;
+            };
+            let Some((_, ranges)) = spans.get(id) else {
+                continue;
+            };
+            match role.trim_end_matches(char::is_numeric) {
+                "Attribution" | "Attribution-no-source" => is_attribution = true,
+                "Content" => att.content.extend(ranges.iter().cloned()),
+                "Source" => att.source.extend(ranges.iter().cloned()),
+                "Cue" => att.cue.extend(ranges.iter().cloned()),
+                _ => {}
+            }
+        }
+        if is_attribution && !att.content.is_empty() {
+            out.push(att);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether most of a content's non-space bytes lie inside quotation marks.
+pub fn mostly_quoted(text: &str, content: &[Range<usize>]) -> bool {
+    let inside = quoted_mask(text);
+    let (mut q, mut all) = (0usize, 0usize);
+    for r in content {
+        for (i, c) in text[r.clone()].char_indices() {
+            if !c.is_whitespace() {
+                all += c.len_utf8();
+                if inside[r.start + i] {
+                    q += c.len_utf8();
+                }
+            }
+        }
+    }
+    all > 0 && 2 * q >= all
+}
+
+/// For each byte: inside double quotation marks (marks included), paired per line.
+fn quoted_mask(text: &str) -> Vec<bool> {
+    let mut mask = vec![false; text.len()];
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let mut open: Option<usize> = None;
+        for (i, c) in line.char_indices() {
+            let at = line_start + i;
+            match c {
+                '“' | '«' | '„' => open = open.or(Some(at)),
+                '”' | '»' => {
+                    if let Some(s) = open.take() {
+                        mask[s..at + c.len_utf8()].fill(true);
+                    }
+                }
+                '"' => match open.take() {
+                    Some(s) => mask[s..at + 1].fill(true),
+                    None => open = Some(at),
+                },
+                _ => {}
+            }
+        }
+        if let Some(s) = open {
+            mask[s..line_start + line.len()].fill(true);
+        }
+        line_start += line.len();
+    }
+    mask
+}
+
+/// Greedy one-to-one matching by overlap; returns (gold index, predicted index) pairs.
+pub fn match_quotes(gold: &[&GoldAttribution], pred: &[&Quote]) -> Vec<(usize, usize)> {
+    let mut candidates = Vec::new();
+    for (g, att) in gold.iter().enumerate() {
+        let g_len = total(&att.content);
+        for (p, q) in pred.iter().enumerate() {
+            let r = q.start..q.end;
+            let ov = overlap(&att.content, &r);
+            if ov > 0 && 2 * ov >= g_len && 2 * ov >= r.len() {
+                candidates.push((ov, g, p));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let (mut g_used, mut p_used) = (vec![false; gold.len()], vec![false; pred.len()]);
+    let mut out = Vec::new();
+    for (_, g, p) in candidates {
+        if !g_used[g] && !p_used[p] {
+            g_used[g] = true;
+            p_used[p] = true;
+            out.push((g, p));
+        }
+    }
+    out
+}
+
+const PRONOUNS: &[&str] = &[
+    "he", "she", "they", "i", "we", "you", "it", "him", "her", "them", "his", "their",
+];
+
+fn is_pronoun(text: &str) -> bool {
+    PRONOUNS.contains(&text.trim().to_lowercase().as_str())
+}
+
+/// Whether the predicted speaker is the gold source.
+pub fn speaker_correct(text: &str, att: &GoldAttribution, q: &Quote) -> bool {
+    let Some(sp) = &q.speaker else {
+        return false;
+    };
+    if overlap(&att.source, &(sp.mention.start..sp.mention.end)) > 0 {
+        return true;
+    }
+    let source = hull(&att.source);
+    let last = text[source]
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .unwrap_or("");
+    !last.is_empty() && !is_pronoun(last) && {
+        let name = sp.name.to_lowercase();
+        name.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == last.to_lowercase())
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Prf {
+    tp: usize,
+    pred: usize,
+    gold: usize,
+}
+
+impl Prf {
+    fn json(&self) -> serde_json::Value {
+        let p = self.tp as f64 / self.pred.max(1) as f64;
+        let r = self.tp as f64 / self.gold.max(1) as f64;
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        serde_json::json!({"precision": round(p), "recall": round(r), "f1": round(f),
+            "tp": self.tp, "predicted": self.pred, "gold": self.gold})
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    direct: Prf,
+    all: Prf,
+    speaker_ok: usize,
+    speaker_n: usize,
+    pronoun_ok: usize,
+    pronoun_n: usize,
+    cue_ok: usize,
+    gold_quoted: usize,
+    gold_pronoun: usize,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        for (a, b) in [(&mut self.direct, o.direct), (&mut self.all, o.all)] {
+            a.tp += b.tp;
+            a.pred += b.pred;
+            a.gold += b.gold;
+        }
+        self.speaker_ok += o.speaker_ok;
+        self.speaker_n += o.speaker_n;
+        self.pronoun_ok += o.pronoun_ok;
+        self.pronoun_n += o.pronoun_n;
+        self.cue_ok += o.cue_ok;
+        self.gold_quoted += o.gold_quoted;
+        self.gold_pronoun += o.gold_pronoun;
+    }
+}
+
+/// Scores one article's predicted quotes (body quotes only) against its gold attributions.
+fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option<&str>) -> Counts {
+    let pred: Vec<&Quote> = quotes
+        .iter()
+        .filter(|q| q.field == TextField::Body)
+        .collect();
+    let gold_all: Vec<&GoldAttribution> = gold.iter().collect();
+    let mut c = Counts::default();
+    // Direct quotes.
+    let gold_direct: Vec<&GoldAttribution> = gold
+        .iter()
+        .filter(|a| mostly_quoted(text, &a.content))
+        .collect();
+    let pred_direct: Vec<&Quote> = pred
+        .iter()
+        .copied()
+        .filter(|q| q.kind == QuoteKind::Direct)
+        .collect();
+    let m = match_quotes(&gold_direct, &pred_direct);
+    c.direct = Prf {
+        tp: m.len(),
+        pred: pred_direct.len(),
+        gold: gold_direct.len(),
+    };
+    c.gold_quoted = gold_direct.len();
+    // All attributions, and speakers.
+    let m = match_quotes(&gold_all, &pred);
+    c.all = Prf {
+        tp: m.len(),
+        pred: pred.len(),
+        gold: gold_all.len(),
+    };
+    for a in gold {
+        if !a.source.is_empty() && is_pronoun(&text[hull(&a.source)]) {
+            c.gold_pronoun += 1;
+        }
+    }
+    for &(g, p) in &m {
+        let (att, q) = (gold_all[g], pred[p]);
+        if let Some(cue) = &q.cue
+            && let Some(pos) = cue_position(text, q, cue)
+            && overlap(&att.cue, &pos) > 0
+        {
+            c.cue_ok += 1;
+        }
+        if att.source.is_empty() {
+            continue;
+        }
+        let ok = speaker_correct(text, att, q);
+        c.speaker_n += 1;
+        c.speaker_ok += usize::from(ok);
+        if is_pronoun(&text[hull(&att.source)]) {
+            c.pronoun_n += 1;
+            c.pronoun_ok += usize::from(ok);
+        }
+        if let (Some(name), false) = (verbose, ok) {
+            eprintln!(
+                "{name}: speaker {:?} for {:?}, gold {:?}",
+                q.speaker.as_ref().map(|s| &s.name),
+                short(&q.text),
+                &text[hull(&att.source)]
+            );
+        }
+    }
+    if let Some(name) = verbose {
+        let matched_g: Vec<usize> = m.iter().map(|x| x.0).collect();
+        let matched_p: Vec<usize> = m.iter().map(|x| x.1).collect();
+        for (g, a) in gold_all.iter().enumerate() {
+            if !matched_g.contains(&g) {
+                eprintln!("{name}: missed {:?}", short(&text[a.content_hull()]));
+            }
+        }
+        for (p, q) in pred.iter().enumerate() {
+            if !matched_p.contains(&p) {
+                eprintln!("{name}: extra {:?} {:?}", q.kind, short(&q.text));
+            }
+        }
+    }
+    c
+}
+
+/// Where the cue is: the nearest occurrence of the cue text to the quote.
+fn cue_position(text: &str, q: &Quote, cue: &str) -> Option<Range<usize>> {
+    let lo = q.start.saturating_sub(300);
+    let hi = (q.end + 300).min(text.len());
+    let (lo, hi) = (floor_char(text, lo), floor_char(text, hi));
+    text[lo..hi]
+        .match_indices(cue)
+        .map(|(i, _)| lo + i..lo + i + cue.len())
+        .min_by_key(|r| r.start.abs_diff(q.start).min(r.start.abs_diff(q.end)))
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// The (text, annotation) file pairs of a split: one annotation per text.
+fn documents(split_dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+    let mut anns: Vec<PathBuf> = std::fs::read_dir(split_dir.join("attributions"))
+        .with_context(|| format!("cannot read {}", split_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ann"))
+        .collect();
+    anns.sort();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for ann in anns {
+        let stem = ann.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let base = stem.rsplit_once('_').map_or(stem, |(b, _)| b);
+        if !seen.insert(base.to_string()) {
+            continue;
+        }
+        let text = split_dir.join("text").join(format!("{base}.txt"));
+        if text.exists() {
+            out.push((text, ann));
+        }
+    }
+    Ok(out)
+}
+
+/// `sitrep-eval polnear`: quote detection and speaker accuracy on PolNeAR.
+pub fn run(
+    data: &Path,
+    splits: &[&str],
+    limit: Option<usize>,
+    verbose: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let root = data.join("quotes/polnear/data");
+    let model = sitrep_nlp::default_model_dir();
+    let load = Instant::now();
+    let analyzer = sitrep_extract::Analyzer::load(&model)
+        .with_context(|| format!("cannot load the model from {}", model.display()))?;
+    let load_s = load.elapsed().as_secs_f64();
+    let mut report = serde_json::Map::new();
+    for split in splits {
+        let mut docs = documents(&root.join(split))?;
+        if let Some(n) = limit {
+            docs.truncate(n);
+        }
+        let inputs: Vec<(String, String, Vec<GoldAttribution>)> = docs
+            .iter()
+            .map(|(t, a)| -> anyhow::Result<_> {
+                let text = std::fs::read_to_string(t)
+                    .with_context(|| format!("cannot read {}", t.display()))?;
+                let ann = std::fs::read_to_string(a)
+                    .with_context(|| format!("cannot read {}", a.display()))?;
+                let gold = parse_brat(&ann, &text).with_context(|| format!("{}", a.display()))?;
+                let name = t
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("")
+                    .to_string();
+                Ok((name, text, gold))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let started = Instant::now();
+        let docs_nlp: Vec<sitrep_nlp::Doc> = inputs
+            .par_iter()
+            .map(|(_, text, _)| analyzer.pipeline().analyze(text))
+            .collect();
+        let nlp_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let extracted: Vec<Vec<Quote>> = docs_nlp
+            .par_iter()
+            .map(|d| sitrep_extract::extract(d).quotes)
+            .collect();
+        let extract_s = started.elapsed().as_secs_f64();
+        let mut c = Counts::default();
+        for ((name, text, gold), quotes) in inputs.iter().zip(&extracted) {
+            c.add(&score(text, gold, quotes, verbose.then_some(name.as_str())));
+        }
+        let n = inputs.len();
+        report.insert(
+            split.to_string(),
+            serde_json::json!({
+                "articles": n,
+                "gold_attributions": c.all.gold,
+                "gold_share_quoted": round(c.gold_quoted as f64 / c.all.gold.max(1) as f64),
+                "gold_share_pronoun_source": round(c.gold_pronoun as f64 / c.all.gold.max(1) as f64),
+                "direct": c.direct.json(),
+                "all": c.all.json(),
+                "speaker_accuracy": round(c.speaker_ok as f64 / c.speaker_n.max(1) as f64),
+                "speaker_pairs": c.speaker_n,
+                "speaker_accuracy_pronoun_sources": round(c.pronoun_ok as f64 / c.pronoun_n.max(1) as f64),
+                "pronoun_pairs": c.pronoun_n,
+                "cue_match": round(c.cue_ok as f64 / c.all.tp.max(1) as f64),
+                "articles_per_s_nlp_and_quotes": round(n as f64 / (nlp_s + extract_s)),
+                "seconds_nlp": round(nlp_s),
+                "seconds_quotes": round(extract_s),
+                "model_load_s": round(load_s),
+            }),
+        );
+    }
+    Ok(serde_json::Value::Object(report))
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brat_spans_become_byte_ranges() -> anyhow::Result<()> {
+        // Character offsets past a non-ASCII character ("é" is 2 bytes, "“" 3).
+        let text = "Zoé said “we go” now, the aide added.";
+        let ann = "T1\tSource 0 3\tZoé\nT2\tCue 4 8\tsaid\nT3\tContent 9 16;22 30\t“we go” the aide\n\
+                   T4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n\
+                   T5\tDiscuss 0 3\tZoé\n";
+        let gold = parse_brat(ann, text)?;
+        assert_eq!(gold.len(), 1);
+        assert_eq!(&text[gold[0].source[0].clone()], "Zoé");
+        assert_eq!(&text[gold[0].cue[0].clone()], "said");
+        assert_eq!(&text[gold[0].content[0].clone()], "“we go”");
+        assert_eq!(&text[gold[0].content[1].clone()], "the aide");
+        assert!(parse_brat("T1\tSource 0 99\tx\n", "short").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn quoted_content_is_recognised() {
+        let text = "He said “the ferry runs” and that fares rise.\n\"Open\nline";
+        let span = |s: &str| {
+            let i = text.find(s).unwrap_or(0);
+            i..i + s.len()
+        };
+        assert!(mostly_quoted(text, &[span("“the ferry runs”")]));
+        assert!(!mostly_quoted(text, &[span("fares rise")]));
+        // An open quotation runs to the end of its line only.
+        assert!(mostly_quoted(text, &[span("\"Open")]));
+        assert!(!mostly_quoted(text, &[span("line")]));
+    }
+
+    fn quote(start: usize, end: usize) -> Quote {
+        Quote {
+            field: TextField::Body,
+            text: String::new(),
+            kind: QuoteKind::Direct,
+            speaker: None,
+            cue: None,
+            start,
+            end,
+        }
+    }
+
+    #[test]
+    fn matching_needs_half_of_both_spans_and_is_one_to_one() {
+        let g1 = GoldAttribution {
+            content: vec![0..100],
+            ..Default::default()
+        };
+        let g2 = GoldAttribution {
+            content: vec![200..220],
+            ..Default::default()
+        };
+        let (p1, p2, p3) = (quote(10, 90), quote(0, 40), quote(150, 221));
+        let m = match_quotes(&[&g1, &g2], &[&p1, &p2, &p3]);
+        // p1 covers 80% of g1; p2 only 40%; p3 covers g2 but is mostly outside it.
+        assert_eq!(m, vec![(0, 0)]);
+        let m = match_quotes(&[&g1], &[&p1, &quote(5, 95)]);
+        assert_eq!(m, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn speakers_match_by_span_or_surname() {
+        let text = "Mayor Ilse Brandt said the ferry runs. She added more.";
+        let att = GoldAttribution {
+            content: vec![23..37],
+            source: vec![0..17],
+            cue: vec![18..22],
+        };
+        let mut q = quote(23, 37);
+        q.speaker = Some(sitrep_model::Speaker {
+            entity: None,
+            name: "Ilse Brandt".into(),
+            mention: sitrep_model::Mention {
+                text: "Brandt".into(),
+                start: 11,
+                end: 17,
+            },
+        });
+        assert!(speaker_correct(text, &att, &q));
+        // Elsewhere in the text, but the resolved name has the source's surname.
+        if let Some(s) = q.speaker.as_mut() {
+            s.mention.start = 39;
+            s.mention.end = 42;
+        }
+        assert!(speaker_correct(text, &att, &q));
+        if let Some(s) = q.speaker.as_mut() {
+            s.name = "Oren Beck".into();
+        }
+        assert!(!speaker_correct(text, &att, &q));
+    }
+}
