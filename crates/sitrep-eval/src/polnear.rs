@@ -392,7 +392,12 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         let matched_p: Vec<usize> = m.iter().map(|x| x.1).collect();
         for (g, a) in gold_all.iter().enumerate() {
             if !matched_g.contains(&g) {
-                eprintln!("{name}: missed {:?}", short(&text[a.content_hull()]));
+                eprintln!(
+                    "{name}: missed cue {:?} source {:?} content {:?}",
+                    &text[hull(&a.cue)],
+                    &text[hull(&a.source)],
+                    short(&text[a.content_hull()])
+                );
             }
         }
         for (p, q) in pred.iter().enumerate() {

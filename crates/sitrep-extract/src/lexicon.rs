@@ -98,6 +98,12 @@ const SPEECH_VERBS: &[&str] = &[
     "whisper",
     "shout",
     "exclaim",
+    "yell",
+    "scream",
+    "chant",
+    "mouth",
+    "echo",
+    "interject",
     "write",
     "answer",
     "agree",
@@ -109,6 +115,21 @@ const SPEECH_VERBS: &[&str] = &[
 
 /// Irregular inflected forms: (form, base).
 const IRREGULAR: &[(&str, &str)] = &[
+    ("thought", "think"),
+    ("knew", "know"),
+    ("known", "know"),
+    ("saw", "see"),
+    ("seen", "see"),
+    ("found", "find"),
+    ("shown", "show"),
+    ("felt", "feel"),
+    ("sought", "seek"),
+    ("forgot", "forget"),
+    ("forgotten", "forget"),
+    ("understood", "understand"),
+    ("chose", "choose"),
+    ("chosen", "choose"),
+    ("learnt", "learn"),
     ("said", "say"),
     ("says", "say"),
     ("told", "tell"),
@@ -154,16 +175,179 @@ const NEEDS_CLAUSE: &[&str] = &[
     "speak",
 ];
 
-/// The base form of a verb of saying, if `word` (any case, any inflection) is one.
-pub fn speech_verb(word: &str) -> Option<&'static str> {
+/// Verbs of believing and knowing: their subject holds what their complement clause says
+/// ("Officials believe the convoy was hit"). Reported with a clause only.
+const BELIEF_VERBS: &[&str] = &[
+    "think",
+    "believe",
+    "know",
+    "expect",
+    "hope",
+    "fear",
+    "feel",
+    "worry",
+    "doubt",
+    "suspect",
+    "understand",
+    "realize",
+    "realise",
+    "assume",
+    "wonder",
+    "see",
+    "find",
+    "show",
+    "learn",
+    "consider",
+    "recognize",
+    "recognise",
+    "insist",
+    "conclude",
+    "figure",
+    "guess",
+    "imagine",
+    "reckon",
+    "trust",
+    "remember",
+    "forget",
+    "notice",
+    "prove",
+    "demonstrate",
+    "acknowledge",
+];
+
+/// Verbs of wanting and intending: their subject's aim is their infinitive complement
+/// ("Velmar wants to meet the envoy").
+const INTENTION_VERBS: &[&str] = &[
+    "want",
+    "plan",
+    "intend",
+    "seek",
+    "hope",
+    "vow",
+    "pledge",
+    "promise",
+    "refuse",
+    "decline",
+    "threaten",
+    "agree",
+    "offer",
+    "decide",
+    "prefer",
+    "like",
+    "expect",
+    "aim",
+    "try",
+    "urge",
+    "ask",
+    "push",
+    "demand",
+    "wish",
+    "choose",
+    "propose",
+    "call",
+    "encourage",
+    "order",
+];
+
+/// Verbs of taking a stance on something: their subject's view is about their object
+/// ("The council condemned the strike").
+const STANCE_VERBS: &[&str] = &[
+    "criticize",
+    "criticise",
+    "praise",
+    "support",
+    "oppose",
+    "deny",
+    "cite",
+    "mention",
+    "discuss",
+    "reject",
+    "dismiss",
+    "blame",
+    "denounce",
+    "endorse",
+    "back",
+    "attack",
+    "blast",
+    "decry",
+    "question",
+    "challenge",
+    "mock",
+    "propose",
+    "announce",
+    "describe",
+    "defend",
+    "welcome",
+    "condemn",
+    "applaud",
+    "slam",
+    "accept",
+    "dispute",
+    "acknowledge",
+    "admit",
+    "confirm",
+    "predict",
+    "recommend",
+    "advocate",
+    "favor",
+    "favour",
+    "like",
+    "dislike",
+    "hate",
+    "love",
+    "trust",
+    "fear",
+    "want",
+    "raise",
+    "express",
+    "invoke",
+    "highlight",
+    "emphasize",
+    "emphasise",
+    "stress",
+    "promise",
+    "demand",
+    "request",
+    "report",
+    "reveal",
+];
+
+/// What a verb's complement says about its subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Complement {
+    /// A clause ("said that ...", "believes ...").
+    Clause,
+    /// An infinitive ("wants to ...").
+    Infinitive,
+    /// A direct object ("condemned the strike").
+    Object,
+}
+
+fn base_in(word: &str, list: &'static [&'static str]) -> Option<&'static str> {
     let lower = word.to_lowercase();
-    if let Some((_, base)) = IRREGULAR.iter().find(|(f, _)| *f == lower) {
-        return Some(base);
+    if let Some((_, base)) = IRREGULAR.iter().find(|(f, _)| *f == lower)
+        && list.contains(base)
+    {
+        return list.iter().copied().find(|b| b == base);
     }
-    SPEECH_VERBS
-        .iter()
+    list.iter()
         .copied()
         .find(|base| inflections(base).contains(&lower))
+}
+
+/// The base form of a verb of saying, if `word` (any case, any inflection) is one.
+pub fn speech_verb(word: &str) -> Option<&'static str> {
+    base_in(word, SPEECH_VERBS)
+}
+
+/// Whether `word` (any inflection) attributes its complement of that kind to its subject:
+/// verbs of saying and believing take clauses, of intending infinitives, of stance objects.
+pub fn attributes(word: &str, complement: Complement) -> bool {
+    match complement {
+        Complement::Clause => speech_verb(word).is_some() || base_in(word, BELIEF_VERBS).is_some(),
+        Complement::Infinitive => base_in(word, INTENTION_VERBS).is_some(),
+        Complement::Object => base_in(word, STANCE_VERBS).is_some(),
+    }
 }
 
 /// Whether the verb only reports speech with a clause or quotation as complement.
@@ -243,5 +427,10 @@ mod tests {
         for word in ["sand", "tale", "met", "hearing", "walked"] {
             assert_eq!(speech_verb(word), None, "{word}");
         }
+        assert!(attributes("thought", Complement::Clause));
+        assert!(attributes("sought", Complement::Infinitive));
+        assert!(attributes("condemned", Complement::Object));
+        assert!(!attributes("told", Complement::Object));
+        assert!(!attributes("walked", Complement::Clause));
     }
 }

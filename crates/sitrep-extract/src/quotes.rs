@@ -276,15 +276,31 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         };
         let words = toks.iter().filter(|&&i| tree.is_word(i)).count();
         let has_verb = toks.iter().any(|&i| tree.is_verb(i));
-        let clause = words >= 4 && has_verb && !(q.single && words < 6);
+        // A quotation opening its sentence stands on its own even without a verb ("“Very
+        // good reporter, this guy,” Vell said").
+        let opens_sentence = doc.sentences[tree.sentence[first]].tokens.start == first
+            || (first > 0 && tree.sentence[first - 1] == tree.sentence[first] && {
+                let before = doc.sentences[tree.sentence[first]].tokens.start..first;
+                before.clone().all(|i| !tree.is_word(i))
+            });
+        let clause = (words >= 4 && has_verb || words >= 5 && opens_sentence && q.closed)
+            && !(q.single && words < 6);
         // A quoted clause whose subject stands outside the marks ("he "strongly requested
         // ..."") is part of reported speech: a partial quote.
+        // So is one hanging from a word of a clause outside the marks that is no cue
+        // ('says Americans are "right to be angry"').
         let embedded_root = toks.iter().copied().find(|&t| {
             let h = tree.head(t);
-            (h == t || !toks.contains(&h))
-                && tree.children[t].iter().any(|&c| {
+            let outside_head = h != t && !toks.contains(&h);
+            (h == t || outside_head)
+                && (tree.children[t].iter().any(|&c| {
                     matches!(tree.dep(c), "nsubj" | "nsubjpass") && c < first && !quoted[c]
-                })
+                }) || (outside_head
+                    && h < first
+                    && !quoted[h]
+                    && !cues.iter().any(|c| c.token == h)
+                    && tree.sentence[h] == tree.sentence[t]
+                    && !matches!(tree.dep(t), "parataxis" | "ccomp" | "conj")))
         });
         let partial = embedded_root.and_then(|root| governing_cue(&tree, &cues, root));
         if let (true, Some((cue, clause_range))) = (clause, &partial) {
@@ -356,10 +372,22 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 continue;
             }
             covered.push(span.clone());
+            // The whole complement in marks ("he yelled “You lie!”"): a short direct quote.
+            // A quoted predicate ("called the plan “reckless”") stays a fragment.
+            let whole = clause.start >= first
+                && clause.end <= lastt + 1
+                && toks.iter().all(|&t| {
+                    toks.contains(&tree.head(t))
+                        || !matches!(tree.dep(t), "oprd" | "attr" | "acomp" | "amod" | "npadvmod")
+                });
             quotes.push(Quote {
                 field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
-                kind: QuoteKind::Partial,
+                kind: if whole {
+                    QuoteKind::Direct
+                } else {
+                    QuoteKind::Partial
+                },
                 speaker: speaker_of(&tree, resolution, cue.token, &quoted),
                 cue: Some(cue_phrase(&tree, cue.token)),
                 start: span.start,
@@ -368,26 +396,92 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
     }
 
-    // Indirect quotes: complement clauses of verbs of saying, outside quotation marks.
-    for cue in &cues {
-        let Some(clause) = complement(&tree, cue.token) else {
+    // Indirect quotes: what verbs of saying, believing, intending and taking a stance
+    // attribute to their subject (clause, infinitive or object), outside quotation marks.
+    for v in 0..doc.tokens.len() {
+        if quoted[v] || !tree.is_verb(v) {
+            continue;
+        }
+        let word = tree.text(v);
+        let is_cue = cues.iter().any(|c| c.token == v);
+        let content = tree.children[v].iter().copied().find_map(|c| {
+            let kind = match tree.dep(c) {
+                "ccomp" if tree.is_verb(c) => lexicon::Complement::Clause,
+                "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
+                "dobj" if !matches!(tree.tag(c), "PRP" | "WP" | "WDT" | "EX") => {
+                    lexicon::Complement::Object
+                }
+                _ => return None,
+            };
+            lexicon::attributes(word, kind).then_some((c, kind))
+        });
+        let Some((clause, kind)) = content else {
             continue;
         };
-        let range = content_range(&tree, clause);
+        let range = match kind {
+            lexicon::Complement::Object => trimmed(&tree, tree.subtree(clause)),
+            _ => content_range(&tree, clause),
+        };
         let words = range.clone().filter(|&i| tree.is_word(i)).count();
-        if words < 3 {
+        if words < 2 || (kind == lexicon::Complement::Clause && words < 3) {
             continue;
         }
         let span = byte_span(doc, range.clone());
         if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
             continue;
         }
+        let speaker = speaker_of(&tree, resolution, v, &quoted);
+        // Beliefs, aims and stances need someone holding them.
+        if speaker.is_none() && !(is_cue && kind == lexicon::Complement::Clause) {
+            continue;
+        }
         quotes.push(Quote {
             field: Default::default(),
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
-            speaker: speaker_of(&tree, resolution, cue.token, &quoted),
-            cue: Some(cue_phrase(&tree, cue.token)),
+            speaker,
+            cue: Some(cue_phrase(&tree, v)),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    // Parenthetical cues ("This campaign, he says, is different"): the clause around them.
+    for cue in &cues {
+        let v = cue.token;
+        let h = tree.head(v);
+        if h == v
+            || tree.dep(v) != "parataxis"
+            || quoted[h]
+            || tree.children[v].iter().any(|&c| tree.dep(c) == "ccomp")
+        {
+            continue;
+        }
+        let own = tree.subtree(v);
+        let mut range = tree.subtree(h);
+        let sent = &doc.sentences[tree.sentence[h]];
+        range.start = range.start.max(sent.tokens.start);
+        range.end = range.end.min(sent.tokens.end);
+        let range = trimmed(&tree, range);
+        let words = range
+            .clone()
+            .filter(|&i| tree.is_word(i) && !own.contains(&i))
+            .count();
+        if words < 3 {
+            continue;
+        }
+        let span = byte_span(doc, range);
+        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+            continue;
+        }
+        let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
+            continue;
+        };
+        quotes.push(Quote {
+            field: Default::default(),
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: Some(speaker),
+            cue: Some(cue_phrase(&tree, v)),
             start: span.start,
             end: span.end,
         });
@@ -525,12 +619,15 @@ fn governing_cue<'c>(
     None
 }
 
-/// The complement clause a verb of saying reports, if it has one.
-fn complement(tree: &Tree<'_>, cue: usize) -> Option<usize> {
-    tree.children[cue]
-        .iter()
-        .copied()
-        .find(|&c| tree.dep(c) == "ccomp" && tree.is_verb(c))
+/// A token range without punctuation at its edges.
+fn trimmed(tree: &Tree<'_>, mut r: Range<usize>) -> Range<usize> {
+    while r.end > r.start + 1 && !tree.is_word(r.start) {
+        r.start += 1;
+    }
+    while r.end > r.start + 1 && !tree.is_word(r.end - 1) {
+        r.end -= 1;
+    }
+    r
 }
 
 /// The tokens of a reported clause, without its complementiser ("that") and edge punctuation.
