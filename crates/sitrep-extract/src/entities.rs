@@ -1,12 +1,27 @@
 //! In-article entity resolution: the named-entity mentions of the analysis grouped into
-//! entities, each with a canonical name, a type, roles, and every mention (names, pronouns,
-//! descriptions) with its byte span.
+//! entities, each with a canonical name, a type, roles, and every mention (names, surnames,
+//! pronouns, descriptions) with its byte span.
 //!
-//! Interface first (issue 4); the grouping below is the plain baseline (identical text and
-//! type), to be replaced by the full resolution: surnames and titles joining full names,
-//! roles from appositions and pre-modifiers, pronouns and "the president"-style descriptions,
-//! metonyms tied to their state.
+//! 1. Name mentions are the NER spans without edge punctuation, a leading "the" or a trailing
+//!    possessive. Titles the model put inside a person's span ("President", "Sen.") move to
+//!    the roles.
+//! 2. People: full names (two words or more) found anywhere in the article make the entities;
+//!    a shorter mention joins the one whose name ends with it (a surname, "Leavitt"), or
+//!    starts with it, preferring the most recent; a surname the model typed ORG or GPE joins
+//!    a person all the same. Other types group by their normalised text.
+//! 3. Roles: the words before a name that modify it ("White House Press Secretary Karoline
+//!    Leavitt", "Russian President Vladimir Putin") and appositions ("Steve Witkoff, the US
+//!    Special Envoy to the Middle East").
+//! 4. Pronouns (he/him/his/himself, she/her/hers/herself) outside quotation marks join the
+//!    nearest person before them in the last three sentences whose gender does not clash
+//!    (gender from titles, first names and earlier pronouns), subjects of the sentence
+//!    preferred. "I" and "we" are never resolved.
+//! 5. Definite descriptions ("the president", "the envoy") join the most recent entity one
+//!    of whose roles ends with that noun.
+//! 6. Seats of power and capitals used for their state ("the Kremlin", "Washington") keep
+//!    their own entity and name the state in `stands_for` (table below).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use sitrep_nlp::Doc;
@@ -16,7 +31,7 @@ use sitrep_nlp::Doc;
 pub enum MentionKind {
     /// A proper name ("Karoline Leavitt", "Leavitt", "the Kremlin" as written).
     Name,
-    /// A personal pronoun ("she", "they").
+    /// A personal pronoun ("she", "him").
     Pronoun,
     /// A definite description ("the president", "the envoy").
     Description,
@@ -42,6 +57,8 @@ pub struct ResolvedEntity {
     pub roles: Vec<String>,
     /// Every mention, in text order.
     pub mentions: Vec<EntityMention>,
+    /// The state a seat of power or capital stands for ("the Kremlin" -> "Russia").
+    pub stands_for: Option<String>,
 }
 
 /// The entities of one article, and which entity each token's mention belongs to.
@@ -83,6 +100,7 @@ impl Resolution {
                 name: e.name.clone(),
                 kind: e.kind.clone(),
                 roles: e.roles.clone(),
+                stands_for: e.stands_for.clone(),
                 mentions: e
                     .mentions
                     .iter()
@@ -102,29 +120,836 @@ pub fn entity_id(index: usize) -> String {
     format!("e{}", index + 1)
 }
 
+/// Titles that can stand before a name (lowercase, without a final full stop).
+const TITLES: &[&str] = &[
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "secretary",
+    "sen",
+    "senator",
+    "rep",
+    "representative",
+    "gov",
+    "governor",
+    "mayor",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "lt",
+    "maj",
+    "major",
+    "capt",
+    "captain",
+    "adm",
+    "admiral",
+    "sgt",
+    "dr",
+    "prof",
+    "professor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "rev",
+    "judge",
+    "justice",
+    "chancellor",
+    "ambassador",
+    "envoy",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "speaker",
+    "commander",
+    "former",
+    "foreign",
+    "defence",
+    "defense",
+    "deputy",
+    "special",
+    "state",
+    "press",
+    "presidential",
+    "sheikh",
+    "emir",
+    "sultan",
+    "crown",
+    "supreme",
+    "leader",
+];
+
+const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "sir", "dame", "mx"];
+
+const MALE_TITLES: &[&str] = &["mr", "sir", "lord", "king", "prince", "sheikh", "emir"];
+const FEMALE_TITLES: &[&str] = &["mrs", "ms", "miss", "dame", "lady", "queen", "princess"];
+
+/// Common first names by gender (a short team-written list; unknown names clash with
+/// nothing).
+const MALE_NAMES: &[&str] = &[
+    "donald",
+    "joe",
+    "vladimir",
+    "steve",
+    "steven",
+    "john",
+    "james",
+    "michael",
+    "david",
+    "robert",
+    "william",
+    "richard",
+    "thomas",
+    "mark",
+    "paul",
+    "peter",
+    "george",
+    "charles",
+    "barack",
+    "bill",
+    "bernie",
+    "ted",
+    "marco",
+    "mike",
+    "mitch",
+    "chuck",
+    "kevin",
+    "jeb",
+    "ben",
+    "chris",
+    "rand",
+    "sergei",
+    "sergey",
+    "dmitry",
+    "volodymyr",
+    "emmanuel",
+    "olaf",
+    "boris",
+    "keir",
+    "rishi",
+    "xi",
+    "recep",
+    "benjamin",
+    "ali",
+    "mohammed",
+    "muhammad",
+    "ahmed",
+    "antony",
+    "jake",
+    "lloyd",
+    "marcus",
+    "jens",
+    "andrzej",
+    "viktor",
+    "narendra",
+    "kim",
+    "hassan",
+    "ebrahim",
+    "ivan",
+    "oleg",
+    "yuri",
+    "alexei",
+    "andrei",
+    "pete",
+    "jd",
+    "tim",
+    "tom",
+    "jim",
+    "bob",
+    "dan",
+    "daniel",
+    "matt",
+    "matthew",
+    "andrew",
+    "brian",
+    "kirill",
+    "ramzan",
+    "abdel",
+    "omar",
+    "juan",
+    "carlos",
+    "luis",
+    "jose",
+    "piet",
+    "oren",
+    "edvin",
+];
+const FEMALE_NAMES: &[&str] = &[
+    "karoline",
+    "hillary",
+    "kamala",
+    "nancy",
+    "elizabeth",
+    "mary",
+    "patricia",
+    "jennifer",
+    "linda",
+    "susan",
+    "sarah",
+    "jessica",
+    "karen",
+    "lisa",
+    "angela",
+    "ursula",
+    "theresa",
+    "liz",
+    "kaja",
+    "annalena",
+    "giorgia",
+    "marine",
+    "jill",
+    "melania",
+    "ivanka",
+    "nikki",
+    "tulsi",
+    "kristi",
+    "marjorie",
+    "elise",
+    "maria",
+    "anna",
+    "olga",
+    "maria",
+    "yulia",
+    "svetlana",
+    "natalia",
+    "irina",
+    "elena",
+    "katherine",
+    "kate",
+    "emily",
+    "laura",
+    "rachel",
+    "rhea",
+    "talia",
+    "mira",
+    "kira",
+    "ilse",
+    "ilsa",
+];
+
+/// Seats of power and capitals used for their state, and the state they stand for.
+const METONYMS: &[(&str, &str)] = &[
+    ("kremlin", "Russia"),
+    ("moscow", "Russia"),
+    ("white house", "United States"),
+    ("washington", "United States"),
+    ("pentagon", "United States"),
+    ("state department", "United States"),
+    ("kyiv", "Ukraine"),
+    ("kiev", "Ukraine"),
+    ("beijing", "China"),
+    ("downing street", "United Kingdom"),
+    ("london", "United Kingdom"),
+    ("whitehall", "United Kingdom"),
+    ("elysee", "France"),
+    ("élysée", "France"),
+    ("paris", "France"),
+    ("berlin", "Germany"),
+    ("tehran", "Iran"),
+    ("jerusalem", "Israel"),
+    ("pyongyang", "North Korea"),
+    ("ankara", "Turkey"),
+    ("brussels", "European Union"),
+    ("damascus", "Syria"),
+    ("minsk", "Belarus"),
+    ("warsaw", "Poland"),
+    ("tokyo", "Japan"),
+    ("new delhi", "India"),
+    ("islamabad", "Pakistan"),
+    ("riyadh", "Saudi Arabia"),
+    ("cairo", "Egypt"),
+    ("ottawa", "Canada"),
+    ("canberra", "Australia"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Male,
+    Female,
+}
+
+fn lower_word(w: &str) -> String {
+    w.trim_end_matches('.').to_lowercase()
+}
+
+fn is_word(doc: &Doc, i: usize) -> bool {
+    doc.token_text(i).chars().any(char::is_alphanumeric)
+}
+
+/// A name mention before grouping.
+struct NameMention {
+    tokens: Range<usize>,
+    label: String,
+    /// The name's words (titles removed).
+    words: Vec<String>,
+    titles: Vec<String>,
+}
+
 /// Resolves the entities of one analysed body.
 pub fn resolve(doc: &Doc) -> Resolution {
+    let n = doc.tokens.len();
+    if n == 0 {
+        return Resolution::default();
+    }
+    let quoted = quoted_tokens(doc);
+    let mentions = name_mentions(doc);
+
+    // People: full names first, then the shorter mentions.
     let mut entities: Vec<ResolvedEntity> = Vec::new();
-    for ent in &doc.entities {
-        let text = &doc.text[ent.start..ent.end];
-        let mention = EntityMention {
-            tokens: ent.tokens.clone(),
-            start: ent.start,
-            end: ent.end,
+    let mut words_of: Vec<Vec<String>> = Vec::new();
+    let mut gender: Vec<Option<Gender>> = Vec::new();
+    let mut assigned: Vec<Option<usize>> = vec![None; mentions.len()];
+    for (k, m) in mentions.iter().enumerate() {
+        if m.label != "PERSON" || m.words.len() < 2 {
+            continue;
+        }
+        let existing = (0..entities.len()).find(|&e| {
+            entities[e].kind == "PERSON"
+                && (words_of[e] == m.words || ends_with(&words_of[e], &m.words))
+        });
+        let e = existing.unwrap_or_else(|| {
+            entities.push(new_entity(m.words.join(" "), "PERSON"));
+            words_of.push(m.words.clone());
+            gender.push(None);
+            entities.len() - 1
+        });
+        // A longer form of the name becomes the name ("Trump" < "Donald Trump").
+        if m.words.len() > words_of[e].len() && ends_with(&m.words, &words_of[e]) {
+            words_of[e] = m.words.clone();
+            entities[e].name = m.words.join(" ");
+        }
+        assigned[k] = Some(e);
+    }
+    for (k, m) in mentions.iter().enumerate() {
+        if assigned[k].is_some() || m.words.is_empty() {
+            continue;
+        }
+        // A surname (or given name) of a known person, whatever the model typed it.
+        let person_like = m.label == "PERSON" || m.words.len() == 1;
+        let candidates: Vec<usize> = (0..entities.len())
+            .filter(|&e| {
+                entities[e].kind == "PERSON"
+                    && person_like
+                    && m.words.len() < words_of[e].len()
+                    && (ends_with(&words_of[e], &m.words) || starts_with(&words_of[e], &m.words))
+            })
+            .collect();
+        // The most recent one mentioned before, else the first.
+        let before = candidates
+            .iter()
+            .copied()
+            .filter(|&e| {
+                entities[e]
+                    .mentions
+                    .iter()
+                    .any(|x| x.tokens.start < m.tokens.start)
+                    || mentions
+                        .iter()
+                        .zip(&assigned)
+                        .any(|(x, a)| *a == Some(e) && x.tokens.start < m.tokens.start)
+            })
+            .max_by_key(|&e| {
+                mentions
+                    .iter()
+                    .zip(&assigned)
+                    .filter(|(x, a)| **a == Some(e) && x.tokens.start < m.tokens.start)
+                    .map(|(x, _)| x.tokens.start)
+                    .max()
+                    .unwrap_or(0)
+            });
+        if let Some(e) = before.or(candidates.first().copied()) {
+            assigned[k] = Some(e);
+            continue;
+        }
+        // Others group by their normalised text and type family.
+        let key = m.words.join(" ").to_lowercase();
+        let existing = (0..entities.len()).find(|&e| {
+            words_of[e].join(" ").to_lowercase() == key && same_family(&entities[e].kind, &m.label)
+        });
+        let e = existing.unwrap_or_else(|| {
+            entities.push(new_entity(m.words.join(" "), &m.label));
+            words_of.push(m.words.clone());
+            gender.push(None);
+            entities.len() - 1
+        });
+        assigned[k] = Some(e);
+    }
+
+    // Mentions, roles, gender from titles and first names.
+    let mut labels: Vec<HashMap<String, usize>> = vec![HashMap::new(); entities.len()];
+    for (m, a) in mentions.iter().zip(&assigned) {
+        let Some(e) = *a else { continue };
+        *labels[e].entry(m.label.clone()).or_default() += 1;
+        entities[e].mentions.push(EntityMention {
+            tokens: m.tokens.clone(),
+            start: doc.tokens[m.tokens.start].start,
+            end: doc.tokens[m.tokens.end - 1].end,
             kind: MentionKind::Name,
-        };
-        match entities
-            .iter_mut()
-            .find(|e| e.kind == ent.label && e.name == text)
-        {
-            Some(e) => e.mentions.push(mention),
-            None => entities.push(ResolvedEntity {
-                name: text.to_string(),
-                kind: ent.label.to_string(),
-                roles: Vec::new(),
-                mentions: vec![mention],
-            }),
+        });
+        for t in &m.titles {
+            let lower = lower_word(t);
+            if MALE_TITLES.contains(&lower.as_str()) {
+                gender[e] = Some(Gender::Male);
+            } else if FEMALE_TITLES.contains(&lower.as_str()) {
+                gender[e] = Some(Gender::Female);
+            }
+        }
+        for role in roles_of(doc, m.tokens.clone(), &m.titles) {
+            push_role(&mut entities[e].roles, role);
         }
     }
-    Resolution::new(entities, doc.tokens.len())
+    for e in 0..entities.len() {
+        // The type most mentions carry (a surname typed ORG does not make a person an ORG).
+        if entities[e].kind != "PERSON"
+            && let Some((label, _)) = labels[e]
+                .iter()
+                .max_by_key(|(l, c)| (**c, l.as_str() == "PERSON"))
+        {
+            entities[e].kind = label.clone();
+        }
+        if gender[e].is_none() && entities[e].kind == "PERSON" {
+            let first = words_of[e]
+                .first()
+                .map(|w| w.to_lowercase())
+                .unwrap_or_default();
+            if MALE_NAMES.contains(&first.as_str()) {
+                gender[e] = Some(Gender::Male);
+            } else if FEMALE_NAMES.contains(&first.as_str()) {
+                gender[e] = Some(Gender::Female);
+            }
+        }
+        let lower = entities[e].name.to_lowercase();
+        let bare = lower.strip_prefix("the ").unwrap_or(&lower);
+        entities[e].stands_for = METONYMS
+            .iter()
+            .find(|(k, _)| *k == bare)
+            .map(|(_, s)| s.to_string());
+    }
+
+    let mut resolution = Resolution::new(entities, n);
+    link_pronouns_and_descriptions(doc, &mut resolution, &mut gender, &quoted);
+    for e in &mut resolution.entities {
+        e.mentions.sort_by_key(|m| m.start);
+    }
+    // Entities in order of first mention (ids e1, e2, ... follow the text).
+    let mut order: Vec<usize> = (0..resolution.entities.len()).collect();
+    order.sort_by_key(|&e| {
+        resolution.entities[e]
+            .mentions
+            .first()
+            .map_or(usize::MAX, |m| m.start)
+    });
+    let entities: Vec<ResolvedEntity> = order
+        .into_iter()
+        .map(|e| resolution.entities[e].clone())
+        .filter(|e| !e.mentions.is_empty())
+        .collect();
+    Resolution::new(entities, n)
+}
+
+fn new_entity(name: String, kind: &str) -> ResolvedEntity {
+    ResolvedEntity {
+        name,
+        kind: kind.to_string(),
+        roles: Vec::new(),
+        mentions: Vec::new(),
+        stands_for: None,
+    }
+}
+
+fn ends_with(long: &[String], short: &[String]) -> bool {
+    short.len() <= long.len() && long[long.len() - short.len()..] == *short
+}
+
+fn starts_with(long: &[String], short: &[String]) -> bool {
+    short.len() <= long.len() && long[..short.len()] == *short
+}
+
+/// Types that can name the same thing (a place typed GPE once and LOC once).
+fn same_family(a: &str, b: &str) -> bool {
+    let family = |t: &str| match t {
+        "GPE" | "LOC" | "FAC" | "NORP" => "place",
+        "ORG" => "org",
+        other => match other {
+            "PERSON" => "person",
+            _ => "other",
+        },
+    };
+    a == b
+        || family(a) == family(b)
+        || (family(a) != "other" && family(b) != "other" && a != "PERSON" && b != "PERSON")
+}
+
+/// The NER's spans as name mentions: no edge punctuation, no leading "the", no possessive;
+/// a person's titles split off. Numbers, dates and amounts are not entities here.
+fn name_mentions(doc: &Doc) -> Vec<NameMention> {
+    let mut out = Vec::new();
+    for ent in &doc.entities {
+        if !matches!(
+            ent.label.as_str(),
+            "PERSON"
+                | "ORG"
+                | "GPE"
+                | "LOC"
+                | "NORP"
+                | "FAC"
+                | "EVENT"
+                | "LAW"
+                | "PRODUCT"
+                | "WORK_OF_ART"
+        ) {
+            continue;
+        }
+        let mut r = ent.tokens.clone();
+        while r.start < r.end && !is_word(doc, r.start) {
+            r.start += 1;
+        }
+        while r.end > r.start
+            && (!is_word(doc, r.end - 1) || matches!(doc.token_text(r.end - 1), "'s" | "’s"))
+        {
+            r.end -= 1;
+        }
+        if r.start < r.end && doc.token_text(r.start).eq_ignore_ascii_case("the") {
+            r.start += 1;
+        }
+        if r.start >= r.end {
+            continue;
+        }
+        let mut titles = Vec::new();
+        let mut name_start = r.start;
+        if ent.label == "PERSON" {
+            while name_start + 1 < r.end
+                && TITLES.contains(&lower_word(doc.token_text(name_start)).as_str())
+            {
+                titles.push(doc.token_text(name_start).to_string());
+                name_start += 1;
+            }
+        }
+        let words: Vec<String> = (name_start..r.end)
+            .filter(|&i| is_word(doc, i))
+            .map(|i| doc.token_text(i).to_string())
+            .collect();
+        out.push(NameMention {
+            tokens: r,
+            label: ent.label.to_string(),
+            words,
+            titles,
+        });
+    }
+    out
+}
+
+/// Roles from the words modifying a name before it and from its appositions.
+fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
+    let mut roles = Vec::new();
+    let head = (name.clone())
+        .find(|&i| !name.contains(&doc.tokens[i].head) || doc.tokens[i].head == i)
+        .unwrap_or(name.end - 1);
+    // Pre-modifiers: a run of words right before the name, each depending on a word of the
+    // run or the name ("White House Press Secretary", "Russian President").
+    let mut start = name.start;
+    while start > 0 {
+        let i = start - 1;
+        let t = &doc.tokens[i];
+        let inside = t.head >= i && t.head < name.end && t.head != i;
+        if !inside
+            || !matches!(
+                t.dep.as_str(),
+                "compound" | "amod" | "nmod" | "npadvmod" | "punct" | "nummod"
+            )
+            || t.ent_type.as_str() == "PERSON"
+            || doc.text[t.end..doc.tokens[i + 1].start].contains('\n')
+        {
+            break;
+        }
+        start = i;
+    }
+    while start < name.start && !is_word(doc, start) {
+        start += 1;
+    }
+    let mut pre = String::new();
+    if start < name.start {
+        pre = doc.text[doc.tokens[start].start..doc.tokens[name.start - 1].end].to_string();
+    }
+    // Honorifics are no roles ("Mr.").
+    let title_text = titles
+        .iter()
+        .filter(|t| !HONORIFICS.contains(&lower_word(t).as_str()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let role = match (pre.is_empty(), title_text.is_empty()) {
+        (false, false) => format!("{pre} {title_text}"),
+        (false, true) => pre,
+        (true, false) => title_text,
+        (true, true) => String::new(),
+    };
+    if role
+        .split_whitespace()
+        .any(|w| w.chars().next().is_some_and(char::is_alphabetic))
+    {
+        roles.push(role);
+    }
+    // The name as apposition of a noun ("Orlund's envoy, Piet Varnholm,"): that noun phrase.
+    let h = doc.tokens[head].head;
+    if doc.tokens[head].dep.as_str() == "appos"
+        && h < name.start
+        && doc.tokens[h].tag.starts_with("NN")
+        && !doc.tokens[h].tag.starts_with("NNP")
+    {
+        let mut lo = h;
+        while lo > 0 && descends(doc, lo - 1, h) && h - lo < 8 {
+            lo -= 1;
+        }
+        while lo < h
+            && matches!(
+                doc.token_text(lo).to_lowercase().as_str(),
+                "the" | "a" | "an"
+            )
+        {
+            lo += 1;
+        }
+        roles.push(doc.text[doc.tokens[lo].start..doc.tokens[h].end].to_string());
+    }
+    // Appositions: ", the US Special Envoy to the Middle East,".
+    for (c, t) in doc.tokens.iter().enumerate() {
+        if t.head != head
+            || t.dep.as_str() != "appos"
+            || c == head
+            || t.ent_type.as_str() == "PERSON"
+        {
+            continue;
+        }
+        let mut lo = c;
+        let mut hi = c + 1;
+        for (k, u) in doc.tokens.iter().enumerate().skip(head + 1).take(40) {
+            if descends(doc, k, c) {
+                lo = lo.min(k);
+                hi = hi.max(k + 1);
+            }
+            let _ = u;
+        }
+        while lo < hi
+            && (!is_word(doc, lo)
+                || doc.token_text(lo).eq_ignore_ascii_case("the")
+                || doc.token_text(lo).eq_ignore_ascii_case("a")
+                || doc.token_text(lo).eq_ignore_ascii_case("an"))
+        {
+            lo += 1;
+        }
+        while hi > lo && !is_word(doc, hi - 1) {
+            hi -= 1;
+        }
+        if hi > lo && hi - lo <= 12 {
+            roles.push(doc.text[doc.tokens[lo].start..doc.tokens[hi - 1].end].to_string());
+        }
+    }
+    roles
+}
+
+fn descends(doc: &Doc, mut a: usize, b: usize) -> bool {
+    for _ in 0..64 {
+        if a == b {
+            return true;
+        }
+        let h = doc.tokens[a].head;
+        if h == a {
+            return false;
+        }
+        a = h;
+    }
+    false
+}
+
+fn push_role(roles: &mut Vec<String>, role: String) {
+    let role = role.trim().trim_matches(',').trim().to_string();
+    if role
+        .split_whitespace()
+        .all(|w| HONORIFICS.contains(&lower_word(w).as_str()))
+    {
+        return;
+    }
+    let lower = role.to_lowercase();
+    if roles.iter().any(|r| r.to_lowercase() == lower) {
+        return;
+    }
+    roles.push(role);
+}
+
+/// Tokens inside double quotation marks (paired per line).
+fn quoted_tokens(doc: &Doc) -> Vec<bool> {
+    let mut inside = vec![false; doc.tokens.len()];
+    let mut open = false;
+    let mut last_line_end = 0;
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if doc.text[last_line_end..t.start].contains('\n') {
+            open = false;
+        }
+        last_line_end = t.end;
+        let text = doc.token_text(i);
+        let marks = text
+            .chars()
+            .filter(|c| matches!(c, '"' | '“' | '”' | '«' | '»'))
+            .count();
+        if marks > 0 && text.chars().all(|c| !c.is_alphanumeric()) {
+            open = match text {
+                "“" | "«" => true,
+                "”" | "»" => false,
+                _ => !open,
+            };
+            continue;
+        }
+        inside[i] = open;
+    }
+    inside
+}
+
+fn pronoun_gender(word: &str) -> Option<Gender> {
+    match word.to_lowercase().as_str() {
+        "he" | "him" | "his" | "himself" => Some(Gender::Male),
+        "she" | "her" | "hers" | "herself" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// Pronouns and definite descriptions joined to the entities before them.
+fn link_pronouns_and_descriptions(
+    doc: &Doc,
+    resolution: &mut Resolution,
+    gender: &mut [Option<Gender>],
+    quoted: &[bool],
+) {
+    let sentence_of: Vec<usize> = {
+        let mut s = vec![0; doc.tokens.len()];
+        for (k, sent) in doc.sentences.iter().enumerate() {
+            for slot in &mut s[sent.tokens.clone()] {
+                *slot = k;
+            }
+        }
+        s
+    };
+    // Person mentions seen so far: (token, entity, is subject).
+    let mut seen: Vec<(usize, usize, bool)> = Vec::new();
+    let mut added: Vec<(usize, EntityMention)> = Vec::new();
+    for i in 0..doc.tokens.len() {
+        if let Some(e) = resolution.entity_at(i) {
+            let ent = &resolution.entities[e];
+            if ent.kind == "PERSON"
+                && (i + 1 == doc.tokens.len() || resolution.entity_at(i + 1) != Some(e))
+            {
+                let subject = matches!(doc.tokens[i].dep.as_str(), "nsubj" | "nsubjpass");
+                seen.push((i, e, subject));
+            }
+            continue;
+        }
+        let word = doc.token_text(i);
+        if let Some(g) = pronoun_gender(word) {
+            if quoted[i] {
+                continue;
+            }
+            // Right after a quotation ("“…,” he wrote"), distances count from where the
+            // quotation opened, and names inside quotations are no antecedents.
+            let mut k = i;
+            while k > 0 && (quoted[k - 1] || !is_word(doc, k - 1)) {
+                k -= 1;
+            }
+            let s = sentence_of[k];
+            let fits = |&&(t, e, _): &&(usize, usize, bool)| {
+                sentence_of[t] + 3 >= s && !quoted[t] && gender[e].is_none_or(|x| x == g)
+            };
+            // The main clause's subject in this or the previous sentence first, then any
+            // subject there, else the nearest.
+            let recent = |t: usize| sentence_of[t] + 1 >= s;
+            let main_subject = |t: usize| {
+                let h = doc.tokens[t].head;
+                h == t || doc.tokens[h].dep.as_str() == "ROOT"
+            };
+            let choice = seen
+                .iter()
+                .rev()
+                .filter(fits)
+                .find(|(t, _, subj)| *subj && recent(*t) && main_subject(*t))
+                .or_else(|| {
+                    seen.iter()
+                        .rev()
+                        .filter(fits)
+                        .find(|(t, _, subj)| *subj && recent(*t))
+                })
+                .or_else(|| seen.iter().rev().find(fits))
+                .or_else(|| {
+                    // Farther back (a quote running over paragraphs), only a person whose
+                    // gender is known to match.
+                    seen.iter().rev().find(|&&(t, e, _)| {
+                        sentence_of[t] + 8 >= s && !quoted[t] && gender[e] == Some(g)
+                    })
+                })
+                .map(|&(_, e, _)| e);
+            if let Some(e) = choice {
+                gender[e] = Some(g);
+                added.push((
+                    e,
+                    EntityMention {
+                        tokens: i..i + 1,
+                        start: doc.tokens[i].start,
+                        end: doc.tokens[i].end,
+                        kind: MentionKind::Pronoun,
+                    },
+                ));
+                let subject = matches!(doc.tokens[i].dep.as_str(), "nsubj" | "nsubjpass");
+                seen.push((i, e, subject));
+            }
+            continue;
+        }
+        // "the president": a determiner and a noun that ends one of an entity's roles.
+        if doc.tokens[i].tag.starts_with("NN")
+            && !doc.tokens[i].tag.starts_with("NNP")
+            && i > 0
+            && doc.token_text(i - 1).eq_ignore_ascii_case("the")
+            && !quoted[i]
+        {
+            let noun = word.to_lowercase();
+            let found = seen.iter().rev().map(|&(_, e, _)| e).find(|&e| {
+                resolution.entities[e].roles.iter().any(|r| {
+                    r.split_whitespace()
+                        .last()
+                        .is_some_and(|w| w.to_lowercase() == noun)
+                })
+            });
+            if let Some(e) = found {
+                added.push((
+                    e,
+                    EntityMention {
+                        tokens: i - 1..i + 1,
+                        start: doc.tokens[i - 1].start,
+                        end: doc.tokens[i].end,
+                        kind: MentionKind::Description,
+                    },
+                ));
+                let subject = matches!(doc.tokens[i].dep.as_str(), "nsubj" | "nsubjpass");
+                seen.push((i, e, subject));
+            }
+        }
+    }
+    if added.is_empty() {
+        return;
+    }
+    for (e, m) in added {
+        resolution.entities[e].mentions.push(m);
+    }
+    let entities = std::mem::take(&mut resolution.entities);
+    *resolution = Resolution::new(entities, doc.tokens.len());
 }

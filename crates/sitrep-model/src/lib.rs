@@ -165,6 +165,9 @@ pub struct Entity {
     pub kind: String,
     pub roles: Vec<String>,
     pub mentions: Vec<Mention>,
+    /// The state a seat of power or capital stands for ("the Kremlin" -> "Russia").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stands_for: Option<String>,
 }
 
 /// The speaker of a quote, resolved to an entity.

@@ -36,6 +36,7 @@ fn full_record() -> ArticleRecord {
             name: "Ilse Brandt".into(),
             kind: "PERSON".into(),
             roles: vec!["Mayor".into()],
+            stands_for: Some("Velden".into()),
             mentions: vec![mention.clone()],
         }],
         quotes: vec![

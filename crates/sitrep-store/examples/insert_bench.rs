@@ -134,6 +134,7 @@ fn article(n: usize, rng: &mut Rng) -> (Article, Extraction) {
             name: format!("Entity {i}"),
             kind: "ORG".to_string(),
             roles: vec![],
+            stands_for: None,
             mentions: (0..4).map(|m| mention(i * 100 + m * 10)).collect(),
         })
         .collect();

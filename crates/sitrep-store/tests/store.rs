@@ -69,6 +69,7 @@ fn extraction(article: &Article) -> Extraction {
             name: "Mara Ostrand".to_string(),
             kind: "PERSON".to_string(),
             roles: vec!["mayor".to_string()],
+            stands_for: None,
             mentions: vec![mention.clone()],
         }],
         quotes: vec![Quote {
