@@ -21,6 +21,7 @@
 //! ```
 
 pub(crate) mod lex;
+mod morph;
 mod ner;
 mod ops;
 mod parser;
@@ -35,6 +36,7 @@ use std::sync::Arc;
 use rmpv::Value;
 
 pub use lex::{Lexicon, hash_string, murmur3_u64, word_shape};
+pub use morph::{AttributeRuler, Lemmatizer, RulerToken, TokenAttrs};
 pub use ner::{EntitySpan, Ner};
 use ops::{Affine, LayerNorm, Maxout};
 pub use parser::{Dependency, Parser};

@@ -33,7 +33,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::NlpError;
-use crate::model::{Ner, Parser, Tagger, Tok2Vec, TokenIn, lex};
+use crate::model::{
+    AttributeRuler, Lemmatizer, Ner, Parser, RulerToken, Tagger, Tok2Vec, TokenIn, lex,
+};
 use crate::tokenizer::Tokenizer;
 
 /// A segment is cut at the first sentence end or line break after this many tokens.
@@ -47,6 +49,8 @@ pub struct Pipeline {
     tagger: Tagger,
     parser: Parser,
     ner: Ner,
+    ruler: AttributeRuler,
+    lemmatizer: Lemmatizer,
     /// The label strings tokens point to: tags in tagger order, then dependency and entity
     /// labels by name (a token holds a shared pointer, not its own copy).
     tags: Vec<Label>,
@@ -119,6 +123,12 @@ pub struct Token {
     pub ws: bool,
     /// Penn Treebank tag ("NNP", "VBD", ...).
     pub tag: Label,
+    /// Universal POS ("PROPN", "VERB", ...), from the attribute ruler.
+    pub pos: Label,
+    /// Morphological features in spaCy's canonical form ("Number=Sing|Person=3"), or empty.
+    pub morph: Label,
+    /// The lemma ("say" for "said").
+    pub lemma: String,
     /// Index of the syntactic head in [`Doc::tokens`]; a sentence root is its own head.
     pub head: usize,
     /// Dependency label ("nsubj", "ROOT", ...).
@@ -181,6 +191,8 @@ impl Pipeline {
         let tagger = Tagger::from_parts(Arc::clone(&tok2vec), &model_dir.join("tagger"))?;
         let parser = Parser::from_parts(tok2vec, &model_dir.join("parser"))?;
         let ner = Ner::load(model_dir)?;
+        let ruler = AttributeRuler::load(model_dir)?;
+        let lemmatizer = Lemmatizer::load(model_dir)?;
         let tags = tagger.labels().iter().map(|t| Label::new(t)).collect();
         let labels = parser
             .labels()
@@ -195,6 +207,8 @@ impl Pipeline {
             tagger,
             parser,
             ner,
+            ruler,
+            lemmatizer,
             tags,
             labels,
         })
@@ -297,20 +311,44 @@ impl Pipeline {
         let ner_hidden = self.ner.tok2vec().forward_tokens(&inputs);
         let spans = self.ner.recognize(&ner_hidden, &is_space, Some(&starts));
 
+        let ruler_in: Vec<RulerToken<'_>> = inputs
+            .iter()
+            .zip(&tags)
+            .zip(&deps)
+            .map(|((t, &tag), dep)| RulerToken {
+                text: t.text,
+                tag: self.tags[tag].as_str(),
+                dep: dep.dep.as_str(),
+            })
+            .collect();
+        let attrs = self.ruler.apply(&ruler_in);
         let mut tokens: Vec<Token> = raw
             .iter()
+            .zip(&inputs)
             .zip(tags)
             .zip(deps)
-            .map(|((t, tag), dep)| Token {
-                start: t.start,
-                end: t.end,
-                ws: t.ws,
-                tag: self.tags[tag].clone(),
-                head: dep.head,
-                dep: self.label(&dep.dep),
-                sent_start: dep.sent_start,
-                ent_iob: 'O',
-                ent_type: Label::default(),
+            .zip(attrs)
+            .map(|((((t, input), tag), dep), a)| {
+                let pos = a.pos.map(Label).unwrap_or_default();
+                let morph = a.morph.map(Label).unwrap_or_default();
+                let lemma = match &a.lemma {
+                    Some(l) => l.to_string(),
+                    None => self.lemmatizer.lemmatize(input.text, &pos, &morph),
+                };
+                Token {
+                    start: t.start,
+                    end: t.end,
+                    ws: t.ws,
+                    tag: a.tag.map(Label).unwrap_or_else(|| self.tags[tag].clone()),
+                    pos,
+                    morph,
+                    lemma,
+                    head: dep.head,
+                    dep: a.dep.map(Label).unwrap_or_else(|| self.label(&dep.dep)),
+                    sent_start: dep.sent_start,
+                    ent_iob: 'O',
+                    ent_type: Label::default(),
+                }
             })
             .collect();
         let mut entities = Vec::with_capacity(spans.len());

@@ -1,6 +1,8 @@
 //! The whole pipeline against Python spaCy: each golden document's raw text goes through
-//! `Pipeline::analyze` (tokenizer, its exception NORMs, shared tok2vec, tagger, parser, NER
-//! within the parser's sentences) and every token attribute must equal spaCy's `nlp(text)`.
+//! `Pipeline::analyze` (tokenizer, its exception NORMs, shared tok2vec, tagger, parser,
+//! attribute ruler, lemmatizer, NER within the parser's sentences) and every token attribute
+//! (text, offset, space, tag, POS, lemma, head, label, sentence start, entity) must equal
+//! spaCy's `nlp(text)`.
 //! Also the bad inputs the pipeline must survive.
 
 use std::path::Path;
@@ -57,6 +59,8 @@ fn raw_text_analysis_agrees_with_spacy() {
                 g["sent_start"].as_bool().unwrap_or(false),
                 g["ent_iob"].as_str().expect("iob"),
                 g["ent_type"].as_str().expect("type"),
+                g["pos"].as_str().expect("pos"),
+                g["lemma"].as_str().expect("lemma"),
             );
             let iob = t.ent_iob.to_string();
             let got = (
@@ -68,6 +72,8 @@ fn raw_text_analysis_agrees_with_spacy() {
                 t.sent_start || i == 0,
                 iob.as_str(),
                 t.ent_type.as_str(),
+                t.pos.as_str(),
+                t.lemma.as_str(),
             );
             if expected == got {
                 same += 1;

@@ -5,8 +5,8 @@
 //!   `token<TAB>BIO` per line with the same line breaks (`-DOCSTART-` lines pass through as
 //!   `-DOCSTART-<TAB>O`). Each sentence is analysed as one document of those words.
 //! - `--format json`: articles (any input `extract` reads) are cleaned and their bodies
-//!   analysed; one JSON object per article: tokens (byte offsets into `text`), sentences,
-//!   entities.
+//!   analysed; one JSON object per article: tokens (byte offsets into `text`, tag, POS,
+//!   morphology, lemma, head, dependency label, entity IOB), sentences, entities.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -249,6 +249,9 @@ struct TokenJson<'a> {
     end: usize,
     ws: bool,
     tag: &'a str,
+    pos: &'a str,
+    morph: &'a str,
+    lemma: &'a str,
     head: usize,
     dep: &'a str,
     ent_iob: char,
@@ -268,6 +271,9 @@ impl Serialize for TokensJson<'_> {
                 end: t.end,
                 ws: t.ws,
                 tag: &t.tag,
+                pos: &t.pos,
+                morph: &t.morph,
+                lemma: &t.lemma,
                 head: t.head,
                 dep: &t.dep,
                 ent_iob: t.ent_iob,
