@@ -418,6 +418,10 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let Some((clause, kind)) = content else {
             continue;
         };
+        // Content in another paragraph is a block quote (below), not reported speech.
+        if tree.paragraph[clause] != tree.paragraph[v] {
+            continue;
+        }
         let range = match kind {
             lexicon::Complement::Object => trimmed(&tree, tree.subtree(clause)),
             _ => content_range(&tree, clause),
@@ -441,6 +445,53 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             kind: QuoteKind::Indirect,
             speaker,
             cue: Some(cue_phrase(&tree, v)),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    // Block quotes: a paragraph without quotation marks after a paragraph ending "X said:".
+    for k in 0..doc.tokens.len() {
+        if tree.text(k) != ":" || quoted[k] {
+            continue;
+        }
+        let next = (k + 1..doc.tokens.len()).find(|&i| tree.is_word(i));
+        let Some(first) = next else { continue };
+        if tree.paragraph[first] != tree.paragraph[k] + 1 {
+            continue;
+        }
+        let Some(cue) = cues.iter().find(|c| {
+            c.token == tree.head(k)
+                || tree.descends_from(k, c.token) && tree.sentence[c.token] == tree.sentence[k]
+        }) else {
+            continue;
+        };
+        let par: Vec<usize> = (first..doc.tokens.len())
+            .take_while(|&i| tree.paragraph[i] == tree.paragraph[first])
+            .collect();
+        let words = par.iter().filter(|&&i| tree.is_word(i)).count();
+        let Some(&last_tok) = par
+            .iter()
+            .rev()
+            .find(|&&i| tree.is_word(i) || tree.text(i).chars().any(|c| ".!?".contains(c)))
+        else {
+            continue;
+        };
+        let span = doc.tokens[first].start..doc.tokens[last_tok].end;
+        if words < 5
+            || doc.text[span.clone()].contains(['"', '“', '”'])
+            || quotes.iter().any(|x| overlaps(&(x.start..x.end), &span))
+        {
+            continue;
+        }
+        let Some(speaker) = speaker_of(&tree, resolution, cue.token, &quoted) else {
+            continue;
+        };
+        quotes.push(Quote {
+            field: Default::default(),
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Direct,
+            speaker: Some(speaker),
+            cue: Some(cue_phrase(&tree, cue.token)),
             start: span.start,
             end: span.end,
         });
@@ -573,7 +624,8 @@ fn colon_introducer(tree: &Tree<'_>, first: usize) -> Option<usize> {
     while !tree.is_word(k) && tree.text(k) != ":" {
         k = k.checked_sub(1)?;
     }
-    if tree.text(k) != ":" || tree.paragraph[k] != tree.paragraph[first] {
+    // The colon ends the clause before, in this paragraph or closing the one before.
+    if tree.text(k) != ":" || tree.paragraph[k] + 1 < tree.paragraph[first] {
         return None;
     }
     let mut verb = tree.head(k);
