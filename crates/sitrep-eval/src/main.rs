@@ -3,6 +3,7 @@
 //! Data is read from `../shared/data` (override with `--data` or `SITREP_DATA`); a missing data
 //! folder is reported and the command exits without a score.
 
+mod coref;
 mod dates;
 mod extraction;
 mod nlp;
@@ -78,6 +79,8 @@ enum Command {
         #[arg(long)]
         gum_conllu: Option<PathBuf>,
     },
+    /// Person-chain MUC and B-cubed on GUM's news documents, beside a name-only baseline.
+    Coref,
     /// Quote detection and speaker accuracy on PolNeAR (train and/or dev).
     Polnear {
         /// `dev`, `train` or `both`.
@@ -122,6 +125,7 @@ fn main() -> anyhow::Result<()> {
         Command::Sentences { pred, gum_conllu } => {
             nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
         }
+        Command::Coref => coref::run(&cli.data).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {
                 "both" => &["train", "dev"],
