@@ -350,6 +350,119 @@ pub fn attributes(word: &str, complement: Complement) -> bool {
     }
 }
 
+/// Nouns naming people, groups or sources that hold views ("officials", "the poll").
+const HOLDER_NOUNS: &[&str] = &[
+    "official",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "critic",
+    "voter",
+    "leader",
+    "aide",
+    "supporter",
+    "analyst",
+    "expert",
+    "source",
+    "resident",
+    "minister",
+    "president",
+    "lawmaker",
+    "senator",
+    "candidate",
+    "people",
+    "protester",
+    "activist",
+    "reporter",
+    "witness",
+    "police",
+    "authorities",
+    "government",
+    "administration",
+    "campaign",
+    "poll",
+    "survey",
+    "report",
+    "study",
+    "statement",
+    "committee",
+    "party",
+    "democrat",
+    "republican",
+    "member",
+    "group",
+    "man",
+    "woman",
+    "men",
+    "women",
+    "family",
+    "parent",
+    "student",
+    "team",
+    "staff",
+    "council",
+    "court",
+    "judge",
+    "prosecutor",
+    "lawyer",
+    "attorney",
+    "agency",
+    "ministry",
+    "army",
+    "military",
+    "company",
+    "firm",
+    "office",
+    "board",
+    "union",
+    "coalition",
+    "majority",
+    "minority",
+    "many",
+    "most",
+    "some",
+    "others",
+    "everyone",
+    "nobody",
+    "public",
+    "americans",
+    "diplomat",
+    "envoy",
+    "negotiator",
+    "delegation",
+    "side",
+    "kremlin",
+    "capital",
+    "newspaper",
+    "paper",
+    "network",
+    "outlet",
+    "organization",
+    "organisation",
+    "commission",
+];
+
+/// Whether a subject's head word can hold a view: a pronoun, a person or source noun, or a
+/// noun of an agent (-er, -or, -ist, -ian: "workers", "economists", "politicians"). Names
+/// are judged by entity resolution, not here.
+pub fn names_holder(head: &str) -> bool {
+    let w = head
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if matches!(
+        w.as_str(),
+        "he" | "she" | "they" | "i" | "we" | "you" | "who" | "which" | "that"
+    ) {
+        return true;
+    }
+    let singular = w.strip_suffix('s').unwrap_or(&w);
+    HOLDER_NOUNS.contains(&w.as_str())
+        || HOLDER_NOUNS.contains(&singular)
+        || ["er", "or", "ist", "ian", "ers", "ors", "ists", "ians"]
+            .iter()
+            .any(|s| w.ends_with(s) && w.len() > s.len() + 3)
+}
+
 /// Whether the verb only reports speech with a clause or quotation as complement.
 pub fn needs_clause(base: &str) -> bool {
     NEEDS_CLAUSE.contains(&base)
@@ -432,5 +545,15 @@ mod tests {
         assert!(attributes("condemned", Complement::Object));
         assert!(!attributes("told", Complement::Object));
         assert!(!attributes("walked", Complement::Clause));
+    }
+
+    #[test]
+    fn holders_are_people_groups_and_sources() {
+        for w in ["officials", "She", "economists", "workers", "poll", "who"] {
+            assert!(names_holder(w), "{w}");
+        }
+        for w in ["signs", "timing", "rights", "use", "promises"] {
+            assert!(!names_holder(w), "{w}");
+        }
     }
 }

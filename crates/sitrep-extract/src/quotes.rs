@@ -435,8 +435,19 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         let speaker = speaker_of(&tree, resolution, v, &quoted);
-        // Beliefs, aims and stances need someone holding them.
+        // A holder of a view: a person, group or place entity, a pronoun, or a noun naming
+        // people or sources.
+        let holder = |sp: &Speaker| {
+            sp.entity.is_some() || {
+                let head = sp.mention.text.split_whitespace().last().unwrap_or("");
+                lexicon::names_holder(head)
+            }
+        };
         if speaker.is_none() && !(is_cue && kind == lexicon::Complement::Clause) {
+            continue;
+        }
+        // Stances on objects only from holders ("signs show support" is no attribution).
+        if kind == lexicon::Complement::Object && !speaker.as_ref().is_some_and(holder) {
             continue;
         }
         quotes.push(Quote {
@@ -729,11 +740,6 @@ fn subject_of(tree: &Tree<'_>, cue: usize) -> Option<usize> {
             .copied()
             .find(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))
         {
-            // A passive subject of "was quoted as saying" style, or a relative pronoun: the
-            // relative clause's head noun.
-            if matches!(tree.tag(s), "WP" | "WDT") && tree.dep(verb) == "relcl" {
-                return Some(tree.head(verb));
-            }
             return Some(s);
         }
         if let Some(agent) = tree.children[verb]
@@ -773,6 +779,30 @@ fn speaker_of(
     let subject = subject_of(tree, cue)?;
     if quoted[subject] {
         return None;
+    }
+    // Times, dates and numbers are no speakers ("12:15 p.m.: ...").
+    let ent = tree.doc.tokens[subject].ent_type.as_str();
+    if matches!(
+        ent,
+        "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
+    ) || tree.tag(subject) == "CD"
+    {
+        return None;
+    }
+    // A relative pronoun ("Barkley, who said ...") is the mention; its antecedent the name.
+    let antecedent = tree.head(tree.head(subject));
+    if matches!(tree.tag(subject), "WP" | "WDT")
+        && tree.dep(tree.head(subject)) == "relcl"
+        && antecedent < subject
+    {
+        let mut speaker = speaker_at(tree, resolution, antecedent)?;
+        let t = &tree.doc.tokens[subject];
+        speaker.mention = Mention {
+            text: tree.doc.text[t.start..t.end].to_string(),
+            start: t.start,
+            end: t.end,
+        };
+        return Some(speaker);
     }
     speaker_at(tree, resolution, subject)
 }
