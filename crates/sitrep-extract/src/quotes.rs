@@ -446,8 +446,8 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if speaker.is_none() && !(is_cue && kind == lexicon::Complement::Clause) {
             continue;
         }
-        // Stances on objects only from holders ("signs show support" is no attribution).
-        if kind == lexicon::Complement::Object && !speaker.as_ref().is_some_and(holder) {
+        // Stances and aims only from holders ("the talks aim to ..." is no attribution).
+        if kind != lexicon::Complement::Clause && !speaker.as_ref().is_some_and(holder) {
             continue;
         }
         quotes.push(Quote {
