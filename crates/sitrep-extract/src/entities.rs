@@ -376,6 +376,39 @@ const METONYMS: &[(&str, &str)] = &[
     ("canberra", "Australia"),
 ];
 
+/// Common short and long forms of states and unions, and the name they are given.
+const ALIASES: &[(&str, &str)] = &[
+    ("u.s.", "United States"),
+    ("us", "United States"),
+    ("usa", "United States"),
+    ("u.s.a.", "United States"),
+    ("united states", "United States"),
+    ("united states of america", "United States"),
+    ("america", "United States"),
+    ("uk", "United Kingdom"),
+    ("u.k.", "United Kingdom"),
+    ("britain", "United Kingdom"),
+    ("great britain", "United Kingdom"),
+    ("united kingdom", "United Kingdom"),
+    ("eu", "European Union"),
+    ("e.u.", "European Union"),
+    ("european union", "European Union"),
+    ("un", "United Nations"),
+    ("u.n.", "United Nations"),
+    ("united nations", "United Nations"),
+    ("russian federation", "Russia"),
+    ("uae", "United Arab Emirates"),
+    ("u.a.e.", "United Arab Emirates"),
+    ("prc", "China"),
+    ("dprk", "North Korea"),
+];
+
+/// The name an alias stands for ("U.S." -> "United States").
+fn canonical(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    ALIASES.iter().find(|(a, _)| *a == lower).map(|(_, c)| *c)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gender {
     Male,
@@ -475,14 +508,19 @@ pub fn resolve(doc: &Doc) -> Resolution {
             assigned[k] = Some(e);
             continue;
         }
-        // Others group by their normalised text and type family.
-        let key = m.words.join(" ").to_lowercase();
+        // Others group by their normalised text (country aliases folded: "U.S." = "United
+        // States") and type family.
+        let text = m.words.join(" ");
+        let key = canonical(&text).map_or_else(|| text.to_lowercase(), str::to_lowercase);
         let existing = (0..entities.len()).find(|&e| {
-            words_of[e].join(" ").to_lowercase() == key && same_family(&entities[e].kind, &m.label)
+            let name = words_of[e].join(" ");
+            canonical(&name).map_or_else(|| name.to_lowercase(), str::to_lowercase) == key
+                && same_family(&entities[e].kind, &m.label)
         });
         let e = existing.unwrap_or_else(|| {
-            entities.push(new_entity(m.words.join(" "), &m.label));
-            words_of.push(m.words.clone());
+            let name = canonical(&text).map_or(text.clone(), str::to_string);
+            entities.push(new_entity(name.clone(), &m.label));
+            words_of.push(name.split(' ').map(str::to_string).collect());
             gender.push(None);
             entities.len() - 1
         });
@@ -952,4 +990,17 @@ fn link_pronouns_and_descriptions(
     }
     let entities = std::mem::take(&mut resolution.entities);
     *resolution = Resolution::new(entities, doc.tokens.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_fold_to_one_name() {
+        assert_eq!(canonical("U.S."), Some("United States"));
+        assert_eq!(canonical("US"), Some("United States"));
+        assert_eq!(canonical("Britain"), Some("United Kingdom"));
+        assert_eq!(canonical("Velstad"), None);
+    }
 }
