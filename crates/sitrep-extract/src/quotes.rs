@@ -283,7 +283,21 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 let before = doc.sentences[tree.sentence[first]].tokens.start..first;
                 before.clone().all(|i| !tree.is_word(i))
             });
-        let clause = (words >= 4 && has_verb || words >= 5 && opens_sentence && q.closed)
+        // A quotation right before its cue ("“Like Velden,” Marlo said") is what was said,
+        // however short.
+        let next_word = (lastt + 1..doc.tokens.len()).find(|&i| tree.is_word(i));
+        let followed_by_cue = q.closed
+            && next_word.is_some_and(|w| {
+                tree.paragraph[w] == tree.paragraph[lastt]
+                    && (cues.iter().any(|c| c.token == w)
+                        || (matches!(tree.dep(w), "nsubj" | "compound")
+                            && cues.iter().any(|c| {
+                                c.token > w && c.token <= w + 4 && tree.descends_from(w, c.token)
+                            })))
+            });
+        let clause = (words >= 4 && has_verb
+            || words >= 5 && opens_sentence && q.closed
+            || words >= 2 && followed_by_cue)
             && !(q.single && words < 6);
         // A quoted clause whose subject stands outside the marks ("he "strongly requested
         // ..."") is part of reported speech: a partial quote.
@@ -735,10 +749,12 @@ fn cue_phrase(tree: &Tree<'_>, cue: usize) -> String {
 fn subject_of(tree: &Tree<'_>, cue: usize) -> Option<usize> {
     let mut verb = cue;
     for _ in 0..8 {
+        // The subject nearest the verb (a quotation's words can be parsed as a second one).
         if let Some(s) = tree.children[verb]
             .iter()
             .copied()
-            .find(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))
+            .filter(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))
+            .min_by_key(|&c| c.abs_diff(verb))
         {
             return Some(s);
         }
