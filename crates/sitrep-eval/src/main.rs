@@ -82,6 +82,7 @@ enum Command {
     /// Person-chain MUC and B-cubed on GUM's news documents, beside a name-only baseline.
     Coref,
     /// Quote detection and speaker accuracy on PolNeAR (train and/or dev).
+    #[command(alias = "quotes")]
     Polnear {
         /// `dev`, `train` or `both`.
         #[arg(long, default_value = "dev")]
