@@ -188,8 +188,43 @@ fn score(gold: &GoldDoc, system: &[Vec<(usize, usize)>]) -> Scores {
     }
 }
 
+/// `-v`: each gold person chain with the system entity of each of its mentions (`-` none), then
+/// each system entity's mentions that align to no gold person mention.
+fn explain(gold: &GoldDoc, system: &[Vec<(usize, usize)>]) -> String {
+    let text = |s: usize, e: usize| gold.tokens[s..e].join(" ");
+    let entity_of = |gs: usize, ge: usize| {
+        system
+            .iter()
+            .position(|chain| chain.iter().any(|&(s, e)| gs <= s && e <= ge))
+    };
+    let mut chains: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (s, e, id) in &gold.mentions {
+        chains.entry(id.as_str()).or_default().push((*s, *e));
+    }
+    let mut out = String::new();
+    for (id, mut chain) in chains {
+        chain.sort_unstable();
+        let items: Vec<String> = chain
+            .iter()
+            .map(|&(s, e)| {
+                let sys = entity_of(s, e).map_or("-".to_string(), |k| k.to_string());
+                format!("{}[{sys}]", text(s, e))
+            })
+            .collect();
+        out.push_str(&format!("gold {id}: {}\n", items.join(" | ")));
+    }
+    for (k, chain) in system.iter().enumerate() {
+        for &(s, e) in chain {
+            if !gold.mentions.iter().any(|(gs, ge, _)| *gs <= s && e <= *ge) {
+                out.push_str(&format!("extra [{k}]: {}\n", text(s, e)));
+            }
+        }
+    }
+    out
+}
+
 /// `sitrep-eval coref`: person chains on GUM news, ours beside the name-only baseline.
-pub fn run(data: &Path) -> anyhow::Result<serde_json::Value> {
+pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
     let dir = data.join("nlp/gum");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
@@ -212,7 +247,7 @@ pub fn run(data: &Path) -> anyhow::Result<serde_json::Value> {
     let model = sitrep_nlp::default_model_dir();
     let nlp = sitrep_nlp::Pipeline::load(&model)
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
-    let results: Vec<(Scores, Scores)> = docs
+    let results: Vec<(Scores, Scores, String)> = docs
         .par_iter()
         .map(|gold| {
             let words: Vec<&str> = gold.tokens.iter().map(String::as_str).collect();
@@ -237,11 +272,19 @@ pub fn run(data: &Path) -> anyhow::Result<serde_json::Value> {
                     .push((ent.tokens.start, ent.tokens.end));
             }
             let baseline: Vec<Vec<(usize, usize)>> = by_text.into_values().collect();
-            (score(gold, &ours), score(gold, &baseline))
+            let why = if verbose {
+                explain(gold, &ours)
+            } else {
+                String::new()
+            };
+            (score(gold, &ours), score(gold, &baseline), why)
         })
         .collect();
     let (mut ours, mut base) = (Scores::default(), Scores::default());
-    for (o, b) in results {
+    for ((o, b, why), file) in results.into_iter().zip(&files) {
+        if verbose {
+            eprintln!("== {}\n{why}", file.display());
+        }
         ours.add(o);
         base.add(b);
     }

@@ -126,7 +126,7 @@ fn main() -> anyhow::Result<()> {
         Command::Sentences { pred, gum_conllu } => {
             nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
         }
-        Command::Coref => coref::run(&cli.data).map(print_json),
+        Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {
                 "both" => &["train", "dev"],

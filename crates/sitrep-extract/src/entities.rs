@@ -23,6 +23,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use sitrep_nlp::Doc;
 
@@ -198,183 +199,62 @@ const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "sir", "dame", "mx"];
 const MALE_TITLES: &[&str] = &["mr", "sir", "lord", "king", "prince", "sheikh", "emir"];
 const FEMALE_TITLES: &[&str] = &["mrs", "ms", "miss", "dame", "lady", "queen", "princess"];
 
-/// Common first names by gender (a short team-written list; unknown names clash with
-/// nothing).
-const MALE_NAMES: &[&str] = &[
-    "donald",
-    "joe",
-    "vladimir",
-    "steve",
-    "steven",
-    "john",
-    "james",
-    "michael",
-    "david",
-    "robert",
-    "william",
-    "richard",
-    "thomas",
-    "mark",
-    "paul",
-    "peter",
-    "george",
-    "charles",
-    "barack",
-    "bill",
-    "bernie",
-    "ted",
-    "marco",
-    "mike",
-    "mitch",
-    "chuck",
-    "kevin",
-    "jeb",
-    "ben",
-    "chris",
-    "rand",
-    "sergei",
-    "sergey",
-    "dmitry",
-    "volodymyr",
-    "emmanuel",
-    "olaf",
-    "boris",
-    "keir",
-    "rishi",
-    "xi",
-    "recep",
-    "benjamin",
-    "ali",
-    "mohammed",
-    "muhammad",
-    "ahmed",
-    "antony",
-    "jake",
-    "lloyd",
-    "marcus",
-    "jens",
-    "andrzej",
-    "viktor",
-    "narendra",
-    "kim",
-    "hassan",
-    "ebrahim",
-    "ivan",
-    "oleg",
-    "yuri",
-    "alexei",
-    "andrei",
-    "pete",
-    "jd",
-    "tim",
-    "tom",
-    "jim",
-    "bob",
-    "dan",
-    "daniel",
-    "matt",
-    "matthew",
-    "andrew",
-    "brian",
-    "kirill",
-    "ramzan",
-    "abdel",
-    "omar",
-    "juan",
-    "carlos",
-    "luis",
-    "jose",
-    "piet",
-    "oren",
-    "edvin",
-];
-const FEMALE_NAMES: &[&str] = &[
-    "karoline",
-    "hillary",
-    "kamala",
-    "nancy",
-    "elizabeth",
-    "mary",
-    "patricia",
-    "jennifer",
-    "linda",
-    "susan",
-    "sarah",
-    "jessica",
-    "karen",
-    "lisa",
-    "angela",
-    "ursula",
-    "theresa",
-    "liz",
-    "kaja",
-    "annalena",
-    "giorgia",
-    "marine",
-    "jill",
-    "melania",
-    "ivanka",
-    "nikki",
-    "tulsi",
-    "kristi",
-    "marjorie",
-    "elise",
-    "maria",
-    "anna",
-    "olga",
-    "maria",
-    "yulia",
-    "svetlana",
-    "natalia",
-    "irina",
-    "elena",
-    "katherine",
-    "kate",
-    "emily",
-    "laura",
-    "rachel",
-    "rhea",
-    "talia",
-    "mira",
-    "kira",
-    "ilse",
-    "ilsa",
-];
+/// Given names and the gender they mark (`data/first-names.tsv`).
+const FIRST_NAMES: &str = include_str!("../data/first-names.tsv");
+/// Seats of power and capitals, and the state they stand for (`data/seats-of-power.tsv`).
+const SEATS_OF_POWER: &str = include_str!("../data/seats-of-power.tsv");
+/// Nouns naming a person by office or role (`data/role-nouns.txt`).
+const ROLE_NOUNS: &str = include_str!("../data/role-nouns.txt");
 
-/// Seats of power and capitals used for their state, and the state they stand for.
-const METONYMS: &[(&str, &str)] = &[
-    ("kremlin", "Russia"),
-    ("moscow", "Russia"),
-    ("white house", "United States"),
-    ("washington", "United States"),
-    ("pentagon", "United States"),
-    ("state department", "United States"),
-    ("kyiv", "Ukraine"),
-    ("kiev", "Ukraine"),
-    ("beijing", "China"),
-    ("downing street", "United Kingdom"),
-    ("london", "United Kingdom"),
-    ("whitehall", "United Kingdom"),
-    ("elysee", "France"),
-    ("élysée", "France"),
-    ("paris", "France"),
-    ("berlin", "Germany"),
-    ("tehran", "Iran"),
-    ("jerusalem", "Israel"),
-    ("pyongyang", "North Korea"),
-    ("ankara", "Turkey"),
-    ("brussels", "European Union"),
-    ("damascus", "Syria"),
-    ("minsk", "Belarus"),
-    ("warsaw", "Poland"),
-    ("tokyo", "Japan"),
-    ("new delhi", "India"),
-    ("islamabad", "Pakistan"),
-    ("riyadh", "Saudi Arabia"),
-    ("cairo", "Egypt"),
-    ("ottawa", "Canada"),
-    ("canberra", "Australia"),
-];
+/// The rows of a team data file: lines without comments or blanks, split at tabs.
+fn rows(data: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    data.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+}
+
+/// The gender a given name marks, if the list has it.
+fn first_name_gender(name: &str) -> Option<Gender> {
+    static TABLE: OnceLock<HashMap<&'static str, Gender>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        rows(FIRST_NAMES)
+            .filter_map(|r| match r.as_slice() {
+                [n, "m"] => Some((*n, Gender::Male)),
+                [n, "f"] => Some((*n, Gender::Female)),
+                _ => None,
+            })
+            .collect()
+    });
+    table.get(name.to_lowercase().as_str()).copied()
+}
+
+/// The state a seat of power or capital stands for ("kremlin" -> "Russia"); `name` lowercase
+/// without a leading "the".
+fn seat_state(name: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        rows(SEATS_OF_POWER)
+            .filter_map(|r| match r.as_slice() {
+                [seat, state] => Some((*seat, *state)),
+                _ => None,
+            })
+            .collect()
+    });
+    table.get(name).copied()
+}
+
+/// Whether a lowercase noun names a person by office or role ("president", "envoy").
+fn is_role_noun(noun: &str) -> bool {
+    static TABLE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            rows(ROLE_NOUNS)
+                .filter_map(|r| r.first().copied())
+                .collect()
+        })
+        .contains(&noun)
+}
 
 /// Common short and long forms of states and unions, and the name they are given.
 const ALIASES: &[(&str, &str)] = &[
@@ -439,7 +319,10 @@ pub fn resolve(doc: &Doc) -> Resolution {
         return Resolution::default();
     }
     let quoted = quoted_tokens(doc);
-    let mentions = name_mentions(doc);
+    let mut mentions = name_mentions(doc);
+    mentions.extend(untagged_name_parts(doc, &mentions));
+    mentions.sort_by_key(|m| m.tokens.start);
+    trim_surname_led_names(doc, &mut mentions);
 
     // People: full names first, then the shorter mentions.
     let mut entities: Vec<ResolvedEntity> = Vec::new();
@@ -555,7 +438,7 @@ pub fn resolve(doc: &Doc) -> Resolution {
         if entities[e].kind != "PERSON"
             && let Some((label, _)) = labels[e]
                 .iter()
-                .max_by_key(|(l, c)| (**c, l.as_str() == "PERSON"))
+                .max_by_key(|(l, c)| (**c, l.as_str() == "PERSON", std::cmp::Reverse(l.as_str())))
         {
             entities[e].kind = label.clone();
         }
@@ -564,18 +447,13 @@ pub fn resolve(doc: &Doc) -> Resolution {
                 .first()
                 .map(|w| w.to_lowercase())
                 .unwrap_or_default();
-            if MALE_NAMES.contains(&first.as_str()) {
-                gender[e] = Some(Gender::Male);
-            } else if FEMALE_NAMES.contains(&first.as_str()) {
-                gender[e] = Some(Gender::Female);
-            }
+            gender[e] = first_name_gender(&first);
         }
         let lower = entities[e].name.to_lowercase();
         let bare = lower.strip_prefix("the ").unwrap_or(&lower);
-        entities[e].stands_for = METONYMS
-            .iter()
-            .find(|(k, _)| *k == bare)
-            .map(|(_, s)| s.to_string());
+        if entities[e].kind != "PERSON" {
+            entities[e].stands_for = seat_state(bare).map(str::to_string);
+        }
     }
 
     let mut resolution = Resolution::new(entities, n);
@@ -691,6 +569,102 @@ fn name_mentions(doc: &Doc) -> Vec<NameMention> {
     out
 }
 
+/// A "name" that starts with the surname of a person named in full before it ("Warhol
+/// Polaroid" after "Andy Warhol") is that person's surname and a thing: the mention keeps the
+/// surname only, unless that word is a known given name.
+fn trim_surname_led_names(doc: &Doc, mentions: &mut [NameMention]) {
+    for k in 0..mentions.len() {
+        let m = &mentions[k];
+        if m.label != "PERSON" || m.words.len() < 2 || !m.titles.is_empty() {
+            continue;
+        }
+        let first = m.words[0].clone();
+        let earlier = mentions[..k].iter().any(|x| {
+            x.label == "PERSON"
+                && x.words.len() >= 2
+                && x.words.last() == Some(&first)
+                && x.words != m.words
+        });
+        let start = m.tokens.start;
+        if earlier && first_name_gender(&first).is_none() && doc.token_text(start) == first {
+            let m = &mut mentions[k];
+            m.tokens = start..start + 1;
+            m.words.truncate(1);
+        }
+    }
+    // "Biden's war" typed ORG: a person's surname with a possessive opening another name is
+    // the person.
+    let surnames: Vec<String> = mentions
+        .iter()
+        .filter(|m| m.label == "PERSON")
+        .filter_map(|m| m.words.last().cloned())
+        .collect();
+    for m in mentions.iter_mut() {
+        let start = m.tokens.start;
+        if m.label != "PERSON"
+            && m.tokens.len() >= 3
+            && matches!(doc.token_text(start + 1), "'s" | "’s")
+            && surnames.iter().any(|s| s == doc.token_text(start))
+        {
+            m.tokens = start..start + 1;
+            m.words = vec![doc.token_text(start).to_string()];
+            m.label = "PERSON".to_string();
+        }
+    }
+}
+
+/// Surnames (and given names only one person has) of the people named in full, where the
+/// model tagged no entity: a capitalised proper-noun token spelled like that part of the name
+/// ("Montalvo" after "Daniel Montalvo").
+fn untagged_name_parts(doc: &Doc, mentions: &[NameMention]) -> Vec<NameMention> {
+    let full: Vec<&[String]> = mentions
+        .iter()
+        .filter(|m| m.label == "PERSON" && m.words.len() >= 2)
+        .map(|m| m.words.as_slice())
+        .collect();
+    let mut parts: Vec<&str> = Vec::new();
+    for words in &full {
+        if let Some(last) = words.last() {
+            parts.push(last);
+        }
+        let first = words[0].as_str();
+        let shared = full
+            .iter()
+            .any(|w| w[0] != words[0] && w.iter().any(|x| x == first))
+            || full.iter().any(|w| w[0] == first && w[1..] != words[1..]);
+        if !shared {
+            parts.push(first);
+        }
+    }
+    parts.retain(|p| p.chars().count() >= 3 && p.chars().next().is_some_and(char::is_uppercase));
+    let mut out = Vec::new();
+    for (i, t) in doc.tokens.iter().enumerate() {
+        if !t.ent_type.is_empty() || !t.tag.starts_with("NNP") {
+            continue;
+        }
+        let text = doc.token_text(i);
+        if !parts.contains(&text) {
+            continue;
+        }
+        // Part of a longer unrecognised name ("Montalvo Street") is not the person.
+        let proper = |k: usize| {
+            doc.tokens[k].tag.starts_with("NNP")
+                && is_word(doc, k)
+                && !TITLES.contains(&lower_word(doc.token_text(k)).as_str())
+        };
+        if (i > 0 && proper(i - 1)) || (i + 1 < doc.tokens.len() && proper(i + 1)) {
+            continue;
+        }
+        out.push(NameMention {
+            tokens: i..i + 1,
+            label: "PERSON".to_string(),
+            words: vec![text.to_string()],
+            titles: Vec::new(),
+        });
+    }
+    out
+}
+
 /// Roles from the words modifying a name before it and from its appositions.
 fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
     let mut roles = Vec::new();
@@ -799,6 +773,23 @@ fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
     roles
 }
 
+/// The noun a role is named by, lowercase: its last word before a preposition ("US Special
+/// Envoy to the Middle East" -> "envoy", "curator of the exhibit" -> "curator").
+fn role_head(role: &str) -> Option<String> {
+    role.split_whitespace()
+        .take_while(|w| {
+            !matches!(
+                *w,
+                "of" | "to" | "for" | "at" | "in" | "on" | "from" | "with" | "and" | "("
+            )
+        })
+        .last()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+}
+
 fn descends(doc: &Doc, mut a: usize, b: usize) -> bool {
     for _ in 0..64 {
         if a == b {
@@ -821,8 +812,15 @@ fn push_role(roles: &mut Vec<String>, role: String) {
     {
         return;
     }
-    let lower = role.to_lowercase();
-    if roles.iter().any(|r| r.to_lowercase() == lower) {
+    // "President" adds nothing to "Russian President": a role whose words end another's is
+    // kept once, in its longer form.
+    let words = |r: &str| -> Vec<String> { r.split_whitespace().map(str::to_lowercase).collect() };
+    let new = words(&role);
+    if roles.iter().any(|r| ends_with(&words(r), &new)) {
+        return;
+    }
+    if let Some(k) = roles.iter().position(|r| ends_with(&new, &words(r))) {
+        roles[k] = role;
         return;
     }
     roles.push(role);
@@ -952,27 +950,35 @@ fn link_pronouns_and_descriptions(
             }
             continue;
         }
-        // "the president": a determiner and a noun that ends one of an entity's roles.
+        // "the president", "the Home Secretary": "the", at most two modifiers and a listed
+        // role noun that heads one of an entity's roles.
+        let noun = word.to_lowercase();
+        let the = (1..=3)
+            .filter_map(|back| i.checked_sub(back))
+            .take_while(|&k| {
+                doc.token_text(k).eq_ignore_ascii_case("the")
+                    || (doc.tokens[k].head == i
+                        && matches!(doc.tokens[k].dep.as_str(), "compound" | "amod"))
+            })
+            .find(|&k| doc.token_text(k).eq_ignore_ascii_case("the"));
         if doc.tokens[i].tag.starts_with("NN")
-            && !doc.tokens[i].tag.starts_with("NNP")
-            && i > 0
-            && doc.token_text(i - 1).eq_ignore_ascii_case("the")
+            && is_role_noun(&noun)
             && !quoted[i]
+            && let Some(the) = the
+            && (the..i).all(|k| resolution.entity_at(k).is_none())
         {
-            let noun = word.to_lowercase();
             let found = seen.iter().rev().map(|&(_, e, _)| e).find(|&e| {
-                resolution.entities[e].roles.iter().any(|r| {
-                    r.split_whitespace()
-                        .last()
-                        .is_some_and(|w| w.to_lowercase() == noun)
-                })
+                resolution.entities[e]
+                    .roles
+                    .iter()
+                    .any(|r| role_head(r).is_some_and(|h| h == noun))
             });
             if let Some(e) = found {
                 added.push((
                     e,
                     EntityMention {
-                        tokens: i - 1..i + 1,
-                        start: doc.tokens[i - 1].start,
+                        tokens: the..i + 1,
+                        start: doc.tokens[the].start,
                         end: doc.tokens[i].end,
                         kind: MentionKind::Description,
                     },
