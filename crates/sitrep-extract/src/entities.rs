@@ -4,22 +4,34 @@
 //!
 //! 1. Name mentions are the NER spans without edge punctuation, a leading "the" or a trailing
 //!    possessive. Titles the model put inside a person's span ("President", "Sen.") move to
-//!    the roles.
+//!    the roles. Where the model disagrees with itself: a name opening with a listed given
+//!    name, or ending with a word typed PERSON elsewhere, is a person's ("Marta Olvenk" typed
+//!    ORG); a name opening with an earlier person's surname is that surname ("Warhol
+//!    Polaroid"), and so is "Biden's war" typed ORG. Surnames and unshared given names of the
+//!    people named in full are mentions where the model tagged nothing.
 //! 2. People: full names (two words or more) found anywhere in the article make the entities;
 //!    a shorter mention joins the one whose name ends with it (a surname, "Leavitt"), or
 //!    starts with it, preferring the most recent; a surname the model typed ORG or GPE joins
-//!    a person all the same. Other types group by their normalised text.
+//!    a person all the same. Other types group by their normalised text, country aliases
+//!    folded ("U.S." = "United States"); an entity's type is its mentions' majority.
 //! 3. Roles: the words before a name that modify it ("White House Press Secretary Karoline
 //!    Leavitt", "Russian President Vladimir Putin") and appositions ("Steve Witkoff, the US
-//!    Special Envoy to the Middle East").
-//! 4. Pronouns (he/him/his/himself, she/her/hers/herself) outside quotation marks join the
-//!    nearest person before them in the last three sentences whose gender does not clash
-//!    (gender from titles, first names and earlier pronouns), subjects of the sentence
-//!    preferred. "I" and "we" are never resolved.
-//! 5. Definite descriptions ("the president", "the envoy") join the most recent entity one
-//!    of whose roles ends with that noun.
+//!    Special Envoy to the Middle East"), kept once ("President" adds nothing to "Russian
+//!    President"). An apposition's noun is also a description mention of the person
+//!    ("Orlund's envoy, Piet Varnholm": "envoy"), without the other names it holds.
+//! 4. Pronouns (he/him/his/himself, she/her/hers/herself) join the nearest person before them
+//!    in the last three sentences whose gender does not clash (gender from titles, the
+//!    team's list of given names `data/first-names.tsv`, and earlier pronouns), subjects of
+//!    the sentence preferred. Right after a quotation distances count from where it opened
+//!    and names inside it are no antecedents; a pronoun inside a quotation may take one.
+//!    "I", "we" and "they" are never resolved (first person in a quotation is its speaker's,
+//!    which the quote stage knows).
+//! 5. Definite descriptions ("the president", "the Home Secretary": "the", at most two
+//!    modifiers and a noun of `data/role-nouns.txt`) join the most recent entity one of whose
+//!    roles is headed by that noun ("US Special Envoy to the Middle East" -> "envoy").
 //! 6. Seats of power and capitals used for their state ("the Kremlin", "Washington") keep
-//!    their own entity and name the state in `stands_for` (table below).
+//!    their own entity and name the state in `stands_for` (`data/seats-of-power.tsv`): the
+//!    place is still a place ("talks in Moscow"), and the link says whom it speaks for.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -198,6 +210,65 @@ const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "sir", "dame", "mx"];
 
 const MALE_TITLES: &[&str] = &["mr", "sir", "lord", "king", "prince", "sheikh", "emir"];
 const FEMALE_TITLES: &[&str] = &["mrs", "ms", "miss", "dame", "lady", "queen", "princess"];
+
+/// Last words that make a name a place or a body even after a given name ("Victoria
+/// Station", "Jackson Foundation").
+const NON_PERSON_HEADS: &[&str] = &[
+    "street",
+    "road",
+    "avenue",
+    "square",
+    "station",
+    "airport",
+    "bridge",
+    "park",
+    "river",
+    "lake",
+    "island",
+    "islands",
+    "bay",
+    "county",
+    "city",
+    "hall",
+    "house",
+    "center",
+    "centre",
+    "hospital",
+    "school",
+    "college",
+    "university",
+    "institute",
+    "foundation",
+    "fund",
+    "trust",
+    "party",
+    "group",
+    "company",
+    "corporation",
+    "corp",
+    "inc",
+    "ltd",
+    "bank",
+    "council",
+    "committee",
+    "ministry",
+    "agency",
+    "museum",
+    "church",
+    "cathedral",
+    "stadium",
+    "arena",
+    "prize",
+    "award",
+    "cup",
+    "league",
+    "club",
+    "times",
+    "post",
+    "news",
+    "falls",
+    "mountains",
+];
 
 /// Given names and the gender they mark (`data/first-names.tsv`).
 const FIRST_NAMES: &str = include_str!("../data/first-names.tsv");
@@ -412,6 +483,7 @@ pub fn resolve(doc: &Doc) -> Resolution {
 
     // Mentions, roles, gender from titles and first names.
     let mut labels: Vec<HashMap<String, usize>> = vec![HashMap::new(); entities.len()];
+    let mut described: Vec<(usize, Range<usize>)> = Vec::new();
     for (m, a) in mentions.iter().zip(&assigned) {
         let Some(e) = *a else { continue };
         *labels[e].entry(m.label.clone()).or_default() += 1;
@@ -429,8 +501,17 @@ pub fn resolve(doc: &Doc) -> Resolution {
                 gender[e] = Some(Gender::Female);
             }
         }
-        for role in roles_of(doc, m.tokens.clone(), &m.titles) {
+        let (roles, descriptions) = roles_of(doc, m.tokens.clone(), &m.titles);
+        for role in roles {
             push_role(&mut entities[e].roles, role);
+        }
+        for d in descriptions {
+            if mentions
+                .iter()
+                .all(|x| x.tokens.end <= d.start || d.end <= x.tokens.start)
+            {
+                described.push((e, d));
+            }
         }
     }
     for e in 0..entities.len() {
@@ -456,6 +537,19 @@ pub fn resolve(doc: &Doc) -> Resolution {
         }
     }
 
+    // Appositions describing a person are mentions of them ("Orlund's envoy, Piet Varnholm").
+    described.sort_by_key(|(_, d)| (d.start, d.end));
+    described.dedup_by_key(|(_, d)| d.start);
+    for (e, d) in described {
+        if entities[e].kind == "PERSON" {
+            entities[e].mentions.push(EntityMention {
+                start: doc.tokens[d.start].start,
+                end: doc.tokens[d.end - 1].end,
+                tokens: d,
+                kind: MentionKind::Description,
+            });
+        }
+    }
     let mut resolution = Resolution::new(entities, n);
     link_pronouns_and_descriptions(doc, &mut resolution, &mut gender, &quoted);
     for e in &mut resolution.entities {
@@ -592,6 +686,36 @@ fn trim_surname_led_names(doc: &Doc, mentions: &mut [NameMention]) {
             m.words.truncate(1);
         }
     }
+    // A name the model typed otherwise is a person's when it opens with a listed given name
+    // ("Marta Olvenk" as ORG) or ends with a word the model calls a person elsewhere.
+    let person_words: Vec<String> = mentions
+        .iter()
+        .filter(|m| m.label == "PERSON" && m.words.len() == 1)
+        .map(|m| m.words[0].clone())
+        .collect();
+    for m in mentions.iter_mut() {
+        if m.label == "PERSON" || !(2..=3).contains(&m.words.len()) {
+            continue;
+        }
+        let capitalised = m
+            .words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        let last = m.words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+        let given = first_name_gender(&m.words[0]).is_some()
+            && !NON_PERSON_HEADS.contains(&last.as_str())
+            && canonical(&m.words.join(" ")).is_none()
+            && seat_state(&m.words.join(" ").to_lowercase()).is_none();
+        if capitalised
+            && matches!(
+                m.label.as_str(),
+                "ORG" | "GPE" | "NORP" | "LOC" | "FAC" | "PRODUCT"
+            )
+            && (given || m.words.last().is_some_and(|w| person_words.contains(w)))
+        {
+            m.label = "PERSON".to_string();
+        }
+    }
     // "Biden's war" typed ORG: a person's surname with a possessive opening another name is
     // the person.
     let surnames: Vec<String> = mentions
@@ -666,8 +790,9 @@ fn untagged_name_parts(doc: &Doc, mentions: &[NameMention]) -> Vec<NameMention> 
 }
 
 /// Roles from the words modifying a name before it and from its appositions.
-fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
+fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> (Vec<String>, Vec<Range<usize>>) {
     let mut roles = Vec::new();
+    let mut descriptions = Vec::new();
     let head = (name.clone())
         .find(|&i| !name.contains(&doc.tokens[i].head) || doc.tokens[i].head == i)
         .unwrap_or(name.end - 1);
@@ -736,6 +861,7 @@ fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
             lo += 1;
         }
         roles.push(doc.text[doc.tokens[lo].start..doc.tokens[h].end].to_string());
+        descriptions.extend(description_span(doc, lo, h));
     }
     // Appositions: ", the US Special Envoy to the Middle East,".
     for (c, t) in doc.tokens.iter().enumerate() {
@@ -768,9 +894,41 @@ fn roles_of(doc: &Doc, name: Range<usize>, titles: &[String]) -> Vec<String> {
         }
         if hi > lo && hi - lo <= 12 {
             roles.push(doc.text[doc.tokens[lo].start..doc.tokens[hi - 1].end].to_string());
+            if matches!(t.tag.as_str(), "NN" | "NNS") && lo <= c {
+                descriptions.extend(description_span(doc, lo, c));
+            }
         }
     }
-    roles
+    (roles, descriptions)
+}
+
+/// The words of an apposition that describe the person, as a mention: from `lo` to the noun
+/// `head`, without the other names it holds ("Orlund's envoy" -> "envoy", "the US Special
+/// Envoy" -> "Special Envoy"), so that each token stays one entity's.
+fn description_span(doc: &Doc, lo: usize, head: usize) -> Option<Range<usize>> {
+    let mut start = lo;
+    while start < head
+        && (!doc.tokens[start].ent_type.is_empty()
+            || !is_word(doc, start)
+            || matches!(doc.token_text(start), "'s" | "’s"))
+    {
+        start += 1;
+    }
+    // Captions ("Image: Piet Varnholm") are no descriptions.
+    let caption = matches!(
+        doc.token_text(head).to_lowercase().as_str(),
+        "image" | "photo" | "picture" | "video" | "file" | "credit" | "source"
+    ) || doc
+        .tokens
+        .get(head + 1)
+        .is_some_and(|t| doc.text[t.start..t.end] == *":");
+    if caption || !doc.tokens[head].ent_type.is_empty() || !doc.tokens[head].tag.starts_with("NN") {
+        return None;
+    }
+    if (start..head).any(|k| !doc.tokens[k].ent_type.is_empty()) {
+        start = head;
+    }
+    Some(start..head + 1)
 }
 
 /// The noun a role is named by, lowercase: its last word before a preposition ("US Special
@@ -894,18 +1052,19 @@ fn link_pronouns_and_descriptions(
         }
         let word = doc.token_text(i);
         if let Some(g) = pronoun_gender(word) {
-            if quoted[i] {
-                continue;
-            }
             // Right after a quotation ("“…,” he wrote"), distances count from where the
-            // quotation opened, and names inside quotations are no antecedents.
+            // quotation opened, and names inside quotations are no antecedents. Inside a
+            // quotation ("“He will sign,” she said") they are.
+            let inside = quoted[i];
             let mut k = i;
-            while k > 0 && (quoted[k - 1] || !is_word(doc, k - 1)) {
+            while !inside && k > 0 && (quoted[k - 1] || !is_word(doc, k - 1)) {
                 k -= 1;
             }
             let s = sentence_of[k];
             let fits = |&&(t, e, _): &&(usize, usize, bool)| {
-                sentence_of[t] + 3 >= s && !quoted[t] && gender[e].is_none_or(|x| x == g)
+                sentence_of[t] + 3 >= s
+                    && (inside || !quoted[t])
+                    && gender[e].is_none_or(|x| x == g)
             };
             // The main clause's subject in this or the previous sentence first, then any
             // subject there, else the nearest.
@@ -930,7 +1089,7 @@ fn link_pronouns_and_descriptions(
                     // Farther back (a quote running over paragraphs), only a person whose
                     // gender is known to match.
                     seen.iter().rev().find(|&&(t, e, _)| {
-                        sentence_of[t] + 8 >= s && !quoted[t] && gender[e] == Some(g)
+                        sentence_of[t] + 8 >= s && (inside || !quoted[t]) && gender[e] == Some(g)
                     })
                 })
                 .map(|&(_, e, _)| e);
