@@ -23,12 +23,15 @@
 //!    in the last three sentences whose gender does not clash (gender from titles, the
 //!    team's list of given names `data/first-names.tsv`, and earlier pronouns), subjects of
 //!    the sentence preferred. Right after a quotation distances count from where it opened
-//!    and names inside it are no antecedents; a pronoun inside a quotation may take one.
+//!    and names inside it are no antecedents; a pronoun inside a quotation may take one. An
+//!    object "him"/"her" is never its own clause's subject ("he would meet Olm and talk to
+//!    him").
 //!    "I", "we" and "they" are never resolved (first person in a quotation is its speaker's,
 //!    which the quote stage knows).
 //! 5. Definite descriptions ("the president", "the Home Secretary": "the", at most two
 //!    modifiers and a noun of `data/role-nouns.txt`) join the most recent entity one of whose
-//!    roles is headed by that noun ("US Special Envoy to the Middle East" -> "envoy").
+//!    roles is headed by that noun ("US Special Envoy to the Middle East" -> "envoy"), only
+//!    when a single entity so far has such a role (two presidents: "the president" is left).
 //! 6. Seats of power and capitals used for their state ("the Kremlin", "Washington") keep
 //!    their own entity and name the state in `stands_for` (`data/seats-of-power.tsv`): the
 //!    place is still a place ("talks in Moscow"), and the link says whom it speaks for.
@@ -1012,6 +1015,38 @@ fn quoted_tokens(doc: &Doc) -> Vec<bool> {
     inside
 }
 
+/// The subject of the clause a token is in: up its heads through verbs without a subject of
+/// their own (xcomp, conj, prepositions), stopping at a clause boundary.
+fn clause_subject(doc: &Doc, i: usize) -> Option<usize> {
+    let mut k = doc.tokens[i].head;
+    for _ in 0..24 {
+        let subject = doc
+            .tokens
+            .iter()
+            .enumerate()
+            .skip(k.saturating_sub(40))
+            .take(80)
+            .find(|(c, t)| {
+                *c != k && t.head == k && matches!(t.dep.as_str(), "nsubj" | "nsubjpass")
+            })
+            .map(|(c, _)| c);
+        if subject.is_some() {
+            return subject;
+        }
+        let t = &doc.tokens[k];
+        if t.head == k
+            || matches!(
+                t.dep.as_str(),
+                "ccomp" | "advcl" | "relcl" | "acl" | "parataxis" | "ROOT" | "csubj"
+            )
+        {
+            return None;
+        }
+        k = t.head;
+    }
+    None
+}
+
 fn pronoun_gender(word: &str) -> Option<Gender> {
     match word.to_lowercase().as_str() {
         "he" | "him" | "his" | "himself" => Some(Gender::Male),
@@ -1061,10 +1096,21 @@ fn link_pronouns_and_descriptions(
                 k -= 1;
             }
             let s = sentence_of[k];
+            // An object pronoun is not its own clause's subject ("Trump said he would meet
+            // Putin and talk to him").
+            let barred = if matches!(word.to_lowercase().as_str(), "him" | "her")
+                && matches!(doc.tokens[i].dep.as_str(), "dobj" | "pobj" | "dative")
+            {
+                clause_subject(doc, i)
+                    .and_then(|subj| seen.iter().rev().find(|x| x.0 == subj).map(|x| x.1))
+            } else {
+                None
+            };
             let fits = |&&(t, e, _): &&(usize, usize, bool)| {
                 sentence_of[t] + 3 >= s
                     && (inside || !quoted[t])
                     && gender[e].is_none_or(|x| x == g)
+                    && barred != Some(e)
             };
             // The main clause's subject in this or the previous sentence first, then any
             // subject there, else the nearest.
@@ -1089,7 +1135,10 @@ fn link_pronouns_and_descriptions(
                     // Farther back (a quote running over paragraphs), only a person whose
                     // gender is known to match.
                     seen.iter().rev().find(|&&(t, e, _)| {
-                        sentence_of[t] + 8 >= s && (inside || !quoted[t]) && gender[e] == Some(g)
+                        sentence_of[t] + 8 >= s
+                            && (inside || !quoted[t])
+                            && gender[e] == Some(g)
+                            && barred != Some(e)
                     })
                 })
                 .map(|&(_, e, _)| e);
@@ -1126,13 +1175,21 @@ fn link_pronouns_and_descriptions(
             && let Some(the) = the
             && (the..i).all(|k| resolution.entity_at(k).is_none())
         {
-            let found = seen.iter().rev().map(|&(_, e, _)| e).find(|&e| {
-                resolution.entities[e]
-                    .roles
-                    .iter()
-                    .any(|r| role_head(r).is_some_and(|h| h == noun))
-            });
-            if let Some(e) = found {
+            // Only when one entity so far carries the role: with a US and a Russian
+            // president, "the president" is left alone.
+            let mut holders: Vec<usize> = seen
+                .iter()
+                .map(|&(_, e, _)| e)
+                .filter(|&e| {
+                    resolution.entities[e]
+                        .roles
+                        .iter()
+                        .any(|r| role_head(r).is_some_and(|h| h == noun))
+                })
+                .collect();
+            holders.sort_unstable();
+            holders.dedup();
+            if let [e] = holders[..] {
                 added.push((
                     e,
                     EntityMention {

@@ -199,6 +199,31 @@ fn definite_descriptions_join_the_entity_with_that_role() {
 }
 
 #[test]
+fn descriptions_two_entities_could_carry_are_left_alone() {
+    let text = "Velorian President Anton Brask met Tarvian President Peter Olm on Friday. \
+                Officials said the president would return home on Sunday.";
+    let Some((doc, r)) = resolved(text) else {
+        return;
+    };
+    assert_eq!(entity_of_word(&doc, &r, "president", 0), None);
+}
+
+#[test]
+fn object_pronouns_are_not_their_clauses_subject() {
+    let text = "Anton Brask said on Friday that he would like to meet Peter Olm, his Tarvian \
+                counterpart, and talk to him about the harbour.";
+    let Some((doc, r)) = resolved(text) else {
+        return;
+    };
+    assert_eq!(entity_of_word(&doc, &r, "he", 0), Some("Anton Brask"));
+    assert_eq!(entity_of_word(&doc, &r, "him", 0), Some("Peter Olm"));
+    assert_eq!(
+        entity_of_word(&doc, &r, "counterpart", 0),
+        Some("Peter Olm")
+    );
+}
+
+#[test]
 fn seats_of_power_stand_for_their_state() {
     let text = "The Kremlin rejected the proposal on Thursday, while Washington said \
                 talks would continue. Officials in Berlin declined to comment.";
