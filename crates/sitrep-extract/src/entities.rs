@@ -29,7 +29,7 @@
 //!    "I", "we" and "they" are never resolved (first person in a quotation is its speaker's,
 //!    which the quote stage knows).
 //! 5. Definite descriptions ("the president", "the Home Secretary": "the", at most two
-//!    modifiers and a noun of `data/role-nouns.txt`) join the most recent entity one of whose
+//!    modifiers and a noun of `data/role-nouns.txt`; inside quotations too) join the most recent entity one of whose
 //!    roles is headed by that noun ("US Special Envoy to the Middle East" -> "envoy"), only
 //!    when a single entity so far has such a role (two presidents: "the president" is left).
 //! 6. Seats of power and capitals used for their state ("the Kremlin", "Washington") keep
@@ -1171,7 +1171,6 @@ fn link_pronouns_and_descriptions(
             .find(|&k| doc.token_text(k).eq_ignore_ascii_case("the"));
         if doc.tokens[i].tag.starts_with("NN")
             && is_role_noun(&noun)
-            && !quoted[i]
             && let Some(the) = the
             && (the..i).all(|k| resolution.entity_at(k).is_none())
         {
