@@ -7,6 +7,7 @@
 //! - [`quotes`]: direct, partial and indirect quotes with their cue and speaker.
 
 pub mod entities;
+pub mod events;
 pub mod lexicon;
 pub mod quotes;
 

@@ -1,0 +1,1 @@
+//! Counts in text and the casualties and sizes they give.
