@@ -5,6 +5,7 @@
 
 mod coref;
 mod dates;
+mod events;
 mod extraction;
 mod nlp;
 mod polnear;
@@ -81,6 +82,8 @@ enum Command {
     },
     /// Person-chain MUC and B-cubed on GUM's news documents, beside a name-only baseline.
     Coref,
+    /// Event coding: ConfliBERT's 5-way class and actor spans, PLOVER gold-standard types.
+    Events,
     /// Quote detection and speaker accuracy on PolNeAR (train and/or dev).
     #[command(alias = "quotes")]
     Polnear {
@@ -126,6 +129,7 @@ fn main() -> anyhow::Result<()> {
         Command::Sentences { pred, gum_conllu } => {
             nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
         }
+        Command::Events => events::run(&cli.data, cli.verbose).map(print_json),
         Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {

@@ -1,0 +1,630 @@
+//! Event mentions read off the dependency parse: the trigger and its frame, who acted (source)
+//! and on whom (target) as token spans, negation, and modality (what is proposed, demanded,
+//! conditional or only hypothetical is never reported as having happened).
+
+use std::ops::Range;
+
+use sitrep_nlp::Doc;
+
+use super::lexicon::{Frame, LEXICON, governs_modality, light_verb};
+
+/// Whether an event happened, by the sentence's own account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Modality {
+    /// Reported as having happened or happening.
+    Asserted,
+    /// Announced for the future ("will meet").
+    Future,
+    /// Proposed, offered, planned or hoped for ("a proposed ceasefire", "wants to meet").
+    Proposed,
+    /// Asked for or demanded ("urged Moscow to withdraw", "need to see a ceasefire first").
+    Demanded,
+    /// Depends on a condition ("if Kyiv agrees").
+    Conditional,
+    /// Possible only ("could strike", "would love to meet").
+    Hypothetical,
+    /// Claimed by someone ("claimed they had attacked").
+    Claimed,
+}
+
+impl Modality {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Modality::Asserted => "asserted",
+            Modality::Future => "future",
+            Modality::Proposed => "proposed",
+            Modality::Demanded => "demanded",
+            Modality::Conditional => "conditional",
+            Modality::Hypothetical => "hypothetical",
+            Modality::Claimed => "claimed",
+        }
+    }
+
+    /// Whether the event is reported as real (possibly by a claimant).
+    pub fn is_real(&self) -> bool {
+        matches!(self, Modality::Asserted | Modality::Claimed)
+    }
+}
+
+/// One event mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMention {
+    /// The word naming the event (a verb, or an event noun).
+    pub trigger: usize,
+    /// The verb whose arguments are the actors: the trigger itself, or the light verb governing
+    /// an event noun ("held" in "held talks").
+    pub anchor: usize,
+    pub frame: Frame,
+    /// Source actors as token spans (one per conjunct).
+    pub sources: Vec<Range<usize>>,
+    /// Target actors as token spans.
+    pub targets: Vec<Range<usize>>,
+    pub negated: bool,
+    pub modality: Modality,
+    /// Index of the sentence in `doc.sentences`.
+    pub sentence: usize,
+    /// Dependency distance of the anchor from its sentence's root.
+    pub depth: usize,
+    /// The trigger is a noun without a light verb ("the strike on Sumy").
+    pub nominal: bool,
+}
+
+/// Children lists of a parsed document.
+pub struct Tree<'a> {
+    pub doc: &'a Doc,
+    pub children: Vec<Vec<usize>>,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(doc: &'a Doc) -> Self {
+        let mut children = vec![Vec::new(); doc.tokens.len()];
+        for (i, t) in doc.tokens.iter().enumerate() {
+            if t.head != i && t.head < doc.tokens.len() {
+                children[t.head].push(i);
+            }
+        }
+        Tree { doc, children }
+    }
+
+    pub fn dep(&self, i: usize) -> &str {
+        self.doc.tokens[i].dep.as_str()
+    }
+
+    pub fn lemma(&self, i: usize) -> &str {
+        &self.doc.tokens[i].lemma
+    }
+
+    pub fn lower(&self, i: usize) -> String {
+        self.doc.token_text(i).to_lowercase()
+    }
+
+    pub fn pos(&self, i: usize) -> &str {
+        self.doc.tokens[i].pos.as_str()
+    }
+
+    pub fn head(&self, i: usize) -> usize {
+        self.doc.tokens[i].head
+    }
+
+    pub fn kids<'b>(&'b self, i: usize, dep: &'b str) -> impl Iterator<Item = usize> + 'b {
+        self.children[i]
+            .iter()
+            .copied()
+            .filter(move |&c| self.dep(c) == dep)
+    }
+
+    pub fn kid(&self, i: usize, dep: &str) -> Option<usize> {
+        self.kids(i, dep).next()
+    }
+
+    fn depth(&self, mut i: usize) -> usize {
+        let mut d = 0;
+        while self.head(i) != i && d < 64 {
+            i = self.head(i);
+            d += 1;
+        }
+        d
+    }
+
+    /// The token span of `i`'s subtree without the subtrees of children whose dependency is in
+    /// `cut` (only those at the edges can be cut; the span stays contiguous), trimmed of
+    /// punctuation and conjunctions at both ends.
+    pub fn span(&self, i: usize, cut: &[&str]) -> Range<usize> {
+        let mut lo = i;
+        let mut hi = i;
+        let mut stack = vec![i];
+        while let Some(t) = stack.pop() {
+            lo = lo.min(t);
+            hi = hi.max(t);
+            for &c in &self.children[t] {
+                if t == i && cut.contains(&self.dep(c)) {
+                    continue;
+                }
+                stack.push(c);
+            }
+        }
+        while lo < i && matches!(self.pos(lo), "PUNCT" | "CCONJ") {
+            lo += 1;
+        }
+        while hi > i && matches!(self.pos(hi), "PUNCT" | "CCONJ") {
+            hi -= 1;
+        }
+        lo..hi + 1
+    }
+
+    /// An actor phrase headed by `i`, one span per conjunct ("the army and the police"):
+    /// the noun phrase with its "of" and "by" phrases, without relative clauses, participle
+    /// phrases or other prepositional phrases ("the court in Zagreb" -> "the court").
+    pub fn actor_spans(&self, i: usize) -> Vec<Range<usize>> {
+        let mut out = vec![self.actor_span(i)];
+        let mut c = i;
+        let mut guard = 0;
+        while let Some(next) = self.kid(c, "conj") {
+            if !matches!(self.pos(next), "NOUN" | "PROPN" | "PRON") || guard > 8 {
+                break;
+            }
+            out.push(self.actor_span(next));
+            c = next;
+            guard += 1;
+        }
+        out
+    }
+
+    fn actor_span(&self, i: usize) -> Range<usize> {
+        let mut lo = i;
+        let mut hi = i;
+        let mut stack = vec![i];
+        while let Some(t) = stack.pop() {
+            lo = lo.min(t);
+            hi = hi.max(t);
+            for &c in &self.children[t] {
+                if t == i {
+                    let dep = self.dep(c);
+                    if matches!(dep, "relcl" | "conj" | "cc" | "acl" | "advcl" | "npadvmod")
+                        || (dep == "prep" && !matches!(self.lower(c).as_str(), "of" | "by"))
+                        || (dep == "punct" && c > i && self.kid(i, "appos").is_none_or(|a| a < c))
+                    {
+                        continue;
+                    }
+                }
+                stack.push(c);
+            }
+        }
+        while lo < i && matches!(self.pos(lo), "PUNCT" | "CCONJ") {
+            lo += 1;
+        }
+        while hi > i && matches!(self.pos(hi), "PUNCT" | "CCONJ") {
+            hi -= 1;
+        }
+        lo..hi + 1
+    }
+
+    /// Whether token `i` can head an actor: not a date, time, number or amount.
+    pub fn can_be_actor(&self, i: usize) -> bool {
+        !matches!(
+            self.doc.tokens[i].ent_type.as_str(),
+            "DATE" | "TIME" | "CARDINAL" | "PERCENT" | "MONEY" | "ORDINAL" | "QUANTITY"
+        ) && matches!(self.pos(i), "NOUN" | "PROPN" | "PRON" | "NUM" | "ADJ" | "X")
+    }
+}
+
+const RELATIVE: &[&str] = &["who", "which", "that", "whom"];
+
+/// Every event mention of the document, sentence by sentence in text order.
+pub fn detect(doc: &Doc) -> Vec<EventMention> {
+    let tree = Tree::new(doc);
+    let mut out = Vec::new();
+    for (s, sentence) in doc.sentences.iter().enumerate() {
+        let mut consumed = Vec::new();
+        for i in sentence.tokens.clone() {
+            let t = &doc.tokens[i];
+            if t.pos.as_str() != "VERB" {
+                continue;
+            }
+            // A light verb with an event noun as object names the noun's event.
+            if light_verb(&t.lemma)
+                && let Some(obj) = tree.kid(i, "dobj")
+                && let Some(frame) = event_noun(&tree, obj)
+            {
+                consumed.push(obj);
+                out.push(mention(&tree, obj, i, frame.clone(), s, false));
+                continue;
+            }
+            let deps: Vec<String> = tree.children[i]
+                .iter()
+                .filter(|&&c| matches!(tree.dep(c), "prt" | "prep" | "advmod"))
+                .map(|&c| tree.lower(c))
+                .collect();
+            let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+            if let Some(frame) = LEXICON.verb(&t.lemma, &deps) {
+                out.push(mention(&tree, i, i, frame.clone(), s, false));
+            }
+        }
+        for i in sentence.tokens.clone() {
+            if consumed.contains(&i) || doc.tokens[i].pos.as_str() != "NOUN" {
+                continue;
+            }
+            if let Some(frame) = event_noun(&tree, i) {
+                out.push(mention(&tree, i, i, frame.clone(), s, true));
+            }
+        }
+    }
+    out.sort_by_key(|m| (m.sentence, m.trigger));
+    out
+}
+
+/// The frame of an event noun, unless it is used otherwise ("general strike" stays a protest).
+fn event_noun<'l>(tree: &Tree, i: usize) -> Option<&'l Frame> {
+    let lemma = tree.lemma(i).to_lowercase();
+    if lemma == "strike"
+        && tree.children[i].iter().any(|&c| {
+            matches!(
+                tree.lower(c).as_str(),
+                "general" | "hunger" | "labor" | "labour" | "workers" | "national"
+            )
+        })
+    {
+        return LEXICON.noun("protest");
+    }
+    LEXICON.noun(&lemma)
+}
+
+fn mention(
+    tree: &Tree,
+    trigger: usize,
+    anchor: usize,
+    frame: Frame,
+    sentence: usize,
+    nominal: bool,
+) -> EventMention {
+    let (sources, targets) = if nominal {
+        noun_actors(tree, trigger)
+    } else {
+        verb_actors(tree, anchor, trigger, &frame)
+    };
+    let (negated, modality) = modality(tree, trigger, anchor);
+    EventMention {
+        trigger,
+        anchor,
+        frame,
+        sources,
+        targets,
+        negated,
+        modality,
+        sentence,
+        depth: tree.depth(anchor),
+        nominal,
+    }
+}
+
+/// Preferred prepositions introducing a target, by event type.
+fn target_preps(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "CONSULT" | "COOPERATE" | "AGREE" => &["with", "to"],
+        "ASSAULT" | "COERCE" | "SANCTION" | "ACCUSE" | "PROTEST" | "THREATEN" | "MOBILIZE" => {
+            &["on", "against", "at", "into", "upon"]
+        }
+        "AID" | "APPEAL" | "REQUEST" | "SUPPORT" | "CONCEDE" => &["to", "for", "on"],
+        "RETREAT" => &["from"],
+        _ => &["with", "to", "on", "against"],
+    }
+}
+
+/// The subject of verb `v`, following clause chains up ("agreed to lend": the subject of
+/// "agreed"; "killed six and wounded four": the first verb's subject).
+fn subject(tree: &Tree, v: usize) -> Option<(usize, bool)> {
+    let mut v = v;
+    for _ in 0..4 {
+        if let Some(s) = tree.kid(v, "nsubj") {
+            if RELATIVE.contains(&tree.lower(s).as_str()) && tree.dep(v) == "relcl" {
+                return Some((tree.head(v), false));
+            }
+            return Some((s, false));
+        }
+        if let Some(a) = tree.kid(v, "agent")
+            && let Some(p) = tree.kid(a, "pobj")
+        {
+            return Some((p, false));
+        }
+        if tree.kid(v, "nsubjpass").is_some() {
+            return None;
+        }
+        let h = tree.head(v);
+        if h == v || !matches!(tree.dep(v), "xcomp" | "conj" | "advcl" | "ccomp") {
+            return None;
+        }
+        if tree.dep(v) == "acl" {
+            return None;
+        }
+        v = h;
+    }
+    None
+}
+
+fn verb_actors(
+    tree: &Tree,
+    anchor: usize,
+    trigger: usize,
+    frame: &Frame,
+) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let sources = subject(tree, anchor)
+        .filter(|&(s, _)| tree.can_be_actor(s))
+        .map(|(s, _)| tree.actor_spans(s))
+        .unwrap_or_default();
+    let mut target = None;
+    // Passive: "was attacked by X" — the passive subject is the target.
+    if let Some(p) = tree.kid(anchor, "nsubjpass") {
+        target = Some(p);
+    }
+    // The event noun's own complements ("talks with Kyiv", "sanctions on Moscow").
+    if target.is_none() && trigger != anchor {
+        target = prep_object(tree, trigger, target_preps(frame.kind));
+    }
+    if target.is_none() && matches!(frame.kind, "AID" | "STATEMENT" | "APPEAL" | "SUPPORT") {
+        target = tree
+            .kid(anchor, "dative")
+            .map(|d| tree.kid(d, "pobj").unwrap_or(d))
+            .or_else(|| prep_object(tree, anchor, &["to"]));
+    }
+    if target.is_none() && trigger == anchor {
+        target = tree.kid(anchor, "dobj");
+    }
+    if target.is_none() {
+        target = prep_object(tree, anchor, target_preps(frame.kind));
+    }
+    if target.is_none() && frame.kind == "STATEMENT" {
+        target = tree.kid(anchor, "ccomp").and_then(|c| tree.kid(c, "nsubj"));
+    }
+    let targets = target
+        .filter(|&t| tree.can_be_actor(t))
+        .map(|t| tree.actor_spans(t))
+        .unwrap_or_default();
+    (sources, targets)
+}
+
+/// The object of a preposition among `preps` attached to `i` (or to its particle).
+fn prep_object(tree: &Tree, i: usize, preps: &[&str]) -> Option<usize> {
+    for want in preps {
+        for &c in &tree.children[i] {
+            if matches!(tree.dep(c), "prep" | "prt")
+                && tree.lower(c) == *want
+                && let Some(p) = tree.kid(c, "pobj")
+            {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn noun_actors(tree: &Tree, noun: usize) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let mut sources = Vec::new();
+    // "Russia's strike", "a Russian strike", "the Israeli strike".
+    if let Some(p) = tree.kid(noun, "poss") {
+        sources = tree.actor_spans(p);
+    } else if let Some(m) = tree.children[noun].iter().copied().find(|&c| {
+        matches!(tree.dep(c), "amod" | "compound")
+            && matches!(
+                tree.doc.tokens[c].ent_type.as_str(),
+                "NORP" | "GPE" | "ORG" | "PERSON"
+            )
+    }) {
+        sources = vec![tree.span(m, &[])];
+    } else if let Some(by) = prep_object(tree, noun, &["by"]) {
+        sources = tree.actor_spans(by);
+    }
+    let kind = LEXICON
+        .noun(&tree.lemma(noun).to_lowercase())
+        .map_or("", |f| f.kind);
+    let targets = prep_object(tree, noun, target_preps(kind))
+        .map(|t| tree.actor_spans(t))
+        .unwrap_or_default();
+    (sources, targets)
+}
+
+/// Negation and modality of the event at `trigger` (anchored at verb `anchor`).
+fn modality(tree: &Tree, trigger: usize, anchor: usize) -> (bool, Modality) {
+    let mut negated = false;
+    let mut modality = Modality::Asserted;
+    // Negation and modal auxiliaries on the verb.
+    for &c in &tree.children[anchor] {
+        let w = tree.lower(c);
+        match tree.dep(c) {
+            "neg" => negated = true,
+            "aux" | "auxpass" => match w.as_str() {
+                "will" | "shall" | "'ll" => modality = modality.max_with(Modality::Future),
+                "would" | "could" | "might" | "may" | "should" | "must" | "can" | "'d" => {
+                    modality = modality.max_with(Modality::Hypothetical)
+                }
+                _ => {}
+            },
+            "advmod" if w == "never" => negated = true,
+            _ => {}
+        }
+    }
+    // An event noun: "no talks", "a proposed ceasefire", "possible strikes".
+    if trigger != anchor || tree.pos(trigger) == "NOUN" {
+        for &c in &tree.children[trigger] {
+            let w = tree.lower(c);
+            if tree.dep(c) == "det" && w == "no" {
+                negated = true;
+            }
+            if matches!(tree.dep(c), "amod" | "compound" | "nmod")
+                && (matches!(
+                    w.as_str(),
+                    "proposed"
+                        | "possible"
+                        | "potential"
+                        | "planned"
+                        | "future"
+                        | "prospective"
+                        | "hypothetical"
+                        | "suggested"
+                        | "envisaged"
+                        | "planned-for"
+                ) || w.ends_with("-proposed"))
+            {
+                modality = modality.max_with(Modality::Proposed);
+            }
+        }
+    }
+    // A condition: the event's clause is introduced by "if"/"unless".
+    if tree.children[anchor]
+        .iter()
+        .any(|&c| tree.dep(c) == "mark" && matches!(tree.lower(c).as_str(), "if" | "unless"))
+    {
+        modality = modality.max_with(Modality::Conditional);
+    }
+    // Governing verbs up the chain: "agreed to meet", "urged X to withdraw", "need to see a
+    // ceasefire", "refused to sign", "claimed they had attacked".
+    let mut node = if trigger != anchor { anchor } else { trigger };
+    if tree.pos(trigger) == "NOUN" && trigger == anchor {
+        // A bare event noun: start from the verb it is an argument of.
+        if matches!(tree.dep(trigger), "dobj" | "pobj" | "nsubj" | "attr") {
+            let mut h = tree.head(trigger);
+            if tree.dep(h) == "prep" {
+                h = tree.head(h);
+            }
+            node = h;
+            if tree.pos(h) == "VERB"
+                && let Some(m) = governs_modality(tree.lemma(h))
+            {
+                apply(m, &mut negated, &mut modality);
+            }
+        }
+    }
+    for _ in 0..3 {
+        let dep = tree.dep(node);
+        let h = tree.head(node);
+        if h == node || !matches!(dep, "xcomp" | "ccomp" | "dobj" | "advcl") {
+            break;
+        }
+        if dep == "advcl"
+            && tree.children[node].iter().any(|&c| {
+                tree.dep(c) == "mark" && matches!(tree.lower(c).as_str(), "if" | "unless")
+            })
+        {
+            modality = modality.max_with(Modality::Conditional);
+            break;
+        }
+        if dep == "advcl" {
+            break;
+        }
+        if let Some(m) = governs_modality(tree.lemma(h)) {
+            // "said" only makes a clause claimed when the clause is not the speaker's own report
+            // of fact; keep "claimed" for the strong verbs.
+            if m == "claimed" && !matches!(tree.lemma(h), "claim" | "allege") {
+                break;
+            }
+            apply(m, &mut negated, &mut modality);
+            // "refused to" negates; a negated governor ("did not agree to meet") negates too.
+        }
+        if tree.kid(h, "neg").is_some() && dep == "xcomp" {
+            negated = true;
+        }
+        node = h;
+    }
+    (negated, modality)
+}
+
+fn apply(m: &str, negated: &mut bool, modality: &mut Modality) {
+    match m {
+        "proposed" => *modality = modality.max_with(Modality::Proposed),
+        "demanded" => *modality = modality.max_with(Modality::Demanded),
+        "negated" => *negated = true,
+        "claimed" => *modality = modality.max_with(Modality::Claimed),
+        _ => {}
+    }
+}
+
+impl Modality {
+    /// The stronger of two modalities: anything unreal wins over asserted/claimed; among the
+    /// unreal ones the first found stays.
+    fn max_with(self, other: Modality) -> Modality {
+        match (self, other) {
+            (Modality::Asserted, o) => o,
+            (Modality::Claimed, o) if !o.is_real() => o,
+            (s, _) => s,
+        }
+    }
+}
+
+/// What a sentence (or short text) is mainly about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gist {
+    /// The event mention at this index of the slice given to [`gist`].
+    Event(usize),
+    /// A statement: a verb of saying (token index) with no event of its own in what is said.
+    Statement(usize),
+}
+
+/// The main event of a text: the event highest in the parse (a governing "agreed to" over the
+/// governed "lend"; verbs over bare nouns), except that what someone says of their own actions
+/// ("the army says it has killed ...") is that action, and other reported speech is a statement.
+pub fn gist(doc: &Doc, mentions: &[EventMention]) -> Option<Gist> {
+    let tree = Tree::new(doc);
+    let best = |pred: &dyn Fn(&EventMention) -> bool| {
+        mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| pred(m))
+            .min_by_key(|(_, m)| (m.sentence, m.depth, m.nominal, m.trigger))
+            .map(|(i, _)| i)
+    };
+    let first_sentence = mentions.iter().map(|m| m.sentence).min();
+    for (s, sentence) in doc.sentences.iter().enumerate() {
+        if first_sentence.is_some_and(|f| f < s) {
+            break;
+        }
+        let Some(root) = sentence.tokens.clone().find(|&i| tree.head(i) == i) else {
+            continue;
+        };
+        let root_is_event = mentions.iter().any(|m| m.anchor == root);
+        let says = crate::lexicon::speech_verb(doc.token_text(root)).is_some()
+            || crate::lexicon::attributes(doc.token_text(root), crate::lexicon::Complement::Clause);
+        if says && !root_is_event {
+            let speaker = tree.kid(root, "nsubj");
+            let inside = |m: &EventMention| {
+                m.sentence == s && {
+                    let mut a = m.anchor;
+                    let mut hops = 0;
+                    while tree.head(a) != root && tree.head(a) != a && hops < 8 {
+                        a = tree.head(a);
+                        hops += 1;
+                    }
+                    tree.head(a) == root && matches!(tree.dep(a), "ccomp" | "xcomp")
+                }
+            };
+            // ", officials said" after the clause: the clause is the news.
+            let postposed = tree.kid(root, "ccomp").is_some_and(|c| c < root);
+            if postposed && let Some(i) = best(&inside) {
+                return Some(Gist::Event(i));
+            }
+            if let Some(i) = best(&inside) {
+                let m = &mentions[i];
+                let own = m.sources.first().is_some_and(|r| {
+                    r.len() == 1
+                        && matches!(
+                            tree.lower(r.start).as_str(),
+                            "it" | "he" | "she" | "they" | "we" | "i"
+                        )
+                }) || (speaker.is_some()
+                    && m.sources.is_empty()
+                    && tree.dep(m.anchor) == "xcomp");
+                if own {
+                    return Some(Gist::Event(i));
+                }
+            }
+            return Some(Gist::Statement(root));
+        }
+        if let Some(i) = best(&|m: &EventMention| m.sentence == s) {
+            return Some(Gist::Event(i));
+        }
+        if let Some(t) = sentence.tokens.clone().find(|&i| {
+            tree.pos(i) == "VERB" && crate::lexicon::speech_verb(doc.token_text(i)).is_some()
+        }) {
+            return Some(Gist::Statement(t));
+        }
+    }
+    best(&|_| true).map(Gist::Event)
+}
