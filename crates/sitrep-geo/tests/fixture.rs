@@ -61,10 +61,23 @@ fn paris_france_unless_qualified() {
 
 #[test]
 fn qualifiers_the_gazetteer_does_not_know() {
-    // Several Londons and an unknown qualifier: no guess.
-    check("London, Ontario", &[], "-");
+    // Several places named Paris and an unknown qualifier: no guess.
+    check("Paris, Lamar County", &[], "-");
     // One candidate: the qualifier does not matter.
     check("Kraków, Lesser Poland", &[], "Kraków POL 72");
+}
+
+#[test]
+fn canadian_provinces_qualify() {
+    check("London, Ontario", &[], "London CAN 08");
+    check("London, Ont.", &["GBR"], "London CAN 08");
+    check("London", &["CAN"], "London GBR ENG");
+}
+
+#[test]
+fn states_by_name() {
+    check("Texas", &[], "Texas USA TX");
+    check("Florida state", &[], "Florida USA FL");
 }
 
 #[test]
