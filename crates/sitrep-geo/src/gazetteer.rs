@@ -1,12 +1,13 @@
 //! The gazetteer proper: loading `places.tsv`, looking names up, choosing among candidates.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::countries::Countries;
 use crate::{GeoError, fold};
 
 const ADMIN1_TABLE: &str = include_str!("../data/admin1.tsv");
+const REGIONS_TABLE: &str = include_str!("../data/regions.tsv");
 
 /// The file [`Gazetteer::load`] reads in its folder.
 pub const PLACES_FILE: &str = "places.tsv";
@@ -16,8 +17,9 @@ pub const PLACES_FILE: &str = "places.tsv";
 pub enum PlaceKind {
     /// A country or territory with an ISO code; coordinates of its capital.
     Country,
-    /// A first-level division (the United States' states); coordinates of its cities'
-    /// population-weighted mean.
+    /// A first-level division or a region: the United States' states (coordinates of their
+    /// cities' population-weighted mean) and the team's regions (`data/regions.tsv`: "Crimea",
+    /// "Gaza Strip", "Scotland"; rough centres).
     Admin1,
     /// A city, town or village.
     City,
@@ -170,6 +172,8 @@ enum Qualifier {
 pub struct Gazetteer {
     places: Vec<Place>,
     index: Index,
+    /// Names that are no single place ("the Middle East").
+    not_places: HashSet<String>,
     country_place: HashMap<String, u32>,
     /// Folded names and abbreviations of first-level divisions: (country, code).
     states: HashMap<String, (String, String)>,
@@ -274,6 +278,53 @@ impl Gazetteer {
         if places.is_empty() {
             return Err(bad(0, "no places".into()));
         }
+        let mut not_places = HashSet::new();
+        for (n, line) in REGIONS_TABLE.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let bad = |reason: &str| GeoError::Format {
+                path: "data/regions.tsv".into(),
+                line: n + 1,
+                reason: reason.into(),
+            };
+            let cols: Vec<&str> = line.split('\t').collect();
+            let name = cols.get(1).map_or("", |n| n.trim());
+            if name.is_empty() {
+                return Err(bad("no name"));
+            }
+            let aliases = cols.get(2).map_or("", |a| a.trim());
+            let names: Vec<&str> = std::iter::once(name)
+                .chain(aliases.split(';').filter(|a| !a.trim().is_empty()))
+                .collect();
+            if cols[0] == "-" {
+                not_places.extend(names.iter().map(|n| fold::key(n)));
+                continue;
+            }
+            let [country, _, _, lat, lon, population] = cols[..] else {
+                return Err(bad("expected 6 tab-separated columns"));
+            };
+            let (Ok(lat), Ok(lon), Ok(population)) = (lat.parse(), lon.parse(), population.parse())
+            else {
+                return Err(bad("bad coordinates or population"));
+            };
+            let id = u32::try_from(places.len()).map_err(|_| bad("too many places"))?;
+            for (i, n) in names.iter().enumerate() {
+                index
+                    .push(n, "", id, i == 0)
+                    .map_err(|_| bad("the names exceed 4 GiB"))?;
+            }
+            places.push(Place {
+                name: name.to_string(),
+                country: country.to_string(),
+                admin1: String::new(),
+                lat,
+                lon,
+                population,
+                kind: PlaceKind::Admin1,
+                capital: false,
+            });
+        }
         index.finish();
         let countries = Countries::builtin()?;
         let mut states = HashMap::new();
@@ -311,6 +362,7 @@ impl Gazetteer {
         Ok(Gazetteer {
             places,
             index,
+            not_places,
             country_place,
             states,
             countries,
@@ -403,6 +455,9 @@ impl Gazetteer {
         }
         for form in forms {
             let key = fold::key(form);
+            if self.not_places.contains(&key) {
+                return Vec::new();
+            }
             let mut found = if key.is_empty() {
                 Vec::new()
             } else {

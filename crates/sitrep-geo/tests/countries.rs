@@ -48,6 +48,12 @@ fn names_and_aliases() {
     name("the Netherlands", Some("NLD"));
     name("Burma", Some("MMR"));
     name("DRC", Some("COD"));
+    // Short names go to the state news means by them.
+    name("Congo", Some("COD"));
+    name("Korea", Some("KOR"));
+    // Parts of a state stand for it as actors, not as names (they are places of their own).
+    name("Scotland", None);
+    assert_eq!(table().actor("Scotland").map(|a| a.code), Some("GBR"));
     name("Atlantis", None);
     // Organisations are not countries.
     name("NATO", None);

@@ -131,6 +131,35 @@ fn georgia_the_country_or_the_state() {
 }
 
 #[test]
+fn the_teams_regions() {
+    check("Crimea", &[], "Crimea UKR");
+    check("the Gaza Strip", &["ISR"], "Gaza Strip PSE");
+    check("Kursk Oblast", &[], "Kursk region RUS");
+    let gaz = fixture();
+    let scotland = gaz
+        .resolve("Scotland", &Context::default())
+        .expect("Scotland");
+    assert_eq!(
+        (scotland.country.as_str(), scotland.kind),
+        ("GBR", PlaceKind::Admin1)
+    );
+    assert!(scotland.lat > 55.0, "{scotland:?}");
+    // As an actor, Scotland still stands for the United Kingdom.
+    assert_eq!(
+        gaz.countries().actor("Scotland").map(|a| a.code),
+        Some("GBR")
+    );
+}
+
+#[test]
+fn names_that_are_no_single_place() {
+    // The fixture has a neighbourhood of Baltimore named Middle East; news means the region.
+    check("the Middle East", &["USA"], "-");
+    check("Europe", &[], "-");
+    assert!(fixture().lookup("Middle East").is_empty());
+}
+
+#[test]
 fn unknown_names() {
     check("Atlantis", &[], "-");
     check("", &[], "-");
