@@ -150,6 +150,11 @@ impl Countries {
             .map(|a| a.code)
     }
 
+    /// Every (code, canonical name) of the table, in its order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rows.iter().map(|r| (r.code.as_str(), r.name.as_str()))
+    }
+
     /// The canonical name of a code ("RUS" -> "Russia"); the first row for [`IGO`].
     pub fn name_of(&self, code: &str) -> Option<&str> {
         self.rows

@@ -46,6 +46,24 @@ fn it_is_big_enough() {
 }
 
 #[test]
+fn every_country_of_the_teams_table_is_in_the_gazetteer() {
+    let gaz = gazetteer();
+    for (code, name) in gaz
+        .countries()
+        .entries()
+        .filter(|(c, _)| *c != sitrep_geo::IGO)
+    {
+        let place = gaz.country(code);
+        assert!(
+            place.is_some(),
+            "{code} ({name}) is no country of the gazetteer"
+        );
+        // The team's name and the gazetteer's lead to the same country.
+        assert_eq!(gaz.country_by_name(name), Some(code), "{name}");
+    }
+}
+
+#[test]
 fn saint_petersburg() {
     check("Saint Petersburg", &[], "RUS", 59.94, 30.31);
     check("St. Petersburg", &["UKR"], "RUS", 59.94, 30.31);
