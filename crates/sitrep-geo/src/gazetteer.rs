@@ -278,82 +278,10 @@ impl Gazetteer {
         if places.is_empty() {
             return Err(bad(0, "no places".into()));
         }
-        let mut not_places = HashSet::new();
-        for (n, line) in REGIONS_TABLE.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let bad = |reason: &str| GeoError::Format {
-                path: "data/regions.tsv".into(),
-                line: n + 1,
-                reason: reason.into(),
-            };
-            let cols: Vec<&str> = line.split('\t').collect();
-            let name = cols.get(1).map_or("", |n| n.trim());
-            if name.is_empty() {
-                return Err(bad("no name"));
-            }
-            let aliases = cols.get(2).map_or("", |a| a.trim());
-            let names: Vec<&str> = std::iter::once(name)
-                .chain(aliases.split(';').filter(|a| !a.trim().is_empty()))
-                .collect();
-            if cols[0] == "-" {
-                not_places.extend(names.iter().map(|n| fold::key(n)));
-                continue;
-            }
-            let [country, _, _, lat, lon, population] = cols[..] else {
-                return Err(bad("expected 6 tab-separated columns"));
-            };
-            let (Ok(lat), Ok(lon), Ok(population)) = (lat.parse(), lon.parse(), population.parse())
-            else {
-                return Err(bad("bad coordinates or population"));
-            };
-            let id = u32::try_from(places.len()).map_err(|_| bad("too many places"))?;
-            for (i, n) in names.iter().enumerate() {
-                index
-                    .push(n, "", id, i == 0)
-                    .map_err(|_| bad("the names exceed 4 GiB"))?;
-            }
-            places.push(Place {
-                name: name.to_string(),
-                country: country.to_string(),
-                admin1: String::new(),
-                lat,
-                lon,
-                population,
-                kind: PlaceKind::Admin1,
-                capital: false,
-            });
-        }
+        let not_places = add_regions(&mut places, &mut index)?;
         index.finish();
         let countries = Countries::builtin()?;
-        let mut states = HashMap::new();
-        let mut populations = HashMap::new();
-        for (n, line) in ADMIN1_TABLE.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let bad = |reason: &str| GeoError::Format {
-                path: "data/admin1.tsv".into(),
-                line: n + 1,
-                reason: reason.into(),
-            };
-            let cols: Vec<&str> = line.split('\t').collect();
-            let [country, code, name, abbrevs, population] = cols[..] else {
-                return Err(bad("expected 5 tab-separated columns"));
-            };
-            let population: u64 = population.parse().map_err(|_| bad("bad population"))?;
-            let division = (country.to_string(), code.to_string());
-            populations.insert(division.clone(), population);
-            let mut names = vec![name];
-            if code.bytes().all(|b| b.is_ascii_alphabetic()) {
-                names.push(code);
-            }
-            names.extend(abbrevs.split(';'));
-            for key in names.into_iter().map(fold::key).filter(|k| !k.is_empty()) {
-                states.insert(key, division.clone());
-            }
-        }
+        let (states, populations) = divisions()?;
         for p in places.iter_mut().filter(|p| p.kind == PlaceKind::Admin1) {
             if let Some(&pop) = populations.get(&(p.country.clone(), p.admin1.clone())) {
                 p.population = pop;
@@ -494,6 +422,99 @@ impl Gazetteer {
         self.country_by_name(text)
             .map(|c| Qualifier::Country(c.to_string()))
     }
+}
+
+/// Adds the team's regions (`data/regions.tsv`) to the places; returns the folded names that
+/// are no single place.
+fn add_regions(places: &mut Vec<Place>, index: &mut Index) -> Result<HashSet<String>, GeoError> {
+    let mut not_places = HashSet::new();
+    for (n, line) in REGIONS_TABLE.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let bad = |reason: &str| GeoError::Format {
+            path: "data/regions.tsv".into(),
+            line: n + 1,
+            reason: reason.into(),
+        };
+        let cols: Vec<&str> = line.split('\t').collect();
+        let name = cols.get(1).map_or("", |n| n.trim());
+        if name.is_empty() {
+            return Err(bad("no name"));
+        }
+        let aliases = cols.get(2).map_or("", |a| a.trim());
+        let names: Vec<&str> = std::iter::once(name)
+            .chain(aliases.split(';').filter(|a| !a.trim().is_empty()))
+            .collect();
+        if cols[0] == "-" {
+            not_places.extend(names.iter().map(|n| fold::key(n)));
+            continue;
+        }
+        let [country, _, _, lat, lon, population] = cols[..] else {
+            return Err(bad("expected 6 tab-separated columns"));
+        };
+        if country.len() != 3 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(bad("the country is not an ISO-3 code"));
+        }
+        let (Ok(lat), Ok(lon), Ok(population)) = (lat.parse(), lon.parse(), population.parse())
+        else {
+            return Err(bad("bad coordinates or population"));
+        };
+        let id = u32::try_from(places.len()).map_err(|_| bad("too many places"))?;
+        for (i, n) in names.iter().enumerate() {
+            index
+                .push(n, "", id, i == 0)
+                .map_err(|_| bad("the names exceed 4 GiB"))?;
+        }
+        places.push(Place {
+            name: name.to_string(),
+            country: country.to_string(),
+            admin1: String::new(),
+            lat,
+            lon,
+            population,
+            kind: PlaceKind::Admin1,
+            capital: false,
+        });
+    }
+    Ok(not_places)
+}
+
+/// Folded names and abbreviations of first-level divisions -> (country, code).
+type Divisions = HashMap<String, (String, String)>;
+/// (country, code) -> population.
+type Populations = HashMap<(String, String), u64>;
+
+/// The team's table of first-level divisions (`data/admin1.tsv`).
+fn divisions() -> Result<(Divisions, Populations), GeoError> {
+    let mut states = HashMap::new();
+    let mut populations = HashMap::new();
+    for (n, line) in ADMIN1_TABLE.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let bad = |reason: &str| GeoError::Format {
+            path: "data/admin1.tsv".into(),
+            line: n + 1,
+            reason: reason.into(),
+        };
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [country, code, name, abbrevs, population] = cols[..] else {
+            return Err(bad("expected 5 tab-separated columns"));
+        };
+        let population: u64 = population.parse().map_err(|_| bad("bad population"))?;
+        let division = (country.to_string(), code.to_string());
+        populations.insert(division.clone(), population);
+        let mut names = vec![name];
+        if code.bytes().all(|b| b.is_ascii_alphabetic()) {
+            names.push(code);
+        }
+        names.extend(abbrevs.split(';'));
+        for key in names.into_iter().map(fold::key).filter(|k| !k.is_empty()) {
+            states.insert(key, division.clone());
+        }
+    }
+    Ok((states, populations))
 }
 
 impl Qualifier {
