@@ -250,6 +250,17 @@ fn numbers_that_are_not_casualties() {
     );
 }
 
+/// "killed or wounded" counts casualties of no single kind: not read as killed or injured.
+#[test]
+fn regression_killed_or_wounded_is_no_single_kind() {
+    check("Twenty people were killed or wounded in the raid.", &[]);
+    check("The shelling went on, killing or wounding 50.", &[]);
+    check(
+        "Two were killed and 40 wounded.",
+        &[(CasualtyKind::Killed, 2), (CasualtyKind::Injured, 40)],
+    );
+}
+
 #[test]
 fn qualifiers_carry_into_casualties() {
     let found = casualties("The blast killed more than 30 people and injured nearly 100.");

@@ -830,12 +830,12 @@ fn people_counts(toks: &[Tok<'_>]) -> Vec<Found> {
     out
 }
 
-/// "a soldier", "an elderly man": one person, when a person noun follows within two words.
+/// "a soldier", "an elderly man": one person, when a person noun follows within three words.
 fn single_person(toks: &[Tok<'_>], i: usize) -> Option<(Count, usize)> {
     if !matches!(toks.get(i)?.lower.as_str(), "a" | "an") {
         return None;
     }
-    let k = (i + 1..(i + 3).min(toks.len())).find(|&k| PERSON.contains(&toks[k].lower.as_str()))?;
+    let k = (i + 1..(i + 4).min(toks.len())).find(|&k| PERSON.contains(&toks[k].lower.as_str()))?;
     if (i + 1..k).any(|m| !is_filler(&toks[m])) {
         return None;
     }
@@ -881,6 +881,14 @@ const PERSON: &[&str] = &[
     "firefighter",
     "medic",
     "peacekeeper",
+    "prisoner",
+    "detainee",
+    "hostage",
+    "activist",
+    "official",
+    "diplomat",
+    "tourist",
+    "settler",
 ];
 
 /// Group nouns for [`sizes`].
@@ -969,6 +977,7 @@ const STOP: &[&str] = &[
 
 /// Auxiliaries and hedges between a subject count and its participle.
 const AUX: &[&str] = &[
+    "who",
     "were",
     "was",
     "are",
@@ -1094,6 +1103,9 @@ fn count_then_word(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
         aux += 1;
     }
     let (kind, end) = casualty_phrase(toks, k)?;
+    if either_or(toks, k, end) {
+        return None;
+    }
     if aux == 0 && TRANSITIVE.contains(&toks[k].lower.as_str()) {
         let next = k + 1;
         let active = toks.get(next).is_some_and(|t| {
@@ -1123,7 +1135,23 @@ fn verb_then_count(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
         }
         _ => return None,
     };
+    if either_or(toks, v, v) {
+        return None;
+    }
     Some((kind, v, c.last))
+}
+
+/// "killed or wounded", "killing or wounding": a casualty count of no single kind.
+fn either_or(toks: &[Tok<'_>], first: usize, last: usize) -> bool {
+    let other = |k: usize| {
+        toks.get(k).is_some_and(|t| {
+            casualty_word(t).is_some()
+                || matches!(t.lower.as_str(), "killing" | "wounding" | "injuring")
+        })
+    };
+    let after = toks.get(last + 1).is_some_and(|t| t.lower == "or") && other(last + 2);
+    let before = first >= 2 && toks[first - 1].lower == "or" && other(first - 2);
+    after || before
 }
 
 /// "death toll", "casualty toll", "toll", "number of dead": the token after the phrase.

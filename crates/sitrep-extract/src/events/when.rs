@@ -147,6 +147,8 @@ enum Which {
     LastYear,
     /// "June next year"
     NextYear,
+    /// "the month of August", "as of February": the latest such month, whatever the tense.
+    Latest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +223,7 @@ static MONTH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A day number right after a month name ("March 14", not "March 14,000").
 static DAY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s+(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b(?:[^,.0-9]|[,.][^0-9]|$)")
+    re(r"^\s+(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b(?:[^,.0-9]|[,.](?:[^0-9]|$)|$)")
 });
 
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -244,7 +246,7 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:will|won't|shall|would|'ll|(?:is|are|was|were)\s+(?:due|expected|set|scheduled|slated|poised|going|planned|planning|preparing|to\s+be\s+held)|scheduled|expected|awaiting|awaited|due\s+(?:on|to|by)|plans?\s+to|planning\s+to|upcoming|intends?\s+to|aims?\s+to)\b",
+        r"(?i)\b(?:will|won't|shall|would|'ll|(?:is|are|was|were)\s+(?:due|expected|set|scheduled|slated|poised|going|planned|planning|preparing|to\s+be\s+held)|scheduled|expected|expects|should|awaiting|awaited|due\s+(?:on|by|in|until)|plans?\s+to|planning\s+to|upcoming|intends?\s+to|aims?\s+to)\b",
     )
 });
 
@@ -368,6 +370,7 @@ fn candidates(text: &str) -> Vec<Cand> {
             (Some(_), _) | (None, "this") => Some(Which::This),
             (None, "last") => Some(Which::Last),
             (None, "next") => Some(Which::Next),
+            (None, "of" | "as of") => Some(Which::Latest),
             _ => None,
         };
         let approx = matches!(p, "early" | "mid" | "late")
@@ -617,7 +620,14 @@ fn future_before(text: &str, start: usize) -> bool {
     let clause_start = before
         .rfind(['.', ';', '!', '?', ',', '\n'])
         .map_or(0, |i| i + 1);
-    FUTURE.is_match(&before[clause_start..])
+    let clause = &before[clause_start..];
+    // "are not due until October": "due" right before the expression ("due to" is a cause)
+    let due = clause
+        .trim_end()
+        .rsplit(char::is_whitespace)
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("due"));
+    due || FUTURE.is_match(clause)
 }
 
 type Resolved = (Option<NaiveDate>, Granularity, Relation);
@@ -758,6 +768,13 @@ fn relative_value(kind: &Kind, p: NaiveDate, lean: Lean) -> Option<NaiveDate> {
                     }
                 }
                 Some(Which::LastYear) => y - 1,
+                Some(Which::Latest) => {
+                    if month <= pm {
+                        y
+                    } else {
+                        y - 1
+                    }
+                }
                 Some(Which::NextYear) => y + 1,
                 Some(_) => y,
                 None if lean == Lean::Future => {
@@ -803,7 +820,7 @@ fn period(p: NaiveDate, which: Which, unit: Unit, lean: Lean) -> Option<NaiveDat
             Which::Last | Which::LastYear => shift(monday, -7),
             Which::This | Which::ThisApprox => Some(monday),
             Which::Next | Which::NextYear => shift(monday, 7),
-            Which::Past => shift(p, -7),
+            Which::Past | Which::Latest => shift(p, -7),
         },
         Unit::Month => {
             let first = p.with_day(1)?;
@@ -811,19 +828,19 @@ fn period(p: NaiveDate, which: Which, unit: Unit, lean: Lean) -> Option<NaiveDat
                 Which::Last | Which::LastYear => first.checked_sub_months(Months::new(1)),
                 Which::This | Which::ThisApprox => Some(first),
                 Which::Next | Which::NextYear => first.checked_add_months(Months::new(1)),
-                Which::Past => p.checked_sub_months(Months::new(1)),
+                Which::Past | Which::Latest => p.checked_sub_months(Months::new(1)),
             }
         }
         Unit::Year => match which {
             Which::Last | Which::LastYear => NaiveDate::from_ymd_opt(p.year() - 1, 1, 1),
             Which::This | Which::ThisApprox => NaiveDate::from_ymd_opt(p.year(), 1, 1),
             Which::Next | Which::NextYear => NaiveDate::from_ymd_opt(p.year() + 1, 1, 1),
-            Which::Past => p.checked_sub_months(Months::new(12)),
+            Which::Past | Which::Latest => p.checked_sub_months(Months::new(12)),
         },
         Unit::Weekend => match which {
             Which::Last | Which::LastYear => shift(monday, -2),
             Which::Next | Which::NextYear => shift(monday, 12),
-            Which::Past => Some(on_or_before(p, Weekday::Sat)),
+            Which::Past | Which::Latest => Some(on_or_before(p, Weekday::Sat)),
             Which::This | Which::ThisApprox => match p.weekday() {
                 Weekday::Sat => Some(p),
                 Weekday::Sun => p.pred_opt(),
