@@ -453,6 +453,19 @@ fn absolute_dates() {
             "May 5",
             "2025-05-05",
         ),
+        // the day is kept after a preposition and before a full stop
+        (
+            "Services will continue from October 28.",
+            "2007-10-15",
+            "October 28",
+            "2007-10-28",
+        ),
+        (
+            "The deal will be final by June 10.",
+            "2011-05-29",
+            "June 10",
+            "2011-06-10",
+        ),
     ];
     for (text, published, span, value) in cases {
         check(text, published, span, value);
@@ -539,6 +552,32 @@ fn months_and_years() {
             "2025-03-14",
             "since 2014",
             "2014-01-01",
+        ),
+        // "of August" names a month's figures, whatever the tense around it
+        (
+            "An expected report of August sales is due.",
+            "2008-09-04",
+            "of August",
+            "2008-08-01",
+        ),
+        (
+            "Deliveries are not due until October.",
+            "2007-03-19",
+            "until October",
+            "2007-10-01",
+        ),
+        (
+            "The sale should close in October.",
+            "2009-06-05",
+            "in October",
+            "2009-10-01",
+        ),
+        // "due to" is a cause, not a schedule
+        (
+            "Flights stopped due to the strike in October.",
+            "2009-06-05",
+            "in October",
+            "2008-10-01",
         ),
     ];
     for (text, published, span, value) in cases {
