@@ -201,6 +201,19 @@ fn casualty_patterns() {
             "The fire killed 5, including 2 firefighters.",
             &[(Killed, 5)],
         ),
+        (
+            "Eleven monitors who were taken hostage were freed.",
+            &[(Captured, 11)],
+        ),
+        (
+            "Nine people who were injured remain in hospital.",
+            &[(Injured, 9)],
+        ),
+        (
+            "A young local reporter was killed in Varna.",
+            &[(Killed, 1)],
+        ),
+        ("A prisoner died in custody.", &[(Killed, 1)]),
     ];
     for (sentence, want) in cases {
         check(sentence, want);
