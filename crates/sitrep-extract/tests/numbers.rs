@@ -214,6 +214,18 @@ fn casualty_patterns() {
             &[(Killed, 1)],
         ),
         ("A prisoner died in custody.", &[(Killed, 1)]),
+        ("The bombing claimed 19 lives.", &[(Killed, 19)]),
+        ("The number of injured stood at 61.", &[(Injured, 61)]),
+        (
+            "Some 40 people were treated for injuries.",
+            &[(Injured, 40)],
+        ),
+        ("The militia executed 6 prisoners.", &[(Killed, 6)]),
+        // a part of a group counted elsewhere is no total
+        (
+            "Medics said 14 of the wounded were in critical condition.",
+            &[],
+        ),
     ];
     for (sentence, want) in cases {
         check(sentence, want);

@@ -156,7 +156,7 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
     }
     // "the death toll rose to 40", "the number of dead stood at 19"
     for t in 0..toks.len() {
-        let Some(after) = toll_at(&toks, t) else {
+        let Some((kind, after)) = toll_at(&toks, t) else {
             continue;
         };
         let window = after..(after + 10).min(toks.len());
@@ -172,7 +172,7 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
             out.push((
                 t,
                 Casualty {
-                    kind: CasualtyKind::Killed,
+                    kind,
                     count: c.count,
                     start: toks[t].start,
                     end: toks[c.last].end,
@@ -1025,7 +1025,7 @@ const AUX: &[&str] = &[
 fn is_filler(t: &Tok<'_>) -> bool {
     // "lost their lives", "taken hostage" start casualty phrases
     t.kind != TokKind::Punct
-        && !matches!(t.lower.as_str(), "lost" | "taken")
+        && !matches!(t.lower.as_str(), "lost" | "taken" | "treated")
         && t.text.chars().any(char::is_alphabetic)
         && !STOP.contains(&t.lower.as_str())
         && !AUX.contains(&t.lower.as_str())
@@ -1056,6 +1056,11 @@ fn casualty_phrase(toks: &[Tok<'_>], k: usize) -> Option<(CasualtyKind, usize)> 
     for w in ["hostage", "prisoner", "captive"] {
         if words_at(toks, k, &["taken", w]) {
             return Some((CasualtyKind::Captured, k + 1));
+        }
+    }
+    for w in ["injuries", "wounds"] {
+        if words_at(toks, k, &["treated", "for", w]) {
+            return Some((CasualtyKind::Injured, k + 2));
         }
     }
     if words_at(toks, k, &["taken", "into", "custody"]) {
@@ -1103,6 +1108,10 @@ fn count_then_word(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
         aux += 1;
     }
     let (kind, end) = casualty_phrase(toks, k)?;
+    // "14 of the wounded": a part of a group counted elsewhere
+    if k >= 2 && toks[k - 1].lower == "the" && toks[k - 2].lower == "of" {
+        return None;
+    }
     if either_or(toks, k, end) {
         return None;
     }
@@ -1125,8 +1134,16 @@ fn count_then_word(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
 fn verb_then_count(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, usize)> {
     let v = c.first.checked_sub(1)?;
     use CasualtyKind as K;
+    // "claimed 19 lives"
+    if matches!(
+        toks[v].lower.as_str(),
+        "claimed" | "claiming" | "claims" | "claim"
+    ) && toks.get(c.last + 1).is_some_and(|t| t.lower == "lives")
+    {
+        return Some((K::Killed, v, c.last + 1));
+    }
     let kind = match toks[v].lower.as_str() {
-        "killed" | "killing" | "kills" | "kill" | "slaying" => K::Killed,
+        "killed" | "killing" | "kills" | "kill" | "slaying" | "executed" | "executing" => K::Killed,
         "wounded" | "wounding" | "wounds" | "wound" | "injured" | "injuring" | "injures"
         | "injure" | "hurt" | "hurting" => K::Injured,
         "arrested" | "arresting" | "arrests" | "detained" | "detaining" | "detains" => K::Detained,
@@ -1154,14 +1171,20 @@ fn either_or(toks: &[Tok<'_>], first: usize, last: usize) -> bool {
     after || before
 }
 
-/// "death toll", "casualty toll", "toll", "number of dead": the token after the phrase.
-fn toll_at(toks: &[Tok<'_>], t: usize) -> Option<usize> {
+/// "death toll", "toll", "number of dead", "number of injured": the kind and the token after
+/// the phrase.
+fn toll_at(toks: &[Tok<'_>], t: usize) -> Option<(CasualtyKind, usize)> {
     if toks[t].lower == "toll" {
-        return Some(t + 1);
+        return Some((CasualtyKind::Killed, t + 1));
     }
     for w in ["dead", "deaths", "fatalities", "victims", "killed"] {
         if words_at(toks, t, &["number", "of", w]) {
-            return Some(t + 3);
+            return Some((CasualtyKind::Killed, t + 3));
+        }
+    }
+    for w in ["injured", "wounded", "injuries"] {
+        if words_at(toks, t, &["number", "of", w]) {
+            return Some((CasualtyKind::Injured, t + 3));
         }
     }
     None
