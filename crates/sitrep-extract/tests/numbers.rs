@@ -368,6 +368,19 @@ fn compatibility_of_counts() {
 }
 
 #[test]
+fn summary_for_the_contract() {
+    let s = numbers::summary(&casualties(
+        "The blast killed 34 people, injured 100 and left 3 missing.",
+    ))
+    .unwrap_or_else(|| panic!("no summary"));
+    assert_eq!((s.killed, s.injured), (Some(34), Some(100)));
+    let s = numbers::summary(&casualties("Police arrested 40 protesters."));
+    assert_eq!(s, None);
+    let s = numbers::summary(&casualties("Dozens were hurt."));
+    assert_eq!(s.map(|s| (s.killed, s.injured)), Some((None, Some(24))));
+}
+
+#[test]
 fn odd_input_never_panics() {
     let long = "killed 34 people and ".repeat(2000);
     let inputs = [

@@ -873,6 +873,27 @@ fn odd_input_never_panics() {
 }
 
 #[test]
+fn event_date_for_the_contract() {
+    let found = when::find(
+        "The convoy was struck on Tuesday.",
+        Some(date("2025-03-14")),
+    );
+    let d = found
+        .first()
+        .map(TimeExpr::to_model)
+        .unwrap_or_else(|| panic!("no date"));
+    assert_eq!(
+        (d.text.as_str(), d.value),
+        ("on Tuesday", Some(date("2025-03-11")))
+    );
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    assert_eq!(json, r#"{"text":"on Tuesday","value":"2025-03-11"}"#);
+    let found = when::find("The convoy was struck on Tuesday.", None);
+    let d = found.first().map(TimeExpr::to_model);
+    assert_eq!(d.and_then(|d| d.value), None);
+}
+
+#[test]
 fn february_30_is_no_date() {
     let found = when::find(
         "The vote was set for February 30.",

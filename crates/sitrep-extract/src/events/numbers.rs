@@ -207,6 +207,15 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
+/// The contract's casualties for one event: the first killed and the first injured figure
+/// (their best single values); `None` when there is neither.
+pub fn summary(found: &[Casualty]) -> Option<sitrep_model::Casualties> {
+    let first = |kind| found.iter().find(|c| c.kind == kind).map(|c| c.count.value);
+    let killed = first(CasualtyKind::Killed);
+    let injured = first(CasualtyKind::Injured);
+    (killed.is_some() || injured.is_some()).then_some(sitrep_model::Casualties { killed, injured })
+}
+
 /// Sizes of groups in a sentence that are not casualty counts.
 pub fn sizes(sentence: &str) -> Vec<Size> {
     let toks = tokenize(sentence);

@@ -78,6 +78,16 @@ pub struct TimeExpr {
     pub relation: Relation,
 }
 
+impl TimeExpr {
+    /// The contract's event date: the expression's text and its value.
+    pub fn to_model(&self) -> sitrep_model::EventDate {
+        sitrep_model::EventDate {
+            text: self.text.clone(),
+            value: self.value,
+        }
+    }
+}
+
 /// Date expressions in `text`, in order, resolved against `published` with the tense read from
 /// each expression's clause.
 pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<TimeExpr> {
