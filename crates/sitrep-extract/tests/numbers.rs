@@ -326,6 +326,18 @@ fn sizes_of_groups() {
             "Tens of thousands of demonstrators marched.",
             &[("demonstrators", 20_000)],
         ),
+        (
+            "A crowd of some 5,000 gathered outside.",
+            &[("crowd", 5000)],
+        ),
+        (
+            "A 2,000-strong force entered the valley.",
+            &[("force", 2000)],
+        ),
+        (
+            "Kessel sent a contingent of 300 to the border.",
+            &[("contingent", 300)],
+        ),
         // a casualty count is no group size
         ("34 soldiers were killed.", &[]),
         ("The 30-day mission sent 3 km of cable.", &[]),

@@ -6,7 +6,8 @@
 //!   ("killed at least 34 people", "34 people were killed", "the death toll rose to 40",
 //!   "left 12 dead and 30 wounded", "no one was hurt").
 //! - [`sizes`] finds the sizes of groups ("thousands of Ukrainian troops", "some 2,000
-//!   protesters") that are not casualty counts.
+//!   protesters", "a crowd of 5,000", "a 2,000-strong force") that are not casualty counts.
+//! - [`summary`] turns casualties into the contract's `{killed, injured}`.
 //! - [`compatible`] says whether two reports of a count can both be true (34 and "more than
 //!   30" can; 34 and 32 cannot), for disagreement detection across articles.
 //!
@@ -226,6 +227,20 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
         if cas.iter().any(|x| x.start <= start && start < x.end) {
             continue;
         }
+        // "a crowd of 5,000", "a force of some 3,000"
+        if c.first >= 2
+            && toks[c.first - 1].lower == "of"
+            && COLLECTIVES.contains(&toks[c.first - 2].lower.as_str())
+        {
+            let noun = &toks[c.first - 2];
+            out.push(Size {
+                what: noun.lower.clone(),
+                count: c.count,
+                start: noun.start,
+                end: toks[c.last].end,
+            });
+            continue;
+        }
         let mut k = c.last + 1;
         if toks.get(k).is_some_and(|t| t.lower == "of") {
             k += 1;
@@ -233,7 +248,7 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
         // the last group noun of a run: "40 police officers" counts officers
         let mut group: Option<&Tok<'_>> = None;
         for t in toks.iter().skip(k).take(3) {
-            if GROUPS.contains(&t.lower.as_str()) {
+            if GROUPS.contains(&t.lower.as_str()) || COLLECTIVES.contains(&t.lower.as_str()) {
                 group = Some(t);
             } else if group.is_some() || !is_filler(t) {
                 break;
@@ -248,8 +263,45 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
             });
         }
     }
+    // "a 2,000-strong force"
+    for (i, t) in toks.iter().enumerate() {
+        let Some(figure) = t.lower.strip_suffix("-strong") else {
+            continue;
+        };
+        let Some((value, None)) = numeric(figure) else {
+            continue;
+        };
+        if let Some(noun) = toks.get(i + 1).filter(|n| n.kind == TokKind::Word) {
+            out.push(Size {
+                what: noun.lower.clone(),
+                count: Count::new(value, Qualifier::Exact),
+                start: t.start,
+                end: noun.end,
+            });
+        }
+    }
+    out.sort_by_key(|z| z.start);
     out
 }
+
+/// Nouns for a body of people sized by "of N" ("a crowd of 5,000").
+const COLLECTIVES: &[&str] = &[
+    "crowd",
+    "crowds",
+    "force",
+    "forces",
+    "contingent",
+    "army",
+    "column",
+    "battalion",
+    "brigade",
+    "delegation",
+    "rally",
+    "march",
+    "convoy",
+    "group",
+    "mob",
+];
 
 // ---------------------------------------------------------------------------------------------
 
