@@ -37,11 +37,25 @@ fn main() -> anyhow_free::Result {
         return plover(Path::new(path));
     }
 
-    let dates = std::fs::read_to_string(dir.join("dates.tsv"))?;
+    for (dates, cas) in [
+        ("dates.tsv", "casualties.tsv"),
+        ("dates_round2.tsv", "casualties_round2.tsv"),
+    ] {
+        eval_dates(&dir.join(dates), verbose)?;
+        eval_casualties(&dir.join(cas), verbose)?;
+    }
+    Ok(())
+}
+
+fn eval_dates(path: &Path, verbose: bool) -> anyhow_free::Result {
+    let dates = std::fs::read_to_string(path)?;
+    let name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let (mut ok, mut n) = (0, 0);
     for (line, cols) in rows(&dates) {
         let [sentence, published, expected] = cols[..] else {
-            return Err(format!("dates.tsv line {line}: expected 3 columns").into());
+            return Err(format!("{name} line {line}: expected 3 columns").into());
         };
         let published = NaiveDate::parse_from_str(published, "%Y-%m-%d").ok();
         let got = when::find(sentence, published)
@@ -57,13 +71,19 @@ fn main() -> anyhow_free::Result {
             );
         }
     }
-    println!("dates: {ok}/{n} values exact ({:.1}%)", pct(ok, n));
+    println!("{name}: {ok}/{n} date values exact ({:.1}%)", pct(ok, n));
+    Ok(())
+}
 
-    let cas = std::fs::read_to_string(dir.join("casualties.tsv"))?;
+fn eval_casualties(path: &Path, verbose: bool) -> anyhow_free::Result {
+    let cas = std::fs::read_to_string(path)?;
+    let name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let (mut k_ok, mut i_ok, mut both, mut n) = (0, 0, 0, 0);
     for (line, cols) in rows(&cas) {
         let [sentence, killed, injured] = cols[..] else {
-            return Err(format!("casualties.tsv line {line}: expected 3 columns").into());
+            return Err(format!("{name} line {line}: expected 3 columns").into());
         };
         let found = numbers::casualties(sentence);
         let first = |kind| {
@@ -84,7 +104,7 @@ fn main() -> anyhow_free::Result {
         }
     }
     println!(
-        "casualties: killed {k_ok}/{n} ({:.1}%), injured {i_ok}/{n} ({:.1}%), both {both}/{n} ({:.1}%)",
+        "{name}: killed {k_ok}/{n} ({:.1}%), injured {i_ok}/{n} ({:.1}%), both {both}/{n} ({:.1}%)",
         pct(k_ok, n),
         pct(i_ok, n),
         pct(both, n)

@@ -214,6 +214,18 @@ fn casualty_patterns() {
             &[(Killed, 1)],
         ),
         ("A prisoner died in custody.", &[(Killed, 1)]),
+        ("The bombing claimed 19 lives.", &[(Killed, 19)]),
+        ("The number of injured stood at 61.", &[(Injured, 61)]),
+        (
+            "Some 40 people were treated for injuries.",
+            &[(Injured, 40)],
+        ),
+        ("The militia executed 6 prisoners.", &[(Killed, 6)]),
+        // a part of a group counted elsewhere is no total
+        (
+            "Medics said 14 of the wounded were in critical condition.",
+            &[],
+        ),
     ];
     for (sentence, want) in cases {
         check(sentence, want);
@@ -314,6 +326,18 @@ fn sizes_of_groups() {
             "Tens of thousands of demonstrators marched.",
             &[("demonstrators", 20_000)],
         ),
+        (
+            "A crowd of some 5,000 gathered outside.",
+            &[("crowd", 5000)],
+        ),
+        (
+            "A 2,000-strong force entered the valley.",
+            &[("force", 2000)],
+        ),
+        (
+            "Kessel sent a contingent of 300 to the border.",
+            &[("contingent", 300)],
+        ),
         // a casualty count is no group size
         ("34 soldiers were killed.", &[]),
         ("The 30-day mission sent 3 km of cable.", &[]),
@@ -353,6 +377,19 @@ fn compatibility_of_counts() {
         assert_eq!(compatible(&c(a), &c(b)), want, "{a:?} vs {b:?}");
         assert_eq!(compatible(&c(b), &c(a)), want, "{b:?} vs {a:?} (symmetry)");
     }
+}
+
+#[test]
+fn summary_for_the_contract() {
+    let s = numbers::summary(&casualties(
+        "The blast killed 34 people, injured 100 and left 3 missing.",
+    ))
+    .unwrap_or_else(|| panic!("no summary"));
+    assert_eq!((s.killed, s.injured), (Some(34), Some(100)));
+    let s = numbers::summary(&casualties("Police arrested 40 protesters."));
+    assert_eq!(s, None);
+    let s = numbers::summary(&casualties("Dozens were hurt."));
+    assert_eq!(s.map(|s| (s.killed, s.injured)), Some((None, Some(24))));
 }
 
 #[test]

@@ -662,6 +662,78 @@ fn several_expressions_in_order_with_offsets() {
 }
 
 #[test]
+fn numeric_dates_and_schedules() {
+    let cases = [
+        (
+            "The decree was signed on 14.03.2025.",
+            "2025-03-20",
+            "on 14.03.2025",
+            "2025-03-14",
+        ),
+        (
+            "The decree was signed on 3/14/2025.",
+            "2025-03-20",
+            "on 3/14/2025",
+            "2025-03-14",
+        ),
+        (
+            "The decree was signed on 14/03/2025.",
+            "2025-03-20",
+            "on 14/03/2025",
+            "2025-03-14",
+        ),
+        (
+            "The decree was signed on 04.03.2025.",
+            "2025-03-20",
+            "on 04.03.2025",
+            "2025-03-04",
+        ),
+        // day or month first? the text stays, the value does not
+        (
+            "The decree was signed on 03/04/2025.",
+            "2025-03-20",
+            "on 03/04/2025",
+            "-",
+        ),
+        (
+            "The dam was finished a decade ago.",
+            "2025-03-14",
+            "a decade ago",
+            "2015-03-14",
+        ),
+        (
+            "Parliament reconvenes on Monday.",
+            "2025-03-14",
+            "on Monday",
+            "2025-03-17",
+        ),
+        (
+            "Voters go to the polls on Sunday.",
+            "2025-06-18",
+            "on Sunday",
+            "2025-06-22",
+        ),
+        (
+            "The truce expires in March.",
+            "2025-06-18",
+            "in March",
+            "2026-03-01",
+        ),
+        (
+            "The truce expired in March.",
+            "2025-06-18",
+            "in March",
+            "2025-03-01",
+        ),
+    ];
+    for (text, published, span, value) in cases {
+        check(text, published, span, value);
+    }
+    check_none("Version 1.2.2024.5 was released.");
+    check_none("The score was 3/4 at half-time.");
+}
+
+#[test]
 fn granularity_and_relation() {
     let p = Some(date("2025-03-14"));
     let cases: [(&str, Granularity, Relation); 10] = [
@@ -798,6 +870,27 @@ fn odd_input_never_panics() {
         "last week, last year, 300000 days ago",
         Some(NaiveDate::MIN),
     );
+}
+
+#[test]
+fn event_date_for_the_contract() {
+    let found = when::find(
+        "The convoy was struck on Tuesday.",
+        Some(date("2025-03-14")),
+    );
+    let d = found
+        .first()
+        .map(TimeExpr::to_model)
+        .unwrap_or_else(|| panic!("no date"));
+    assert_eq!(
+        (d.text.as_str(), d.value),
+        ("on Tuesday", Some(date("2025-03-11")))
+    );
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    assert_eq!(json, r#"{"text":"on Tuesday","value":"2025-03-11"}"#);
+    let found = when::find("The convoy was struck on Tuesday.", None);
+    let d = found.first().map(TimeExpr::to_model);
+    assert_eq!(d.and_then(|d| d.value), None);
 }
 
 #[test]

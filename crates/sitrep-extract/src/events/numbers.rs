@@ -6,7 +6,8 @@
 //!   ("killed at least 34 people", "34 people were killed", "the death toll rose to 40",
 //!   "left 12 dead and 30 wounded", "no one was hurt").
 //! - [`sizes`] finds the sizes of groups ("thousands of Ukrainian troops", "some 2,000
-//!   protesters") that are not casualty counts.
+//!   protesters", "a crowd of 5,000", "a 2,000-strong force") that are not casualty counts.
+//! - [`summary`] turns casualties into the contract's `{killed, injured}`.
 //! - [`compatible`] says whether two reports of a count can both be true (34 and "more than
 //!   30" can; 34 and 32 cannot), for disagreement detection across articles.
 //!
@@ -156,7 +157,7 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
     }
     // "the death toll rose to 40", "the number of dead stood at 19"
     for t in 0..toks.len() {
-        let Some(after) = toll_at(&toks, t) else {
+        let Some((kind, after)) = toll_at(&toks, t) else {
             continue;
         };
         let window = after..(after + 10).min(toks.len());
@@ -172,7 +173,7 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
             out.push((
                 t,
                 Casualty {
-                    kind: CasualtyKind::Killed,
+                    kind,
                     count: c.count,
                     start: toks[t].start,
                     end: toks[c.last].end,
@@ -207,6 +208,15 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
+/// The contract's casualties for one event: the first killed and the first injured figure
+/// (their best single values); `None` when there is neither.
+pub fn summary(found: &[Casualty]) -> Option<sitrep_model::Casualties> {
+    let first = |kind| found.iter().find(|c| c.kind == kind).map(|c| c.count.value);
+    let killed = first(CasualtyKind::Killed);
+    let injured = first(CasualtyKind::Injured);
+    (killed.is_some() || injured.is_some()).then_some(sitrep_model::Casualties { killed, injured })
+}
+
 /// Sizes of groups in a sentence that are not casualty counts.
 pub fn sizes(sentence: &str) -> Vec<Size> {
     let toks = tokenize(sentence);
@@ -217,6 +227,20 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
         if cas.iter().any(|x| x.start <= start && start < x.end) {
             continue;
         }
+        // "a crowd of 5,000", "a force of some 3,000"
+        if c.first >= 2
+            && toks[c.first - 1].lower == "of"
+            && COLLECTIVES.contains(&toks[c.first - 2].lower.as_str())
+        {
+            let noun = &toks[c.first - 2];
+            out.push(Size {
+                what: noun.lower.clone(),
+                count: c.count,
+                start: noun.start,
+                end: toks[c.last].end,
+            });
+            continue;
+        }
         let mut k = c.last + 1;
         if toks.get(k).is_some_and(|t| t.lower == "of") {
             k += 1;
@@ -224,7 +248,7 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
         // the last group noun of a run: "40 police officers" counts officers
         let mut group: Option<&Tok<'_>> = None;
         for t in toks.iter().skip(k).take(3) {
-            if GROUPS.contains(&t.lower.as_str()) {
+            if GROUPS.contains(&t.lower.as_str()) || COLLECTIVES.contains(&t.lower.as_str()) {
                 group = Some(t);
             } else if group.is_some() || !is_filler(t) {
                 break;
@@ -239,8 +263,45 @@ pub fn sizes(sentence: &str) -> Vec<Size> {
             });
         }
     }
+    // "a 2,000-strong force"
+    for (i, t) in toks.iter().enumerate() {
+        let Some(figure) = t.lower.strip_suffix("-strong") else {
+            continue;
+        };
+        let Some((value, None)) = numeric(figure) else {
+            continue;
+        };
+        if let Some(noun) = toks.get(i + 1).filter(|n| n.kind == TokKind::Word) {
+            out.push(Size {
+                what: noun.lower.clone(),
+                count: Count::new(value, Qualifier::Exact),
+                start: t.start,
+                end: noun.end,
+            });
+        }
+    }
+    out.sort_by_key(|z| z.start);
     out
 }
+
+/// Nouns for a body of people sized by "of N" ("a crowd of 5,000").
+const COLLECTIVES: &[&str] = &[
+    "crowd",
+    "crowds",
+    "force",
+    "forces",
+    "contingent",
+    "army",
+    "column",
+    "battalion",
+    "brigade",
+    "delegation",
+    "rally",
+    "march",
+    "convoy",
+    "group",
+    "mob",
+];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -1025,7 +1086,7 @@ const AUX: &[&str] = &[
 fn is_filler(t: &Tok<'_>) -> bool {
     // "lost their lives", "taken hostage" start casualty phrases
     t.kind != TokKind::Punct
-        && !matches!(t.lower.as_str(), "lost" | "taken")
+        && !matches!(t.lower.as_str(), "lost" | "taken" | "treated")
         && t.text.chars().any(char::is_alphabetic)
         && !STOP.contains(&t.lower.as_str())
         && !AUX.contains(&t.lower.as_str())
@@ -1056,6 +1117,11 @@ fn casualty_phrase(toks: &[Tok<'_>], k: usize) -> Option<(CasualtyKind, usize)> 
     for w in ["hostage", "prisoner", "captive"] {
         if words_at(toks, k, &["taken", w]) {
             return Some((CasualtyKind::Captured, k + 1));
+        }
+    }
+    for w in ["injuries", "wounds"] {
+        if words_at(toks, k, &["treated", "for", w]) {
+            return Some((CasualtyKind::Injured, k + 2));
         }
     }
     if words_at(toks, k, &["taken", "into", "custody"]) {
@@ -1103,6 +1169,10 @@ fn count_then_word(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
         aux += 1;
     }
     let (kind, end) = casualty_phrase(toks, k)?;
+    // "14 of the wounded": a part of a group counted elsewhere
+    if k >= 2 && toks[k - 1].lower == "the" && toks[k - 2].lower == "of" {
+        return None;
+    }
     if either_or(toks, k, end) {
         return None;
     }
@@ -1125,8 +1195,16 @@ fn count_then_word(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, 
 fn verb_then_count(toks: &[Tok<'_>], c: &Found) -> Option<(CasualtyKind, usize, usize)> {
     let v = c.first.checked_sub(1)?;
     use CasualtyKind as K;
+    // "claimed 19 lives"
+    if matches!(
+        toks[v].lower.as_str(),
+        "claimed" | "claiming" | "claims" | "claim"
+    ) && toks.get(c.last + 1).is_some_and(|t| t.lower == "lives")
+    {
+        return Some((K::Killed, v, c.last + 1));
+    }
     let kind = match toks[v].lower.as_str() {
-        "killed" | "killing" | "kills" | "kill" | "slaying" => K::Killed,
+        "killed" | "killing" | "kills" | "kill" | "slaying" | "executed" | "executing" => K::Killed,
         "wounded" | "wounding" | "wounds" | "wound" | "injured" | "injuring" | "injures"
         | "injure" | "hurt" | "hurting" => K::Injured,
         "arrested" | "arresting" | "arrests" | "detained" | "detaining" | "detains" => K::Detained,
@@ -1154,14 +1232,20 @@ fn either_or(toks: &[Tok<'_>], first: usize, last: usize) -> bool {
     after || before
 }
 
-/// "death toll", "casualty toll", "toll", "number of dead": the token after the phrase.
-fn toll_at(toks: &[Tok<'_>], t: usize) -> Option<usize> {
+/// "death toll", "toll", "number of dead", "number of injured": the kind and the token after
+/// the phrase.
+fn toll_at(toks: &[Tok<'_>], t: usize) -> Option<(CasualtyKind, usize)> {
     if toks[t].lower == "toll" {
-        return Some(t + 1);
+        return Some((CasualtyKind::Killed, t + 1));
     }
     for w in ["dead", "deaths", "fatalities", "victims", "killed"] {
         if words_at(toks, t, &["number", "of", w]) {
-            return Some(t + 3);
+            return Some((CasualtyKind::Killed, t + 3));
+        }
+    }
+    for w in ["injured", "wounded", "injuries"] {
+        if words_at(toks, t, &["number", "of", w]) {
+            return Some((CasualtyKind::Injured, t + 3));
         }
     }
     None

@@ -78,6 +78,16 @@ pub struct TimeExpr {
     pub relation: Relation,
 }
 
+impl TimeExpr {
+    /// The contract's event date: the expression's text and its value.
+    pub fn to_model(&self) -> sitrep_model::EventDate {
+        sitrep_model::EventDate {
+            text: self.text.clone(),
+            value: self.value,
+        }
+    }
+}
+
 /// Date expressions in `text`, in order, resolved against `published` with the tense read from
 /// each expression's clause.
 pub fn find(text: &str, published: Option<NaiveDate>) -> Vec<TimeExpr> {
@@ -157,6 +167,7 @@ enum Unit {
     Week,
     Month,
     Year,
+    Decade,
     Weekend,
 }
 
@@ -183,6 +194,8 @@ enum Kind {
     /// "over the weekend"
     Weekend,
     Ago(u32, Unit, bool),
+    /// A date whose reading is ambiguous ("03/04/2025"): text kept, no value.
+    Ambiguous,
 }
 
 struct Cand {
@@ -209,6 +222,14 @@ static ABSOLUTE: LazyLock<Regex> = LazyLock::new(|| {
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:(?i:on)\s+)?(?P<y>(?:19|20)[0-9]{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])\b",
+    )
+});
+
+/// "14.03.2025", "14/03/2025", "3/14/2025": day and month by which one exceeds 12; with a dot
+/// the European day.month order; an ambiguous slash date keeps its text without a value.
+static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:(?i:on)\s+)?(?P<a>[0-9]{1,2})(?P<sep>[./])(?P<b>[0-9]{1,2})[./](?P<y>(?:19|20)[0-9]{2})\b",
     )
 });
 
@@ -240,7 +261,7 @@ static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?P<m2>the\s+day\s+before\s+yesterday)|(?P<p2>the\s+day\s+after\s+tomorrow)|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening))|(?P<yest>yesterday(?:\s+(?:morning|afternoon|evening))?|last\s+night)|(?P<tom>tomorrow(?:\s+(?:morning|afternoon|evening|night))?)|(?P<which>last|this|next|coming|previous|earlier\s+this|later\s+this|(?:the\s+)?past)\s+(?P<unit>week|month|year|weekend)|(?P<wkend>(?:over|at|during)\s+the\s+weekend)|(?P<n>[0-9]{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several|a\s+couple\s+of)\s+(?P<aunit>days?|weeks?|months?|years?)\s+ago)\b",
+        r"(?i)\b(?:(?P<m2>the\s+day\s+before\s+yesterday)|(?P<p2>the\s+day\s+after\s+tomorrow)|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening))|(?P<yest>yesterday(?:\s+(?:morning|afternoon|evening))?|last\s+night)|(?P<tom>tomorrow(?:\s+(?:morning|afternoon|evening|night))?)|(?P<which>last|this|next|coming|previous|earlier\s+this|later\s+this|(?:the\s+)?past)\s+(?P<unit>week|month|year|weekend)|(?P<wkend>(?:over|at|during)\s+the\s+weekend)|(?P<n>[0-9]{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several|a\s+couple\s+of)\s+(?P<aunit>days?|weeks?|months?|years?|decades?)\s+ago)\b",
     )
 });
 
@@ -317,6 +338,42 @@ fn candidates(text: &str) -> Vec<Cand> {
                 Kind::MonthDay {
                     month: m,
                     day: d,
+                    year: Some(y),
+                    weekday: None,
+                },
+            );
+        }
+    }
+    for c in NUMERIC.captures_iter(text) {
+        let (Some(a), Some(b), Some(y)) = (num::<u32>(&c, "a"), num::<u32>(&c, "b"), num(&c, "y"))
+        else {
+            continue;
+        };
+        // a decimal or a version number goes on: "1.2.2024.5"
+        let runs_on = c.get(0).is_some_and(|m| {
+            let rest = &text.as_bytes()[m.end()..];
+            matches!(rest, [b'.' | b'/', d, ..] if d.is_ascii_digit())
+        });
+        if runs_on {
+            continue;
+        }
+        let dot = c.name("sep").is_some_and(|m| m.as_str() == ".");
+        let (month, day) = if a > 12 || dot {
+            (b, a)
+        } else if b > 12 {
+            (a, b)
+        } else {
+            // 03/04/2025: April or March? The text stays, the value does not.
+            push(&mut out, &c, Kind::Ambiguous);
+            continue;
+        };
+        if NaiveDate::from_ymd_opt(y, month, day).is_some() {
+            push(
+                &mut out,
+                &c,
+                Kind::MonthDay {
+                    month,
+                    day,
                     year: Some(y),
                     weekday: None,
                 },
@@ -537,6 +594,7 @@ fn unit_of(s: &str) -> Option<Unit> {
         "week" => Unit::Week,
         "month" => Unit::Month,
         "year" => Unit::Year,
+        "decade" => Unit::Decade,
         "weekend" => Unit::Weekend,
         _ => return None,
     })
@@ -627,8 +685,16 @@ fn future_before(text: &str, start: usize) -> bool {
         .rsplit(char::is_whitespace)
         .next()
         .is_some_and(|w| w.eq_ignore_ascii_case("due"));
-    due || FUTURE.is_match(clause)
+    due || FUTURE.is_match(clause) || SCHEDULED.is_match(clause)
 }
+
+/// A present-tense schedule verb right before the expression: "parliament reconvenes on
+/// Monday", "voters go to the polls on Sunday", "the truce expires in March".
+static SCHEDULED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:begins|starts|opens|resumes|reconvenes|meets|ends|closes|expires|returns|arrives|departs|visits|travels|votes|go\s+to\s+the\s+polls|goes\s+to\s+the\s+polls|takes?\s+effect|kicks?\s+off)\s*$",
+    )
+});
 
 type Resolved = (Option<NaiveDate>, Granularity, Relation);
 
@@ -684,7 +750,7 @@ fn shape(kind: &Kind) -> (Granularity, Relation) {
         Kind::Offset(_) | Kind::Weekday(..) | Kind::MonthDay { .. } | Kind::Ordinal(_) => {
             (G::Day, R::Exact)
         }
-        Kind::Weekend => (G::Day, R::Approximate),
+        Kind::Weekend | Kind::Ambiguous => (G::Day, R::Approximate),
         Kind::Month { approx, .. } => (G::Month, if approx { R::Approximate } else { R::Exact }),
         Kind::Year(_, approx) => (G::Year, if approx { R::Approximate } else { R::Exact }),
         Kind::Period(which, unit) => {
@@ -692,7 +758,7 @@ fn shape(kind: &Kind) -> (Granularity, Relation) {
                 Unit::Day | Unit::Weekend => G::Day,
                 Unit::Week => G::Week,
                 Unit::Month => G::Month,
-                Unit::Year => G::Year,
+                Unit::Year | Unit::Decade => G::Year,
             };
             let r = match (which, unit) {
                 (Which::ThisApprox | Which::Past, _) | (_, Unit::Weekend) => R::Approximate,
@@ -704,13 +770,14 @@ fn shape(kind: &Kind) -> (Granularity, Relation) {
             Unit::Day | Unit::Weekend => (G::Day, if approx { R::Approximate } else { R::Exact }),
             Unit::Week => (G::Week, R::Approximate),
             Unit::Month => (G::Month, R::Approximate),
-            Unit::Year => (G::Year, R::Approximate),
+            Unit::Year | Unit::Decade => (G::Year, R::Approximate),
         },
     }
 }
 
 fn relative_value(kind: &Kind, p: NaiveDate, lean: Lean) -> Option<NaiveDate> {
     match *kind {
+        Kind::Ambiguous => None,
         Kind::Offset(n) => shift(p, n),
         Kind::Weekday(wd, which) => Some(match which {
             Some(Which::Last) => on_or_before(p.pred_opt()?, wd),
@@ -808,6 +875,7 @@ fn relative_value(kind: &Kind, p: NaiveDate, lean: Lean) -> Option<NaiveDate> {
             Unit::Week => p.checked_sub_days(Days::new(7 * u64::from(n))),
             Unit::Month => p.checked_sub_months(Months::new(n)),
             Unit::Year => p.checked_sub_months(Months::new(n.checked_mul(12)?)),
+            Unit::Decade => p.checked_sub_months(Months::new(n.checked_mul(120)?)),
         },
     }
 }
@@ -816,6 +884,8 @@ fn period(p: NaiveDate, which: Which, unit: Unit, lean: Lean) -> Option<NaiveDat
     let monday = monday_of(p);
     match unit {
         Unit::Day => Some(p),
+        // no period pattern produces these ("last decade" is not read)
+        Unit::Decade => None,
         Unit::Week => match which {
             Which::Last | Which::LastYear => shift(monday, -7),
             Which::This | Which::ThisApprox => Some(monday),
