@@ -5,43 +5,96 @@
 //! - [`entities`]: mentions grouped into entities (full names, surnames, titles, roles,
 //!   pronouns, metonyms such as "the Kremlin" for Russia).
 //! - [`quotes`]: direct, partial and indirect quotes with their cue and speaker.
+//! - [`events`]: political events (PLOVER) with actors, place, date, casualties and modality.
 
 pub mod entities;
 pub mod events;
 pub mod lexicon;
 pub mod quotes;
 
+use sitrep_geo::{Countries, Gazetteer};
 use sitrep_model::Extraction;
 use sitrep_nlp::Doc;
 
-/// Entities and quotes of one analysed body (events come later).
+/// Entities, quotes and events of one analysed body (no publication date, no gazetteer: event
+/// places keep their name, relative dates have no value).
 pub fn extract(doc: &Doc) -> Extraction {
     let resolution = entities::resolve(doc);
     let quotes = quotes::find(doc, &resolution);
+    let countries = builtin_countries();
+    let events = events::find(
+        doc,
+        &resolution,
+        &events::Context {
+            published: None,
+            gazetteer: None,
+            countries,
+        },
+    );
     Extraction {
         entities: resolution.to_model(doc),
         quotes,
-        events: Vec::new(),
+        events,
     }
+}
+
+/// The compiled-in country table (always available).
+fn builtin_countries() -> &'static Countries {
+    static TABLE: std::sync::OnceLock<Countries> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        // The table is compiled in and checked by sitrep-geo's tests.
+        Countries::builtin().unwrap_or_else(|e| panic!("built-in country table: {e}"))
+    })
 }
 
 /// The loaded linguistic core with the extraction stages on top: one per process, shared
 /// read-only across threads.
 pub struct Analyzer {
     nlp: sitrep_nlp::Pipeline,
+    gazetteer: Option<Gazetteer>,
+    /// Why the gazetteer is missing, if it is.
+    gazetteer_error: Option<String>,
 }
 
 impl Analyzer {
-    /// Loads the model from an en_core_web_sm folder.
+    /// Loads the model from an en_core_web_sm folder, and the gazetteer from the `geo` folder
+    /// beside it when there is one (without it event places get no coordinates).
     pub fn load(model_dir: &std::path::Path) -> Result<Self, sitrep_nlp::NlpError> {
+        let nlp = sitrep_nlp::Pipeline::load(model_dir)?;
+        let geo_dir = model_dir
+            .parent()
+            .map(|p| p.join("geo"))
+            .unwrap_or_else(|| std::path::PathBuf::from("geo"));
+        let (gazetteer, gazetteer_error) = match Gazetteer::load(&geo_dir) {
+            Ok(g) => (Some(g), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         Ok(Analyzer {
-            nlp: sitrep_nlp::Pipeline::load(model_dir)?,
+            nlp,
+            gazetteer,
+            gazetteer_error,
         })
     }
 
-    /// Wraps a loaded linguistic core.
+    /// Wraps a loaded linguistic core (no gazetteer).
     pub fn new(nlp: sitrep_nlp::Pipeline) -> Self {
-        Analyzer { nlp }
+        Analyzer {
+            nlp,
+            gazetteer: None,
+            gazetteer_error: None,
+        }
+    }
+
+    /// Adds a gazetteer for event places.
+    pub fn with_gazetteer(mut self, gazetteer: Gazetteer) -> Self {
+        self.gazetteer = Some(gazetteer);
+        self.gazetteer_error = None;
+        self
+    }
+
+    /// Why no gazetteer was loaded, if none was.
+    pub fn gazetteer_error(&self) -> Option<&str> {
+        self.gazetteer_error.as_deref()
     }
 
     /// The linguistic core.
@@ -49,15 +102,25 @@ impl Analyzer {
         &self.nlp
     }
 
-    /// Entities and quotes of an article body.
+    /// Entities, quotes and events of an article body.
     pub fn extract(&self, body: &str) -> Extraction {
-        extract(&self.nlp.analyze(body))
+        self.extract_article(None, body)
     }
 
-    /// Entities and quotes of an article: the body's, and the title's quotes (headline quotes,
-    /// `field: title`, offsets into the title) with their speakers linked to the body's
-    /// entities by name.
+    /// Entities, quotes and events of an article (no publication date known).
     pub fn extract_article(&self, title: Option<&str>, body: &str) -> Extraction {
+        self.extract_dated(title, body, None)
+    }
+
+    /// Entities, quotes and events of an article: the body's, and the title's quotes (headline
+    /// quotes, `field: title`, offsets into the title) with their speakers linked to the body's
+    /// entities by name. Relative event dates resolve against `published`.
+    pub fn extract_dated(
+        &self,
+        title: Option<&str>,
+        body: &str,
+        published: Option<chrono::NaiveDate>,
+    ) -> Extraction {
         let doc = self.nlp.analyze(body);
         let resolution = entities::resolve(&doc);
         let mut quotes = quotes::find(&doc, &resolution);
@@ -76,10 +139,22 @@ impl Analyzer {
                 quotes.push(quote);
             }
         }
+        let events = events::find(
+            &doc,
+            &resolution,
+            &events::Context {
+                published,
+                gazetteer: self.gazetteer.as_ref(),
+                countries: match &self.gazetteer {
+                    Some(g) => g.countries(),
+                    None => builtin_countries(),
+                },
+            },
+        );
         Extraction {
             entities: resolution.to_model(&doc),
             quotes,
-            events: Vec::new(),
+            events,
         }
     }
 }

@@ -387,6 +387,11 @@ fn summary_for_the_contract() {
     .unwrap_or_else(|| panic!("no summary"));
     assert_eq!((s.killed, s.injured), (Some(34), Some(100)));
     let s = numbers::summary(&casualties("Police arrested 40 protesters."));
+    assert_eq!(
+        s.map(|s| (s.killed, s.injured, s.detained)),
+        Some((None, None, Some(40)))
+    );
+    let s = numbers::summary(&casualties("Police closed 40 roads."));
     assert_eq!(s, None);
     let s = numbers::summary(&casualties("Dozens were hurt."));
     assert_eq!(s.map(|s| (s.killed, s.injured)), Some((None, Some(24))));

@@ -887,7 +887,10 @@ fn event_date_for_the_contract() {
         ("on Tuesday", Some(date("2025-03-11")))
     );
     let json = serde_json::to_string(&d).unwrap_or_default();
-    assert_eq!(json, r#"{"text":"on Tuesday","value":"2025-03-11"}"#);
+    assert_eq!(
+        json,
+        r#"{"text":"on Tuesday","value":"2025-03-11","start":22,"end":32}"#
+    );
     let found = when::find("The convoy was struck on Tuesday.", None);
     let d = found.first().map(TimeExpr::to_model);
     assert_eq!(d.and_then(|d| d.value), None);

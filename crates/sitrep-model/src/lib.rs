@@ -231,6 +231,17 @@ pub enum QuadClass {
 pub struct Actor {
     pub entity: Option<String>,
     pub name: String,
+    /// ISO 3166-1 alpha-3 code of the actor's country ("RUS" for "Russian forces"), or "IGO"
+    /// for international organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Sector: government, military, police, rebel, civilian, business, igo, judiciary,
+    /// legislature, media, ngo, opposition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
+    /// The words naming the actor in this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention: Option<Mention>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,20 +250,35 @@ pub struct Location {
     pub country: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// The place name as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention: Option<Mention>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDate {
     pub text: String,
     pub value: Option<NaiveDate>,
+    /// Where `text` is in the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Casualties {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub killed: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub injured: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub missing: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detained: Option<u64>,
+    /// The figures as written ("at least 34 people were killed"), with their spans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
 }
 
 /// Who did what to whom, when and where.
@@ -271,8 +297,24 @@ pub struct Event {
     pub casualties: Option<Casualties>,
     pub negated: bool,
     pub hypothetical: bool,
+    /// Whether it happened by the text's account: asserted, claimed (by someone), future,
+    /// proposed, demanded, conditional or hypothetical. `hypothetical` is true for all but
+    /// asserted and claimed.
+    #[serde(default = "asserted")]
+    pub modality: String,
+    /// The CAMEO code as far as the text tells ("190", "0841").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cameo: Option<String>,
+    /// The word naming the event ("struck", "talks").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Mention>,
+    /// The sentence the event is read from.
     pub start: usize,
     pub end: usize,
+}
+
+fn asserted() -> String {
+    "asserted".to_string()
 }
 
 /// What the extraction stages found in one article.

@@ -72,6 +72,9 @@ fn full_record() -> ArticleRecord {
             source: vec![Actor {
                 entity: Some("e1".into()),
                 name: "Ilse Brandt".into(),
+                country: None,
+                sector: None,
+                mention: None,
             }],
             target: vec![],
             location: Some(Location {
@@ -79,17 +82,24 @@ fn full_record() -> ArticleRecord {
                 country: None,
                 lat: Some(1.5),
                 lon: Some(2.5),
+                mention: None,
             }),
             date: Some(EventDate {
                 text: "on Friday".into(),
                 value: NaiveDate::from_ymd_opt(2025, 5, 2),
+                start: None,
+                end: None,
             }),
             casualties: Some(Casualties {
                 killed: Some(3),
                 injured: None,
+                ..Default::default()
             }),
             negated: false,
             hypothetical: false,
+            modality: "asserted".to_string(),
+            cameo: None,
+            trigger: None,
             start: 0,
             end: 43,
         }],

@@ -94,6 +94,9 @@ fn extraction(article: &Article) -> Extraction {
             source: vec![Actor {
                 entity: None,
                 name: "council of Veldra".to_string(),
+                country: None,
+                sector: None,
+                mention: None,
             }],
             target: vec![],
             // Coordinates that do not survive a sloppy float parser.
@@ -102,17 +105,24 @@ fn extraction(article: &Article) -> Extraction {
                 country: None,
                 lat: Some(0.1 + 0.2),
                 lon: Some(-122.419_415_500_000_01),
+                mention: None,
             }),
             date: Some(EventDate {
                 text: "on Tuesday".to_string(),
                 value: NaiveDate::from_ymd_opt(2024, 3, 5),
+                start: None,
+                end: None,
             }),
             casualties: Some(Casualties {
                 killed: Some(0),
                 injured: None,
+                ..Default::default()
             }),
             negated: false,
             hypothetical: true,
+            modality: "hypothetical".to_string(),
+            cameo: None,
+            trigger: None,
             start: 0,
             end: 40,
         }],

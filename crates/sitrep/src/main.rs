@@ -120,7 +120,18 @@ fn with_analyzer(inputs: InputArgs) -> anyhow::Result<pipeline::Options> {
     let model = model_dir(&inputs);
     let nlp = nlp::load_pipeline(&model)?;
     let mut opts: pipeline::Options = inputs.into();
-    opts.analyzer = Some(std::sync::Arc::new(sitrep_extract::Analyzer::new(nlp)));
+    let mut analyzer = sitrep_extract::Analyzer::new(nlp);
+    // The gazetteer lives beside the language model (`models/geo`, fetched by
+    // scripts/fetch-models); without it event places get no coordinates.
+    let geo = model
+        .parent()
+        .map(|p| p.join("geo"))
+        .unwrap_or_else(|| PathBuf::from("geo"));
+    match sitrep_geo::Gazetteer::load(&geo) {
+        Ok(g) => analyzer = analyzer.with_gazetteer(g),
+        Err(e) => tracing::warn!("no gazetteer, event places get no coordinates: {e}"),
+    }
+    opts.analyzer = Some(std::sync::Arc::new(analyzer));
     Ok(opts)
 }
 

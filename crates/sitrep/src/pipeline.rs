@@ -84,9 +84,11 @@ where
             .map(|doc| {
                 let article = clean(doc, &opts.clean)?;
                 let extraction = match &opts.analyzer {
-                    Some(analyzer) => {
-                        analyzer.extract_article(article.title.as_deref(), &article.body)
-                    }
+                    Some(analyzer) => analyzer.extract_dated(
+                        article.title.as_deref(),
+                        &article.body,
+                        article.published,
+                    ),
                     None => Extraction::default(),
                 };
                 Ok((article, extraction))

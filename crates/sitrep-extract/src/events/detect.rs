@@ -317,7 +317,20 @@ fn subject(tree: &Tree, v: usize) -> Option<(usize, bool)> {
     for _ in 0..4 {
         if let Some(s) = tree.kid(v, "nsubj") {
             if RELATIVE.contains(&tree.lower(s).as_str()) && tree.dep(v) == "relcl" {
-                return Some((tree.head(v), false));
+                let antecedent = tree.head(v);
+                // "the strike on Sumy, which killed ...": the event noun, not the place.
+                if !matches!(
+                    tree.doc.tokens[antecedent].ent_type.as_str(),
+                    "PERSON" | "ORG" | "NORP"
+                ) && tree.pos(antecedent) != "PRON"
+                    && tree.dep(antecedent) == "pobj"
+                {
+                    let event = tree.head(tree.head(antecedent));
+                    if LEXICON.noun(&tree.lemma(event).to_lowercase()).is_some() {
+                        return Some((event, false));
+                    }
+                }
+                return Some((antecedent, false));
             }
             return Some((s, false));
         }

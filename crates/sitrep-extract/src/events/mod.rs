@@ -6,7 +6,437 @@
 //! - [`when`]: date expressions ("on Tuesday", "last week") resolved against the publication date.
 //! - [`numbers`]: counts in text ("at least 34", "dozens") and the casualties and sizes they give.
 
+pub mod actors;
 pub mod detect;
 pub mod lexicon;
 pub mod numbers;
 pub mod when;
+
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use sitrep_geo::{Countries, Gazetteer};
+use sitrep_model::{Event, Location, Mention};
+use sitrep_nlp::Doc;
+
+use crate::entities::Resolution;
+use detect::{EventMention, Modality, Tree};
+
+/// What event coding needs beside the text: the publication date (for "on Tuesday"), the
+/// gazetteer (for coordinates; without it places keep their name and country only when the
+/// name is a country) and the country table.
+pub struct Context<'a> {
+    pub published: Option<NaiveDate>,
+    pub gazetteer: Option<&'a Gazetteer>,
+    pub countries: &'a Countries,
+}
+
+/// Every event of an analysed body, coded per the output contract.
+pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
+    let mentions = detect::detect(doc);
+    if mentions.is_empty() {
+        return Vec::new();
+    }
+    let tree = Tree::new(doc);
+
+    // The countries the article names: they pick among places of the same name.
+    let mut article_countries: Vec<String> = Vec::new();
+    for e in &resolution.entities {
+        if matches!(e.kind.as_str(), "GPE" | "NORP")
+            && let Some(c) = ctx.countries.actor(&e.name)
+            && c.is_country
+            && !article_countries.iter().any(|x| x == c.code)
+        {
+            article_countries.push(c.code.to_string());
+        }
+    }
+    let geo_ctx = sitrep_geo::Context {
+        countries: article_countries,
+    };
+    let coder = actors::ActorCoder {
+        countries: ctx.countries,
+        gazetteer: ctx.gazetteer,
+        context: &geo_ctx,
+    };
+    let mut anchors: Vec<(usize, usize, usize)> = Vec::new(); // sentence, trigger, anchor
+    let mut dates_cache: Vec<Option<Vec<when::TimeExpr>>> = vec![None; doc.sentences.len()];
+    let mut out = Vec::new();
+    for m in &mentions {
+        if !worth_reporting(&tree, m) {
+            continue;
+        }
+        let sentence = &doc.sentences[m.sentence];
+        let code_all = |spans: &[Range<usize>]| {
+            spans
+                .iter()
+                .filter_map(|r| actor_phrase(&tree, resolution, r))
+                .filter_map(|(r, head)| coder.code(doc, resolution, r, head))
+                .collect::<Vec<_>>()
+        };
+        let source = code_all(&m.sources);
+        let target = code_all(&m.targets);
+        let proposal = m.nominal && !m.modality.is_real();
+        if source.is_empty() && target.is_empty() && !proposal {
+            continue;
+        }
+        // The clause of the event: its anchor's subtree, in bytes.
+        let clause = tree.span(m.anchor, &[]);
+        let clause_bytes = doc.tokens[clause.start].start..doc.tokens[clause.end - 1].end;
+        let date = {
+            let slot = &mut dates_cache[m.sentence];
+            let found = slot.get_or_insert_with(|| {
+                let text = &doc.text[sentence.start..sentence.end];
+                when::find(text, ctx.published)
+            });
+            let trigger_at = doc.tokens[m.trigger].start;
+            found
+                .iter()
+                .filter(|t| {
+                    let (s, e) = (sentence.start + t.start, sentence.start + t.end);
+                    s >= clause_bytes.start && e <= clause_bytes.end
+                })
+                .min_by_key(|t| (sentence.start + t.start).abs_diff(trigger_at))
+                .map(|t| {
+                    let mut d = t.to_model();
+                    d.start = Some(sentence.start + t.start);
+                    d.end = Some(sentence.start + t.end);
+                    if m.modality == Modality::Future && t.value.is_some() {
+                        // "will meet on Tuesday": the coming Tuesday.
+                        let text = &doc.text[sentence.start..sentence.end];
+                        if let Some(f) =
+                            when::find_with_tense(text, ctx.published, when::Tense::Future)
+                                .into_iter()
+                                .find(|f| f.start == t.start)
+                        {
+                            d.value = f.value;
+                        }
+                    }
+                    d
+                })
+        };
+        let casualties = if matches!(m.frame.kind, "ASSAULT" | "COERCE") {
+            let text = &doc.text[clause_bytes.clone()];
+            let found = numbers::casualties(text);
+            numbers::summary_in(&found, &doc.text, clause_bytes.start)
+        } else {
+            None
+        };
+        let location = place(&tree, m, ctx, &geo_ctx);
+        let trigger = Mention {
+            text: doc.token_text(m.trigger).to_string(),
+            start: doc.tokens[m.trigger].start,
+            end: doc.tokens[m.trigger].end,
+        };
+        anchors.push((m.sentence, m.trigger, m.anchor));
+        out.push(Event {
+            kind: m.frame.kind.to_string(),
+            mode: m.frame.mode.map(str::to_string),
+            context: Vec::new(),
+            cameo_root: m.frame.cameo_root().to_string(),
+            quad_class: m.frame.quad_class(),
+            source,
+            target,
+            location,
+            date,
+            casualties,
+            negated: m.negated,
+            hypothetical: !m.modality.is_real(),
+            modality: m.modality.as_str().to_string(),
+            cameo: Some(m.frame.cameo.to_string()),
+            trigger: Some(trigger),
+            start: sentence.start,
+            end: sentence.end,
+        });
+    }
+    merge_parts(&tree, out, &anchors)
+}
+
+/// One event told by several words of a sentence ("the strike on Sumy, which killed 34 and
+/// injured 100") is one event: a mention of the same type inside another's phrase joins it
+/// (its targets, casualties, place and date fill what the outer one lacks).
+fn merge_parts(tree: &Tree, events: Vec<Event>, anchors: &[(usize, usize, usize)]) -> Vec<Event> {
+    let mut into: Vec<Option<usize>> = vec![None; events.len()];
+    for j in 0..events.len() {
+        let (sj, _, aj) = anchors[j];
+        for i in 0..events.len() {
+            if i == j || into[i].is_some() || events[i].kind != events[j].kind {
+                continue;
+            }
+            let (si, ti, _) = anchors[i];
+            if si != sj {
+                continue;
+            }
+            let phrase = tree.span(ti, &[]);
+            if phrase.contains(&aj) && aj != ti {
+                into[j] = Some(i);
+                break;
+            }
+        }
+    }
+    let mut events: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+    for j in 0..events.len() {
+        let Some(i) = into[j] else { continue };
+        let Some(part) = events[j].take() else {
+            continue;
+        };
+        let Some(whole) = events[i].as_mut() else {
+            events[j] = Some(part);
+            continue;
+        };
+        for t in part.target {
+            if !whole.target.iter().any(|x| x.name == t.name) {
+                whole.target.push(t);
+            }
+        }
+        if whole.source.is_empty() {
+            whole.source = part.source;
+        }
+        whole.location = whole.location.take().or(part.location);
+        whole.date = whole.date.take().or(part.date);
+        whole.casualties = match (whole.casualties.take(), part.casualties) {
+            (Some(mut a), Some(b)) => {
+                a.killed = a.killed.or(b.killed);
+                a.injured = a.injured.or(b.injured);
+                a.missing = a.missing.or(b.missing);
+                a.detained = a.detained.or(b.detained);
+                for m in b.mentions {
+                    if !a.mentions.contains(&m) {
+                        a.mentions.push(m);
+                    }
+                }
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+    }
+    events.into_iter().flatten().collect()
+}
+
+/// Whether an event mention says enough to be reported: a verb with an actor, or an event noun
+/// with an actor, or a proposal or demand ("a 30-day ceasefire" that is not yet agreed).
+fn worth_reporting(tree: &Tree, m: &EventMention) -> bool {
+    let has_actor = !m.sources.is_empty() || !m.targets.is_empty();
+    if m.nominal {
+        // A bare noun inside another event's actor phrase is that phrase, not a new event,
+        // unless it has actors of its own.
+        return has_actor || !m.modality.is_real() || tree.doc.tokens[m.trigger].ent_iob != 'O';
+    }
+    has_actor
+}
+
+/// The part of an argument phrase that names an actor, with its head: the phrase itself when
+/// its head is a named entity, a personal pronoun or a people noun ("troops", "officials");
+/// else the actor inside it ("Russia's strike" -> Russia, "the army of Mali" -> Mali). `None`
+/// when it names no actor ("the war", "an end", "their weapons"). Phrases are cut at a
+/// paragraph break.
+fn actor_phrase(
+    tree: &Tree,
+    resolution: &Resolution,
+    r: &Range<usize>,
+) -> Option<(Range<usize>, usize)> {
+    let doc = tree.doc;
+    let mut r = r.clone();
+    if let Some(cut) = (r.start + 1..r.end).find(|&t| {
+        doc.text
+            .get(doc.tokens[t - 1].end..doc.tokens[t].start)
+            .is_some_and(|gap| gap.contains('\n'))
+            || doc.tokens[t].sent_start
+    }) {
+        r.end = cut;
+    }
+    let head = span_head(tree, &r);
+    if actor_like(tree, resolution, head) {
+        return Some((r, head));
+    }
+    // An actor inside: possessor, "of" phrase, nationality adjective, compound name.
+    let mut inside: Vec<(usize, usize)> = tree.children[head]
+        .iter()
+        .filter(|c| r.contains(c))
+        .filter_map(|&c| {
+            let rank = match tree.dep(c) {
+                "poss" => 0,
+                "prep" if tree.lower(c) == "of" => 1,
+                "compound" | "nmod" => 2,
+                "amod" => 3,
+                _ => return None,
+            };
+            Some((rank, c))
+        })
+        .collect();
+    inside.sort();
+    for (_, c) in inside {
+        let inner = match tree.dep(c) {
+            "prep" => tree.kid(c, "pobj"),
+            _ => Some(c),
+        };
+        if let Some(i) = inner
+            && actor_like(tree, resolution, i)
+            && !matches!(tree.pos(i), "PRON")
+        {
+            let inner_span = tree.actor_spans(i).into_iter().next().unwrap_or(i..i + 1);
+            let inner_span = if matches!(tree.dep(c), "poss") {
+                // "Russia's": without the possessive ending.
+                let mut s = inner_span;
+                if s.end > s.start + 1 && tree.dep(s.end - 1) == "case" {
+                    s.end -= 1;
+                }
+                s
+            } else {
+                inner_span
+            };
+            return Some((inner_span, i));
+        }
+    }
+    None
+}
+
+/// Whether token `t` heads an actor: an entity of the article, a named entity of an actor
+/// type, a personal pronoun, or a noun for people, forces or institutions.
+fn actor_like(tree: &Tree, resolution: &Resolution, t: usize) -> bool {
+    let doc = tree.doc;
+    if resolution.entity_at(t).is_some() {
+        return true;
+    }
+    if matches!(
+        doc.tokens[t].ent_type.as_str(),
+        "PERSON" | "ORG" | "GPE" | "NORP"
+    ) {
+        return true;
+    }
+    let lower = tree.lower(t);
+    if tree.pos(t) == "PRON" {
+        return matches!(
+            lower.as_str(),
+            "he" | "she" | "they" | "them" | "him" | "her" | "we" | "us" | "i" | "me" | "you"
+        );
+    }
+    actors::is_actor_noun(&doc.tokens[t].lemma) || actors::is_actor_noun(&lower)
+}
+
+/// The head of a token span: the token whose head lies outside it.
+fn span_head(tree: &Tree, r: &Range<usize>) -> usize {
+    r.clone()
+        .find(|&t| !r.contains(&tree.head(t)) || tree.head(t) == t)
+        .unwrap_or(r.start)
+}
+
+/// Where the event happened: a place in a locative phrase of the event's verb or noun ("in
+/// Sumy", "near the border with Poland", "the Ukrainian city of Sumy"), never just any place in
+/// the sentence.
+fn place(
+    tree: &Tree,
+    m: &EventMention,
+    ctx: &Context,
+    geo_ctx: &sitrep_geo::Context,
+) -> Option<Location> {
+    const LOCATIVE: &[&str] = &["in", "at", "near", "outside", "inside", "across", "around"];
+    let doc = tree.doc;
+    // Candidate place phrases, best first: the target of a use of force when it is a place
+    // ("struck Sumy", "the strike on the city of Sumy"), then locative phrases of the event's
+    // verb and noun, then of its target.
+    let mut places = Vec::new();
+    let force = matches!(m.frame.kind, "ASSAULT" | "COERCE" | "MOBILIZE" | "PROTEST");
+    if force {
+        places.extend(m.targets.iter().map(|r| span_head(tree, r)));
+    }
+    let mut heads = vec![m.anchor, m.trigger];
+    if force {
+        heads.extend(m.targets.iter().map(|r| span_head(tree, r)));
+    }
+    for h in heads {
+        for &p in &tree.children[h] {
+            if tree.dep(p) == "prep"
+                && LOCATIVE.contains(&tree.lower(p).as_str())
+                && let Some(obj) = tree.kid(p, "pobj")
+            {
+                places.push(obj);
+            }
+        }
+    }
+    {
+        for obj in places {
+            if let Some(name_tokens) = place_name(tree, obj) {
+                let start = doc.tokens[name_tokens.start].start;
+                let end = doc.tokens[name_tokens.end - 1].end;
+                let name = doc.text[start..end].to_string();
+                let mention = Some(Mention {
+                    text: name.clone(),
+                    start,
+                    end,
+                });
+                if let Some(g) = ctx.gazetteer
+                    && let Some(place) = g.resolve(&name, geo_ctx)
+                {
+                    return Some(Location {
+                        name: place.name.clone(),
+                        country: Some(place.country.clone()),
+                        lat: Some(place.lat),
+                        lon: Some(place.lon),
+                        mention,
+                    });
+                }
+                let country = ctx
+                    .countries
+                    .actor(&name)
+                    .filter(|c| c.is_country)
+                    .map(|c| c.code.to_string());
+                return Some(Location {
+                    name,
+                    country,
+                    lat: None,
+                    lon: None,
+                    mention,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The tokens of a place name at or under `obj`: a GPE/LOC/FAC entity, or the one in "the city
+/// of X" / "X region".
+fn place_name(tree: &Tree, obj: usize) -> Option<Range<usize>> {
+    let doc = tree.doc;
+    let is_place = |t: usize| matches!(doc.tokens[t].ent_type.as_str(), "GPE" | "LOC" | "FAC");
+    let entity_of = |t: usize| {
+        doc.entities
+            .iter()
+            .find(|e| e.tokens.contains(&t))
+            .map(|e| e.tokens.clone())
+    };
+    if is_place(obj) {
+        return entity_of(obj);
+    }
+    // "the city of Sumy", "the town of X", "the region of X" (the NER may call X anything).
+    let place_noun = matches!(
+        doc.tokens[obj].lemma.to_lowercase().as_str(),
+        "city"
+            | "town"
+            | "village"
+            | "region"
+            | "province"
+            | "district"
+            | "capital"
+            | "port"
+            | "oblast"
+            | "state"
+            | "county"
+            | "area"
+            | "suburb"
+            | "island"
+            | "enclave"
+    );
+    if let Some(of) = tree
+        .kids(obj, "prep")
+        .find(|&p| tree.lower(p) == "of")
+        .and_then(|p| tree.kid(p, "pobj"))
+        && (is_place(of) || (place_noun && tree.pos(of) == "PROPN"))
+    {
+        return entity_of(of).or(Some(of..of + 1));
+    }
+    // "Kursk region", "Donetsk oblast": a place compound.
+    if let Some(c) = tree.kids(obj, "compound").find(|&c| is_place(c)) {
+        return entity_of(c);
+    }
+    None
+}

@@ -208,13 +208,40 @@ pub fn casualties(sentence: &str) -> Vec<Casualty> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The contract's casualties for one event: the first killed and the first injured figure
-/// (their best single values); `None` when there is neither.
+/// The contract's casualties for one event: the first killed, injured, missing and detained
+/// figures (their best single values); `None` when there is none. Mentions are left empty:
+/// the caller knows the text the spans point into (see [`summary_in`]).
 pub fn summary(found: &[Casualty]) -> Option<sitrep_model::Casualties> {
     let first = |kind| found.iter().find(|c| c.kind == kind).map(|c| c.count.value);
-    let killed = first(CasualtyKind::Killed);
-    let injured = first(CasualtyKind::Injured);
-    (killed.is_some() || injured.is_some()).then_some(sitrep_model::Casualties { killed, injured })
+    let out = sitrep_model::Casualties {
+        killed: first(CasualtyKind::Killed),
+        injured: first(CasualtyKind::Injured),
+        missing: first(CasualtyKind::Missing),
+        detained: first(CasualtyKind::Detained).or(first(CasualtyKind::Captured)),
+        mentions: Vec::new(),
+    };
+    (out != sitrep_model::Casualties::default()).then_some(out)
+}
+
+/// [`summary`] with the figures' mentions, for casualties found in `text[offset..]`.
+pub fn summary_in(
+    found: &[Casualty],
+    text: &str,
+    offset: usize,
+) -> Option<sitrep_model::Casualties> {
+    let mut out = summary(found)?;
+    out.mentions = found
+        .iter()
+        .filter_map(|c| {
+            let (start, end) = (offset + c.start, offset + c.end);
+            Some(sitrep_model::Mention {
+                text: text.get(start..end)?.to_string(),
+                start,
+                end,
+            })
+        })
+        .collect();
+    Some(out)
 }
 
 /// Sizes of groups in a sentence that are not casualty counts.

@@ -84,6 +84,8 @@ impl TimeExpr {
         sitrep_model::EventDate {
             text: self.text.clone(),
             value: self.value,
+            start: Some(self.start),
+            end: Some(self.end),
         }
     }
 }
