@@ -72,9 +72,13 @@ fn full_record() -> ArticleRecord {
             source: vec![Actor {
                 entity: Some("e1".into()),
                 name: "Ilse Brandt".into(),
-                country: None,
-                sector: None,
-                mention: None,
+                country: Some("DEU".into()),
+                sector: Some("government".into()),
+                mention: Some(Mention {
+                    text: "Brandt".into(),
+                    start: 6,
+                    end: 12,
+                }),
             }],
             target: vec![],
             location: Some(Location {
@@ -98,8 +102,12 @@ fn full_record() -> ArticleRecord {
             negated: false,
             hypothetical: false,
             modality: "asserted".to_string(),
-            cameo: None,
-            trigger: None,
+            cameo: Some("040".into()),
+            trigger: Some(Mention {
+                text: "met".into(),
+                start: 13,
+                end: 16,
+            }),
             start: 0,
             end: 43,
         }],

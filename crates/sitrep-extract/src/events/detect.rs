@@ -502,6 +502,8 @@ fn modality(tree: &Tree, trigger: usize, anchor: usize) -> (bool, Modality) {
             if tree.pos(h) == "VERB"
                 && let Some(m) = governs_modality(tree.lemma(h))
             {
+                // "rejected the proposal": the proposal exists but did not come true.
+                let m = if m == "negated" { "proposed" } else { m };
                 apply(m, &mut negated, &mut modality);
             }
         }

@@ -75,6 +75,16 @@ pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
         };
         let source = code_all(&m.sources);
         let target = code_all(&m.targets);
+        // A consultation needs a partner: a target, or several on the source side ("the two
+        // leaders met"); "what he called a rigged election" is no phone call.
+        let plural_source = source.len() > 1
+            || m.sources.first().is_some_and(|r| {
+                doc.tokens[span_head(&tree, r)].tag.as_str().ends_with('S')
+                    || matches!(tree.lower(span_head(&tree, r)).as_str(), "we" | "they")
+            });
+        if m.frame.kind == "CONSULT" && target.is_empty() && !plural_source && !m.nominal {
+            continue;
+        }
         let proposal = m.nominal && !m.modality.is_real();
         if source.is_empty() && target.is_empty() && !proposal {
             continue;
@@ -339,10 +349,11 @@ fn place(
     if force {
         places.extend(m.targets.iter().map(|r| span_head(tree, r)));
     }
+    // Locative phrases the parser hung on an actor ("attacked by rebels near Goma", "met the
+    // president in Brussels") come after the event's own.
     let mut heads = vec![m.anchor, m.trigger];
-    if force {
-        heads.extend(m.targets.iter().map(|r| span_head(tree, r)));
-    }
+    heads.extend(m.targets.iter().map(|r| span_head(tree, r)));
+    heads.extend(m.sources.iter().map(|r| span_head(tree, r)));
     for h in heads {
         for &p in &tree.children[h] {
             if tree.dep(p) == "prep"
@@ -405,7 +416,16 @@ fn place_name(tree: &Tree, obj: usize) -> Option<Range<usize>> {
             .map(|e| e.tokens.clone())
     };
     if is_place(obj) {
-        return entity_of(obj);
+        // "St. Petersburg, Florida": the qualifier after the comma belongs to the name.
+        let name = entity_of(obj)?;
+        if let Some(q) = tree.children[obj].iter().copied().find(|&c| {
+            c > obj && matches!(tree.dep(c), "appos" | "npadvmod" | "conj") && is_place(c)
+        }) && tree.lower(name.end.min(doc.tokens.len() - 1)) == ","
+            && let Some(q_tokens) = entity_of(q)
+        {
+            return Some(name.start..q_tokens.end);
+        }
+        return Some(name);
     }
     // "the city of Sumy", "the town of X", "the region of X" (the NER may call X anything).
     let place_noun = matches!(
