@@ -86,12 +86,26 @@ pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
             continue;
         }
         let proposal = m.nominal && !m.modality.is_real();
-        if source.is_empty() && target.is_empty() && !proposal {
-            continue;
-        }
-        // The clause of the event: its anchor's subtree, in bytes.
+        let location = place(&tree, m, ctx, &geo_ctx);
+        // An event with no actor is still news when the text says where it happened or what
+        // it cost ("the attack in Kabul", "a car bomb exploded in Mogadishu").
         let clause = tree.span(m.anchor, &[]);
         let clause_bytes = doc.tokens[clause.start].start..doc.tokens[clause.end - 1].end;
+        let casualties = if matches!(m.frame.kind, "ASSAULT" | "COERCE") {
+            let text = &doc.text[clause_bytes.clone()];
+            let found = numbers::casualties(text);
+            numbers::summary_in(&found, &doc.text, clause_bytes.start)
+        } else {
+            None
+        };
+        if source.is_empty()
+            && target.is_empty()
+            && !proposal
+            && location.is_none()
+            && casualties.is_none()
+        {
+            continue;
+        }
         let date = {
             let slot = &mut dates_cache[m.sentence];
             let found = slot.get_or_insert_with(|| {
@@ -124,14 +138,6 @@ pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
                     d
                 })
         };
-        let casualties = if matches!(m.frame.kind, "ASSAULT" | "COERCE") {
-            let text = &doc.text[clause_bytes.clone()];
-            let found = numbers::casualties(text);
-            numbers::summary_in(&found, &doc.text, clause_bytes.start)
-        } else {
-            None
-        };
-        let location = place(&tree, m, ctx, &geo_ctx);
         let trigger = Mention {
             text: doc.token_text(m.trigger).to_string(),
             start: doc.tokens[m.trigger].start,
@@ -226,12 +232,9 @@ fn merge_parts(tree: &Tree, events: Vec<Event>, anchors: &[(usize, usize, usize)
 /// with an actor, or a proposal or demand ("a 30-day ceasefire" that is not yet agreed).
 fn worth_reporting(tree: &Tree, m: &EventMention) -> bool {
     let has_actor = !m.sources.is_empty() || !m.targets.is_empty();
-    if m.nominal {
-        // A bare noun inside another event's actor phrase is that phrase, not a new event,
-        // unless it has actors of its own.
-        return has_actor || !m.modality.is_real() || tree.doc.tokens[m.trigger].ent_iob != 'O';
-    }
-    has_actor
+    // Event nouns are judged later, on what they have (actors, place, casualties, a proposal).
+    let _ = tree;
+    m.nominal || has_actor
 }
 
 /// The part of an argument phrase that names an actor, with its head: the phrase itself when
@@ -330,6 +333,8 @@ fn span_head(tree: &Tree, r: &Range<usize>) -> usize {
         .unwrap_or(r.start)
 }
 
+const LOCATIVE: &[&str] = &["in", "at", "near", "outside", "inside", "across", "around"];
+
 /// Where the event happened: a place in a locative phrase of the event's verb or noun ("in
 /// Sumy", "near the border with Poland", "the Ukrainian city of Sumy"), never just any place in
 /// the sentence.
@@ -339,7 +344,6 @@ fn place(
     ctx: &Context,
     geo_ctx: &sitrep_geo::Context,
 ) -> Option<Location> {
-    const LOCATIVE: &[&str] = &["in", "at", "near", "outside", "inside", "across", "around"];
     let doc = tree.doc;
     // Candidate place phrases, best first: the target of a use of force when it is a place
     // ("struck Sumy", "the strike on the city of Sumy"), then locative phrases of the event's
@@ -351,22 +355,53 @@ fn place(
     }
     // Locative phrases the parser hung on an actor ("attacked by rebels near Goma", "met the
     // president in Brussels") come after the event's own.
-    let mut heads = vec![m.anchor, m.trigger];
-    heads.extend(m.targets.iter().map(|r| span_head(tree, r)));
-    heads.extend(m.sources.iter().map(|r| span_head(tree, r)));
-    for h in heads {
-        for &p in &tree.children[h] {
+    // "the shelling of Donetsk": the object of a use of force named by a noun.
+    if force && m.nominal {
+        for &p in &tree.children[m.trigger] {
             if tree.dep(p) == "prep"
-                && LOCATIVE.contains(&tree.lower(p).as_str())
+                && matches!(tree.lower(p).as_str(), "of" | "on")
                 && let Some(obj) = tree.kid(p, "pobj")
             {
                 places.push(obj);
             }
         }
     }
+    let mut heads = vec![m.anchor, m.trigger];
+    heads.extend(m.targets.iter().map(|r| span_head(tree, r)));
+    heads.extend(m.sources.iter().map(|r| span_head(tree, r)));
+    // Deployments and visits happen where they go ("deployed to Niamey", "travelled to Doha").
+    let goes = m.frame.kind == "MOBILIZE" || m.frame.mode == Some("visit");
+    for (k, h) in heads.into_iter().enumerate() {
+        for &p in &tree.children[h] {
+            let w = tree.lower(p);
+            if tree.dep(p) == "prep"
+                && (LOCATIVE.contains(&w.as_str()) || (goes && k < 2 && w == "to"))
+                && let Some(obj) = tree.kid(p, "pobj")
+            {
+                places.push(obj);
+            }
+        }
+    }
+    // "near a market in Mogadishu": a place inside a locative phrase's object.
+    let mut deeper = Vec::new();
+    for &obj in &places {
+        for &p in &tree.children[obj] {
+            if tree.dep(p) == "prep"
+                && LOCATIVE.contains(&tree.lower(p).as_str())
+                && let Some(o) = tree.kid(p, "pobj")
+            {
+                deeper.push(o);
+            }
+        }
+    }
+    places.extend(deeper);
     {
         for obj in places {
-            if let Some(name_tokens) = place_name(tree, obj) {
+            if let Some(mut name_tokens) = place_name(tree, obj, ctx.gazetteer) {
+                // "the Strait of Hormuz": the name without its article.
+                if name_tokens.len() > 1 && tree.lower(name_tokens.start) == "the" {
+                    name_tokens.start += 1;
+                }
                 let start = doc.tokens[name_tokens.start].start;
                 let end = doc.tokens[name_tokens.end - 1].end;
                 let name = doc.text[start..end].to_string();
@@ -406,24 +441,68 @@ fn place(
 
 /// The tokens of a place name at or under `obj`: a GPE/LOC/FAC entity, or the one in "the city
 /// of X" / "X region".
-fn place_name(tree: &Tree, obj: usize) -> Option<Range<usize>> {
+fn place_name(tree: &Tree, obj: usize, gazetteer: Option<&Gazetteer>) -> Option<Range<usize>> {
     let doc = tree.doc;
-    let is_place = |t: usize| matches!(doc.tokens[t].ent_type.as_str(), "GPE" | "LOC" | "FAC");
     let entity_of = |t: usize| {
         doc.entities
             .iter()
             .find(|e| e.tokens.contains(&t))
             .map(|e| e.tokens.clone())
+            .or_else(|| {
+                // A proper name the NER missed: its compound words and itself.
+                let mut start = t;
+                while start > 0
+                    && tree.head(start - 1) == t
+                    && tree.dep(start - 1) == "compound"
+                    && tree.pos(start - 1) == "PROPN"
+                {
+                    start -= 1;
+                }
+                Some(start..t + 1)
+            })
     };
-    if is_place(obj) {
-        // "St. Petersburg, Florida": the qualifier after the comma belongs to the name.
+    // A place by the NER, or a proper name the gazetteer knows that the NER did not call a
+    // person or group (the small NER model calls unfamiliar towns ORG or worse).
+    let is_place = |t: usize| {
+        match doc.tokens[t].ent_type.as_str() {
+            "GPE" | "LOC" | "FAC" => return true,
+            "PERSON" | "NORP" | "DATE" | "TIME" | "CARDINAL" | "MONEY" | "PERCENT" => return false,
+            _ => {}
+        }
+        if doc.tokens[t].pos.as_str() != "PROPN" {
+            return false;
+        }
+        let Some(g) = gazetteer else { return false };
+        entity_of(t).is_some_and(|r| {
+            let start = doc.tokens[r.start].start;
+            let end = doc.tokens[r.end - 1].end;
+            !g.lookup(&doc.text[start..end]).is_empty()
+        })
+    };
+    let located = tree.dep(obj) == "pobj"
+        && LOCATIVE.contains(&tree.lower(tree.head(obj)).as_str())
+        && doc.tokens[obj].ent_type.as_str() == "PERSON"
+        && doc.tokens[obj].pos.as_str() == "PROPN"
+        && gazetteer.is_some_and(|g| {
+            entity_of(obj).is_some_and(|r| {
+                !g.lookup(&doc.text[doc.tokens[r.start].start..doc.tokens[r.end - 1].end])
+                    .is_empty()
+            })
+        });
+    if is_place(obj) || located {
+        // "St. Petersburg, Florida": a qualifier after the comma belongs to the name when the
+        // gazetteer reads the two together.
         let name = entity_of(obj)?;
-        if let Some(q) = tree.children[obj].iter().copied().find(|&c| {
-            c > obj && matches!(tree.dep(c), "appos" | "npadvmod" | "conj") && is_place(c)
-        }) && tree.lower(name.end.min(doc.tokens.len() - 1)) == ","
-            && let Some(q_tokens) = entity_of(q)
+        if name.end + 1 < doc.tokens.len()
+            && tree.lower(name.end) == ","
+            && matches!(doc.tokens[name.end + 1].ent_type.as_str(), "GPE" | "LOC")
+            && let Some(q) = entity_of(name.end + 1)
+            && let Some(g) = gazetteer
         {
-            return Some(name.start..q_tokens.end);
+            let joined = &doc.text[doc.tokens[name.start].start..doc.tokens[q.end - 1].end];
+            if g.resolve(joined, &sitrep_geo::Context::default()).is_some() {
+                return Some(name.start..q.end);
+            }
         }
         return Some(name);
     }
@@ -452,7 +531,7 @@ fn place_name(tree: &Tree, obj: usize) -> Option<Range<usize>> {
         .and_then(|p| tree.kid(p, "pobj"))
         && (is_place(of) || (place_noun && tree.pos(of) == "PROPN"))
     {
-        return entity_of(of).or(Some(of..of + 1));
+        return entity_of(of);
     }
     // "Kursk region", "Donetsk oblast": a place compound.
     if let Some(c) = tree.kids(obj, "compound").find(|&c| is_place(c)) {
