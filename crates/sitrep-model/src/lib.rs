@@ -394,3 +394,81 @@ mod tests {
         assert_eq!(&a.body[a.blocks[1].start..a.blocks[1].end], "Two.");
     }
 }
+
+/// One value of a disputed slot, with where it is said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcedValue {
+    pub value: String,
+    /// The article id.
+    pub article: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Values that conflict for the same slot of the same subject ("Donald Trump", "role":
+/// "former President" vs "US President").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disagreement {
+    pub subject: String,
+    /// role, counterpart, killed, injured, date, place, speaker.
+    pub slot: String,
+    pub values: Vec<SourcedValue>,
+    /// Whether one article holds both values (a claim and its correction).
+    #[serde(default)]
+    pub within_article: bool,
+}
+
+/// An entity of a story, linked across its articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryEntity {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// In how many articles it appears.
+    pub articles: usize,
+    /// Other spellings used ("Zelensky", "Zelenskiy").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
+}
+
+/// A quote of a story, merged across the articles that report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryQuote {
+    pub text: String,
+    pub speaker: Option<String>,
+    pub articles: Vec<String>,
+    /// Other wordings of the same quote (a misquote is a finding).
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+/// An event of a story, merged across articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    pub articles: Vec<String>,
+}
+
+/// Publication dates of a story's first and last articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorySpan {
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+}
+
+/// The story object of the output contract (`sitrep stories`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    pub schema: String,
+    pub id: String,
+    pub title: String,
+    pub articles: Vec<String>,
+    pub outlets: Vec<String>,
+    pub span: StorySpan,
+    pub thread: Option<String>,
+    pub entities: Vec<StoryEntity>,
+    pub quotes: Vec<StoryQuote>,
+    pub events: Vec<StoryEvent>,
+    pub disagreements: Vec<Disagreement>,
+}
