@@ -767,7 +767,20 @@ fn counterpart_disagreements(
                     _ => false,
                 },
             };
-            if !same_time {
+            // A correction ("it was in fact X who spoke with Putin, rather than ...") speaks
+            // of the same occasion even without a date.
+            let corrects = |a: usize, e: &Event| {
+                let text = records[a]
+                    .body
+                    .get(e.start..e.end)
+                    .unwrap_or("")
+                    .to_lowercase();
+                text.contains("rather than")
+                    || text.contains("in fact")
+                    || text.contains("instead of")
+                    || (text.contains("it was ") && text.contains(" who "))
+            };
+            if !same_time && !corrects(*a1, e1) && !corrects(*a2, e2) {
                 continue;
             }
             let key = (
@@ -807,4 +820,59 @@ fn counterpart_disagreements(
         }
     }
     out
+}
+
+// ---------------------------------------------------------------- stories
+
+/// The story object of a group of articles (one real-world event): its linked entities,
+/// quotes, events and disagreements. Its id is stable as the story grows: `s` + the id of
+/// its earliest article (by publication date, then id).
+pub fn story(records: &[ArticleRecord], thread: Option<String>) -> sitrep_model::Story {
+    let linked = link(records);
+    let mut order: Vec<&ArticleRecord> = records.iter().collect();
+    order.sort_by(|a, b| {
+        (a.published.is_none(), a.published, &a.id).cmp(&(
+            b.published.is_none(),
+            b.published,
+            &b.id,
+        ))
+    });
+    let first = order.first();
+    let id = format!("s{}", first.map_or("", |r| r.id.as_str()));
+    let title = order
+        .iter()
+        .find_map(|r| r.title.clone())
+        .or_else(|| {
+            first.map(|r| {
+                let text = r.body.split(['\n', '.']).next().unwrap_or("").trim();
+                short(text)
+            })
+        })
+        .unwrap_or_default();
+    let mut outlets: Vec<String> = records.iter().filter_map(|r| r.outlet.clone()).collect();
+    outlets.sort();
+    outlets.dedup();
+    let dates: Vec<chrono::NaiveDate> = records.iter().filter_map(|r| r.published).collect();
+    let mut entities = linked.entities;
+    entities.sort_by(|a, b| {
+        b.articles
+            .cmp(&a.articles)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    sitrep_model::Story {
+        schema: sitrep_model::SCHEMA.to_string(),
+        id,
+        title,
+        articles: order.iter().map(|r| r.id.clone()).collect(),
+        outlets,
+        span: sitrep_model::StorySpan {
+            first: dates.iter().min().copied(),
+            last: dates.iter().max().copied(),
+        },
+        thread,
+        entities,
+        quotes: linked.quotes,
+        events: linked.events,
+        disagreements: linked.disagreements,
+    }
 }
