@@ -9,18 +9,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde_json::json;
 use sitrep_extract::events::detect::{self, Gist};
-use sitrep_model::QuadClass;
-
-/// ConfliBERT's class of a quad class (0 statement ... 4 material conflict).
-fn class_of(q: QuadClass) -> usize {
-    match q {
-        QuadClass::Statement => 0,
-        QuadClass::VerbalCooperation => 1,
-        QuadClass::MaterialCooperation => 2,
-        QuadClass::VerbalConflict => 3,
-        QuadClass::MaterialConflict => 4,
-    }
-}
+use sitrep_extract::events::lexicon::penta_class;
 
 /// Macro-F1 over `k` classes, and per-class F1.
 fn macro_f1(gold: &[usize], pred: &[usize], k: usize) -> (f64, Vec<f64>) {
@@ -129,14 +118,21 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             let doc = nlp.analyze(s);
             let mentions = detect::detect(&doc);
             match detect::gist(&doc, &mentions) {
-                Some(Gist::Event(i)) => (
-                    Some(class_of(mentions[i].frame.quad_class())),
-                    format!(
-                        "{} {}",
-                        mentions[i].frame.kind,
-                        doc.token_text(mentions[i].trigger)
-                    ),
-                ),
+                Some(Gist::Event(i)) => {
+                    let m = &mentions[i];
+                    let coded = detect::cameo_coding(m);
+                    // The data's convention: an event only claimed ("claimed that they had
+                    // attacked") is a statement.
+                    let class = if m.modality == detect::Modality::Claimed {
+                        0
+                    } else {
+                        penta_class(coded.cameo_root())
+                    };
+                    (
+                        Some(class),
+                        format!("{} {}", coded.kind, doc.token_text(m.trigger)),
+                    )
+                }
                 Some(Gist::Statement(t)) => (Some(0), format!("say {}", doc.token_text(t))),
                 None => (None, "-".to_string()),
             }
@@ -166,8 +162,9 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         confusion[*g][*p] += 1;
     }
     if verbose {
-        for ((s, g), (p, why)) in items.iter().zip(&preds) {
-            if Some(*g) != *p && !held_out(items.iter().position(|x| x.0 == *s).unwrap_or(0)) {
+        let all = std::env::var_os("SITREP_EVENTS_ALL").is_some();
+        for (n, ((s, g), (p, why))) in items.iter().zip(&preds).enumerate() {
+            if (all || Some(*g) != *p) && !held_out(n) {
                 eprintln!("class gold {g} ours {p:?} [{why}] {s}");
             }
         }
@@ -322,7 +319,7 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             let doc = nlp.analyze(s);
             let mentions = detect::detect(&doc);
             match detect::gist(&doc, &mentions) {
-                Some(Gist::Event(i)) => match mentions[i].frame.kind {
+                Some(Gist::Event(i)) => match detect::cameo_coding(&mentions[i]).kind {
                     "APPEAL" => "REQUEST".to_string(),
                     k => k.to_string(),
                 },

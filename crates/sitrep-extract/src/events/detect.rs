@@ -227,17 +227,33 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
                 && let Some(frame) = event_noun(&tree, obj)
             {
                 consumed.push(obj);
-                out.push(mention(&tree, obj, i, frame.clone(), s, false));
+                let mut frame = frame.clone();
+                // A ceasefire declared is a de-escalation; one signed or reached, an agreement.
+                if frame.kind == "RETREAT"
+                    && matches!(t.lemma.as_str(), "sign" | "reach" | "agree" | "broker")
+                {
+                    frame = Frame {
+                        kind: "AGREE",
+                        cameo: "057",
+                        mode: None,
+                    };
+                }
+                out.push(mention(&tree, obj, i, frame, s, false));
                 continue;
             }
-            let deps: Vec<String> = tree.children[i]
+            let mut deps: Vec<String> = tree.children[i]
                 .iter()
                 .filter(|&&c| matches!(tree.dep(c), "prt" | "prep" | "advmod"))
                 .map(|&c| tree.lower(c))
                 .collect();
+            // The object's lemma, for patterns such as "lift =sanction".
+            if let Some(o) = tree.kid(i, "dobj").or_else(|| tree.kid(i, "nsubjpass")) {
+                deps.push(format!("={}", tree.lemma(o).to_lowercase()));
+            }
             let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
             if let Some(frame) = LEXICON.verb(&t.lemma, &deps) {
-                out.push(mention(&tree, i, i, frame.clone(), s, false));
+                let frame = in_context(&tree, i, frame);
+                out.push(mention(&tree, i, i, frame, s, false));
             }
         }
         for i in sentence.tokens.clone() {
@@ -251,6 +267,35 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
     }
     out.sort_by_key(|m| (m.sentence, m.trigger));
     out
+}
+
+/// Troops moving in a peacekeeping mission ("peacekeepers arrived", "deployed troops to join the
+/// UN peacekeeping mission") provide protection (CAMEO 0744) rather than show force.
+fn in_context(tree: &Tree, v: usize, frame: &Frame) -> Frame {
+    let moves = frame.kind == "MOBILIZE"
+        || matches!(
+            tree.lemma(v),
+            "arrive" | "deploy" | "send" | "dispatch" | "contribute"
+        );
+    if moves {
+        let s = tree
+            .doc
+            .sentences
+            .iter()
+            .find(|s| s.tokens.contains(&v))
+            .map(|s| s.tokens.clone())
+            .unwrap_or(v..v + 1);
+        if s.clone()
+            .any(|t| tree.lemma(t).to_lowercase().starts_with("peacekeep"))
+        {
+            return Frame {
+                kind: "AID",
+                cameo: "0744",
+                mode: None,
+            };
+        }
+    }
+    frame.clone()
 }
 
 /// The frame of an event noun, unless it is used otherwise ("general strike" stays a protest).
@@ -549,6 +594,54 @@ impl Modality {
     }
 }
 
+/// The event as CAMEO codes it, given negation and modality: refusing or failing to cooperate or
+/// yield ("will not lift the ban", "failed to reach a deal") is a rejection (12); a promised or
+/// offered material cooperation ("will release", "is willing to provide") an expressed intent to
+/// cooperate (03); announced or offered force ("will launch an operation") a threat (13).
+/// Otherwise the trigger's own frame.
+pub fn cameo_coding(m: &EventMention) -> Frame {
+    let root: u32 = m.frame.cameo_root().parse().unwrap_or(1);
+    let code = |kind: &'static str, cameo: &'static str| Frame {
+        kind,
+        cameo,
+        mode: m.frame.mode,
+    };
+    if m.negated && (3..=8).contains(&root) {
+        return code("REJECT", "120");
+    }
+    if matches!(m.modality, Modality::Future | Modality::Proposed) && !m.negated {
+        if (6..=8).contains(&root) {
+            return code("AGREE", "030");
+        }
+        if root == 15 || root >= 17 {
+            return code("THREATEN", "138");
+        }
+        if root == 16 {
+            return code("THREATEN", "131");
+        }
+    }
+    m.frame.clone()
+}
+
+/// Whether `a` lies in the clausal complement or object of verb `v` ("announced [it will
+/// return]", "declared [a ceasefire]").
+fn governed_by(tree: &Tree, mut a: usize, v: usize) -> bool {
+    for _ in 0..6 {
+        let h = tree.head(a);
+        if h == a {
+            return false;
+        }
+        if h == v {
+            return matches!(tree.dep(a), "ccomp" | "xcomp" | "dobj");
+        }
+        if !matches!(tree.dep(a), "ccomp" | "xcomp" | "dobj" | "aux" | "conj") {
+            return false;
+        }
+        a = h;
+    }
+    false
+}
+
 /// What a sentence (or short text) is mainly about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gist {
@@ -564,12 +657,32 @@ pub enum Gist {
 pub fn gist(doc: &Doc, mentions: &[EventMention]) -> Option<Gist> {
     let tree = Tree::new(doc);
     let best = |pred: &dyn Fn(&EventMention) -> bool| {
-        mentions
+        let i = mentions
             .iter()
             .enumerate()
             .filter(|(_, m)| pred(m))
             .min_by_key(|(_, m)| (m.sentence, m.depth, m.nominal, m.trigger))
-            .map(|(i, _)| i)
+            .map(|(i, _)| i)?;
+        // "announced a ceasefire", "declared it will return the weapons": the event announced.
+        let m = &mentions[i];
+        if m.frame.kind == "STATEMENT" && m.trigger == m.anchor {
+            let inner = mentions
+                .iter()
+                .enumerate()
+                .filter(|(j, n)| {
+                    *j != i
+                        && n.sentence == m.sentence
+                        && n.frame.kind != "STATEMENT"
+                        && (governed_by(&tree, n.anchor, m.anchor)
+                            || governed_by(&tree, n.trigger, m.anchor))
+                })
+                .min_by_key(|(_, n)| (n.depth, n.nominal, n.trigger))
+                .map(|(j, _)| j);
+            if inner.is_some() {
+                return inner;
+            }
+        }
+        Some(i)
     };
     let first_sentence = mentions.iter().map(|m| m.sentence).min();
     for (s, sentence) in doc.sentences.iter().enumerate() {
