@@ -59,6 +59,16 @@ fn speaker_span(doc: &sitrep_nlp::Doc, v: usize) -> Option<Vec<std::ops::Range<u
     None
 }
 
+/// Whether what the speaker at verb `v` says is that someone must act ("said Kyiv must ...").
+fn demands(doc: &sitrep_nlp::Doc, v: usize) -> bool {
+    let tree = detect::Tree::new(doc);
+    tree.kids(v, "ccomp").any(|c| {
+        tree.children[c]
+            .iter()
+            .any(|&a| matches!(tree.dep(a), "aux" | "auxpass") && tree.lower(a) == "must")
+    })
+}
+
 /// The held-out fifth: every fifth item.
 fn held_out(i: usize) -> bool {
     i % 5 == 4
@@ -133,7 +143,14 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                         format!("{} {}", coded.kind, doc.token_text(m.trigger)),
                     )
                 }
-                Some(Gist::Statement(t)) => (Some(0), format!("say {}", doc.token_text(t))),
+                Some(Gist::Statement(t)) => {
+                    // "said Israel must end attacks": a demand (CAMEO 10), verbal conflict.
+                    if demands(&doc, t) {
+                        (Some(3), format!("must {}", doc.token_text(t)))
+                    } else {
+                        (Some(0), format!("say {}", doc.token_text(t)))
+                    }
+                }
                 None => (None, "-".to_string()),
             }
         })

@@ -221,6 +221,35 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
             if t.pos.as_str() != "VERB" {
                 continue;
             }
+            let mut deps: Vec<String> = tree.children[i]
+                .iter()
+                .filter(|&&c| matches!(tree.dep(c), "prt" | "prep" | "advmod"))
+                .map(|&c| tree.lower(c))
+                .collect();
+            // The object's lemma, for patterns such as "lift =sanction".
+            if let Some(o) = tree.kid(i, "dobj").or_else(|| tree.kid(i, "nsubjpass")) {
+                deps.push(format!("={}", tree.lemma(o).to_lowercase()));
+            }
+            let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+            // A verb with a particle or object that decides the event ("called off the strike",
+            // "accepted the demands") before a light verb's noun.
+            if let Some(frame) = LEXICON.verb_pattern(&t.lemma, &deps) {
+                if let Some(obj) = tree.kid(i, "dobj") {
+                    consumed.push(obj);
+                }
+                let frame = in_context(&tree, i, frame);
+                out.push(mention(&tree, i, i, frame, s, false));
+                continue;
+            }
+            // "participated in a hunger strike", "took part in the talks": the noun's event.
+            if matches!(t.lemma.as_str(), "participate" | "take" | "engage" | "join")
+                && let Some(n) = prep_object(&tree, i, &["in"])
+                && let Some(frame) = event_noun(&tree, n)
+            {
+                consumed.push(n);
+                out.push(mention(&tree, n, i, frame.clone(), s, false));
+                continue;
+            }
             // A light verb with an event noun as object names the noun's event.
             if light_verb(&t.lemma)
                 && let Some(obj) = tree.kid(i, "dobj")
@@ -241,16 +270,6 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
                 out.push(mention(&tree, obj, i, frame, s, false));
                 continue;
             }
-            let mut deps: Vec<String> = tree.children[i]
-                .iter()
-                .filter(|&&c| matches!(tree.dep(c), "prt" | "prep" | "advmod"))
-                .map(|&c| tree.lower(c))
-                .collect();
-            // The object's lemma, for patterns such as "lift =sanction".
-            if let Some(o) = tree.kid(i, "dobj").or_else(|| tree.kid(i, "nsubjpass")) {
-                deps.push(format!("={}", tree.lemma(o).to_lowercase()));
-            }
-            let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
             if let Some(frame) = LEXICON.verb(&t.lemma, &deps) {
                 let frame = in_context(&tree, i, frame);
                 out.push(mention(&tree, i, i, frame, s, false));
@@ -301,13 +320,39 @@ fn in_context(tree: &Tree, v: usize, frame: &Frame) -> Frame {
 /// The frame of an event noun, unless it is used otherwise ("general strike" stays a protest).
 fn event_noun<'l>(tree: &Tree, i: usize) -> Option<&'l Frame> {
     let lemma = tree.lemma(i).to_lowercase();
+    let workers = || {
+        tree.doc
+            .sentences
+            .iter()
+            .find(|s| s.tokens.contains(&i))
+            .is_some_and(|s| {
+                s.tokens.clone().any(|t| {
+                    matches!(
+                        tree.lemma(t).to_lowercase().as_str(),
+                        "worker"
+                            | "union"
+                            | "employee"
+                            | "teacher"
+                            | "driver"
+                            | "staff"
+                            | "lecturer"
+                            | "nurse"
+                            | "doctor"
+                            | "miner"
+                            | "pilot"
+                            | "oilworker"
+                            | "trucker"
+                    )
+                })
+            })
+    };
     if lemma == "strike"
-        && tree.children[i].iter().any(|&c| {
+        && (tree.children[i].iter().any(|&c| {
             matches!(
                 tree.lower(c).as_str(),
                 "general" | "hunger" | "labor" | "labour" | "workers" | "national"
             )
-        })
+        }) || workers())
     {
         return LEXICON.noun("protest");
     }
@@ -632,7 +677,9 @@ fn governed_by(tree: &Tree, mut a: usize, v: usize) -> bool {
             return false;
         }
         if h == v {
-            return matches!(tree.dep(a), "ccomp" | "xcomp" | "dobj");
+            return matches!(tree.dep(a), "ccomp" | "xcomp" | "dobj")
+                || (tree.dep(a) == "advcl"
+                    && tree.kid(a, "aux").is_some_and(|t| tree.lower(t) == "to"));
         }
         if !matches!(tree.dep(a), "ccomp" | "xcomp" | "dobj" | "aux" | "conj") {
             return false;
@@ -665,7 +712,12 @@ pub fn gist(doc: &Doc, mentions: &[EventMention]) -> Option<Gist> {
             .map(|(i, _)| i)?;
         // "announced a ceasefire", "declared it will return the weapons": the event announced.
         let m = &mentions[i];
-        if m.frame.kind == "STATEMENT" && m.trigger == m.anchor {
+        let announces = m.frame.kind == "STATEMENT" && m.frame.cameo == "010";
+        let sends = matches!(
+            tree.lemma(m.anchor),
+            "send" | "dispatch" | "deploy" | "mobilize" | "mobilise"
+        );
+        if (announces || sends) && m.trigger == m.anchor {
             let inner = mentions
                 .iter()
                 .enumerate()

@@ -119,6 +119,16 @@ impl Lexicon {
             .map(|(_, f)| f)
     }
 
+    /// The frame of a pattern of verb `lemma` with a particle or object among `deps`, not the
+    /// bare verb's ("call off" a strike, "accept =demand").
+    pub fn verb_pattern(&self, lemma: &str, deps: &[&str]) -> Option<&Frame> {
+        self.verbs
+            .get(lemma)?
+            .iter()
+            .find(|(p, _)| p.is_some_and(|p| deps.contains(&p)))
+            .map(|(_, f)| f)
+    }
+
     /// Whether `lemma` has a bare-verb frame or any pattern.
     pub fn has_verb(&self, lemma: &str) -> bool {
         self.verbs.contains_key(lemma)
@@ -195,10 +205,10 @@ pub fn light_verb(lemma: &str) -> bool {
 pub fn governs_modality(lemma: &str) -> Option<&'static str> {
     Some(match lemma {
         "propose" | "offer" | "suggest" | "plan" | "intend" | "want" | "seek" | "hope" | "wish"
-        | "aim" | "prepare" | "consider" | "pledge" | "promise" | "vow" | "agree" | "decide"
-        | "try" | "attempt" | "expect" | "like" | "love" | "mean" | "move" | "threaten"
-        | "volunteer" | "commit" | "willing" | "ready" | "prepared" | "committed" | "eager"
-        | "determined" | "keen" | "poised" | "set" => "proposed",
+        | "aim" | "prepare" | "consider" | "pledge" | "promise" | "vow" | "agree" | "try"
+        | "attempt" | "expect" | "like" | "love" | "mean" | "move" | "threaten" | "volunteer"
+        | "commit" | "willing" | "ready" | "prepared" | "committed" | "eager" | "determined"
+        | "keen" | "poised" | "set" => "proposed",
         "urge" | "ask" | "demand" | "call" | "press" | "insist" | "appeal" | "request" | "push"
         | "order" | "need" | "require" | "force" | "pressure" | "encourage" => "demanded",
         "refuse" | "fail" | "decline" | "reject" | "deny" | "stop" | "avoid" | "resist" => {
