@@ -218,14 +218,48 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         })
         .filter(|s| !s.is_empty())
         .collect();
-    let predicted: Vec<Vec<String>> = sentences
+    let predicted: Vec<(Vec<String>, String)> = sentences
         .par_iter()
         .map(|s| {
             let words: Vec<&str> = s.iter().map(|(w, _)| w.as_str()).collect();
             let doc = nlp.analyze_words(&words, None);
             let mut tags = vec!["O".to_string(); words.len()];
             let mentions = detect::detect(&doc);
-            if let Some(Gist::Event(i)) = detect::gist(&doc, &mentions) {
+            let gist = detect::gist(&doc, &mentions);
+            let why = match gist {
+                Some(Gist::Event(i)) => format!(
+                    "{} {}",
+                    mentions[i].frame.kind,
+                    doc.token_text(mentions[i].trigger)
+                ),
+                Some(Gist::Statement(t)) => format!("say {}", doc.token_text(t)),
+                None => "-".to_string(),
+            };
+            // A statement: the speaker is the source, the subject of what is said (not a pronoun)
+            // the target.
+            if let Some(Gist::Statement(t)) = gist {
+                let tree = detect::Tree::new(&doc);
+                let mut put = |spans: Vec<std::ops::Range<usize>>, ty: &str| {
+                    for r in spans {
+                        for (k, x) in r.enumerate() {
+                            if x < tags.len() {
+                                tags[x] = format!("{}-{ty}", if k == 0 { "B" } else { "I" });
+                            }
+                        }
+                    }
+                };
+                if let Some(sp) = tree.kid(t, "nsubj").filter(|&x| tree.can_be_actor(x)) {
+                    put(tree.actor_spans(sp), "S");
+                }
+                if let Some(sp) = tree
+                    .kid(t, "ccomp")
+                    .and_then(|c| tree.kid(c, "nsubj"))
+                    .filter(|&x| tree.can_be_actor(x) && tree.pos(x) != "PRON")
+                {
+                    put(tree.actor_spans(sp), "T");
+                }
+            }
+            if let Some(Gist::Event(i)) = gist {
                 let m = &mentions[i];
                 // The data's conventions: meetings between peers are reciprocal (R), and
                 // "X says it has ..." has X as the source.
@@ -241,7 +275,30 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     _ => m.sources.clone(),
                 };
                 let (s_tag, t_tag) = if peers { ("R", "R") } else { ("S", "T") };
-                for (spans, ty) in [(&sources, s_tag), (&m.targets, t_tag)] {
+                // Conjoined actors of a symmetric event with no one else as target ("Canada and
+                // Costa Rica agreed ...", "Britain and Germany held talks") are one reciprocal
+                // span.
+                let symmetric = matches!(m.frame.kind, "CONSULT" | "AGREE" | "COOPERATE")
+                    || doc.tokens[m.trigger].lemma == "clash";
+                let actor_targets: Vec<_> = m
+                    .targets
+                    .iter()
+                    .filter(|r| {
+                        let head = r.end.saturating_sub(1).max(r.start);
+                        sitrep_extract::events::lexicon::LEXICON
+                            .noun(&doc.tokens[head].lemma.to_lowercase())
+                            .is_none()
+                    })
+                    .cloned()
+                    .collect();
+                let (sources, targets, s_tag, t_tag) =
+                    if symmetric && sources.len() >= 2 && actor_targets.is_empty() {
+                        let all = sources[0].start..sources[sources.len() - 1].end;
+                        (vec![all], Vec::new(), "R", "R")
+                    } else {
+                        (sources, m.targets.clone(), s_tag, t_tag)
+                    };
+                for (spans, ty) in [(&sources, s_tag), (&targets, t_tag)] {
                     for r in spans.iter() {
                         for (k, t) in r.clone().enumerate() {
                             if t < tags.len() {
@@ -251,12 +308,12 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     }
                 }
             }
-            tags
+            (tags, why)
         })
         .collect();
     let mut counts: BTreeMap<String, [usize; 3]> = BTreeMap::new(); // tp, pred, gold
     let mut held = [0usize; 3];
-    for (n, (s, p)) in sentences.iter().zip(&predicted).enumerate() {
+    for (n, (s, (p, why))) in sentences.iter().zip(&predicted).enumerate() {
         let g: Vec<String> = s.iter().map(|(_, t)| t.clone()).collect();
         let gs = bio_spans(&g);
         let ps = bio_spans(p);
@@ -285,7 +342,7 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     .join(" | ")
             };
             if gs != ps {
-                eprintln!("actors gold [{}] ours [{}]", show(&gs), show(&ps));
+                eprintln!("actors gold [{}] ours [{}] [{why}]", show(&gs), show(&ps));
             }
         }
     }

@@ -210,6 +210,39 @@ impl<'a> Tree<'a> {
 
 const RELATIVE: &[&str] = &["who", "which", "that", "whom"];
 
+/// Nouns of attitude or feeling that verbs of saying take as object ("expressed concern").
+const ATTITUDES: &[&str] = &[
+    "concern",
+    "support",
+    "hope",
+    "surprise",
+    "condolence",
+    "sympathy",
+    "optimism",
+    "appreciation",
+    "gratitude",
+    "regret",
+    "solidarity",
+    "dismay",
+    "anger",
+    "outrage",
+    "disappointment",
+    "satisfaction",
+    "respect",
+    "thanks",
+    "congratulation",
+    "confidence",
+    "worry",
+    "alarm",
+    "shock",
+    "readiness",
+    "willingness",
+    "commitment",
+    "opposition",
+    "appeal",
+    "plea",
+];
+
 /// Every event mention of the document, sentence by sentence in text order.
 pub fn detect(doc: &Doc) -> Vec<EventMention> {
     let tree = Tree::new(doc);
@@ -458,6 +491,14 @@ fn verb_actors(
     }
     if target.is_none() && trigger == anchor {
         target = tree.kid(anchor, "dobj");
+        // "expressed concern over X", "offered support to X", "extended condolences to X":
+        // the attitude is not the target; whom it is about is.
+        if let Some(o) = target
+            && ATTITUDES.contains(&tree.lemma(o).to_lowercase().as_str())
+        {
+            let about = ["to", "for", "over", "about", "at", "with", "on", "against"];
+            target = prep_object(tree, o, &about).or_else(|| prep_object(tree, anchor, &about));
+        }
     }
     if target.is_none() {
         target = prep_object(tree, anchor, target_preps(frame.kind));
