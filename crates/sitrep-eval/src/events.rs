@@ -8,8 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use rayon::prelude::*;
 use serde_json::json;
-use sitrep_extract::events::detect::{self, Gist};
-use sitrep_extract::events::lexicon::penta_class;
+use sitrep_extract::events::detect::{self, Gist, classify};
 
 /// Macro-F1 over `k` classes, and per-class F1.
 fn macro_f1(gold: &[usize], pred: &[usize], k: usize) -> (f64, Vec<f64>) {
@@ -59,15 +58,8 @@ fn speaker_span(doc: &sitrep_nlp::Doc, v: usize) -> Option<Vec<std::ops::Range<u
     None
 }
 
-/// Whether what the speaker at verb `v` says is that someone must act ("said Kyiv must ...").
-fn demands(doc: &sitrep_nlp::Doc, v: usize) -> bool {
-    let tree = detect::Tree::new(doc);
-    tree.kids(v, "ccomp").any(|c| {
-        tree.children[c]
-            .iter()
-            .any(|&a| matches!(tree.dep(a), "aux" | "auxpass") && tree.lower(a) == "must")
-    })
-}
+/// The rules' class of a sentence (none when no event was found) and why, for error listings.
+type RulePrediction = (Option<usize>, String);
 
 /// The held-out fifth: every fifth item.
 fn held_out(i: usize) -> bool {
@@ -103,7 +95,13 @@ fn bio_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
     out
 }
 
-pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
+pub fn run(
+    data: &Path,
+    verbose: bool,
+    learn: bool,
+    train_out: Option<&Path>,
+) -> anyhow::Result<serde_json::Value> {
+    let learn = learn || train_out.is_some();
     let dir = data.join("events");
     let model = sitrep_nlp::default_model_dir();
     let nlp = sitrep_nlp::Pipeline::load(&model)
@@ -122,39 +120,34 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         })
         .collect();
     let started = Instant::now();
-    let preds: Vec<(Option<usize>, String)> = items
+    let analysed: Vec<(RulePrediction, Vec<String>)> = items
         .par_iter()
         .map(|(s, _)| {
             let doc = nlp.analyze(s);
             let mentions = detect::detect(&doc);
-            match detect::gist(&doc, &mentions) {
+            let gist = detect::gist(&doc, &mentions);
+            let class = classify::rule_class(&doc, &mentions, gist);
+            let why = match gist {
                 Some(Gist::Event(i)) => {
-                    let m = &mentions[i];
-                    let coded = detect::cameo_coding(m);
-                    // The data's convention: an event only claimed ("claimed that they had
-                    // attacked") is a statement.
-                    let class = if m.modality == detect::Modality::Claimed {
-                        0
-                    } else {
-                        penta_class(coded.cameo_root())
-                    };
-                    (
-                        Some(class),
-                        format!("{} {}", coded.kind, doc.token_text(m.trigger)),
-                    )
+                    let coded = detect::cameo_coding(&mentions[i]);
+                    format!("{} {}", coded.kind, doc.token_text(mentions[i].trigger))
                 }
-                Some(Gist::Statement(t)) => {
-                    // "said Israel must end attacks": a demand (CAMEO 10), verbal conflict.
-                    if demands(&doc, t) {
-                        (Some(3), format!("must {}", doc.token_text(t)))
-                    } else {
-                        (Some(0), format!("say {}", doc.token_text(t)))
-                    }
+                Some(Gist::Statement(t)) if class == Some(3) => {
+                    format!("must {}", doc.token_text(t))
                 }
-                None => (None, "-".to_string()),
-            }
+                Some(Gist::Statement(t)) => format!("say {}", doc.token_text(t)),
+                None => "-".to_string(),
+            };
+            let rule = (class, why);
+            let feats = if learn {
+                classify::features(&doc, &mentions, gist)
+            } else {
+                Vec::new()
+            };
+            (rule, feats)
         })
         .collect();
+    let (preds, feats): (Vec<RulePrediction>, Vec<Vec<String>>) = analysed.into_iter().unzip();
     let secs = started.elapsed().as_secs_f64();
     let gold: Vec<usize> = items.iter().map(|(_, c)| *c).collect();
     // Sentences with no event found get the most frequent class.
@@ -200,6 +193,30 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             "sentences_per_s_2_threads": round3(items.len() as f64 / secs),
         }),
     );
+
+    if learn {
+        report.insert(
+            "learned_class".into(),
+            learned::evaluate(&feats, &gold, &pred, secs),
+        );
+    }
+    if let Some(out) = train_out {
+        let model = learned::train_all(&feats, &gold);
+        let comment = format!(
+            "Event class weights (sitrep-extract events::classify): multinomial logistic regression,\n\
+             trained by `sitrep-eval events --train-out` on the four tuning fifths (index % 5 != 4)\n\
+             of ConfliBERT's data_cameo_class_train.tsv ({} sentences), {:?}.\n\
+             Columns: feature, then weights of classes 0-4 (statement, verbal coop., material coop.,\n\
+             verbal conflict, material conflict).",
+            gold.iter()
+                .enumerate()
+                .filter(|(i, _)| !held_out(*i))
+                .count(),
+            classify::Settings::default()
+        );
+        std::fs::write(out, model.to_tsv(&comment))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
 
     // --- actor spans
     let path = dir.join("conflibert/data_cameo_ner_train.txt");
@@ -443,6 +460,110 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         }),
     );
     Ok(serde_json::Value::Object(report))
+}
+
+/// The learned class ([`classify`]) beside the rules: 5-fold cross-validation on the four
+/// tuning fifths, and the held-out fifth with a model trained on all tuning items.
+mod learned {
+    use std::time::Instant;
+
+    use serde_json::json;
+    use sitrep_extract::events::detect::classify::{K, Model, Settings};
+
+    use super::{held_out, macro_f1, round3};
+
+    fn settings() -> Settings {
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        let d = Settings::default();
+        Settings {
+            epochs: env("SITREP_EPOCHS").map_or(d.epochs, |e| e as usize),
+            l2: env("SITREP_L2").unwrap_or(d.l2),
+            ..d
+        }
+    }
+
+    /// The model trained on every tuning item (never the held-out fifth).
+    pub fn train_all(feats: &[Vec<String>], gold: &[usize]) -> Model {
+        let train: Vec<(&[String], usize)> = (0..gold.len())
+            .filter(|&i| !held_out(i))
+            .map(|i| (feats[i].as_slice(), gold[i]))
+            .collect();
+        Model::train(&train, settings())
+    }
+
+    pub fn evaluate(
+        feats: &[Vec<String>],
+        gold: &[usize],
+        rules: &[usize],
+        rule_secs: f64,
+    ) -> serde_json::Value {
+        let tune: Vec<usize> = (0..gold.len()).filter(|&i| !held_out(i)).collect();
+        let held: Vec<usize> = (0..gold.len()).filter(|&i| held_out(i)).collect();
+        let mut cv_pred = vec![0usize; gold.len()];
+        for fold in 0..5 {
+            let train: Vec<(&[String], usize)> = tune
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k % 5 != fold)
+                .map(|(_, &i)| (feats[i].as_slice(), gold[i]))
+                .collect();
+            let model = Model::train(&train, settings());
+            for (k, &i) in tune.iter().enumerate() {
+                if k % 5 == fold {
+                    cv_pred[i] = model.predict(&feats[i]);
+                }
+            }
+        }
+        let pick = |idx: &[usize], p: &[usize]| -> (Vec<usize>, Vec<usize>) {
+            idx.iter().map(|&i| (gold[i], p[i])).unzip()
+        };
+        let f1 = |idx: &[usize], p: &[usize]| {
+            let (g, p) = pick(idx, p);
+            round3(macro_f1(&g, &p, K).0)
+        };
+        let started = Instant::now();
+        let model = train_all(feats, gold);
+        let train_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let held_pred: Vec<usize> = (0..gold.len())
+            .map(|i| {
+                if held_out(i) {
+                    model.predict(&feats[i])
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let per_sentence = started.elapsed().as_secs_f64() / held.len().max(1) as f64;
+        let committed = sitrep_extract::events::detect::classify::MODEL
+            .predict(&feats[held.first().copied().unwrap_or(0)]);
+        let committed_pred: Vec<usize> = (0..gold.len())
+            .map(|i| {
+                if held_out(i) {
+                    sitrep_extract::events::detect::classify::MODEL.predict(&feats[i])
+                } else {
+                    committed
+                }
+            })
+            .collect();
+        let n = gold.len() as f64;
+        json!({
+            "model": "multinomial logistic regression (Adam) over the rules' main event, root-verb lemmas, lemma uni/bigrams",
+            "settings": format!("{:?}", settings()),
+            "features": model.index.len(),
+            "tuning_cv5_macro_f1": {"rules": f1(&tune, rules), "rules_plus_learned": f1(&tune, &cv_pred)},
+            "held_out_fifth_macro_f1": {
+                "rules": f1(&held, rules),
+                "rules_plus_learned": f1(&held, &held_pred),
+                "committed_weights": f1(&held, &committed_pred),
+            },
+            "sentences_per_s_2_threads": {
+                "rules": round3(n / rule_secs),
+                "rules_plus_learned": round3(n / (rule_secs + per_sentence * n)),
+            },
+            "train_s": round3(train_secs),
+        })
+    }
 }
 
 #[cfg(test)]

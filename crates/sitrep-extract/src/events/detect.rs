@@ -834,3 +834,8 @@ pub fn gist(doc: &Doc, mentions: &[EventMention]) -> Option<Gist> {
     }
     best(&|_| true).map(Gist::Event)
 }
+
+// The learned class sits beside the rules it builds on; `events/mod.rs` is owned elsewhere, so
+// the module is declared here (it can move to `events::classify` with one line in mod.rs).
+#[path = "classify.rs"]
+pub mod classify;
