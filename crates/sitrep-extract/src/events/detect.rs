@@ -290,6 +290,19 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
             {
                 consumed.push(obj);
                 let mut frame = frame.clone();
+                // Support provided or sent is aid; support expressed, a statement of support.
+                if frame.kind == "SUPPORT"
+                    && matches!(
+                        t.lemma.as_str(),
+                        "provide" | "give" | "deliver" | "extend" | "offer"
+                    )
+                {
+                    frame = Frame {
+                        kind: "AID",
+                        cameo: "070",
+                        mode: None,
+                    };
+                }
                 // A ceasefire declared is a de-escalation; one signed or reached, an agreement.
                 if frame.kind == "RETREAT"
                     && matches!(t.lemma.as_str(), "sign" | "reach" | "agree" | "broker")
@@ -304,7 +317,37 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
                 continue;
             }
             if let Some(frame) = LEXICON.verb(&t.lemma, &deps) {
-                let frame = in_context(&tree, i, frame);
+                let mut frame = in_context(&tree, i, frame);
+                // "agrees with the recommendation", "agreed with X that ...": an opinion, not a
+                // commitment (no act agreed to, nothing signed).
+                if t.lemma == "agree"
+                    && tree.children[i]
+                        .iter()
+                        .any(|&c| c > i && tree.dep(c) == "prep" && tree.lower(c) == "with")
+                    && ["xcomp", "dobj", "ccomp"]
+                        .iter()
+                        .all(|d| tree.kid(i, d).is_none())
+                    && prep_object(&tree, i, &["on", "to"]).is_none()
+                {
+                    frame = Frame {
+                        kind: "STATEMENT",
+                        cameo: "010",
+                        mode: None,
+                    };
+                }
+                // Appealing for sanctions or force is a demand for conflict (CAMEO 10).
+                if frame.kind == "APPEAL"
+                    && let Some(n) = prep_object(&tree, i, &["for"])
+                    && event_noun(&tree, n).is_some_and(|f| {
+                        matches!(f.kind, "SANCTION" | "ASSAULT" | "COERCE" | "MOBILIZE")
+                    })
+                {
+                    frame = Frame {
+                        kind: "REQUEST",
+                        cameo: "100",
+                        mode: None,
+                    };
+                }
                 out.push(mention(&tree, i, i, frame, s, false));
             }
         }
@@ -313,7 +356,8 @@ pub fn detect(doc: &Doc) -> Vec<EventMention> {
                 continue;
             }
             if let Some(frame) = event_noun(&tree, i) {
-                out.push(mention(&tree, i, i, frame.clone(), s, true));
+                let frame = in_context(&tree, i, frame);
+                out.push(mention(&tree, i, i, frame, s, true));
             }
         }
     }
@@ -327,7 +371,7 @@ fn in_context(tree: &Tree, v: usize, frame: &Frame) -> Frame {
     let moves = frame.kind == "MOBILIZE"
         || matches!(
             tree.lemma(v),
-            "arrive" | "deploy" | "send" | "dispatch" | "contribute"
+            "arrive" | "deploy" | "send" | "dispatch" | "contribute" | "deployment"
         );
     if moves {
         let s = tree
@@ -337,9 +381,10 @@ fn in_context(tree: &Tree, v: usize, frame: &Frame) -> Frame {
             .find(|s| s.tokens.contains(&v))
             .map(|s| s.tokens.clone())
             .unwrap_or(v..v + 1);
-        if s.clone()
-            .any(|t| tree.lemma(t).to_lowercase().starts_with("peacekeep"))
-        {
+        if s.clone().any(|t| {
+            let l = tree.lemma(t).to_lowercase();
+            l.starts_with("peacekeep") || matches!(l.as_str(), "monitor" | "observer")
+        }) {
             return Frame {
                 kind: "AID",
                 cameo: "0744",
@@ -388,6 +433,17 @@ fn event_noun<'l>(tree: &Tree, i: usize) -> Option<&'l Frame> {
         }) || workers())
     {
         return LEXICON.noun("protest");
+    }
+    // "a military operation", "a ground operation": an assault.
+    if matches!(lemma.as_str(), "operation" | "offensive" | "campaign")
+        && tree.children[i].iter().any(|&c| {
+            matches!(
+                tree.lemma(c).to_lowercase().as_str(),
+                "military" | "ground" | "air" | "naval" | "combat" | "counter-terrorism"
+            )
+        })
+    {
+        return LEXICON.noun("offensive");
     }
     LEXICON.noun(&lemma)
 }
@@ -564,7 +620,9 @@ fn modality(tree: &Tree, trigger: usize, anchor: usize) -> (bool, Modality) {
             "neg" => negated = true,
             "aux" | "auxpass" => match w.as_str() {
                 "will" | "shall" | "'ll" => modality = modality.max_with(Modality::Future),
-                "would" | "could" | "might" | "may" | "should" | "must" | "can" | "'d" => {
+                // "must withdraw": an obligation someone demands, not a possibility.
+                "must" | "should" => modality = modality.max_with(Modality::Demanded),
+                "would" | "could" | "might" | "may" | "can" | "'d" => {
                     modality = modality.max_with(Modality::Hypothetical)
                 }
                 _ => {}
@@ -695,14 +753,18 @@ pub fn cameo_coding(m: &EventMention) -> Frame {
     if m.negated && (3..=8).contains(&root) {
         return code("REJECT", "120");
     }
-    if matches!(m.modality, Modality::Future | Modality::Proposed) && !m.negated {
+    if matches!(
+        m.modality,
+        Modality::Future | Modality::Proposed | Modality::Hypothetical | Modality::Conditional
+    ) && !m.negated
+    {
         if (6..=8).contains(&root) {
             return code("AGREE", "030");
         }
-        if root == 15 || root >= 17 {
+        if (root == 15 || root >= 17) && m.modality != Modality::Hypothetical {
             return code("THREATEN", "138");
         }
-        if root == 16 {
+        if root == 16 && m.modality != Modality::Hypothetical {
             return code("THREATEN", "131");
         }
     }
@@ -817,7 +879,13 @@ pub fn gist(doc: &Doc, mentions: &[EventMention]) -> Option<Gist> {
                 }) || (speaker.is_some()
                     && m.sources.is_empty()
                     && tree.dep(m.anchor) == "xcomp");
-                if own {
+                // "said the government will not lift the ban", "said it would give aid": a
+                // refusal, promise or threat announced is that act.
+                let recoded = cameo_coding(m).kind != m.frame.kind
+                    && (m.negated
+                        || matches!(m.modality, Modality::Future | Modality::Hypothetical))
+                    && crate::lexicon::speech_verb(doc.token_text(root)).is_some();
+                if own || recoded {
                     return Some(Gist::Event(i));
                 }
             }
