@@ -58,6 +58,75 @@ fn speaker_span(doc: &sitrep_nlp::Doc, v: usize) -> Option<Vec<std::ops::Range<u
     None
 }
 
+/// The synthetic NGEC stories (training only): the first sentence of each story with its PLOVER
+/// type's five-way class (REQUEST, appeal or demand, is left out). The zip holds one deflated
+/// CSV; it is read with flate2 and a small CSV reader (quoted fields with newlines and "").
+fn ngec_ledes(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    anyhow::ensure!(
+        bytes.len() > 30 && bytes[..4] == [0x50, 0x4b, 3, 4],
+        "not a zip file"
+    );
+    let le16 = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]) as usize;
+    let le32 = |o: usize| {
+        u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
+    };
+    let (method, size) = (le16(8), le32(18));
+    let start = 30 + le16(26) + le16(28);
+    anyhow::ensure!(method == 8, "the zip entry is not deflated");
+    let mut text = String::new();
+    // A size of 0 means it is given after the data (a data descriptor): read to the stream's end.
+    let end = if size == 0 { bytes.len() } else { start + size };
+    flate2::read::DeflateDecoder::new(&bytes[start..end]).read_to_string(&mut text)?;
+    // CSV records.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    let header = rows.first().cloned().unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(t), Some(l)) = (col("text"), col("label")) else {
+        anyhow::bail!("no text/label columns");
+    };
+    let class = |label: &str| match label {
+        "AGREE" | "CONSULT" | "SUPPORT" => Some(1),
+        "COOPERATE" | "AID" | "CONCEDE" | "RETREAT" => Some(2),
+        "ACCUSE" | "REJECT" | "THREATEN" | "SANCTION" => Some(3),
+        "PROTEST" | "MOBILIZE" | "COERCE" | "ASSAULT" => Some(4),
+        _ => None,
+    };
+    Ok(rows
+        .iter()
+        .skip(1)
+        .filter_map(|r| {
+            let c = class(r.get(l)?.trim())?;
+            let text = r.get(t)?;
+            let end = text.find(". ").map_or(text.len(), |e| e + 1);
+            Some((text[..end].trim().to_string(), c))
+        })
+        .collect())
+}
+
 /// The rules' class of a sentence (none when no event was found) and why, for error listings.
 type RulePrediction = (Option<usize>, String);
 
@@ -194,14 +263,28 @@ pub fn run(
         }),
     );
 
+    // Optionally the synthetic NGEC stories' first sentences as extra training data.
+    let extra: Vec<(Vec<String>, usize)> = if learn && std::env::var_os("SITREP_NGEC").is_some() {
+        ngec_ledes(&dir.join("ngec_synth.zip"))?
+            .par_iter()
+            .map(|(text, c)| {
+                let doc = nlp.analyze(text);
+                let mentions = detect::detect(&doc);
+                let gist = detect::gist(&doc, &mentions);
+                (classify::features(&doc, &mentions, gist), *c)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     if learn {
         report.insert(
             "learned_class".into(),
-            learned::evaluate(&feats, &gold, &pred, secs),
+            learned::evaluate(&feats, &gold, &pred, secs, &extra),
         );
     }
     if let Some(out) = train_out {
-        let model = learned::train_all(&feats, &gold);
+        let model = learned::train_all(&feats, &gold, &extra);
         let comment = format!(
             "Event class weights (sitrep-extract events::classify): multinomial logistic regression,\n\
              trained by `sitrep-eval events --train-out` on the four tuning fifths (index % 5 != 4)\n\
@@ -483,10 +566,15 @@ mod learned {
     }
 
     /// The model trained on every tuning item (never the held-out fifth).
-    pub fn train_all(feats: &[Vec<String>], gold: &[usize]) -> Model {
+    pub fn train_all(
+        feats: &[Vec<String>],
+        gold: &[usize],
+        extra: &[(Vec<String>, usize)],
+    ) -> Model {
         let train: Vec<(&[String], usize)> = (0..gold.len())
             .filter(|&i| !held_out(i))
             .map(|i| (feats[i].as_slice(), gold[i]))
+            .chain(extra.iter().map(|(f, c)| (f.as_slice(), *c)))
             .collect();
         Model::train(&train, settings())
     }
@@ -496,6 +584,7 @@ mod learned {
         gold: &[usize],
         rules: &[usize],
         rule_secs: f64,
+        extra: &[(Vec<String>, usize)],
     ) -> serde_json::Value {
         let tune: Vec<usize> = (0..gold.len()).filter(|&i| !held_out(i)).collect();
         let held: Vec<usize> = (0..gold.len()).filter(|&i| held_out(i)).collect();
@@ -506,6 +595,7 @@ mod learned {
                 .enumerate()
                 .filter(|(k, _)| k % 5 != fold)
                 .map(|(_, &i)| (feats[i].as_slice(), gold[i]))
+                .chain(extra.iter().map(|(f, c)| (f.as_slice(), *c)))
                 .collect();
             let model = Model::train(&train, settings());
             for (k, &i) in tune.iter().enumerate() {
@@ -522,7 +612,7 @@ mod learned {
             round3(macro_f1(&g, &p, K).0)
         };
         let started = Instant::now();
-        let model = train_all(feats, gold);
+        let model = train_all(feats, gold, extra);
         let train_secs = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let held_pred: Vec<usize> = (0..gold.len())
@@ -551,6 +641,7 @@ mod learned {
             "model": "multinomial logistic regression (Adam) over the rules' main event, root-verb lemmas, lemma uni/bigrams",
             "settings": format!("{:?}", settings()),
             "features": model.index.len(),
+            "extra_training_sentences": extra.len(),
             "tuning_cv5_macro_f1": {"rules": f1(&tune, rules), "rules_plus_learned": f1(&tune, &cv_pred)},
             "held_out_fifth_macro_f1": {
                 "rules": f1(&held, rules),
