@@ -8,19 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use rayon::prelude::*;
 use serde_json::json;
-use sitrep_extract::events::detect::{self, Gist};
-use sitrep_model::QuadClass;
-
-/// ConfliBERT's class of a quad class (0 statement ... 4 material conflict).
-fn class_of(q: QuadClass) -> usize {
-    match q {
-        QuadClass::Statement => 0,
-        QuadClass::VerbalCooperation => 1,
-        QuadClass::MaterialCooperation => 2,
-        QuadClass::VerbalConflict => 3,
-        QuadClass::MaterialConflict => 4,
-    }
-}
+use sitrep_extract::events::detect::{self, Gist, classify};
 
 /// Macro-F1 over `k` classes, and per-class F1.
 fn macro_f1(gold: &[usize], pred: &[usize], k: usize) -> (f64, Vec<f64>) {
@@ -70,6 +58,78 @@ fn speaker_span(doc: &sitrep_nlp::Doc, v: usize) -> Option<Vec<std::ops::Range<u
     None
 }
 
+/// The synthetic NGEC stories (training only): the first sentence of each story with its PLOVER
+/// type's five-way class (REQUEST, appeal or demand, is left out). The zip holds one deflated
+/// CSV; it is read with flate2 and a small CSV reader (quoted fields with newlines and "").
+fn ngec_ledes(path: &Path) -> anyhow::Result<Vec<(String, usize)>> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    anyhow::ensure!(
+        bytes.len() > 30 && bytes[..4] == [0x50, 0x4b, 3, 4],
+        "not a zip file"
+    );
+    let le16 = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]) as usize;
+    let le32 = |o: usize| {
+        u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
+    };
+    let (method, size) = (le16(8), le32(18));
+    let start = 30 + le16(26) + le16(28);
+    anyhow::ensure!(method == 8, "the zip entry is not deflated");
+    let mut text = String::new();
+    // A size of 0 means it is given after the data (a data descriptor): read to the stream's end.
+    let end = if size == 0 { bytes.len() } else { start + size };
+    flate2::read::DeflateDecoder::new(&bytes[start..end]).read_to_string(&mut text)?;
+    // CSV records.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    let header = rows.first().cloned().unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(t), Some(l)) = (col("text"), col("label")) else {
+        anyhow::bail!("no text/label columns");
+    };
+    let class = |label: &str| match label {
+        "AGREE" | "CONSULT" | "SUPPORT" => Some(1),
+        "COOPERATE" | "AID" | "CONCEDE" | "RETREAT" => Some(2),
+        "ACCUSE" | "REJECT" | "THREATEN" | "SANCTION" => Some(3),
+        "PROTEST" | "MOBILIZE" | "COERCE" | "ASSAULT" => Some(4),
+        _ => None,
+    };
+    Ok(rows
+        .iter()
+        .skip(1)
+        .filter_map(|r| {
+            let c = class(r.get(l)?.trim())?;
+            let text = r.get(t)?;
+            let end = text.find(". ").map_or(text.len(), |e| e + 1);
+            Some((text[..end].trim().to_string(), c))
+        })
+        .collect())
+}
+
+/// The rules' class of a sentence (none when no event was found) and why, for error listings.
+type RulePrediction = (Option<usize>, String);
+
 /// The held-out fifth: every fifth item.
 fn held_out(i: usize) -> bool {
     i % 5 == 4
@@ -104,7 +164,13 @@ fn bio_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
     out
 }
 
-pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
+pub fn run(
+    data: &Path,
+    verbose: bool,
+    learn: bool,
+    train_out: Option<&Path>,
+) -> anyhow::Result<serde_json::Value> {
+    let learn = learn || train_out.is_some();
     let dir = data.join("events");
     let model = sitrep_nlp::default_model_dir();
     let nlp = sitrep_nlp::Pipeline::load(&model)
@@ -123,25 +189,34 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         })
         .collect();
     let started = Instant::now();
-    let preds: Vec<(Option<usize>, String)> = items
+    let analysed: Vec<(RulePrediction, Vec<String>)> = items
         .par_iter()
         .map(|(s, _)| {
             let doc = nlp.analyze(s);
             let mentions = detect::detect(&doc);
-            match detect::gist(&doc, &mentions) {
-                Some(Gist::Event(i)) => (
-                    Some(class_of(mentions[i].frame.quad_class())),
-                    format!(
-                        "{} {}",
-                        mentions[i].frame.kind,
-                        doc.token_text(mentions[i].trigger)
-                    ),
-                ),
-                Some(Gist::Statement(t)) => (Some(0), format!("say {}", doc.token_text(t))),
-                None => (None, "-".to_string()),
-            }
+            let gist = detect::gist(&doc, &mentions);
+            let class = classify::rule_class(&doc, &mentions, gist);
+            let why = match gist {
+                Some(Gist::Event(i)) => {
+                    let coded = detect::cameo_coding(&mentions[i]);
+                    format!("{} {}", coded.kind, doc.token_text(mentions[i].trigger))
+                }
+                Some(Gist::Statement(t)) if class == Some(3) => {
+                    format!("must {}", doc.token_text(t))
+                }
+                Some(Gist::Statement(t)) => format!("say {}", doc.token_text(t)),
+                None => "-".to_string(),
+            };
+            let rule = (class, why);
+            let feats = if learn {
+                classify::features(&doc, &mentions, gist)
+            } else {
+                Vec::new()
+            };
+            (rule, feats)
         })
         .collect();
+    let (preds, feats): (Vec<RulePrediction>, Vec<Vec<String>>) = analysed.into_iter().unzip();
     let secs = started.elapsed().as_secs_f64();
     let gold: Vec<usize> = items.iter().map(|(_, c)| *c).collect();
     // Sentences with no event found get the most frequent class.
@@ -166,8 +241,9 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         confusion[*g][*p] += 1;
     }
     if verbose {
-        for ((s, g), (p, why)) in items.iter().zip(&preds) {
-            if Some(*g) != *p && !held_out(items.iter().position(|x| x.0 == *s).unwrap_or(0)) {
+        let all = std::env::var_os("SITREP_EVENTS_ALL").is_some();
+        for (n, ((s, g), (p, why))) in items.iter().zip(&preds).enumerate() {
+            if (all || Some(*g) != *p) && !held_out(n) {
                 eprintln!("class gold {g} ours {p:?} [{why}] {s}");
             }
         }
@@ -187,6 +263,44 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         }),
     );
 
+    // Optionally the synthetic NGEC stories' first sentences as extra training data.
+    let extra: Vec<(Vec<String>, usize)> = if learn && std::env::var_os("SITREP_NGEC").is_some() {
+        ngec_ledes(&dir.join("ngec_synth.zip"))?
+            .par_iter()
+            .map(|(text, c)| {
+                let doc = nlp.analyze(text);
+                let mentions = detect::detect(&doc);
+                let gist = detect::gist(&doc, &mentions);
+                (classify::features(&doc, &mentions, gist), *c)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if learn {
+        report.insert(
+            "learned_class".into(),
+            learned::evaluate(&feats, &gold, &pred, secs, &extra),
+        );
+    }
+    if let Some(out) = train_out {
+        let model = learned::train_all(&feats, &gold, &extra);
+        let comment = format!(
+            "Event class weights (sitrep-extract events::classify): multinomial logistic regression,\n\
+             trained by `sitrep-eval events --train-out` on the four tuning fifths (index % 5 != 4)\n\
+             of ConfliBERT's data_cameo_class_train.tsv ({} sentences), {:?}.\n\
+             Columns: feature, then weights of classes 0-4 (statement, verbal coop., material coop.,\n\
+             verbal conflict, material conflict).",
+            gold.iter()
+                .enumerate()
+                .filter(|(i, _)| !held_out(*i))
+                .count(),
+            classify::Settings::default()
+        );
+        std::fs::write(out, model.to_tsv(&comment))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+
     // --- actor spans
     let path = dir.join("conflibert/data_cameo_ner_train.txt");
     let text = std::fs::read_to_string(&path)
@@ -204,14 +318,48 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         })
         .filter(|s| !s.is_empty())
         .collect();
-    let predicted: Vec<Vec<String>> = sentences
+    let predicted: Vec<(Vec<String>, String)> = sentences
         .par_iter()
         .map(|s| {
             let words: Vec<&str> = s.iter().map(|(w, _)| w.as_str()).collect();
             let doc = nlp.analyze_words(&words, None);
             let mut tags = vec!["O".to_string(); words.len()];
             let mentions = detect::detect(&doc);
-            if let Some(Gist::Event(i)) = detect::gist(&doc, &mentions) {
+            let gist = detect::gist(&doc, &mentions);
+            let why = match gist {
+                Some(Gist::Event(i)) => format!(
+                    "{} {}",
+                    mentions[i].frame.kind,
+                    doc.token_text(mentions[i].trigger)
+                ),
+                Some(Gist::Statement(t)) => format!("say {}", doc.token_text(t)),
+                None => "-".to_string(),
+            };
+            // A statement: the speaker is the source, the subject of what is said (not a pronoun)
+            // the target.
+            if let Some(Gist::Statement(t)) = gist {
+                let tree = detect::Tree::new(&doc);
+                let mut put = |spans: Vec<std::ops::Range<usize>>, ty: &str| {
+                    for r in spans {
+                        for (k, x) in r.enumerate() {
+                            if x < tags.len() {
+                                tags[x] = format!("{}-{ty}", if k == 0 { "B" } else { "I" });
+                            }
+                        }
+                    }
+                };
+                if let Some(sp) = tree.kid(t, "nsubj").filter(|&x| tree.can_be_actor(x)) {
+                    put(tree.actor_spans(sp), "S");
+                }
+                if let Some(sp) = tree
+                    .kid(t, "ccomp")
+                    .and_then(|c| tree.kid(c, "nsubj"))
+                    .filter(|&x| tree.can_be_actor(x) && tree.pos(x) != "PRON")
+                {
+                    put(tree.actor_spans(sp), "T");
+                }
+            }
+            if let Some(Gist::Event(i)) = gist {
                 let m = &mentions[i];
                 // The data's conventions: meetings between peers are reciprocal (R), and
                 // "X says it has ..." has X as the source.
@@ -227,7 +375,30 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     _ => m.sources.clone(),
                 };
                 let (s_tag, t_tag) = if peers { ("R", "R") } else { ("S", "T") };
-                for (spans, ty) in [(&sources, s_tag), (&m.targets, t_tag)] {
+                // Conjoined actors of a symmetric event with no one else as target ("Canada and
+                // Costa Rica agreed ...", "Britain and Germany held talks") are one reciprocal
+                // span.
+                let symmetric = matches!(m.frame.kind, "CONSULT" | "AGREE" | "COOPERATE")
+                    || doc.tokens[m.trigger].lemma == "clash";
+                let actor_targets: Vec<_> = m
+                    .targets
+                    .iter()
+                    .filter(|r| {
+                        let head = r.end.saturating_sub(1).max(r.start);
+                        sitrep_extract::events::lexicon::LEXICON
+                            .noun(&doc.tokens[head].lemma.to_lowercase())
+                            .is_none()
+                    })
+                    .cloned()
+                    .collect();
+                let (sources, targets, s_tag, t_tag) =
+                    if symmetric && sources.len() >= 2 && actor_targets.is_empty() {
+                        let all = sources[0].start..sources[sources.len() - 1].end;
+                        (vec![all], Vec::new(), "R", "R")
+                    } else {
+                        (sources, m.targets.clone(), s_tag, t_tag)
+                    };
+                for (spans, ty) in [(&sources, s_tag), (&targets, t_tag)] {
                     for r in spans.iter() {
                         for (k, t) in r.clone().enumerate() {
                             if t < tags.len() {
@@ -237,12 +408,12 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     }
                 }
             }
-            tags
+            (tags, why)
         })
         .collect();
     let mut counts: BTreeMap<String, [usize; 3]> = BTreeMap::new(); // tp, pred, gold
     let mut held = [0usize; 3];
-    for (n, (s, p)) in sentences.iter().zip(&predicted).enumerate() {
+    for (n, (s, (p, why))) in sentences.iter().zip(&predicted).enumerate() {
         let g: Vec<String> = s.iter().map(|(_, t)| t.clone()).collect();
         let gs = bio_spans(&g);
         let ps = bio_spans(p);
@@ -271,7 +442,7 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
                     .join(" | ")
             };
             if gs != ps {
-                eprintln!("actors gold [{}] ours [{}]", show(&gs), show(&ps));
+                eprintln!("actors gold [{}] ours [{}] [{why}]", show(&gs), show(&ps));
             }
         }
     }
@@ -322,7 +493,7 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
             let doc = nlp.analyze(s);
             let mentions = detect::detect(&doc);
             match detect::gist(&doc, &mentions) {
-                Some(Gist::Event(i)) => match mentions[i].frame.kind {
+                Some(Gist::Event(i)) => match detect::cameo_coding(&mentions[i]).kind {
                     "APPEAL" => "REQUEST".to_string(),
                     k => k.to_string(),
                 },
@@ -372,6 +543,118 @@ pub fn run(data: &Path, verbose: bool) -> anyhow::Result<serde_json::Value> {
         }),
     );
     Ok(serde_json::Value::Object(report))
+}
+
+/// The learned class ([`classify`]) beside the rules: 5-fold cross-validation on the four
+/// tuning fifths, and the held-out fifth with a model trained on all tuning items.
+mod learned {
+    use std::time::Instant;
+
+    use serde_json::json;
+    use sitrep_extract::events::detect::classify::{K, Model, Settings};
+
+    use super::{held_out, macro_f1, round3};
+
+    fn settings() -> Settings {
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        let d = Settings::default();
+        Settings {
+            epochs: env("SITREP_EPOCHS").map_or(d.epochs, |e| e as usize),
+            l2: env("SITREP_L2").unwrap_or(d.l2),
+            ..d
+        }
+    }
+
+    /// The model trained on every tuning item (never the held-out fifth).
+    pub fn train_all(
+        feats: &[Vec<String>],
+        gold: &[usize],
+        extra: &[(Vec<String>, usize)],
+    ) -> Model {
+        let train: Vec<(&[String], usize)> = (0..gold.len())
+            .filter(|&i| !held_out(i))
+            .map(|i| (feats[i].as_slice(), gold[i]))
+            .chain(extra.iter().map(|(f, c)| (f.as_slice(), *c)))
+            .collect();
+        Model::train(&train, settings())
+    }
+
+    pub fn evaluate(
+        feats: &[Vec<String>],
+        gold: &[usize],
+        rules: &[usize],
+        rule_secs: f64,
+        extra: &[(Vec<String>, usize)],
+    ) -> serde_json::Value {
+        let tune: Vec<usize> = (0..gold.len()).filter(|&i| !held_out(i)).collect();
+        let held: Vec<usize> = (0..gold.len()).filter(|&i| held_out(i)).collect();
+        let mut cv_pred = vec![0usize; gold.len()];
+        for fold in 0..5 {
+            let train: Vec<(&[String], usize)> = tune
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k % 5 != fold)
+                .map(|(_, &i)| (feats[i].as_slice(), gold[i]))
+                .chain(extra.iter().map(|(f, c)| (f.as_slice(), *c)))
+                .collect();
+            let model = Model::train(&train, settings());
+            for (k, &i) in tune.iter().enumerate() {
+                if k % 5 == fold {
+                    cv_pred[i] = model.predict(&feats[i]);
+                }
+            }
+        }
+        let pick = |idx: &[usize], p: &[usize]| -> (Vec<usize>, Vec<usize>) {
+            idx.iter().map(|&i| (gold[i], p[i])).unzip()
+        };
+        let f1 = |idx: &[usize], p: &[usize]| {
+            let (g, p) = pick(idx, p);
+            round3(macro_f1(&g, &p, K).0)
+        };
+        let started = Instant::now();
+        let model = train_all(feats, gold, extra);
+        let train_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let held_pred: Vec<usize> = (0..gold.len())
+            .map(|i| {
+                if held_out(i) {
+                    model.predict(&feats[i])
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let per_sentence = started.elapsed().as_secs_f64() / held.len().max(1) as f64;
+        let committed = sitrep_extract::events::detect::classify::MODEL
+            .predict(&feats[held.first().copied().unwrap_or(0)]);
+        let committed_pred: Vec<usize> = (0..gold.len())
+            .map(|i| {
+                if held_out(i) {
+                    sitrep_extract::events::detect::classify::MODEL.predict(&feats[i])
+                } else {
+                    committed
+                }
+            })
+            .collect();
+        let n = gold.len() as f64;
+        json!({
+            "model": "multinomial logistic regression (Adam) over the rules' main event, root-verb lemmas, lemma uni/bigrams",
+            "settings": format!("{:?}", settings()),
+            "features": model.index.len(),
+            "extra_training_sentences": extra.len(),
+            "tuning_cv5_macro_f1": {"rules": f1(&tune, rules), "rules_plus_learned": f1(&tune, &cv_pred)},
+            "held_out_fifth_macro_f1": {
+                "rules": f1(&held, rules),
+                "rules_plus_learned": f1(&held, &held_pred),
+                "committed_weights": f1(&held, &committed_pred),
+            },
+            "sentences_per_s_2_threads": {
+                "rules": round3(n / rule_secs),
+                "rules_plus_learned": round3(n / (rule_secs + per_sentence * n)),
+            },
+            "train_s": round3(train_secs),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -83,7 +83,16 @@ enum Command {
     /// Person-chain MUC and B-cubed on GUM's news documents, beside a name-only baseline.
     Coref,
     /// Event coding: ConfliBERT's 5-way class and actor spans, PLOVER gold-standard types.
-    Events,
+    Events {
+        /// Also train and measure the learned class model (logistic regression over the rules'
+        /// output and the words) beside the rules.
+        #[arg(long)]
+        learned: bool,
+        /// Train the learned class model on the tuning fifths and write its weights here
+        /// (`crates/sitrep-extract/data/event-class-weights.tsv`).
+        #[arg(long)]
+        train_out: Option<PathBuf>,
+    },
     /// Quote detection and speaker accuracy on PolNeAR (train and/or dev).
     #[command(alias = "quotes")]
     Polnear {
@@ -129,7 +138,9 @@ fn main() -> anyhow::Result<()> {
         Command::Sentences { pred, gum_conllu } => {
             nlp::sentences(&cli.data, gum_conllu.as_deref(), &pred)
         }
-        Command::Events => events::run(&cli.data, cli.verbose).map(print_json),
+        Command::Events { learned, train_out } => {
+            events::run(&cli.data, cli.verbose, learned, train_out.as_deref()).map(print_json)
+        }
         Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {

@@ -171,7 +171,7 @@ fn what_must_happen_first_is_demanded() {
     let truce = x
         .events
         .iter()
-        .find(|e| e.kind == "AGREE")
+        .find(|e| e.trigger.as_ref().is_some_and(|t| t.text == "ceasefire"))
         .expect("ceasefire");
     assert_eq!(truce.modality, "demanded");
     assert!(truce.hypothetical);

@@ -42,6 +42,20 @@ pub fn quad_class(root: &str) -> QuadClass {
     }
 }
 
+/// The five-way class used by Phoenix-style coders and ConfliBERT's CAMEO data: 0 neutral
+/// (01 statements and 02 appeals), 1 verbal cooperation (03-05), 2 material cooperation (06-08),
+/// 3 verbal conflict (09-13 and 16, reducing relations: sanctions, expulsions, aid cut off) and 4
+/// material conflict (14, 15, 17-20).
+pub fn penta_class(root: &str) -> usize {
+    match root.parse::<u32>().unwrap_or(1) {
+        0..=2 => 0,
+        3..=5 => 1,
+        6..=8 => 2,
+        9..=13 | 16 => 3,
+        _ => 4,
+    }
+}
+
 /// The lexicon, read once from the team's data file.
 pub struct Lexicon {
     /// Verb lemma -> (particle or preposition that must be a dependent, if any; frame). Patterns
@@ -91,7 +105,9 @@ impl Lexicon {
     }
 
     /// The frame of verb `lemma` whose dependents' words (lowercase) are `deps`: a pattern
-    /// whose particle is among them, else the bare verb's.
+    /// whose particle is among them, else the bare verb's. A pattern's second word may be
+    /// `=lemma`, the lemma its direct object (or passive subject) must have ("lift =sanction");
+    /// [`super::detect`] passes those as `=` and the lemma among `deps`.
     pub fn verb(&self, lemma: &str, deps: &[&str]) -> Option<&Frame> {
         let entries = self.verbs.get(lemma)?;
         entries
@@ -100,6 +116,16 @@ impl Lexicon {
                 Some(p) => deps.contains(p),
                 None => true,
             })
+            .map(|(_, f)| f)
+    }
+
+    /// The frame of a pattern of verb `lemma` with a particle or object among `deps`, not the
+    /// bare verb's ("call off" a strike, "accept =demand").
+    pub fn verb_pattern(&self, lemma: &str, deps: &[&str]) -> Option<&Frame> {
+        self.verbs
+            .get(lemma)?
+            .iter()
+            .find(|(p, _)| p.is_some_and(|p| deps.contains(&p)))
             .map(|(_, f)| f)
     }
 
@@ -161,6 +187,8 @@ pub fn light_verb(lemma: &str) -> bool {
             | "organize"
             | "organise"
             | "take"
+            | "attend"
+            | "declare"
     )
 }
 
@@ -169,9 +197,10 @@ pub fn light_verb(lemma: &str) -> bool {
 pub fn governs_modality(lemma: &str) -> Option<&'static str> {
     Some(match lemma {
         "propose" | "offer" | "suggest" | "plan" | "intend" | "want" | "seek" | "hope" | "wish"
-        | "aim" | "prepare" | "consider" | "pledge" | "promise" | "vow" | "agree" | "decide"
-        | "try" | "attempt" | "expect" | "like" | "love" | "mean" | "move" | "threaten"
-        | "volunteer" | "commit" => "proposed",
+        | "aim" | "prepare" | "consider" | "pledge" | "promise" | "vow" | "agree" | "try"
+        | "attempt" | "expect" | "like" | "love" | "mean" | "move" | "threaten" | "volunteer"
+        | "commit" | "willing" | "ready" | "prepared" | "committed" | "eager" | "determined"
+        | "keen" | "poised" | "set" => "proposed",
         "urge" | "ask" | "demand" | "call" | "press" | "insist" | "appeal" | "request" | "push"
         | "order" | "need" | "require" | "force" | "pressure" | "encourage" => "demanded",
         "refuse" | "fail" | "decline" | "reject" | "deny" | "stop" | "avoid" | "resist" => {
