@@ -390,6 +390,24 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .collect();
     let m = match_quotes(&gold_direct, &pred_direct);
     c.direct = prf(&m, pred_direct.len(), gold_direct.len());
+    if let Some(name) = verbose {
+        for (g, a) in gold_direct.iter().enumerate() {
+            if m.iter().any(|x| x.0 == g) {
+                continue;
+            }
+            let span = a.content_hull();
+            let near: Vec<String> = pred
+                .iter()
+                .filter(|q| q.start < span.end && span.start < q.end)
+                .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+                .collect();
+            eprintln!(
+                "{name}: direct missed cue {:?} content {:?} predicted {near:?}",
+                &text[hull(&a.cue)],
+                short(&text[span])
+            );
+        }
+    }
     c.gold_quoted = gold_direct.len();
     let pred_dp: Vec<&Quote> = pred
         .iter()
@@ -450,7 +468,12 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         for (g, a) in gold_all.iter().enumerate() {
             if !matched_g.contains(&g) {
                 eprintln!(
-                    "{name}: missed cue {:?} source {:?} content {:?}",
+                    "{name}: missed{} cue {:?} source {:?} content {:?}",
+                    if mostly_quoted(text, &a.content) {
+                        " direct"
+                    } else {
+                        ""
+                    },
                     &text[hull(&a.cue)],
                     &text[hull(&a.source)],
                     short(&text[a.content_hull()])

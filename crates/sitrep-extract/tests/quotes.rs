@@ -72,6 +72,7 @@ fixture_test!(pronoun_speakers, "pronoun_speaker.txt");
 fixture_test!(partial_and_indirect_quotes, "partial_and_indirect.txt");
 fixture_test!(cue_forms, "cue_forms.txt");
 fixture_test!(nested_and_single_quotes, "nested_and_single.txt");
+fixture_test!(mostly_verbatim_lead_ins, "lead_ins.txt");
 
 #[test]
 fn empty_and_odd_bodies_give_no_quotes() {
