@@ -157,9 +157,9 @@ pub fn mostly_quoted(text: &str, content: &[Range<usize>]) -> bool {
 
 /// Whether a content holds any double quotation mark, straight or curly.
 pub fn has_marks(text: &str, content: &[Range<usize>]) -> bool {
-    content
-        .iter()
-        .any(|r| text[r.clone()].contains(['"', '“', '”', '«', '»', '„']))
+    content.iter().any(|r| {
+        text[r.clone()].contains(['"', '“', '”', '«', '»', '„']) || text[r.clone()].contains("''")
+    })
 }
 
 /// For each byte: inside double quotation marks (marks included), paired per line.
@@ -168,9 +168,21 @@ fn quoted_mask(text: &str) -> Vec<bool> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let mut open: Option<usize> = None;
-        for (i, c) in line.char_indices() {
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             let at = line_start + i;
+            // Two apostrophes ('') are a double quotation mark (the mark spans both).
+            let c = if c == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                chars.next();
+                '\u{1}'
+            } else {
+                c
+            };
             match c {
+                '\u{1}' => match open.take() {
+                    Some(s) => mask[s..at + 2].fill(true),
+                    None => open = Some(at),
+                },
                 '“' | '«' | '„' => open = open.or(Some(at)),
                 '”' | '»' => {
                     if let Some(s) = open.take() {
@@ -685,6 +697,10 @@ mod tests {
         // An open quotation runs to the end of its line only.
         assert!(mostly_quoted(text, &[span("\"Open")]));
         assert!(!mostly_quoted(text, &[span("line")]));
+        // Two apostrophes are a double mark.
+        let text = "''The ferry runs,'' he said.";
+        assert!(mostly_quoted(text, &[0..18]));
+        assert!(!mostly_quoted(text, &[19..text.len()]));
     }
 
     fn quote(start: usize, end: usize) -> Quote {

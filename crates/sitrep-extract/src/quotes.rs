@@ -1,9 +1,10 @@
 //! Quotes: direct, partial and indirect, with their cue and speaker.
 //!
 //! 1. Quotation marks are paired within each paragraph (a line of the body): curly, straight
-//!    (told apart by what is around them), guillemets, low-9 marks, and single quotes where
-//!    they cannot be apostrophes. A quotation left open at the end of a paragraph runs to its
-//!    end (the newspaper convention for a quote continued in the next paragraph).
+//!    (told apart by what is around them; two apostrophes count as one), guillemets, low-9
+//!    marks, and single quotes where they cannot be apostrophes. A quotation left open at the
+//!    end of a paragraph runs to its end (the newspaper convention for a quote continued in
+//!    the next paragraph).
 //! 2. A quotation that is a clause (a verb and four words or more) is a **direct** quote. Its
 //!    cue is a verb of saying outside the marks in the sentences the quotation touches, best
 //!    one whose dependents reach into the quotation, else the nearest; or a verb in a sentence
@@ -61,10 +62,23 @@ fn scan_paragraph(par: &str, base: usize, out: &mut Vec<Quotation>) {
     let chars: Vec<(usize, char)> = par.char_indices().collect();
     let mut double: Option<usize> = None; // byte after the opening mark
     let mut single: Option<usize> = None;
+    let mut skip = false;
     for (k, &(i, c)) in chars.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         let prev = k.checked_sub(1).map(|j| chars[j].1);
-        let next = chars.get(k + 1).map(|&(_, c)| c);
-        let after = i + c.len_utf8();
+        let mut next = chars.get(k + 1).map(|&(_, c)| c);
+        let mut after = i + c.len_utf8();
+        // Two apostrophes ('') are a double quotation mark (some wires and archives).
+        let c = if c == '\'' && next == Some('\'') {
+            skip = true;
+            next = chars.get(k + 2).map(|&(_, c)| c);
+            after += 1;
+            '"'
+        } else {
+            c
+        };
         let space_before = prev.is_none_or(|p| p.is_whitespace() || "([{—–-/".contains(p));
         let word_before = prev.is_some_and(char::is_alphanumeric);
         let word_after = next.is_some_and(char::is_alphanumeric);
@@ -996,6 +1010,10 @@ mod tests {
             [("We will talk,", true)]
         );
         assert_eq!(inner("He said «non» twice."), [("non", true)]);
+        assert_eq!(
+            inner("''We will talk,'' she said, ''soon.''"),
+            [("We will talk,", true), ("soon.", true)]
+        );
     }
 
     #[test]
