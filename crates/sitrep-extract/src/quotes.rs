@@ -143,30 +143,23 @@ fn push(out: &mut Vec<Quotation>, base: usize, inner: Range<usize>, closed: bool
     }
 }
 
-/// The parse as a tree: children of each token, sentence of each token, paragraph of each
-/// token.
+/// The parse as a tree: head and children of each token, sentence of each token, paragraph
+/// of each token. Sentences and arcs never cross a paragraph break (a line of the body): the
+/// segmenter can join a paragraph's last sentence to the next one's first, and an arc
+/// between them is cut, its dependent a root.
 struct Tree<'a> {
     doc: &'a Doc,
+    heads: Vec<usize>,
     children: Vec<Vec<usize>>,
     sentence: Vec<usize>,
+    /// Token ranges of the sentences, split at paragraph breaks.
+    sentences: Vec<Range<usize>>,
     paragraph: Vec<usize>,
 }
 
 impl<'a> Tree<'a> {
     fn new(doc: &'a Doc) -> Self {
         let n = doc.tokens.len();
-        let mut children = vec![Vec::new(); n];
-        for (i, t) in doc.tokens.iter().enumerate() {
-            if t.head != i && t.head < n {
-                children[t.head].push(i);
-            }
-        }
-        let mut sentence = vec![0; n];
-        for (s, sent) in doc.sentences.iter().enumerate() {
-            for slot in &mut sentence[sent.tokens.clone()] {
-                *slot = s;
-            }
-        }
         let mut paragraph = vec![0; n];
         let mut par = 0;
         let mut last_end = 0;
@@ -178,10 +171,58 @@ impl<'a> Tree<'a> {
             paragraph[i] = par;
             last_end = t.end;
         }
+        // Whitespace tokens ("\n\n") belong to no paragraph's parse: never cut at them.
+        let is_space = |i: usize| {
+            doc.text[doc.tokens[i].start..doc.tokens[i].end]
+                .trim()
+                .is_empty()
+        };
+        let heads: Vec<usize> = (0..n)
+            .map(|i| {
+                let h = doc.tokens[i].head;
+                if h >= n || (paragraph[h] != paragraph[i] && !is_space(i) && !is_space(h)) {
+                    i
+                } else {
+                    h
+                }
+            })
+            .collect();
+        let mut children = vec![Vec::new(); n];
+        for (i, &h) in heads.iter().enumerate() {
+            if h != i {
+                children[h].push(i);
+            }
+        }
+        let mut sentences: Vec<Range<usize>> = Vec::new();
+        for sent in &doc.sentences {
+            let mut start = sent.tokens.start;
+            let mut last_par: Option<usize> = None;
+            for i in sent.tokens.clone() {
+                if is_space(i) {
+                    continue;
+                }
+                if last_par.is_some_and(|p| p != paragraph[i]) {
+                    sentences.push(start..i);
+                    start = i;
+                }
+                last_par = Some(paragraph[i]);
+            }
+            if start < sent.tokens.end {
+                sentences.push(start..sent.tokens.end);
+            }
+        }
+        let mut sentence = vec![0; n];
+        for (s, range) in sentences.iter().enumerate() {
+            for slot in &mut sentence[range.clone()] {
+                *slot = s;
+            }
+        }
         Tree {
             doc,
+            heads,
             children,
             sentence,
+            sentences,
             paragraph,
         }
     }
@@ -199,7 +240,7 @@ impl<'a> Tree<'a> {
     }
 
     fn head(&self, i: usize) -> usize {
-        self.doc.tokens[i].head
+        self.heads[i]
     }
 
     /// The leftmost and rightmost token of `i`'s subtree.
@@ -292,9 +333,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let has_verb = toks.iter().any(|&i| tree.is_verb(i));
         // A quotation opening its sentence stands on its own even without a verb ("“Very
         // good reporter, this guy,” Vell said").
-        let opens_sentence = doc.sentences[tree.sentence[first]].tokens.start == first
+        let opens_sentence = tree.sentences[tree.sentence[first]].start == first
             || (first > 0 && tree.sentence[first - 1] == tree.sentence[first] && {
-                let before = doc.sentences[tree.sentence[first]].tokens.start..first;
+                let before = tree.sentences[tree.sentence[first]].start..first;
                 before.clone().all(|i| !tree.is_word(i))
             });
         // A quotation right before its cue ("“Like Velden,” Marlo said") is what was said,
@@ -548,9 +589,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
         let own = tree.subtree(v);
         let mut range = tree.subtree(h);
-        let sent = &doc.sentences[tree.sentence[h]];
-        range.start = range.start.max(sent.tokens.start);
-        range.end = range.end.min(sent.tokens.end);
+        let sent = &tree.sentences[tree.sentence[h]];
+        range.start = range.start.max(sent.start);
+        range.end = range.end.min(sent.end);
         let range = trimmed(&tree, range);
         let words = range
             .clone()
@@ -675,8 +716,8 @@ fn direct_cue<'c>(
     }
     // A sentence just before, in the same paragraph, ending with a colon: "He wrote:".
     let prev_sentence = s0.checked_sub(1)?;
-    let sent = &tree.doc.sentences[prev_sentence];
-    let last_tok = (sent.tokens.clone())
+    let sent = &tree.sentences[prev_sentence];
+    let last_tok = (sent.clone())
         .rev()
         .find(|&i| tree.is_word(i) || tree.text(i) == ":")?;
     if tree.text(last_tok) == ":" || tree.text(first.saturating_sub(1)) == ":" {
@@ -951,10 +992,10 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
             continue;
         };
         let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
-        let sent = &doc.sentences[tree.sentence[i]];
+        let sent = &tree.sentences[tree.sentence[i]];
         // The content: the sentence without the phrase (the longer side of it).
-        let before = sent.tokens.start..phrase.start;
-        let after = phrase.end..sent.tokens.end;
+        let before = sent.start..phrase.start;
+        let after = phrase.end..sent.end;
         let range = if after.len() >= before.len() {
             after
         } else {
