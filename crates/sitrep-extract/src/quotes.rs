@@ -145,8 +145,9 @@ fn push(out: &mut Vec<Quotation>, base: usize, inner: Range<usize>, closed: bool
 
 /// The parse as a tree: head and children of each token, sentence of each token, paragraph
 /// of each token. Sentences and arcs never cross a paragraph break (a line of the body): the
-/// segmenter can join a paragraph's last sentence to the next one's first, and an arc
-/// between them is cut, its dependent a root.
+/// segmenter can join a paragraph's last sentence to the next one's first; such a sentence is
+/// split, and an arc between the two paragraphs is moved to the nearest ancestor on the
+/// dependent's side.
 struct Tree<'a> {
     doc: &'a Doc,
     heads: Vec<usize>,
@@ -177,14 +178,26 @@ impl<'a> Tree<'a> {
                 .trim()
                 .is_empty()
         };
+        // A token whose head is in another paragraph hangs from its nearest ancestor in its
+        // own paragraph ("with Putin\n\nFollowing Trump's post": "Putin" from "with"), or
+        // is a root.
         let heads: Vec<usize> = (0..n)
             .map(|i| {
-                let h = doc.tokens[i].head;
-                if h >= n || (paragraph[h] != paragraph[i] && !is_space(i) && !is_space(h)) {
-                    i
-                } else {
-                    h
+                let mut h = doc.tokens[i].head;
+                if h >= n || is_space(i) || is_space(h) || paragraph[h] == paragraph[i] {
+                    return if h >= n { i } else { h };
                 }
+                for _ in 0..n {
+                    let up = doc.tokens[h].head;
+                    if up >= n || up == h {
+                        return i;
+                    }
+                    if paragraph[up] == paragraph[i] && !is_space(up) {
+                        return up;
+                    }
+                    h = up;
+                }
+                i
             })
             .collect();
         let mut children = vec![Vec::new(); n];
