@@ -614,28 +614,28 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         let span = byte_span(doc, range);
-        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+        if !room_for(&quotes, &span) {
             continue;
         }
         let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
             continue;
         };
-        quotes.push(Quote {
-            field: Default::default(),
-            text: doc.text[span.clone()].to_string(),
-            kind: QuoteKind::Indirect,
-            speaker: Some(speaker),
-            cue: Some(cue_phrase(&tree, v)),
-            start: span.start,
-            end: span.end,
-        });
+        place(
+            &mut quotes,
+            Quote {
+                field: Default::default(),
+                text: doc.text[span.clone()].to_string(),
+                kind: QuoteKind::Indirect,
+                speaker: Some(speaker),
+                cue: Some(cue_phrase(&tree, v)),
+                start: span.start,
+                end: span.end,
+            },
+        );
     }
     for q in according_to(&tree, resolution, &quoted) {
-        if !quotes
-            .iter()
-            .any(|x| overlaps(&(x.start..x.end), &(q.start..q.end)))
-        {
-            quotes.push(q);
+        if room_for(&quotes, &(q.start..q.end)) {
+            place(&mut quotes, q);
         }
     }
     // Reported speech whose words are mostly verbatim (at least half of its letters inside
@@ -673,6 +673,22 @@ fn mostly_verbatim(text: &str, marks: &[Quotation], span: Range<usize>) -> bool 
 
 fn is_mark(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '„' | '«' | '»' | '‟')
+}
+
+/// Whether a quote of a whole sentence around its cue ("X, he said, Y"; "according to X, Y")
+/// fits in at `span`: what it overlaps is only indirect quotes inside it (reported speech
+/// within the attributed content, or a verb's object read as a stance).
+fn room_for(quotes: &[Quote], span: &Range<usize>) -> bool {
+    quotes.iter().all(|x| {
+        !overlaps(&(x.start..x.end), span)
+            || (x.kind == QuoteKind::Indirect && span.start <= x.start && x.end <= span.end)
+    })
+}
+
+/// Adds `q`, dropping the indirect quotes inside it (see [`room_for`]).
+fn place(quotes: &mut Vec<Quote>, q: Quote) {
+    quotes.retain(|x| !(x.kind == QuoteKind::Indirect && q.start <= x.start && x.end <= q.end));
+    quotes.push(q);
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
