@@ -589,6 +589,13 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             end: span.end,
         });
     }
+    // Headline attributions: a paragraph opening with a short name and a colon ("Marlo: Talks
+    // Will Resume in May") gives the rest of the paragraph to that name.
+    for q in colon_headlines(&tree, resolution, &quoted) {
+        if room_for(&quotes, &(q.start..q.end)) {
+            place(&mut quotes, q);
+        }
+    }
     // Parenthetical cues ("This campaign, he says, is different"): the clause around them.
     for cue in &cues {
         let v = cue.token;
@@ -996,6 +1003,73 @@ fn speaker_at(tree: &Tree<'_>, resolution: &Resolution, token: usize) -> Option<
             end: span.end,
         },
     })
+}
+
+/// "Marlo: Talks Will Resume": a paragraph opening with one to four words, a name or a noun
+/// of a holder of views heading them, then a colon and three words or more; the rest of the
+/// paragraph is the name's indirect quote (headlines and summaries).
+fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let doc = tree.doc;
+    let n = doc.tokens.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let par = tree.paragraph[i];
+        let end = (i..n).find(|&k| tree.paragraph[k] != par).unwrap_or(n);
+        let words: Vec<usize> = (i..end).filter(|&k| tree.is_word(k)).collect();
+        let colon = (i..end).find(|&k| tree.text(k) == ":");
+        i = end;
+        let Some(colon) = colon else { continue };
+        let before: Vec<usize> = words.iter().copied().filter(|&k| k < colon).collect();
+        let after: Vec<usize> = words.iter().copied().filter(|&k| k > colon).collect();
+        if before.is_empty() || before.len() > 4 || after.len() < 3 || quoted[colon] {
+            continue;
+        }
+        if before
+            .iter()
+            .any(|&k| tree.is_verb(k) || quoted[k] || !tree.text(k).starts_with(char::is_uppercase))
+        {
+            continue;
+        }
+        // The phrase's head: its last word (a noun phrase before the colon).
+        let head = before[before.len() - 1];
+        let ent = doc.tokens[head].ent_type.as_str();
+        if matches!(
+            ent,
+            "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
+        ) {
+            continue;
+        }
+        let holder = resolution.entity_at(head).is_some() || lexicon::names_holder(tree.text(head));
+        if !holder {
+            continue;
+        }
+        let Some(mut speaker) = speaker_at(tree, resolution, head) else {
+            continue;
+        };
+        if speaker.entity.is_none() {
+            // The whole phrase before the colon is the mention.
+            let span = doc.tokens[before[0]].start..doc.tokens[head].end;
+            speaker.name = doc.text[span.clone()].to_string();
+            speaker.mention = Mention {
+                text: speaker.name.clone(),
+                start: span.start,
+                end: span.end,
+            };
+        }
+        let range = trimmed(tree, after[0]..*after.last().unwrap_or(&after[0]) + 1);
+        let span = byte_span(doc, range);
+        out.push(Quote {
+            field: Default::default(),
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: Some(speaker),
+            cue: Some(":".to_string()),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    out
 }
 
 /// "According to X, ...": the rest of the sentence is X's indirect quote.
