@@ -9,7 +9,7 @@
 //!    cue is a verb of saying outside the marks in the sentences the quotation touches, best
 //!    one whose dependents reach into the quotation, else the nearest; or a verb in a sentence
 //!    ending with a colon just before it. With no cue, a quotation right after another quote
-//!    (same paragraph, or opening the next paragraph) continues it and keeps its speaker.
+//!    (same paragraph, or up to three paragraphs on) continues it and keeps its speaker.
 //! 3. A shorter quotation is a fragment: when a verb of saying outside the marks governs it,
 //!    the clause that verb reports is a **partial** quote; otherwise (scare quotes, titles) it
 //!    is no quote at all.
@@ -26,6 +26,9 @@ use sitrep_nlp::Doc;
 
 use crate::entities::{Resolution, entity_id};
 use crate::lexicon;
+
+/// How many paragraphs after the last direct quote a cue-less quotation still continues it.
+const CONTINUATION_PARAGRAPHS: usize = 3;
 
 /// A quotation found by its marks: bytes `inner` between them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -420,7 +423,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     let par = tree.paragraph[first];
                     match &last {
                         Some((speaker, lpar, lend))
-                            if (par == *lpar || par == lpar + 1) && *lend <= first =>
+                            if par <= lpar + CONTINUATION_PARAGRAPHS && *lend <= first =>
                         {
                             (speaker.clone(), None)
                         }
