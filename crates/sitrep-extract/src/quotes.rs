@@ -664,6 +664,19 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
 /// with a lead-in outside them (a quoted predicate alone, "called it “reckless”", is a
 /// fragment).
 fn mostly_verbatim(text: &str, marks: &[Quotation], span: Range<usize>) -> bool {
+    // One quoted word is a label ("called the plan “reckless”"), not someone's words.
+    let quoted_words: usize = marks
+        .iter()
+        .filter(|m| !m.single && m.inner.start < span.end && span.start < m.inner.end)
+        .map(|m| {
+            text[m.inner.start.max(span.start)..m.inner.end.min(span.end)]
+                .split_whitespace()
+                .count()
+        })
+        .sum();
+    if quoted_words < 2 {
+        return false;
+    }
     let (mut inside, mut all) = (0usize, 0usize);
     for (i, c) in text[span.clone()].char_indices() {
         if c.is_whitespace() || is_mark(c) {
@@ -808,7 +821,7 @@ fn governing_cue<'c>(
             return None;
         }
         if let Some(cue) = cues.iter().find(|c| c.token == head) {
-            let range = if matches!(
+            let mut range = if matches!(
                 tree.dep(child),
                 "ccomp" | "xcomp" | "dobj" | "attr" | "oprd" | "advcl"
             ) {
@@ -816,6 +829,19 @@ fn governing_cue<'c>(
             } else {
                 tree.subtree(child)
             };
+            // A predicate of the cue's object ("called the plan “reckless”") is said of that
+            // object after the cue: the content runs from it ("what he called a “rigged” vote"
+            // keeps to the fragment).
+            if matches!(
+                tree.dep(child),
+                "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
+            ) && let Some(obj) = tree.children[head]
+                .iter()
+                .copied()
+                .find(|&d| tree.dep(d) == "dobj" && head < d && d < child)
+            {
+                range.start = range.start.min(tree.subtree(obj).start);
+            }
             return Some((cue, range));
         }
         child = head;
