@@ -157,9 +157,9 @@ pub fn mostly_quoted(text: &str, content: &[Range<usize>]) -> bool {
 
 /// Whether a content holds any double quotation mark, straight or curly.
 pub fn has_marks(text: &str, content: &[Range<usize>]) -> bool {
-    content
-        .iter()
-        .any(|r| text[r.clone()].contains(['"', '“', '”', '«', '»', '„']))
+    content.iter().any(|r| {
+        text[r.clone()].contains(['"', '“', '”', '«', '»', '„']) || text[r.clone()].contains("''")
+    })
 }
 
 /// For each byte: inside double quotation marks (marks included), paired per line.
@@ -168,9 +168,21 @@ fn quoted_mask(text: &str) -> Vec<bool> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let mut open: Option<usize> = None;
-        for (i, c) in line.char_indices() {
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             let at = line_start + i;
+            // Two apostrophes ('') are a double quotation mark (the mark spans both).
+            let c = if c == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                chars.next();
+                '\u{1}'
+            } else {
+                c
+            };
             match c {
+                '\u{1}' => match open.take() {
+                    Some(s) => mask[s..at + 2].fill(true),
+                    None => open = Some(at),
+                },
                 '“' | '«' | '„' => open = open.or(Some(at)),
                 '”' | '»' => {
                     if let Some(s) = open.take() {
@@ -390,6 +402,24 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .collect();
     let m = match_quotes(&gold_direct, &pred_direct);
     c.direct = prf(&m, pred_direct.len(), gold_direct.len());
+    if let Some(name) = verbose {
+        for (g, a) in gold_direct.iter().enumerate() {
+            if m.iter().any(|x| x.0 == g) {
+                continue;
+            }
+            let span = a.content_hull();
+            let near: Vec<String> = pred
+                .iter()
+                .filter(|q| q.start < span.end && span.start < q.end)
+                .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+                .collect();
+            eprintln!(
+                "{name}: direct missed cue {:?} content {:?} predicted {near:?}",
+                &text[hull(&a.cue)],
+                short(&text[span])
+            );
+        }
+    }
     c.gold_quoted = gold_direct.len();
     let pred_dp: Vec<&Quote> = pred
         .iter()
@@ -450,7 +480,12 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         for (g, a) in gold_all.iter().enumerate() {
             if !matched_g.contains(&g) {
                 eprintln!(
-                    "{name}: missed cue {:?} source {:?} content {:?}",
+                    "{name}: missed{} cue {:?} source {:?} content {:?}",
+                    if mostly_quoted(text, &a.content) {
+                        " direct"
+                    } else {
+                        ""
+                    },
                     &text[hull(&a.cue)],
                     &text[hull(&a.source)],
                     short(&text[a.content_hull()])
@@ -662,6 +697,10 @@ mod tests {
         // An open quotation runs to the end of its line only.
         assert!(mostly_quoted(text, &[span("\"Open")]));
         assert!(!mostly_quoted(text, &[span("line")]));
+        // Two apostrophes are a double mark.
+        let text = "''The ferry runs,'' he said.";
+        assert!(mostly_quoted(text, &[0..18]));
+        assert!(!mostly_quoted(text, &[19..text.len()]));
     }
 
     fn quote(start: usize, end: usize) -> Quote {

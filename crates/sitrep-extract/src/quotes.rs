@@ -1,14 +1,15 @@
 //! Quotes: direct, partial and indirect, with their cue and speaker.
 //!
 //! 1. Quotation marks are paired within each paragraph (a line of the body): curly, straight
-//!    (told apart by what is around them), guillemets, low-9 marks, and single quotes where
-//!    they cannot be apostrophes. A quotation left open at the end of a paragraph runs to its
-//!    end (the newspaper convention for a quote continued in the next paragraph).
+//!    (told apart by what is around them; two apostrophes count as one), guillemets, low-9
+//!    marks, and single quotes where they cannot be apostrophes. A quotation left open at the
+//!    end of a paragraph runs to its end (the newspaper convention for a quote continued in
+//!    the next paragraph).
 //! 2. A quotation that is a clause (a verb and four words or more) is a **direct** quote. Its
 //!    cue is a verb of saying outside the marks in the sentences the quotation touches, best
 //!    one whose dependents reach into the quotation, else the nearest; or a verb in a sentence
 //!    ending with a colon just before it. With no cue, a quotation right after another quote
-//!    (same paragraph, or opening the next paragraph) continues it and keeps its speaker.
+//!    (same paragraph, or up to three paragraphs on) continues it and keeps its speaker.
 //! 3. A shorter quotation is a fragment: when a verb of saying outside the marks governs it,
 //!    the clause that verb reports is a **partial** quote; otherwise (scare quotes, titles) it
 //!    is no quote at all.
@@ -25,6 +26,9 @@ use sitrep_nlp::Doc;
 
 use crate::entities::{Resolution, entity_id};
 use crate::lexicon;
+
+/// How many paragraphs after the last direct quote a cue-less quotation still continues it.
+const CONTINUATION_PARAGRAPHS: usize = 3;
 
 /// A quotation found by its marks: bytes `inner` between them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,10 +65,23 @@ fn scan_paragraph(par: &str, base: usize, out: &mut Vec<Quotation>) {
     let chars: Vec<(usize, char)> = par.char_indices().collect();
     let mut double: Option<usize> = None; // byte after the opening mark
     let mut single: Option<usize> = None;
+    let mut skip = false;
     for (k, &(i, c)) in chars.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         let prev = k.checked_sub(1).map(|j| chars[j].1);
-        let next = chars.get(k + 1).map(|&(_, c)| c);
-        let after = i + c.len_utf8();
+        let mut next = chars.get(k + 1).map(|&(_, c)| c);
+        let mut after = i + c.len_utf8();
+        // Two apostrophes ('') are a double quotation mark (some wires and archives).
+        let c = if c == '\'' && next == Some('\'') {
+            skip = true;
+            next = chars.get(k + 2).map(|&(_, c)| c);
+            after += 1;
+            '"'
+        } else {
+            c
+        };
         let space_before = prev.is_none_or(|p| p.is_whitespace() || "([{—–-/".contains(p));
         let word_before = prev.is_some_and(char::is_alphanumeric);
         let word_after = next.is_some_and(char::is_alphanumeric);
@@ -129,30 +146,24 @@ fn push(out: &mut Vec<Quotation>, base: usize, inner: Range<usize>, closed: bool
     }
 }
 
-/// The parse as a tree: children of each token, sentence of each token, paragraph of each
-/// token.
+/// The parse as a tree: head and children of each token, sentence of each token, paragraph
+/// of each token. Sentences and arcs never cross a paragraph break (a line of the body): the
+/// segmenter can join a paragraph's last sentence to the next one's first; such a sentence is
+/// split, and an arc between the two paragraphs is moved to the nearest ancestor on the
+/// dependent's side.
 struct Tree<'a> {
     doc: &'a Doc,
+    heads: Vec<usize>,
     children: Vec<Vec<usize>>,
     sentence: Vec<usize>,
+    /// Token ranges of the sentences, split at paragraph breaks.
+    sentences: Vec<Range<usize>>,
     paragraph: Vec<usize>,
 }
 
 impl<'a> Tree<'a> {
     fn new(doc: &'a Doc) -> Self {
         let n = doc.tokens.len();
-        let mut children = vec![Vec::new(); n];
-        for (i, t) in doc.tokens.iter().enumerate() {
-            if t.head != i && t.head < n {
-                children[t.head].push(i);
-            }
-        }
-        let mut sentence = vec![0; n];
-        for (s, sent) in doc.sentences.iter().enumerate() {
-            for slot in &mut sentence[sent.tokens.clone()] {
-                *slot = s;
-            }
-        }
         let mut paragraph = vec![0; n];
         let mut par = 0;
         let mut last_end = 0;
@@ -164,10 +175,70 @@ impl<'a> Tree<'a> {
             paragraph[i] = par;
             last_end = t.end;
         }
+        // Whitespace tokens ("\n\n") belong to no paragraph's parse: never cut at them.
+        let is_space = |i: usize| {
+            doc.text[doc.tokens[i].start..doc.tokens[i].end]
+                .trim()
+                .is_empty()
+        };
+        // A token whose head is in another paragraph hangs from its nearest ancestor in its
+        // own paragraph ("with Putin\n\nFollowing Trump's post": "Putin" from "with"), or
+        // is a root.
+        let heads: Vec<usize> = (0..n)
+            .map(|i| {
+                let mut h = doc.tokens[i].head;
+                if h >= n || is_space(i) || is_space(h) || paragraph[h] == paragraph[i] {
+                    return if h >= n { i } else { h };
+                }
+                for _ in 0..n {
+                    let up = doc.tokens[h].head;
+                    if up >= n || up == h {
+                        return i;
+                    }
+                    if paragraph[up] == paragraph[i] && !is_space(up) {
+                        return up;
+                    }
+                    h = up;
+                }
+                i
+            })
+            .collect();
+        let mut children = vec![Vec::new(); n];
+        for (i, &h) in heads.iter().enumerate() {
+            if h != i {
+                children[h].push(i);
+            }
+        }
+        let mut sentences: Vec<Range<usize>> = Vec::new();
+        for sent in &doc.sentences {
+            let mut start = sent.tokens.start;
+            let mut last_par: Option<usize> = None;
+            for i in sent.tokens.clone() {
+                if is_space(i) {
+                    continue;
+                }
+                if last_par.is_some_and(|p| p != paragraph[i]) {
+                    sentences.push(start..i);
+                    start = i;
+                }
+                last_par = Some(paragraph[i]);
+            }
+            if start < sent.tokens.end {
+                sentences.push(start..sent.tokens.end);
+            }
+        }
+        let mut sentence = vec![0; n];
+        for (s, range) in sentences.iter().enumerate() {
+            for slot in &mut sentence[range.clone()] {
+                *slot = s;
+            }
+        }
         Tree {
             doc,
+            heads,
             children,
             sentence,
+            sentences,
             paragraph,
         }
     }
@@ -185,7 +256,7 @@ impl<'a> Tree<'a> {
     }
 
     fn head(&self, i: usize) -> usize {
-        self.doc.tokens[i].head
+        self.heads[i]
     }
 
     /// The leftmost and rightmost token of `i`'s subtree.
@@ -278,9 +349,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let has_verb = toks.iter().any(|&i| tree.is_verb(i));
         // A quotation opening its sentence stands on its own even without a verb ("“Very
         // good reporter, this guy,” Vell said").
-        let opens_sentence = doc.sentences[tree.sentence[first]].tokens.start == first
+        let opens_sentence = tree.sentences[tree.sentence[first]].start == first
             || (first > 0 && tree.sentence[first - 1] == tree.sentence[first] && {
-                let before = doc.sentences[tree.sentence[first]].tokens.start..first;
+                let before = tree.sentences[tree.sentence[first]].start..first;
                 before.clone().all(|i| !tree.is_word(i))
             });
         // A quotation right before its cue ("“Like Velden,” Marlo said") is what was said,
@@ -352,7 +423,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     let par = tree.paragraph[first];
                     match &last {
                         Some((speaker, lpar, lend))
-                            if (par == *lpar || par == lpar + 1) && *lend <= first =>
+                            if par <= lpar + CONTINUATION_PARAGRAPHS && *lend <= first =>
                         {
                             (speaker.clone(), None)
                         }
@@ -521,6 +592,13 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             end: span.end,
         });
     }
+    // Headline attributions: a paragraph opening with a short name and a colon ("Marlo: Talks
+    // Will Resume in May") gives the rest of the paragraph to that name.
+    for q in colon_headlines(&tree, resolution, &quoted) {
+        if room_for(&quotes, &(q.start..q.end)) {
+            place(&mut quotes, q);
+        }
+    }
     // Parenthetical cues ("This campaign, he says, is different"): the clause around them.
     for cue in &cues {
         let v = cue.token;
@@ -534,9 +612,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
         let own = tree.subtree(v);
         let mut range = tree.subtree(h);
-        let sent = &doc.sentences[tree.sentence[h]];
-        range.start = range.start.max(sent.tokens.start);
-        range.end = range.end.min(sent.tokens.end);
+        let sent = &tree.sentences[tree.sentence[h]];
+        range.start = range.start.max(sent.start);
+        range.end = range.end.min(sent.end);
         let range = trimmed(&tree, range);
         let words = range
             .clone()
@@ -546,32 +624,94 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         let span = byte_span(doc, range);
-        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+        if !room_for(&quotes, &span) {
             continue;
         }
         let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
             continue;
         };
-        quotes.push(Quote {
-            field: Default::default(),
-            text: doc.text[span.clone()].to_string(),
-            kind: QuoteKind::Indirect,
-            speaker: Some(speaker),
-            cue: Some(cue_phrase(&tree, v)),
-            start: span.start,
-            end: span.end,
-        });
+        place(
+            &mut quotes,
+            Quote {
+                field: Default::default(),
+                text: doc.text[span.clone()].to_string(),
+                kind: QuoteKind::Indirect,
+                speaker: Some(speaker),
+                cue: Some(cue_phrase(&tree, v)),
+                start: span.start,
+                end: span.end,
+            },
+        );
     }
     for q in according_to(&tree, resolution, &quoted) {
-        if !quotes
-            .iter()
-            .any(|x| overlaps(&(x.start..x.end), &(q.start..q.end)))
-        {
-            quotes.push(q);
+        if room_for(&quotes, &(q.start..q.end)) {
+            place(&mut quotes, q);
+        }
+    }
+    // Reported speech whose words are mostly verbatim (at least half of its letters inside
+    // quotation marks: 'Rubio "has failed to do anything beyond his own ambitions"') is a
+    // direct quote with a lead-in; a fragment in a longer clause stays partial.
+    for q in &mut quotes {
+        if q.kind == QuoteKind::Partial && mostly_verbatim(&doc.text, &marks, q.start..q.end) {
+            q.kind = QuoteKind::Direct;
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));
     quotes
+}
+
+/// Whether at least half of the non-space characters of `span` lie inside quotation marks,
+/// with a lead-in outside them (a quoted predicate alone, "called it “reckless”", is a
+/// fragment).
+fn mostly_verbatim(text: &str, marks: &[Quotation], span: Range<usize>) -> bool {
+    // One quoted word is a label ("called the plan “reckless”"), not someone's words.
+    let quoted_words: usize = marks
+        .iter()
+        .filter(|m| !m.single && m.inner.start < span.end && span.start < m.inner.end)
+        .map(|m| {
+            text[m.inner.start.max(span.start)..m.inner.end.min(span.end)]
+                .split_whitespace()
+                .count()
+        })
+        .sum();
+    if quoted_words < 2 {
+        return false;
+    }
+    let (mut inside, mut all) = (0usize, 0usize);
+    for (i, c) in text[span.clone()].char_indices() {
+        if c.is_whitespace() || is_mark(c) {
+            continue;
+        }
+        let at = span.start + i;
+        all += 1;
+        if marks
+            .iter()
+            .any(|m| !m.single && m.inner.start <= at && at < m.inner.end)
+        {
+            inside += 1;
+        }
+    }
+    all > 0 && 2 * inside >= all && inside < all
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '„' | '«' | '»' | '‟')
+}
+
+/// Whether a quote of a whole sentence around its cue ("X, he said, Y"; "according to X, Y")
+/// fits in at `span`: what it overlaps is only indirect quotes inside it (reported speech
+/// within the attributed content, or a verb's object read as a stance).
+fn room_for(quotes: &[Quote], span: &Range<usize>) -> bool {
+    quotes.iter().all(|x| {
+        !overlaps(&(x.start..x.end), span)
+            || (x.kind == QuoteKind::Indirect && span.start <= x.start && x.end <= span.end)
+    })
+}
+
+/// Adds `q`, dropping the indirect quotes inside it (see [`room_for`]).
+fn place(quotes: &mut Vec<Quote>, q: Quote) {
+    quotes.retain(|x| !(x.kind == QuoteKind::Indirect && q.start <= x.start && x.end <= q.end));
+    quotes.push(q);
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -628,8 +768,8 @@ fn direct_cue<'c>(
     }
     // A sentence just before, in the same paragraph, ending with a colon: "He wrote:".
     let prev_sentence = s0.checked_sub(1)?;
-    let sent = &tree.doc.sentences[prev_sentence];
-    let last_tok = (sent.tokens.clone())
+    let sent = &tree.sentences[prev_sentence];
+    let last_tok = (sent.clone())
         .rev()
         .find(|&i| tree.is_word(i) || tree.text(i) == ":")?;
     if tree.text(last_tok) == ":" || tree.text(first.saturating_sub(1)) == ":" {
@@ -681,7 +821,7 @@ fn governing_cue<'c>(
             return None;
         }
         if let Some(cue) = cues.iter().find(|c| c.token == head) {
-            let range = if matches!(
+            let mut range = if matches!(
                 tree.dep(child),
                 "ccomp" | "xcomp" | "dobj" | "attr" | "oprd" | "advcl"
             ) {
@@ -689,6 +829,19 @@ fn governing_cue<'c>(
             } else {
                 tree.subtree(child)
             };
+            // A predicate of the cue's object ("called the plan “reckless”") is said of that
+            // object after the cue: the content runs from it ("what he called a “rigged” vote"
+            // keeps to the fragment).
+            if matches!(
+                tree.dep(child),
+                "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
+            ) && let Some(obj) = tree.children[head]
+                .iter()
+                .copied()
+                .find(|&d| tree.dep(d) == "dobj" && head < d && d < child)
+            {
+                range.start = range.start.min(tree.subtree(obj).start);
+            }
             return Some((cue, range));
         }
         child = head;
@@ -881,6 +1034,73 @@ fn speaker_at(tree: &Tree<'_>, resolution: &Resolution, token: usize) -> Option<
     })
 }
 
+/// "Marlo: Talks Will Resume": a paragraph opening with one to four words, a name or a noun
+/// of a holder of views heading them, then a colon and three words or more; the rest of the
+/// paragraph is the name's indirect quote (headlines and summaries).
+fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let doc = tree.doc;
+    let n = doc.tokens.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let par = tree.paragraph[i];
+        let end = (i..n).find(|&k| tree.paragraph[k] != par).unwrap_or(n);
+        let words: Vec<usize> = (i..end).filter(|&k| tree.is_word(k)).collect();
+        let colon = (i..end).find(|&k| tree.text(k) == ":");
+        i = end;
+        let Some(colon) = colon else { continue };
+        let before: Vec<usize> = words.iter().copied().filter(|&k| k < colon).collect();
+        let after: Vec<usize> = words.iter().copied().filter(|&k| k > colon).collect();
+        if before.is_empty() || before.len() > 4 || after.len() < 3 || quoted[colon] {
+            continue;
+        }
+        if before
+            .iter()
+            .any(|&k| tree.is_verb(k) || quoted[k] || !tree.text(k).starts_with(char::is_uppercase))
+        {
+            continue;
+        }
+        // The phrase's head: its last word (a noun phrase before the colon).
+        let head = before[before.len() - 1];
+        let ent = doc.tokens[head].ent_type.as_str();
+        if matches!(
+            ent,
+            "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
+        ) {
+            continue;
+        }
+        let holder = resolution.entity_at(head).is_some() || lexicon::names_holder(tree.text(head));
+        if !holder {
+            continue;
+        }
+        let Some(mut speaker) = speaker_at(tree, resolution, head) else {
+            continue;
+        };
+        if speaker.entity.is_none() {
+            // The whole phrase before the colon is the mention.
+            let span = doc.tokens[before[0]].start..doc.tokens[head].end;
+            speaker.name = doc.text[span.clone()].to_string();
+            speaker.mention = Mention {
+                text: speaker.name.clone(),
+                start: span.start,
+                end: span.end,
+            };
+        }
+        let range = trimmed(tree, after[0]..*after.last().unwrap_or(&after[0]) + 1);
+        let span = byte_span(doc, range);
+        out.push(Quote {
+            field: Default::default(),
+            text: doc.text[span.clone()].to_string(),
+            kind: QuoteKind::Indirect,
+            speaker: Some(speaker),
+            cue: Some(":".to_string()),
+            start: span.start,
+            end: span.end,
+        });
+    }
+    out
+}
+
 /// "According to X, ...": the rest of the sentence is X's indirect quote.
 fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
     let doc = tree.doc;
@@ -904,10 +1124,10 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
             continue;
         };
         let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
-        let sent = &doc.sentences[tree.sentence[i]];
+        let sent = &tree.sentences[tree.sentence[i]];
         // The content: the sentence without the phrase (the longer side of it).
-        let before = sent.tokens.start..phrase.start;
-        let after = phrase.end..sent.tokens.end;
+        let before = sent.start..phrase.start;
+        let after = phrase.end..sent.end;
         let range = if after.len() >= before.len() {
             after
         } else {
@@ -963,6 +1183,10 @@ mod tests {
             [("We will talk,", true)]
         );
         assert_eq!(inner("He said «non» twice."), [("non", true)]);
+        assert_eq!(
+            inner("''We will talk,'' she said, ''soon.''"),
+            [("We will talk,", true), ("soon.", true)]
+        );
     }
 
     #[test]

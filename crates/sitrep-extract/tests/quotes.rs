@@ -72,6 +72,12 @@ fixture_test!(pronoun_speakers, "pronoun_speaker.txt");
 fixture_test!(partial_and_indirect_quotes, "partial_and_indirect.txt");
 fixture_test!(cue_forms, "cue_forms.txt");
 fixture_test!(nested_and_single_quotes, "nested_and_single.txt");
+fixture_test!(mostly_verbatim_lead_ins, "lead_ins.txt");
+fixture_test!(odd_quotation_marks, "odd_marks.txt");
+fixture_test!(sentences_split_at_paragraph_breaks, "paragraph_breaks.txt");
+fixture_test!(sentence_cues_over_inner_quotes, "sentence_cues.txt");
+fixture_test!(colon_headlines, "headlines.txt");
+fixture_test!(continuations_after_narration, "continuations.txt");
 
 #[test]
 fn empty_and_odd_bodies_give_no_quotes() {
