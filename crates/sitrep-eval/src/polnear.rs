@@ -12,6 +12,8 @@
 //!   half of its non-space bytes; marks pair up within a line, an unclosed mark runs to the
 //!   line's end) against predicted `direct` quotes;
 //! - **direct_or_partial**: the same gold items against predicted `direct` and `partial` quotes;
+//! - **direct_by_the_gold_definition**: the same gold items against predicted `direct` quotes
+//!   and the `partial` ones the gold's definition would call direct (mostly inside marks);
 //! - **all**: every gold attribution against every predicted quote.
 //!
 //! Precision counts matched predictions over predictions, recall matched gold items over gold
@@ -342,6 +344,7 @@ fn round(x: f64) -> f64 {
 struct Counts {
     direct: Prf,
     direct_or_partial: Prf,
+    direct_as_gold: Prf,
     all: Prf,
     /// Gold items with a pronoun source, and those matched.
     all_pronoun: Prf,
@@ -362,6 +365,7 @@ impl Counts {
         for (a, b) in [
             (&mut self.direct, o.direct),
             (&mut self.direct_or_partial, o.direct_or_partial),
+            (&mut self.direct_as_gold, o.direct_as_gold),
             (&mut self.all, o.all),
             (&mut self.all_pronoun, o.all_pronoun),
             (&mut self.all_named, o.all_named),
@@ -428,6 +432,16 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .collect();
     let m = match_quotes(&gold_direct, &pred_dp);
     c.direct_or_partial = prf(&m, pred_dp.len(), gold_direct.len());
+    // The gold's own definition applied to our output: a partial quote whose words are mostly
+    // inside quotation marks counts as direct (our kinds keep it partial: its lead-in is not
+    // verbatim).
+    let pred_as_gold: Vec<&Quote> = pred_dp
+        .iter()
+        .copied()
+        .filter(|q| q.kind == QuoteKind::Direct || mostly_quoted(text, &[q.start..q.end]))
+        .collect();
+    let m = match_quotes(&gold_direct, &pred_as_gold);
+    c.direct_as_gold = prf(&m, pred_as_gold.len(), gold_direct.len());
     c.gold_marks = gold.iter().filter(|a| has_marks(text, &a.content)).count();
     // All attributions, and speakers.
     let m = match_quotes(&gold_all, &pred);
@@ -608,6 +622,7 @@ pub fn run(
                 "gold_share_with_marks": round(c.gold_marks as f64 / c.all.gold.max(1) as f64),
                 "gold_share_pronoun_source": round(c.gold_pronoun as f64 / c.all.gold.max(1) as f64),
                 "direct": c.direct.json(),
+                "direct_by_the_gold_definition": c.direct_as_gold.json(),
                 "direct_or_partial": c.direct_or_partial.json(),
                 "recall_pronoun_sources": round(c.all_pronoun.tp as f64 / c.all_pronoun.gold.max(1) as f64),
                 "recall_named_sources": round(c.all_named.tp as f64 / c.all_named.gold.max(1) as f64),

@@ -648,54 +648,8 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             place(&mut quotes, q);
         }
     }
-    // Reported speech whose words are mostly verbatim (at least half of its letters inside
-    // quotation marks: 'Rubio "has failed to do anything beyond his own ambitions"') is a
-    // direct quote with a lead-in; a fragment in a longer clause stays partial.
-    for q in &mut quotes {
-        if q.kind == QuoteKind::Partial && mostly_verbatim(&doc.text, &marks, q.start..q.end) {
-            q.kind = QuoteKind::Direct;
-        }
-    }
     quotes.sort_by_key(|q| (q.start, q.end));
     quotes
-}
-
-/// Whether at least half of the non-space characters of `span` lie inside quotation marks,
-/// with a lead-in outside them (a quoted predicate alone, "called it “reckless”", is a
-/// fragment).
-fn mostly_verbatim(text: &str, marks: &[Quotation], span: Range<usize>) -> bool {
-    // One quoted word is a label ("called the plan “reckless”"), not someone's words.
-    let quoted_words: usize = marks
-        .iter()
-        .filter(|m| !m.single && m.inner.start < span.end && span.start < m.inner.end)
-        .map(|m| {
-            text[m.inner.start.max(span.start)..m.inner.end.min(span.end)]
-                .split_whitespace()
-                .count()
-        })
-        .sum();
-    if quoted_words < 2 {
-        return false;
-    }
-    let (mut inside, mut all) = (0usize, 0usize);
-    for (i, c) in text[span.clone()].char_indices() {
-        if c.is_whitespace() || is_mark(c) {
-            continue;
-        }
-        let at = span.start + i;
-        all += 1;
-        if marks
-            .iter()
-            .any(|m| !m.single && m.inner.start <= at && at < m.inner.end)
-        {
-            inside += 1;
-        }
-    }
-    all > 0 && 2 * inside >= all && inside < all
-}
-
-fn is_mark(c: char) -> bool {
-    matches!(c, '"' | '“' | '”' | '„' | '«' | '»' | '‟')
 }
 
 /// Whether a quote of a whole sentence around its cue ("X, he said, Y"; "according to X, Y")
