@@ -438,7 +438,10 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
     let pred_as_gold: Vec<&Quote> = pred_dp
         .iter()
         .copied()
-        .filter(|q| q.kind == QuoteKind::Direct || mostly_quoted(text, &[q.start..q.end]))
+        .filter(|q| {
+            q.kind == QuoteKind::Direct
+                || mostly_quoted(text, std::slice::from_ref(&(q.start..q.end)))
+        })
         .collect();
     let m = match_quotes(&gold_direct, &pred_as_gold);
     c.direct_as_gold = prf(&m, pred_as_gold.len(), gold_direct.len());
