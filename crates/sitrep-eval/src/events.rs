@@ -532,6 +532,7 @@ pub fn run(
     for p in &preds {
         *kinds.entry(p.as_str()).or_default() += 1;
     }
+    let countries = actor_countries(&text, &model, verbose)?;
     report.insert(
         "plover_gsr".into(),
         json!({
@@ -540,9 +541,84 @@ pub fn run(
             "macro_f1": round3(f_sum / n_types.max(1) as f64),
             "no_event_found": kinds.get("-").copied().unwrap_or(0),
             "per_type": types,
+            "actor_country": countries,
         }),
     );
     Ok(serde_json::Value::Object(report))
+}
+
+/// Actor country accuracy on the PLOVER gold sentences: the full extraction (entities, events,
+/// actor coding with the country table and the gazetteer) is run on each sentence; the main
+/// event's source countries must include one of the gold source actors' codes. Gold codes that
+/// are no country (NGO) are skipped; CAMEO's legacy codes are read as ISO (ITL = ITA, JAP = JPN).
+fn actor_countries(
+    jsonl: &str,
+    model: &std::path::Path,
+    verbose: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let analyzer = sitrep_extract::Analyzer::load(model)
+        .with_context(|| format!("cannot load the model from {}", model.display()))?;
+    let iso = |c: &str| match c {
+        "ITL" => "ITA".to_string(),
+        "JAP" => "JPN".to_string(),
+        c => c.to_string(),
+    };
+    let rows: Vec<(String, Vec<String>)> = jsonl
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let codes: Vec<String> = v["actor"]
+                .as_array()?
+                .iter()
+                .filter_map(|a| a["code"].as_str())
+                .filter(|c| c.len() == 3 && *c != "NGO")
+                .map(iso)
+                .collect();
+            (!codes.is_empty()).then(|| (v["text"].as_str().unwrap_or("").to_string(), codes))
+        })
+        .collect();
+    let results: Vec<(bool, bool, String)> = rows
+        .par_iter()
+        .map(|(text, gold)| {
+            let doc = analyzer.pipeline().analyze(text);
+            let mentions = detect::detect(&doc);
+            let trigger = match detect::gist(&doc, &mentions) {
+                Some(Gist::Event(i)) => Some(doc.tokens[mentions[i].trigger].start),
+                _ => None,
+            };
+            let x = analyzer.extract_dated(None, text, None);
+            let event = x
+                .events
+                .iter()
+                .find(|e| e.trigger.as_ref().map(|t| t.start) == trigger)
+                .or_else(|| x.events.iter().find(|e| !e.source.is_empty()));
+            let ours: Vec<String> = event
+                .map(|e| e.source.iter().filter_map(|a| a.country.clone()).collect())
+                .unwrap_or_default();
+            let right = ours.iter().any(|c| gold.contains(c));
+            (
+                !ours.is_empty(),
+                right,
+                format!("gold {gold:?} ours {ours:?}"),
+            )
+        })
+        .collect();
+    let n = results.len();
+    let coded = results.iter().filter(|r| r.0).count();
+    let right = results.iter().filter(|r| r.1).count();
+    if verbose {
+        for ((text, _), (_, ok, why)) in rows.iter().zip(&results) {
+            if !ok {
+                eprintln!("country {why} {text}");
+            }
+        }
+    }
+    Ok(json!({
+        "sentences_with_a_country_coded_gold_source": n,
+        "accuracy": round3(right as f64 / n.max(1) as f64),
+        "coded": coded,
+        "accuracy_where_coded": round3(right as f64 / coded.max(1) as f64),
+    }))
 }
 
 /// The learned class ([`classify`]) beside the rules: 5-fold cross-validation on the four

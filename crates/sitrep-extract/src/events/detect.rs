@@ -536,7 +536,11 @@ fn subject(tree: &Tree, v: usize) -> Option<(usize, bool)> {
         // reported clause: in "the strikes killed 12, officials said" the officials are the
         // speakers, not the actors.
         let h = tree.head(v);
-        if h == v || !matches!(tree.dep(v), "xcomp" | "conj" | "advcl") {
+        if h == v || !matches!(tree.dep(v), "xcomp" | "conj" | "advcl" | "acomp") {
+            return None;
+        }
+        // "France is ready to contribute": through the adjective to the copula's subject.
+        if tree.dep(v) == "xcomp" && tree.pos(h) == "ADJ" && tree.dep(h) != "acomp" {
             return None;
         }
         v = h;
@@ -653,7 +657,19 @@ fn taking_part(tree: &Tree, noun: usize) -> Option<usize> {
     }
     matches!(
         tree.lemma(v),
-        "engage" | "participate" | "attend" | "join" | "take" | "describe" | "enter" | "continue"
+        "engage"
+            | "participate"
+            | "attend"
+            | "join"
+            | "take"
+            | "describe"
+            | "enter"
+            | "continue"
+            | "arrive"
+            | "embark"
+            | "undertake"
+            | "go"
+            | "come"
     )
     .then_some(v)
 }

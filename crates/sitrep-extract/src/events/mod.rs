@@ -258,6 +258,20 @@ fn actor_phrase(
         r.end = cut;
     }
     let head = span_head(tree, &r);
+    // "Hungary has said it will support ...": a pronoun subject of what someone says is, failing
+    // a resolution, the sayer.
+    if r.len() == 1
+        && resolution.entity_at(head).is_none()
+        && matches!(tree.lower(head).as_str(), "it" | "they" | "we")
+        && let Some(sayer) = sayer_of(tree, head)
+    {
+        return actor_phrase(tree, resolution, &(sayer..sayer + 1)).map(|(_, h)| {
+            (
+                tree.actor_spans(h).into_iter().next().unwrap_or(h..h + 1),
+                h,
+            )
+        });
+    }
     if actor_like(tree, resolution, head) {
         return Some((r, head));
     }
@@ -299,6 +313,26 @@ fn actor_phrase(
             };
             return Some((inner_span, i));
         }
+    }
+    None
+}
+
+/// The subject of the verb of saying whose reported clause has `pronoun` as its subject.
+fn sayer_of(tree: &Tree, pronoun: usize) -> Option<usize> {
+    let mut v = tree.head(pronoun);
+    for _ in 0..3 {
+        let h = tree.head(v);
+        if h == v {
+            return None;
+        }
+        if tree.dep(v) == "ccomp" && crate::lexicon::speech_verb(tree.doc.token_text(h)).is_some() {
+            let s = tree.kid(h, "nsubj")?;
+            return (!matches!(tree.pos(s), "PRON")).then_some(s);
+        }
+        if !matches!(tree.dep(v), "xcomp" | "conj") {
+            return None;
+        }
+        v = h;
     }
     None
 }
