@@ -97,6 +97,7 @@ fn forces_of_a_country_are_its_military() {
     assert_eq!(e.quad_class, sitrep_model::QuadClass::MaterialConflict);
     assert_eq!(country(&e.source).as_deref(), Some("RUS"));
     assert_eq!(sector(&e.source).as_deref(), Some("military"));
+    assert_eq!(e.context, vec!["military".to_string()]);
     assert_eq!(e.modality, "asserted");
     assert!(!e.hypothetical && !e.negated);
     let d = e.date.expect("date");
@@ -273,6 +274,7 @@ fn sanctions_imposed_have_source_and_target() {
     );
     assert_eq!(country(&e.source).as_deref(), Some("IGO"));
     assert_eq!(country(&e.target).as_deref(), Some("BLR"));
+    assert_eq!(e.context, vec!["economic".to_string()]);
     assert_eq!(e.date.and_then(|d| d.value), date("2025-03-13"));
 }
 

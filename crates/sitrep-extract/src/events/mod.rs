@@ -147,7 +147,7 @@ pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
         out.push(Event {
             kind: m.frame.kind.to_string(),
             mode: m.frame.mode.map(str::to_string),
-            context: Vec::new(),
+            context: context(m.frame.cameo, &doc.text[clause_bytes.clone()]),
             cameo_root: m.frame.cameo_root().to_string(),
             quad_class: m.frame.quad_class(),
             source,
@@ -226,6 +226,96 @@ fn merge_parts(tree: &Tree, events: Vec<Event>, anchors: &[(usize, usize, usize)
         };
     }
     events.into_iter().flatten().collect()
+}
+
+/// PLOVER contexts of an event: from its CAMEO code where the code names one (0312 military
+/// cooperation, 0311 economic, 0333 humanitarian, ...), and from words of its clause ("troops",
+/// "sanctions", "election", "refugees", "nuclear"). Sorted, without repeats.
+fn context(cameo: &str, clause: &str) -> Vec<String> {
+    const BY_CODE: &[(&str, &str)] = &[
+        ("0311", "economic"),
+        ("0312", "military"),
+        ("0313", "legal"),
+        ("0314", "intelligence"),
+        ("0331", "economic"),
+        ("0332", "military"),
+        ("0333", "humanitarian"),
+        ("0334", "peacekeeping"),
+        ("0354", "economic"),
+        ("0356", "military"),
+        ("061", "economic"),
+        ("062", "military"),
+        ("063", "legal"),
+        ("064", "intelligence"),
+        ("071", "economic"),
+        ("072", "military"),
+        ("073", "humanitarian"),
+        ("074", "peacekeeping"),
+        ("0811", "economic"),
+        ("087", "military"),
+        ("15", "military"),
+        ("163", "economic"),
+        ("18", "military"),
+        ("19", "military"),
+        ("20", "military"),
+    ];
+    const BY_WORD: &[(&str, &str)] = &[
+        ("troop", "military"),
+        ("soldier", "military"),
+        ("army", "military"),
+        ("military", "military"),
+        ("weapon", "military"),
+        ("missile", "military"),
+        ("ceasefire", "military"),
+        ("sanction", "economic"),
+        ("tariff", "economic"),
+        ("trade", "economic"),
+        ("economic", "economic"),
+        ("loan", "economic"),
+        ("investment", "economic"),
+        ("election", "election"),
+        ("vote", "election"),
+        ("ballot", "election"),
+        ("refugee", "refugee"),
+        ("asylum", "refugee"),
+        ("migrant", "refugee"),
+        ("nuclear", "cbrn"),
+        ("chemical weapon", "cbrn"),
+        ("cyber", "cyber"),
+        ("hacker", "cyber"),
+        ("terror", "terrorism"),
+        ("court", "legal"),
+        ("trial", "legal"),
+        ("treaty", "diplomatic"),
+        ("embassy", "diplomatic"),
+        ("ambassador", "diplomatic"),
+        ("human rights", "rights"),
+        ("oil", "resource"),
+        ("gas", "resource"),
+        ("water", "resource"),
+    ];
+    let mut out: Vec<String> = BY_CODE
+        .iter()
+        .filter(|(code, _)| cameo.starts_with(code))
+        .map(|(_, c)| c.to_string())
+        .collect();
+    let lower = clause.to_lowercase();
+    for (word, c) in BY_WORD {
+        let found = lower.match_indices(word).any(|(i, _)| {
+            // At a word start ("troops", not "retroops").
+            i == 0
+                || !lower[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        });
+        if found {
+            out.push(c.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Whether an event mention says enough to be reported: a verb with an actor, or an event noun
