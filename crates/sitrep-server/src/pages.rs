@@ -733,3 +733,37 @@ async fn search_page(
     }
     Ok(Html(page(&format!("Search: {text}"), &b)).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_urls_become_links() {
+        assert_eq!(
+            safe_url(" https://lesk-gazette.example/a "),
+            "https://lesk-gazette.example/a"
+        );
+        assert_eq!(safe_url("HTTP://x.example"), "HTTP://x.example");
+        assert_eq!(safe_url("javascript:alert(1)"), "#");
+        assert_eq!(safe_url("data:text/html,<script>"), "#");
+    }
+
+    #[test]
+    fn the_map_plots_points_inside_the_frame() {
+        let svg = map_svg(&[
+            ("Lesk".to_string(), 60.4, 5.3),
+            ("<Tarvik>".to_string(), 61.2, 9.7),
+        ]);
+        assert!(svg.contains("&lt;Tarvik&gt;"));
+        for cap in svg.split("<circle cx=\"").skip(1) {
+            let x: f64 = cap
+                .split('"')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .expect("cx");
+            assert!((0.0..=720.0).contains(&x), "{x}");
+        }
+        assert!(map_svg(&[]).contains("No places"));
+    }
+}
