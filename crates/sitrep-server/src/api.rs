@@ -295,8 +295,10 @@ pub(crate) fn entity_report(
     let mut cursor = cursor.map(str::to_string);
     let mut scanned = 0;
     loop {
-        let (records, next) = store.scan_articles(Some(name), SCAN_STEP, cursor.as_deref())?;
-        scanned += SCAN_STEP;
+        let step = limit.clamp(20, SCAN_STEP);
+        let (records, next) = store.scan_articles(Some(name), step, cursor.as_deref())?;
+        scanned += step;
+        let mut stopped_at = None;
         for r in &records {
             let ids: Vec<&str> = r
                 .entities
@@ -338,15 +340,37 @@ pub(crate) fn entity_report(
                     }
                 }
             }
+            if report.quotes.len().max(report.events.len()) >= limit {
+                stopped_at = Some(r);
+                break;
+            }
+        }
+        if let Some(last) = stopped_at {
+            cursor = page_end(&records, last, next.as_deref());
+            break;
         }
         cursor = next;
-        let found = report.quotes.len().max(report.events.len());
-        if cursor.is_none() || found >= limit || scanned >= MAX_SCAN {
+        if cursor.is_none() || scanned >= MAX_SCAN {
             break;
         }
     }
     report.next = cursor;
     Ok(report)
+}
+
+/// The cursor after `last`, an article of `records` where a scan stopped early: pages hold whole
+/// articles, and the next page starts after the last article read. `None` when nothing follows.
+fn page_end(records: &[ArticleRecord], last: &ArticleRecord, next: Option<&str>) -> Option<String> {
+    let is_last = records.last().is_some_and(|l| l.id == last.id);
+    if is_last && next.is_none() {
+        None
+    } else {
+        Some(format!(
+            "{}~{}",
+            last.published.map(|d| d.to_string()).unwrap_or_default(),
+            last.id
+        ))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -486,10 +510,10 @@ fn find_events(
     let mut events = Vec::new();
     let mut cursor = cursor.map(str::to_string);
     let mut scanned = 0;
+    let step = limit.clamp(20, SCAN_STEP);
     loop {
-        let (records, next) =
-            store.scan_articles(needle.as_deref(), SCAN_STEP, cursor.as_deref())?;
-        scanned += SCAN_STEP;
+        let (records, next) = store.scan_articles(needle.as_deref(), step, cursor.as_deref())?;
+        scanned += step;
         let mut stopped_at = None;
         for r in &records {
             for e in &r.events {
@@ -506,17 +530,7 @@ fn find_events(
             }
         }
         if let Some(last) = stopped_at {
-            // Whole articles per page: the next page starts after the last article read.
-            let is_last = records.last().is_some_and(|l| l.id == last.id);
-            cursor = if is_last && next.is_none() {
-                None
-            } else {
-                Some(format!(
-                    "{}~{}",
-                    last.published.map(|d| d.to_string()).unwrap_or_default(),
-                    last.id
-                ))
-            };
+            cursor = page_end(&records, last, next.as_deref());
             break;
         }
         cursor = next;

@@ -543,6 +543,18 @@ fn entities_and_events_are_found_and_filtered() {
     assert_eq!(v["events"].as_array().expect("events").len(), 1);
     assert_eq!(v["events"][0]["event"]["type"], "CONSULT");
     assert_eq!(v["stories"][0]["id"], "story-harbour");
+    // One quote a page: whole articles per page, newest first, then nothing more.
+    let v = get(&server, "/api/entities/Oda%20Brenn?limit=1").json();
+    assert_eq!(v["quotes"].as_array().expect("quotes").len(), 1);
+    assert_eq!(v["quotes"][0]["article"], f.a2.as_str());
+    let next = v["next"].as_str().expect("a next page");
+    let v = get(
+        &server,
+        &format!("/api/entities/Oda%20Brenn?limit=1&cursor={next}"),
+    )
+    .json();
+    assert_eq!(v["quotes"][0]["article"], f.a1.as_str());
+    assert!(v["next"].is_null());
     let v = get(&server, "/api/entities/Nobody%20Here").json();
     assert!(v["quotes"].as_array().expect("quotes").is_empty());
 
