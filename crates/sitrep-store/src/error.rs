@@ -82,4 +82,32 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+
+    /// A listing cursor that no listing made.
+    #[error("bad cursor {cursor:?}: expected one returned by a previous page")]
+    BadCursor { cursor: String },
+
+    #[error("cannot store a story with an empty id")]
+    EmptyStoryId,
+
+    #[error("cannot encode story {id}: {source}")]
+    EncodeStory {
+        id: String,
+        source: serde_json::Error,
+    },
+
+    #[error("database {}: storing story {id} failed: {source}", path.display())]
+    InsertStory {
+        path: PathBuf,
+        id: String,
+        source: rusqlite::Error,
+    },
+
+    /// A stored story that cannot be decoded back.
+    #[error("database {}: stored story {id} is corrupt: {reason}", path.display())]
+    CorruptStory {
+        path: PathBuf,
+        id: String,
+        reason: String,
+    },
 }

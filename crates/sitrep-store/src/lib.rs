@@ -14,6 +14,9 @@
 //! - the schema is versioned (`PRAGMA user_version`) and migrated on open by numbered SQL files
 //!   embedded in the binary (`migrations/`); a database newer than this code is refused, never
 //!   touched;
+//! - stories ([`Store::put_story`]) are stored whole, with the links to their articles, and
+//!   replaced whole; listings are newest first with stable cursors (no row repeated or skipped
+//!   across pages);
 //! - no panics on bad files or damaged rows: every failure is a [`StoreError`] naming the
 //!   database and, where there is one, the article.
 //!
@@ -45,6 +48,7 @@
 mod codec;
 mod error;
 mod migrate;
+mod stories;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -57,6 +61,7 @@ use sitrep_model::{
 
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
+pub use stories::{ArticleSummary, Page, StorySummary};
 
 /// How long a write waits for another connection's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

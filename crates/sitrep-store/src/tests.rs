@@ -135,6 +135,58 @@ fn failed_migration_leaves_the_previous_version() {
     assert_eq!(tables, 0);
 }
 
+#[test]
+fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
+    // A version 1 file with articles in it: the current schema with what migration 2 added
+    // taken away again (the tables of version 1 are exactly those of 0001_init.sql).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.db");
+    let items = batch(0..5);
+    {
+        let mut store = Store::open_path(&path).expect("open");
+        store.insert_batch(&items).expect("insert");
+    }
+    raw(&path)
+        .execute_batch(
+            "DROP TABLE story_articles; DROP TABLE stories; DROP INDEX articles_newest;
+             PRAGMA user_version = 1;",
+        )
+        .expect("downgrade to version 1");
+    assert_eq!(migrate::user_version(&raw(&path)).expect("version"), 1);
+
+    let mut store = Store::open_path(&path).expect("reopen migrates");
+    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(store.count_articles().expect("count"), 5);
+    for (article, extraction) in &items {
+        let record = store.get_article(&article.id).expect("get").expect("kept");
+        assert_eq!(
+            record,
+            sitrep_model::ArticleRecord::new(article.clone(), extraction.clone())
+        );
+    }
+    assert_eq!(store.count_stories().expect("stories"), 0);
+    let (page, next) = store.list_articles(10, None).expect("list");
+    assert_eq!((page.len(), next), (5, None));
+    let story = sitrep_model::Story {
+        schema: sitrep_model::SCHEMA.to_string(),
+        id: "s1".to_string(),
+        title: "Veldra council".to_string(),
+        articles: vec![items[0].0.id.clone()],
+        outlets: vec![],
+        span: Default::default(),
+        thread: None,
+        entities: vec![],
+        quotes: vec![],
+        events: vec![],
+        disagreements: vec![],
+    };
+    store.put_story(&story).expect("put story after migration");
+    assert_eq!(
+        store.stories_of_article(&items[0].0.id).expect("of").len(),
+        1
+    );
+}
+
 const CRASH_CHILD: &str = "SITREP_STORE_TEST_CRASH_CHILD";
 const CRASH_TEST: &str = "tests::killed_mid_batch_leaves_only_whole_batches";
 

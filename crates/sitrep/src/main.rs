@@ -82,6 +82,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = NlpFormat::Json)]
         format: NlpFormat,
     },
+    /// The HTTP API and the web pages over a store (search index in `<db>.index/`).
+    Serve {
+        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
+        /// Address to listen on; only this address is bound.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Rebuild the search index before serving (it is also rebuilt when missing or stale).
+        #[arg(long)]
+        reindex: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +118,37 @@ fn data_dir() -> PathBuf {
         Some(h) => PathBuf::from(h).join(".local/share/sitrep"),
         None => PathBuf::from(".sitrep"),
     }
+}
+
+/// The default store: `sitrep.sqlite` in the data folder.
+fn default_db() -> String {
+    format!("sqlite://{}", data_dir().join("sitrep.sqlite").display())
+}
+
+/// `sitrep serve`: opens the store and its search index, then serves until killed.
+fn serve(db: &str, addr: std::net::SocketAddr, reindex: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let started = std::time::Instant::now();
+    let app =
+        sitrep_server::App::open(db, reindex).with_context(|| format!("cannot serve {db}"))?;
+    tracing::info!(
+        db,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "store and search index ready"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        eprintln!("sitrep: serving {db} on http://{addr}/");
+        sitrep_server::serve(listener, app)
+            .await
+            .with_context(|| format!("serving on {addr} failed"))
+    })
 }
 
 fn model_dir(inputs: &InputArgs) -> PathBuf {
@@ -145,10 +188,11 @@ fn main() -> ExitCode {
             with_analyzer(inputs).and_then(|opts| pipeline::extract(&opts, pretty, &reporter))
         }
         Command::Ingest { inputs, db } => {
-            let db = db.unwrap_or_else(|| {
-                format!("sqlite://{}", data_dir().join("sitrep.sqlite").display())
-            });
+            let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs).and_then(|opts| pipeline::ingest(&opts, &db, &reporter))
+        }
+        Command::Serve { db, addr, reindex } => {
+            serve(&db.unwrap_or_else(default_db), addr, reindex).map(|()| Default::default())
         }
         Command::Nlp { inputs, format } => {
             let model = model_dir(&inputs);

@@ -1,0 +1,122 @@
+//! `sitrep serve`: the HTTP API (JSON), the web pages (server-rendered HTML) and full-text
+//! search over a sitrep store. The only crate of sitrep that speaks HTTP.
+//!
+//! Inputs: a store (SQLite file) and an address to listen on. Outputs: HTTP responses.
+//!
+//! - JSON API under `/api/`: stories and articles (cursor pagination), search, entities,
+//!   events with filters, and the OpenAPI document describing them (`/api/openapi.json`).
+//! - Pages: `/` (current stories, recent articles), `/stories/{id}`, `/articles/{id}`,
+//!   `/entities/{name}`, `/search?q=`.
+//! - Search: a tantivy index of article titles and bodies and of quotes, in the folder
+//!   `<db>.index/` beside the database; rebuilt when missing or stale (its article count differs
+//!   from the store's), or on request.
+//!
+//! Invariants:
+//! - every piece of text that comes from an article is HTML-escaped before it reaches a page: a
+//!   `<script>` in an article is shown, never run;
+//! - bad input (unknown ids, bad parameters, huge limits, bad cursors) is an error response
+//!   (JSON on `/api/`, a page otherwise) with a 4xx status, never a panic; internal errors are
+//!   logged and answered with a 500 that names no internals;
+//! - the store is read through a small pool of connections, each used by one blocking task at a
+//!   time (rusqlite connections are not `Sync`).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let app = sitrep_server::App::open("sqlite:///tmp/news.sqlite", false)?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! sitrep_server::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod error;
+mod html;
+mod pages;
+mod pool;
+mod search;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use error::ServerError;
+pub use search::{IndexStats, SearchIndex};
+
+use pool::Pool;
+
+/// The most rows one API page returns, whatever `limit` asks for.
+pub const MAX_LIMIT: usize = 200;
+/// Rows of an API page when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 20;
+
+/// What the handlers share: the store's connection pool and the search index.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    search: Option<SearchIndex>,
+}
+
+impl App {
+    /// Opens the store named by `db` (`sqlite://PATH` or a path) and its search index in
+    /// `<PATH>.index/`, building the index when it is missing or stale, or when `reindex`.
+    pub fn open(db: &str, reindex: bool) -> Result<App, ServerError> {
+        let pool = Pool::open(db)?;
+        let index_dir = pool.with(|store| {
+            let path = store.path();
+            if path.as_os_str() == ":memory:" {
+                None
+            } else {
+                let mut name = path.as_os_str().to_os_string();
+                name.push(".index");
+                Some(PathBuf::from(name))
+            }
+        })?;
+        let search = match index_dir {
+            Some(dir) => {
+                Some(pool.with(|store| SearchIndex::open_or_build(&dir, store, reindex))??)
+            }
+            None => None,
+        };
+        Ok(App {
+            inner: Arc::new(Inner { pool, search }),
+        })
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub(crate) fn search(&self) -> Option<&SearchIndex> {
+        self.inner.search.as_ref()
+    }
+
+    /// Runs `f` with a pooled store connection on tokio's blocking threads.
+    pub(crate) async fn store<T, F>(&self, f: F) -> Result<T, ServerError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut sitrep_store::Store) -> Result<T, ServerError> + Send + 'static,
+    {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || app.pool().with(f)?)
+            .await
+            .map_err(|e| ServerError::Internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// The routes: API, pages and the fallback 404.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).await
+}

@@ -1,0 +1,294 @@
+//! Full-text search over articles (title and body) and quotes (text and speaker), with tantivy.
+//!
+//! The index lives in a folder beside the database (`<db>.index/`). It is rebuilt from the store
+//! when it is missing, unreadable, of another layout ([`LAYOUT`]), or stale: the number of
+//! articles it holds differs from the store's. Queries are parsed leniently (a stray quote or
+//! colon in what a user typed is not an error).
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sitrep_store::Store;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{QueryParser, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+
+use crate::ServerError;
+
+/// Changes whenever the fields below change, so that an index of an older layout is rebuilt.
+const LAYOUT: &str = "sitrep-search-1";
+const LAYOUT_FILE: &str = "sitrep-layout";
+/// Memory for the index writer while building.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Articles read from the store per step while building.
+const BUILD_PAGE: usize = 500;
+/// Characters of a snippet.
+const SNIPPET_CHARS: usize = 180;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    kind: Field,
+    article: Field,
+    title: Field,
+    text: Field,
+    speaker: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING | STORED),
+        article: b.add_text_field("article", STRING | STORED),
+        title: b.add_text_field("title", text.clone()),
+        text: b.add_text_field("text", text.clone()),
+        speaker: b.add_text_field("speaker", text),
+    };
+    (b.build(), fields)
+}
+
+/// The search index, ready for queries. Cheap to share: tantivy readers are `Sync`.
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// What an index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    pub articles: u64,
+    pub quotes: u64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// `article` (its title or body matched) or `quote`.
+    pub kind: String,
+    pub article: String,
+    pub score: f32,
+    pub title: Option<String>,
+    pub speaker: Option<String>,
+    pub snippet: Snippet,
+}
+
+/// A piece of the matched text and the byte ranges in it that matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+impl Snippet {
+    /// The snippet as escaped HTML with `<mark>`ed matches.
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        for [start, end] in &self.highlights {
+            let (Some(before), Some(hit)) =
+                (self.text.get(pos..*start), self.text.get(*start..*end))
+            else {
+                continue;
+            };
+            out.push_str(&crate::html::esc(before));
+            out.push_str("<mark>");
+            out.push_str(&crate::html::esc(hit));
+            out.push_str("</mark>");
+            pos = *end;
+        }
+        out.push_str(&crate::html::esc(self.text.get(pos..).unwrap_or("")));
+        out
+    }
+}
+
+fn index_err(dir: &Path, e: impl std::fmt::Display) -> ServerError {
+    ServerError::Index {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, rebuilding it from `store` when asked, missing, of another
+    /// layout or stale.
+    pub fn open_or_build(dir: &Path, store: &Store, rebuild: bool) -> Result<Self, ServerError> {
+        let articles = store.count_articles()?;
+        if !rebuild && let Ok(index) = Self::open(dir) {
+            match index.stats() {
+                Ok(stats) if stats.articles == articles => return Ok(index),
+                Ok(stats) => tracing::info!(
+                    indexed = stats.articles,
+                    stored = articles,
+                    "search index is stale, rebuilding"
+                ),
+                Err(e) => tracing::warn!(error = %e, "search index unreadable, rebuilding"),
+            }
+        }
+        Self::build(dir, store)
+    }
+
+    fn open(dir: &Path) -> Result<Self, ServerError> {
+        let layout =
+            std::fs::read_to_string(dir.join(LAYOUT_FILE)).map_err(|e| index_err(dir, e))?;
+        if layout.trim() != LAYOUT {
+            return Err(index_err(dir, format!("layout {layout:?}, not {LAYOUT}")));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| index_err(dir, e))?;
+        Self::with_index(dir, index)
+    }
+
+    fn with_index(dir: &Path, index: Index) -> Result<Self, ServerError> {
+        let (_, fields) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| index_err(dir, e))?;
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// Builds the index of every stored article and quote in `dir` (replacing what is there).
+    pub fn build(dir: &Path, store: &Store) -> Result<Self, ServerError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| index_err(dir, e))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| index_err(dir, e))?;
+        let (schema, f) = schema();
+        let index = Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?;
+        let mut writer = index
+            .writer::<TantivyDocument>(WRITER_MEMORY)
+            .map_err(|e| index_err(dir, e))?;
+        let mut cursor: Option<String> = None;
+        loop {
+            let (records, next) = store.scan_articles(None, BUILD_PAGE, cursor.as_deref())?;
+            for r in &records {
+                writer
+                    .add_document(doc!(
+                        f.kind => "article",
+                        f.article => r.id.as_str(),
+                        f.title => r.title.as_deref().unwrap_or(""),
+                        f.text => r.body.as_str(),
+                    ))
+                    .map_err(|e| index_err(dir, e))?;
+                for q in &r.quotes {
+                    let speaker = q.speaker.as_ref().map_or("", |s| s.name.as_str());
+                    writer
+                        .add_document(doc!(
+                            f.kind => "quote",
+                            f.article => r.id.as_str(),
+                            f.text => q.text.as_str(),
+                            f.speaker => speaker,
+                        ))
+                        .map_err(|e| index_err(dir, e))?;
+                }
+            }
+            match next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        writer.commit().map_err(|e| index_err(dir, e))?;
+        writer
+            .wait_merging_threads()
+            .map_err(|e| index_err(dir, e))?;
+        std::fs::write(dir.join(LAYOUT_FILE), LAYOUT).map_err(|e| index_err(dir, e))?;
+        let built = Self::with_index(dir, index)?;
+        built.reader.reload().map_err(|e| index_err(dir, e))?;
+        Ok(built)
+    }
+
+    /// How many articles and quotes the index holds.
+    pub fn stats(&self) -> Result<IndexStats, ServerError> {
+        let searcher = self.reader.searcher();
+        let count = |kind: &str| {
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.kind, kind),
+                IndexRecordOption::Basic,
+            );
+            searcher
+                .search(&q, &Count)
+                .map(|n| n as u64)
+                .map_err(|e| index_err(&self.dir, e))
+        };
+        Ok(IndexStats {
+            articles: count("article")?,
+            quotes: count("quote")?,
+        })
+    }
+
+    /// The best `limit` matches of `query` among articles and quotes.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, ServerError> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.speaker]);
+        parser.set_field_boost(f.title, 2.0);
+        let (query, _errors) = parser.parse_query_lenient(query);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)))
+            .map_err(|e| index_err(&self.dir, e))?;
+        let mut generator = SnippetGenerator::create(&searcher, &*query, f.text)
+            .map_err(|e| index_err(&self.dir, e))?;
+        generator.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top.into_iter().take(limit) {
+            let d: TantivyDocument = searcher.doc(address).map_err(|e| index_err(&self.dir, e))?;
+            let get = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .filter(|s| !s.is_empty())
+            };
+            let snippet = generator.snippet_from_doc(&d);
+            let highlights = collapse(snippet.highlighted());
+            let mut text = snippet.fragment().to_string();
+            if text.is_empty() {
+                // A title-only match: start of the text instead.
+                let full = get(f.text).unwrap_or_default();
+                let cut = (SNIPPET_CHARS..=full.len())
+                    .find(|&i| full.is_char_boundary(i))
+                    .unwrap_or(full.len());
+                text = full.get(..cut).unwrap_or("").to_string();
+            }
+            hits.push(Hit {
+                kind: get(f.kind).unwrap_or_default(),
+                article: get(f.article).unwrap_or_default(),
+                score,
+                title: get(f.title),
+                speaker: get(f.speaker),
+                snippet: Snippet { text, highlights },
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// Highlight ranges in order, without overlaps.
+fn collapse(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
+    let mut sorted: Vec<&Range<usize>> = ranges.iter().collect();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<[usize; 2]> = Vec::new();
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if r.start <= last[1] => last[1] = last[1].max(r.end),
+            _ => out.push([r.start, r.end]),
+        }
+    }
+    out
+}

@@ -1,0 +1,406 @@
+//! Stories and paged listings: [`Store::put_story`], [`Store::get_story`],
+//! [`Store::list_stories`], [`Store::stories_of_article`], [`Store::list_articles`] and
+//! [`Store::scan_articles`].
+//!
+//! Listings are newest first and paged by an opaque cursor: the sort key of the last row of a
+//! page. The next page starts strictly after it, so rows inserted or replaced between two pages
+//! never make a page repeat or skip a row that was there all along.
+
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use serde::Serialize;
+use sitrep_model::{ArticleRecord, NaiveDate, Story};
+
+use crate::{Store, StoreError, json_column, unix_now};
+
+/// One story as listed: the columns of the story object a list shows, without its entities,
+/// quotes, events and disagreements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StorySummary {
+    pub id: String,
+    pub title: String,
+    pub thread: Option<String>,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+    pub outlets: Vec<String>,
+    /// How many articles the story has.
+    pub articles: usize,
+    /// How many disagreements the story has.
+    pub disagreements: usize,
+    /// Unix seconds of the last [`Store::put_story`] of this story.
+    pub updated: i64,
+}
+
+/// One article as listed: its metadata, without body and analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleSummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<NaiveDate>,
+}
+
+/// A page of a listing and the cursor of the next page (`None` on the last page).
+pub type Page<T> = (Vec<T>, Option<String>);
+
+/// Splits a cursor `DATE~ID` (DATE empty for rows without a date).
+fn parse_cursor(cursor: &str) -> Result<(&str, &str), StoreError> {
+    let bad = || StoreError::BadCursor {
+        cursor: cursor.chars().take(80).collect(),
+    };
+    let (key, id) = cursor.split_once('~').ok_or_else(bad)?;
+    let is_date = key.is_empty() || key.parse::<NaiveDate>().is_ok();
+    if !is_date || id.is_empty() {
+        return Err(bad());
+    }
+    Ok((key, id))
+}
+
+fn make_cursor(date: Option<&str>, id: &str) -> String {
+    format!("{}~{id}", date.unwrap_or(""))
+}
+
+/// `limit + 1` rows are read to know whether there is a next page.
+fn fetch_limit(limit: usize) -> i64 {
+    i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+fn parse_date(column: &str, value: Option<String>) -> Result<Option<NaiveDate>, String> {
+    value
+        .map(|v| {
+            v.parse::<NaiveDate>()
+                .map_err(|e| format!("column {column}: bad date {v:?}: {e}"))
+        })
+        .transpose()
+}
+
+struct RawSummary {
+    id: String,
+    title: String,
+    thread: Option<String>,
+    first: Option<String>,
+    last: Option<String>,
+    outlets: String,
+    articles: i64,
+    disagreements: i64,
+    updated: i64,
+}
+
+const SUMMARY_COLUMNS: &str = "s.id, s.title, s.thread, s.first, s.last, s.outlets, s.article_count, s.disagreement_count, s.updated";
+
+impl RawSummary {
+    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawSummary {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            thread: r.get(2)?,
+            first: r.get(3)?,
+            last: r.get(4)?,
+            outlets: r.get(5)?,
+            articles: r.get(6)?,
+            disagreements: r.get(7)?,
+            updated: r.get(8)?,
+        })
+    }
+
+    fn decode(self) -> Result<StorySummary, String> {
+        Ok(StorySummary {
+            first: parse_date("first", self.first)?,
+            last: parse_date("last", self.last)?,
+            outlets: json_column("outlets", &self.outlets)?,
+            articles: usize::try_from(self.articles).unwrap_or(0),
+            disagreements: usize::try_from(self.disagreements).unwrap_or(0),
+            id: self.id,
+            title: self.title,
+            thread: self.thread,
+            updated: self.updated,
+        })
+    }
+}
+
+impl Store {
+    /// Stores a story, replacing any story stored under the same id, together with the links
+    /// from the story to its articles, in one transaction.
+    pub fn put_story(&mut self, story: &Story) -> Result<(), StoreError> {
+        if story.id.is_empty() {
+            return Err(StoreError::EmptyStoryId);
+        }
+        let json = serde_json::to_string(story).map_err(|source| StoreError::EncodeStory {
+            id: story.id.clone(),
+            source,
+        })?;
+        let outlets =
+            serde_json::to_string(&story.outlets).map_err(|source| StoreError::EncodeStory {
+                id: story.id.clone(),
+                source,
+            })?;
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let path = self.path.clone();
+        let err = |source| StoreError::InsertStory {
+            path: path.clone(),
+            id: story.id.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        tx.prepare_cached(
+            "INSERT INTO stories (id, thread, title, first, last, outlets, article_count,
+                                  disagreement_count, updated, story)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (id) DO UPDATE SET
+                thread = excluded.thread, title = excluded.title, first = excluded.first,
+                last = excluded.last, outlets = excluded.outlets,
+                article_count = excluded.article_count,
+                disagreement_count = excluded.disagreement_count,
+                updated = excluded.updated, story = excluded.story",
+        )
+        .map_err(err)?
+        .execute(params![
+            story.id,
+            story.thread,
+            story.title,
+            story.span.first.map(|d| d.to_string()),
+            story.span.last.map(|d| d.to_string()),
+            outlets,
+            count(story.articles.len()),
+            count(story.disagreements.len()),
+            unix_now(),
+            json,
+        ])
+        .map_err(err)?;
+        tx.prepare_cached("DELETE FROM story_articles WHERE story_id = ?1")
+            .map_err(err)?
+            .execute([&story.id])
+            .map_err(err)?;
+        {
+            let mut link = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?1, ?2)",
+                )
+                .map_err(err)?;
+            for article in &story.articles {
+                link.execute(params![story.id, article]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Removes a story and its article links; returns whether it was stored.
+    pub fn delete_story(&mut self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM stories WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(n > 0)
+    }
+
+    /// The stored story object.
+    pub fn get_story(&self, id: &str) -> Result<Option<Story>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT story FROM stories WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| self.sql_err(e))?;
+        json.map(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| self.corrupt_story(id, format!("story is not valid json: {e}")))
+        })
+        .transpose()
+    }
+
+    /// How many stories are stored.
+    pub fn count_stories(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM stories")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Up to `limit` stories, newest first (by last date, then id, both descending), starting
+    /// after `cursor` (the cursor a previous page returned; `None` for the first page).
+    pub fn list_stories(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<StorySummary>, StoreError> {
+        let (key, after) = match cursor {
+            Some(c) => {
+                let (k, id) = parse_cursor(c)?;
+                (Some(k), Some(id))
+            }
+            None => (None, None),
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM stories s
+             WHERE ?1 IS NULL OR (coalesce(s.last, ''), s.id) < (?1, ?2)
+             ORDER BY coalesce(s.last, '') DESC, s.id DESC LIMIT ?3"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![key, after, fetch_limit(limit)], RawSummary::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let mut stories = rows
+            .into_iter()
+            .map(|raw| {
+                let id = raw.id.clone();
+                raw.decode()
+                    .map_err(|reason| self.corrupt_story(&id, reason))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if stories.len() > limit {
+            stories.truncate(limit);
+            stories
+                .last()
+                .map(|s| make_cursor(s.last.map(|d| d.to_string()).as_deref(), &s.id))
+        } else {
+            None
+        };
+        Ok((stories, next))
+    }
+
+    /// The stories an article belongs to, newest first.
+    pub fn stories_of_article(&self, article_id: &str) -> Result<Vec<StorySummary>, StoreError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM story_articles l JOIN stories s ON s.id = l.story_id
+             WHERE l.article_id = ?1
+             ORDER BY coalesce(s.last, '') DESC, s.id DESC"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map([article_id], RawSummary::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.sql_err(e))?;
+        rows.into_iter()
+            .map(|raw| {
+                let id = raw.id.clone();
+                raw.decode()
+                    .map_err(|reason| self.corrupt_story(&id, reason))
+            })
+            .collect()
+    }
+
+    /// Up to `limit` articles, newest first (by publication date, then id, both descending),
+    /// starting after `cursor`.
+    pub fn list_articles(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<ArticleSummary>, StoreError> {
+        let (key, after) = split_optional_cursor(cursor)?;
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.title, a.outlet, a.url, a.published FROM articles a
+                 WHERE ?1 IS NULL OR (coalesce(a.published, ''), a.id) < (?1, ?2)
+                 ORDER BY coalesce(a.published, '') DESC, a.id DESC LIMIT ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![key, after, fetch_limit(limit)], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let more = rows.len() > limit;
+        let mut articles = Vec::with_capacity(rows.len().min(limit));
+        let mut last_key = None;
+        for (id, title, outlet, url, published) in rows.into_iter().take(limit) {
+            let date = parse_date("published", published.clone())
+                .map_err(|reason| self.corrupt(&id, reason))?;
+            last_key = Some(make_cursor(published.as_deref(), &id));
+            articles.push(ArticleSummary {
+                id,
+                title,
+                outlet,
+                url,
+                published: date,
+            });
+        }
+        Ok((articles, if more { last_key } else { None }))
+    }
+
+    /// Whole article records, newest first, starting after `cursor`, up to `limit` of them;
+    /// with `needle`, only articles whose extracted entities, quotes or events contain it
+    /// (ASCII case-insensitive) — a cheap filter that callers refine. Returns the cursor of the
+    /// next page, counting every article looked at.
+    pub fn scan_articles(
+        &self,
+        needle: Option<&str>,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<ArticleRecord>, StoreError> {
+        let (key, after) = split_optional_cursor(cursor)?;
+        let pattern = needle.map(|n| {
+            let escaped = n
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, coalesce(a.published, '') FROM articles a
+                 JOIN extractions e ON e.article_id = a.id
+                 WHERE (?1 IS NULL OR (coalesce(a.published, ''), a.id) < (?1, ?2))
+                   AND (?3 IS NULL OR e.entities LIKE ?3 ESCAPE '\\' OR e.quotes LIKE ?3 ESCAPE '\\'
+                        OR e.events LIKE ?3 ESCAPE '\\')
+                 ORDER BY coalesce(a.published, '') DESC, a.id DESC LIMIT ?4",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![key, after, pattern, fetch_limit(limit)], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let more = rows.len() > limit;
+        let mut records = Vec::with_capacity(rows.len().min(limit));
+        let mut next = None;
+        for (id, published) in rows.into_iter().take(limit) {
+            if let Some(record) = self.get_article(&id)? {
+                records.push(record);
+            }
+            next = Some(make_cursor(Some(&published), &id));
+        }
+        Ok((records, if more { next } else { None }))
+    }
+
+    fn corrupt_story(&self, id: &str, reason: String) -> StoreError {
+        StoreError::CorruptStory {
+            path: self.path.clone(),
+            id: id.to_string(),
+            reason,
+        }
+    }
+}
+
+type CursorParts<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn split_optional_cursor(cursor: Option<&str>) -> Result<CursorParts<'_>, StoreError> {
+    match cursor {
+        Some(c) => {
+            let (k, id) = parse_cursor(c)?;
+            Ok((Some(k), Some(id)))
+        }
+        None => Ok((None, None)),
+    }
+}
