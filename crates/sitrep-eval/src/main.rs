@@ -9,6 +9,7 @@ mod events;
 mod extraction;
 mod nlp;
 mod polnear;
+mod stories;
 mod synth;
 
 use std::path::PathBuf;
@@ -103,6 +104,15 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Story clustering BCubed on ECB+ (train, dev) and NewsWCL50, beside a TF-IDF baseline.
+    Stories {
+        /// Tune the weights and thresholds on ECB+ train first (else the crate's defaults).
+        #[arg(long)]
+        tune: bool,
+        /// Seed of the first of the three document orders.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Sentence-boundary P/R/F1 per corpus, a column per `{"corpus","doc","starts"}` file.
     Sentences {
         #[arg(long, required = true)]
@@ -142,6 +152,7 @@ fn main() -> anyhow::Result<()> {
             events::run(&cli.data, cli.verbose, learned, train_out.as_deref()).map(print_json)
         }
         Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
+        Command::Stories { tune, seed } => stories::run(&cli.data, tune, seed).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {
                 "both" => &["train", "dev"],

@@ -1,0 +1,482 @@
+//! `sitrep-eval stories`: story clustering (issue 6) on ECB+ (documents -> subtopics, threads ->
+//! topics) and NewsWCL50 (documents -> events), BCubed, without being told the number of
+//! clusters; the single-pass TF-IDF baseline beside the full method; three document orders.
+//!
+//! `--tune` searches the weights and thresholds on ECB+ train only (coordinate ascent on the
+//! mean F1 over the three orders) and prints the configuration found; without it the crate's
+//! default configuration (the tuned one, written into `Config::default`) is measured.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use sitrep_stories::bcubed::{BCubed, bcubed};
+use sitrep_stories::{ArticleFeatures, Clusterer, Config};
+
+/// Threshold of the TF-IDF baseline, tuned on ECB+ train (`--tune`).
+const BASELINE_THRESHOLD: f32 = 0.2;
+
+/// Orders averaged while tuning (other seeds than the three reported).
+const TUNE_ORDERS: u64 = 6;
+
+/// One document with its gold labels and both feature sets.
+struct Doc {
+    /// Gold story (ECB+ subtopic, NewsWCL50 event).
+    story: String,
+    /// Gold thread (ECB+ topic).
+    thread: String,
+    full: ArticleFeatures,
+    words: ArticleFeatures,
+}
+
+/// Documents of a token-per-line file: `(doc id, tokens)` in first-seen order. `doc_col` and
+/// `token_col` are the columns of the document id and the token.
+fn read_tokens(path: &Path, token_col: usize) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut docs: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() <= token_col || cols[0].is_empty() {
+            continue;
+        }
+        let i = *index.entry(cols[0].to_string()).or_insert_with(|| {
+            docs.push((cols[0].to_string(), Vec::new()));
+            docs.len() - 1
+        });
+        docs[i].1.push(cols[token_col].to_string());
+    }
+    Ok(docs)
+}
+
+/// Tokens back to text: no space before closing punctuation and clitics, none after openers.
+fn detokenize(tokens: &[String]) -> String {
+    let mut out = String::new();
+    let mut no_space_next = true;
+    for t in tokens {
+        let closing = matches!(
+            t.as_str(),
+            "," | "."
+                | ";"
+                | ":"
+                | "!"
+                | "?"
+                | ")"
+                | "]"
+                | "}"
+                | "%"
+                | "'s"
+                | "n't"
+                | "'re"
+                | "'ll"
+                | "'ve"
+                | "'m"
+                | "'d"
+        );
+        if !no_space_next && !closing {
+            out.push(' ');
+        }
+        out.push_str(t);
+        no_space_next = matches!(t.as_str(), "(" | "[" | "{" | "$" | "``" | "“");
+    }
+    out
+}
+
+fn features(
+    analyzer: &sitrep_extract::Analyzer,
+    docs: Vec<(String, String, String, String)>,
+) -> Vec<Doc> {
+    docs.into_par_iter()
+        .map(|(id, text, story, thread)| {
+            let extraction = analyzer.extract_dated(None, &text, None);
+            let full = ArticleFeatures::from_parts(&id, None, &text, None, &extraction);
+            let words = ArticleFeatures::from_text(&id, &text, None);
+            Doc {
+                story,
+                thread,
+                full,
+                words,
+            }
+        })
+        .collect()
+}
+
+/// ECB+ split: documents with subtopic (`12_ecb` / `12_ecbplus`) and topic (`12`).
+fn ecb(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<Vec<Doc>> {
+    let docs = read_tokens(path, 3)?
+        .into_iter()
+        .map(|(id, tokens)| {
+            let (topic, rest) = id.split_once('_').unwrap_or((&id, ""));
+            let sub = if rest.ends_with("ecbplus") {
+                "ecbplus"
+            } else {
+                "ecb"
+            };
+            let text = detokenize(&tokens);
+            (
+                id.clone(),
+                text,
+                format!("{topic}_{sub}"),
+                topic.to_string(),
+            )
+        })
+        .collect();
+    Ok(features(analyzer, docs))
+}
+
+/// NewsWCL50: `0/-/0_L` is event 0 told by outlet L.
+fn newswcl(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<Vec<Doc>> {
+    let docs = read_tokens(path, 3)?
+        .into_iter()
+        .map(|(id, tokens)| {
+            let event = id.split('/').next().unwrap_or("").to_string();
+            let text = detokenize(&tokens);
+            (id.clone(), text, event.clone(), event)
+        })
+        .collect();
+    Ok(features(analyzer, docs))
+}
+
+/// A fixed pseudo-random permutation of `0..n` (xorshift, so no dependency).
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+/// Stories and threads BCubed of one run in one order.
+fn cluster(docs: &[Doc], config: &Config, baseline: bool, order: &[usize]) -> (BCubed, BCubed) {
+    let mut c = Clusterer::new(config.clone());
+    for &i in order {
+        c.add(if baseline {
+            &docs[i].words
+        } else {
+            &docs[i].full
+        });
+    }
+    c.consolidate();
+    let mut story = vec![0u32; docs.len()];
+    let mut thread = vec![0u32; docs.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        let s = c.story_of(pos).map_or(u32::MAX, |s| s.0);
+        story[i] = s;
+        thread[i] = c.thread_of(sitrep_stories::StoryId(s)).0;
+    }
+    if std::env::var_os("SITREP_STORIES_DEBUG").is_some() && !baseline {
+        // Per predicted story: its gold stories (to see what merges and splits).
+        let mut by: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
+        for (i, d) in docs.iter().enumerate() {
+            by.entry(story[i]).or_default().push(&d.story);
+        }
+        for (s, golds) in by {
+            let mut g = golds.clone();
+            g.sort_unstable();
+            g.dedup();
+            if g.len() > 1 || golds.len() > 1 {
+                eprintln!("story {s}: {golds:?}");
+            }
+        }
+    }
+    let gold_story: Vec<&str> = docs.iter().map(|d| d.story.as_str()).collect();
+    let gold_thread: Vec<&str> = docs.iter().map(|d| d.thread.as_str()).collect();
+    (bcubed(&story, &gold_story), bcubed(&thread, &gold_thread))
+}
+
+/// Mean, min and max over the orders.
+struct Spread {
+    runs: Vec<(BCubed, BCubed)>,
+}
+
+impl Spread {
+    fn run(docs: &[Doc], config: &Config, baseline: bool, seed: u64) -> Spread {
+        Self::run_n(docs, config, baseline, seed, 3)
+    }
+
+    fn run_n(docs: &[Doc], config: &Config, baseline: bool, seed: u64, orders: u64) -> Spread {
+        let runs = (0..orders)
+            .into_par_iter()
+            .map(|k| cluster(docs, config, baseline, &shuffled(docs.len(), seed + k)))
+            .collect();
+        Spread { runs }
+    }
+
+    fn mean_f1(&self, threads: bool) -> f64 {
+        let sum: f64 = self
+            .runs
+            .iter()
+            .map(|(s, t)| if threads { t.f1 } else { s.f1 })
+            .sum();
+        sum / self.runs.len().max(1) as f64
+    }
+
+    fn json(&self, threads: bool) -> serde_json::Value {
+        let pick = |r: &(BCubed, BCubed)| if threads { r.1 } else { r.0 };
+        let n = self.runs.len().max(1) as f64;
+        let mean = |f: fn(&BCubed) -> f64| self.runs.iter().map(|r| f(&pick(r))).sum::<f64>() / n;
+        let f1s: Vec<f64> = self.runs.iter().map(|r| pick(r).f1).collect();
+        let min = f1s.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = f1s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        serde_json::json!({
+            "precision": round(mean(|b| b.precision)),
+            "recall": round(mean(|b| b.recall)),
+            "f1": round(mean(|b| b.f1)),
+            "f1_per_order": f1s.iter().map(|&x| round(x)).collect::<Vec<_>>(),
+            "f1_spread": round(max - min),
+        })
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Coordinate ascent over the story parameters, then the thread parameters, on `docs`.
+fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
+    let mut best_baseline = (0.0, BASELINE_THRESHOLD);
+    for t in 1..=30 {
+        let t = t as f32 * 0.02;
+        let f = Spread::run_n(
+            docs,
+            &Config::tfidf_baseline(t),
+            true,
+            seed + 100,
+            TUNE_ORDERS,
+        )
+        .mean_f1(false);
+        if f > best_baseline.0 {
+            best_baseline = (f, t);
+        }
+    }
+    eprintln!(
+        "baseline: threshold {} f1 {:.4}",
+        best_baseline.1, best_baseline.0
+    );
+
+    type Setter = fn(&mut Config, f32);
+    let story_params: Vec<(&str, Setter, Vec<f32>)> = vec![
+        (
+            // The merge pass never merges below the joining threshold (else merged centroids
+            // grow broad and chain): the threshold moves with its margin.
+            "threshold",
+            |c, v| {
+                let margin = c.merge_threshold - c.threshold;
+                c.threshold = v;
+                c.merge_threshold = v + margin;
+            },
+            (4..=30).map(|t| t as f32 * 0.02).collect(),
+        ),
+        (
+            "merge_margin",
+            |c, v| c.merge_threshold = c.threshold + v,
+            (0..=10).map(|t| t as f32 * 0.02).collect(),
+        ),
+        (
+            "entities",
+            |c, v| c.weights.entities = v,
+            vec![0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0],
+        ),
+        (
+            "places",
+            |c, v| c.weights.places = v,
+            vec![0.0, 0.25, 0.5, 1.0, 1.5, 2.0],
+        ),
+        (
+            "events",
+            |c, v| c.weights.events = v,
+            vec![0.0, 0.1, 0.25, 0.5, 1.0],
+        ),
+        (
+            "numbers",
+            |c, v| c.weights.numbers = v,
+            vec![0.0, 0.1, 0.25, 0.5, 1.0],
+        ),
+        (
+            "year_penalty",
+            |c, v| c.year_penalty = v,
+            vec![0.0, 0.2, 0.4, 0.6, 0.8],
+        ),
+        (
+            "who_penalty",
+            |c, v| c.who_penalty = v,
+            vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+        ),
+        (
+            "where_penalty",
+            |c, v| c.where_penalty = v,
+            vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+        ),
+        (
+            "killed_penalty",
+            |c, v| c.killed_penalty = v,
+            vec![0.0, 0.2, 0.4, 0.6, 0.8],
+        ),
+        (
+            "date_penalty",
+            |c, v| c.date_penalty = v,
+            vec![0.0, 0.2, 0.4, 0.6],
+        ),
+    ];
+    let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
+        (
+            "thread_threshold",
+            |c, v| c.thread_threshold = v,
+            (1..=25).map(|t| t as f32 * 0.02).collect(),
+        ),
+        (
+            "thread_entities",
+            |c, v| c.thread_weights.entities = v,
+            vec![0.0, 0.25, 0.5, 1.0, 2.0],
+        ),
+        (
+            "thread_places",
+            |c, v| c.thread_weights.places = v,
+            vec![0.0, 0.25, 0.5, 1.0],
+        ),
+        (
+            "thread_events",
+            |c, v| c.thread_weights.events = v,
+            vec![0.0, 0.25, 0.5, 1.0],
+        ),
+        (
+            "thread_numbers",
+            |c, v| c.thread_weights.numbers = v,
+            vec![0.0, 0.25, 0.5],
+        ),
+    ];
+    let mut config = Config::default();
+    for (params, threads) in [(&story_params, false), (&thread_params, true)] {
+        let mut best =
+            Spread::run_n(docs, &config, false, seed + 100, TUNE_ORDERS).mean_f1(threads);
+        for round in 0..3 {
+            let before = best;
+            for (name, set, values) in params.iter() {
+                let results: Vec<(f64, f32)> = values
+                    .par_iter()
+                    .map(|&v| {
+                        let mut c = config.clone();
+                        set(&mut c, v);
+                        (
+                            Spread::run_n(docs, &c, false, seed + 100, TUNE_ORDERS)
+                                .mean_f1(threads),
+                            v,
+                        )
+                    })
+                    .collect();
+                for (f, v) in results {
+                    if f > best + 1e-9 {
+                        best = f;
+                        set(&mut config, v);
+                    }
+                }
+                eprintln!("round {round} {name}: f1 {best:.4}");
+            }
+            if best <= before + 1e-9 {
+                break;
+            }
+        }
+    }
+    eprintln!("tuned: {config:#?}");
+    (config, best_baseline.1)
+}
+
+/// `sitrep-eval stories`.
+pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_json::Value> {
+    let model = sitrep_nlp::default_model_dir();
+    let analyzer = sitrep_extract::Analyzer::load(&model)
+        .with_context(|| format!("cannot load the model from {}", model.display()))?;
+    let started = Instant::now();
+    let root = data.join("stories");
+    let train = ecb(&analyzer, &root.join("ecbplus/ECB_Train_corpus.txt"))?;
+    let dev = ecb(&analyzer, &root.join("ecbplus/ECB_Dev_corpus.txt"))?;
+    let wcl = newswcl(&analyzer, &root.join("cdcr/newswcl50/NewsWCL50.conll"))?;
+    let extract_s = started.elapsed().as_secs_f64();
+
+    let (config, baseline_threshold) = if tune_on_train {
+        tune(&train, seed)
+    } else {
+        (Config::default(), BASELINE_THRESHOLD)
+    };
+    let baseline = Config::tfidf_baseline(baseline_threshold);
+    let started = Instant::now();
+    let mut report = serde_json::Map::new();
+    for (name, docs) in [
+        ("ecb_train", &train),
+        ("ecb_dev", &dev),
+        ("newswcl50", &wcl),
+    ] {
+        let ours = Spread::run(docs, &config, false, seed);
+        let base = Spread::run(docs, &baseline, true, seed);
+        let stories = docs
+            .iter()
+            .map(|d| d.story.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let threads = docs
+            .iter()
+            .map(|d| d.thread.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        report.insert(
+            name.to_string(),
+            serde_json::json!({
+                "documents": docs.len(),
+                "gold_stories": stories,
+                "gold_threads": threads,
+                "stories": { "tfidf_baseline": base.json(false), "ours": ours.json(false) },
+                "threads": { "tfidf_baseline": base.json(true), "ours": ours.json(true) },
+            }),
+        );
+    }
+    report.insert(
+        "config".to_string(),
+        serde_json::json!({
+            "tuned_now": tune_on_train,
+            "baseline_threshold": baseline_threshold,
+            "config": format!("{config:?}"),
+            "orders": [seed, seed + 1, seed + 2],
+        }),
+    );
+    report.insert(
+        "seconds".to_string(),
+        serde_json::json!({
+            "extract": round(extract_s),
+            "cluster_all": round(started.elapsed().as_secs_f64()),
+        }),
+    );
+    Ok(serde_json::Value::Object(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detokenize_joins_punctuation() {
+        let t: Vec<String> = [
+            "He", "said", "(", "twice", ")", ",", "it", "is", "n't", "so", ".",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(detokenize(&t), "He said (twice), it isn't so.");
+    }
+
+    #[test]
+    fn shuffles_are_permutations() {
+        let mut o = shuffled(50, 7);
+        assert_ne!(o, (0..50).collect::<Vec<_>>());
+        o.sort_unstable();
+        assert_eq!(o, (0..50).collect::<Vec<_>>());
+    }
+}

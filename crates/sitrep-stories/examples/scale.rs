@@ -1,0 +1,208 @@
+//! Linking throughput as the store grows: synthetic articles (Zipf-distributed words, entities
+//! and places; stories of 1-30 articles spread over a few days; 2,000 articles a day) linked
+//! one by one, with articles/s per stretch, peak memory, and the BCubed of the stories found
+//! against the generated ones.
+//!
+//! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000`
+
+use std::time::{Duration, Instant};
+
+use sitrep_stories::bcubed::bcubed;
+use sitrep_stories::{ArticleFeatures, Clusterer, Config, StoryStore};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Zipf(s) over `n` ranks, sampled by binary search in the cumulative weights.
+struct Zipf {
+    cdf: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(n: usize, s: f64) -> Self {
+        let mut cdf = Vec::with_capacity(n);
+        let mut total = 0.0;
+        for r in 1..=n {
+            total += 1.0 / (r as f64).powf(s);
+            cdf.push(total);
+        }
+        for x in &mut cdf {
+            *x /= total;
+        }
+        Zipf { cdf }
+    }
+    fn sample(&self, rng: &mut Rng) -> usize {
+        let u = rng.unit();
+        self.cdf.partition_point(|&c| c < u)
+    }
+}
+
+/// The hidden story an article is drawn from.
+struct GenStory {
+    id: u32,
+    words: Vec<usize>,
+    entities: Vec<usize>,
+    place: usize,
+    left: u32,
+    day: i64,
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mut total: usize = 1_000_000;
+    let mut seed: u64 = 7;
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--articles" => {
+                total = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(total);
+                i += 1;
+            }
+            "--seed" => {
+                seed = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(seed);
+                i += 1;
+            }
+            other => {
+                eprintln!("scale: unknown argument {other}");
+                std::process::exit(2);
+            }
+        }
+        i += 1;
+    }
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let words = Zipf::new(50_000, 1.05);
+    let entities = Zipf::new(500_000, 0.9);
+    let places = Zipf::new(20_000, 1.0);
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+    let per_day = 2_000;
+
+    let mut clusterer = Clusterer::new(Config::default());
+    let mut active: Vec<GenStory> = Vec::new();
+    let mut next_story = 0u32;
+    let mut gold: Vec<u32> = Vec::with_capacity(total);
+    let mut linking = Duration::ZERO;
+    let mut stretch = Duration::ZERO;
+    let mut stretch_start = 0usize;
+    let mut checkpoint = 10_000usize;
+    let wall = Instant::now();
+    println!("articles\tstretch articles/s\tcumulative articles/s\tstories\tpeak RSS MB");
+    for n in 0..total {
+        let day = (n / per_day) as i64;
+        // Stories older than 5 days stop getting articles (stories live days, not weeks).
+        active.retain(|s| s.left > 0 && day - s.day <= 5);
+        if active.is_empty() || rng.unit() < 1.0 / 15.5 {
+            let w: Vec<usize> = (0..12).map(|_| words.sample(&mut rng)).collect();
+            let e: Vec<usize> = (0..4).map(|_| entities.sample(&mut rng)).collect();
+            active.push(GenStory {
+                id: next_story,
+                words: w,
+                entities: e,
+                place: places.sample(&mut rng),
+                left: 1 + rng.below(30) as u32,
+                day,
+            });
+            next_story += 1;
+        }
+        let k = rng.below(active.len());
+        let s = &mut active[k];
+        s.left -= 1;
+        let mut f = ArticleFeatures {
+            id: format!("a{n}"),
+            published: start.checked_add_signed(chrono::Duration::days(day)),
+            ..Default::default()
+        };
+        let mut ws: Vec<(String, u32)> = Vec::new();
+        for _ in 0..8 {
+            ws.push((format!("w{}", s.words[rng.below(s.words.len())]), 1));
+        }
+        for _ in 0..30 {
+            ws.push((format!("w{}", words.sample(&mut rng)), 1));
+        }
+        ws.sort();
+        ws.dedup_by(|a, b| {
+            if a.0 == b.0 {
+                b.1 += a.1;
+                true
+            } else {
+                false
+            }
+        });
+        f.words = ws;
+        let mut es: Vec<(String, u32)> = Vec::new();
+        for _ in 0..3 {
+            es.push((
+                format!("PERSON:e{}", s.entities[rng.below(s.entities.len())]),
+                2,
+            ));
+        }
+        es.push((format!("ORG:e{}", entities.sample(&mut rng)), 1));
+        es.sort();
+        es.dedup_by(|a, b| a.0 == b.0);
+        f.entities = es;
+        f.places = vec![(format!("p{}", s.place), 1)];
+        gold.push(s.id);
+
+        let t = Instant::now();
+        clusterer.add(&f);
+        let dt = t.elapsed();
+        linking += dt;
+        stretch += dt;
+
+        let done = n + 1;
+        if done == checkpoint || done == total {
+            let stories = clusterer.store().story_count();
+            println!(
+                "{done}\t{:.0}\t{:.0}\t{stories}\t{:.0}",
+                (done - stretch_start) as f64 / stretch.as_secs_f64().max(1e-9),
+                done as f64 / linking.as_secs_f64().max(1e-9),
+                peak_rss_mb().unwrap_or(f64::NAN),
+            );
+            stretch = Duration::ZERO;
+            stretch_start = done;
+            checkpoint = if checkpoint < 100_000 {
+                checkpoint + 10_000
+            } else {
+                checkpoint + 100_000
+            };
+        }
+    }
+    clusterer.consolidate();
+    let predicted: Vec<u32> = (0..gold.len())
+        .map(|i| clusterer.story_of(i).map_or(u32::MAX, |s| s.0))
+        .collect();
+    let score = bcubed(&predicted, &gold);
+    println!(
+        "total {total} articles in {:.1}s ({:.1}s linking), {} generated stories, BCubed P {:.3} R {:.3} F1 {:.3}, peak RSS {:.0} MB",
+        wall.elapsed().as_secs_f64(),
+        linking.as_secs_f64(),
+        next_story,
+        score.precision,
+        score.recall,
+        score.f1,
+        peak_rss_mb().unwrap_or(f64::NAN),
+    );
+}

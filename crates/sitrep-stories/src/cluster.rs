@@ -1,0 +1,957 @@
+//! The streaming clusterer: each article joins the most similar open story (compared with the
+//! story's aggregated profile, its centroid) or starts one; a new story joins the most similar
+//! thread or starts one. Candidates come from an inverted index over rare features, so an
+//! article is never compared with all stories. A merge pass joins stories that became similar
+//! (run every `merge_every` articles and by [`Clusterer::consolidate`]).
+
+use sitrep_model::NaiveDate;
+
+use crate::features::ArticleFeatures;
+use crate::state::{
+    ArticleEntry, FxMap, KINDS, Kind, Level, MemoryStore, Profile, StoryId, StoryState, StoryStore,
+    ThreadId, ThreadState, Vector,
+};
+
+/// Weight of each kind of signal in the similarity (a weighted mean of per-kind cosines over
+/// the kinds both sides have; words always count).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub words: f32,
+    pub entities: f32,
+    pub places: f32,
+    pub events: f32,
+    pub numbers: f32,
+}
+
+impl Weights {
+    fn array(&self) -> [f32; KINDS] {
+        [
+            self.words,
+            self.entities,
+            self.places,
+            self.events,
+            self.numbers,
+        ]
+    }
+}
+
+/// Tuned on ECB+ train (`sitrep-eval stories --tune`); see BENCHMARKS.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Story level: weights of the signals.
+    pub weights: Weights,
+    /// Story level: an article joins the best story at or above this similarity.
+    pub threshold: f32,
+    /// Two stories at or above this similarity are merged by the merge pass.
+    pub merge_threshold: f32,
+    /// Similarity multiplied by `1 - year_penalty` when both sides name years and none in common.
+    pub year_penalty: f32,
+    /// ... by `1 - who_penalty` when each side has a core person the other lacks.
+    pub who_penalty: f32,
+    /// ... by `1 - where_penalty` when each side has a core place the other lacks.
+    pub where_penalty: f32,
+    /// ... by `1 - killed_penalty` when both give death tolls and none are close.
+    pub killed_penalty: f32,
+    /// ... by `1 - date_penalty` when both have event dates and none within `date_tolerance_days`.
+    pub date_penalty: f32,
+    pub date_tolerance_days: i64,
+    /// A story takes articles published within this many days of its span.
+    pub window_days: i64,
+    /// Thread level: weights, threshold and window.
+    pub thread_weights: Weights,
+    pub thread_threshold: f32,
+    pub thread_window_days: i64,
+    /// Run the merge pass every this many articles (0: only on `consolidate`).
+    pub merge_every: u32,
+    /// At most this many candidate stories (threads) are compared with an article.
+    pub max_candidates: usize,
+    /// ... and this many with a story in the merge pass.
+    pub merge_candidates: usize,
+    /// At most this many of an article's rarest features are looked up in the index.
+    pub max_probes: usize,
+    /// Posting lists longer than this (after pruning closed stories) are not used to find
+    /// candidates: the feature is too common to say anything.
+    pub max_postings: usize,
+    /// Features in more than this share of articles do not find candidates.
+    pub rare_df_ratio: f32,
+}
+
+impl Default for Config {
+    /// Tuned on ECB+ train (`sitrep-eval stories --tune`, coordinate ascent over six document
+    /// orders); the death-toll penalty is set by hand (ECB+'s two-sentence documents rarely
+    /// give a toll, so train cannot tell; it is neutral there).
+    fn default() -> Self {
+        Config {
+            weights: Weights {
+                words: 1.0,
+                entities: 0.25,
+                places: 0.25,
+                events: 0.0,
+                numbers: 0.25,
+            },
+            threshold: 0.26,
+            merge_threshold: 0.36,
+            year_penalty: 0.0,
+            who_penalty: 0.0,
+            where_penalty: 0.1,
+            killed_penalty: 0.5,
+            date_penalty: 0.2,
+            date_tolerance_days: 3,
+            window_days: 14,
+            thread_weights: Weights {
+                words: 1.0,
+                entities: 0.0,
+                places: 0.0,
+                events: 0.0,
+                numbers: 0.0,
+            },
+            thread_threshold: 0.16,
+            thread_window_days: 180,
+            merge_every: 1000,
+            max_candidates: 48,
+            merge_candidates: 8,
+            max_probes: 16,
+            max_postings: 500,
+            rare_df_ratio: 0.2,
+        }
+    }
+}
+
+impl Config {
+    /// The single-pass TF-IDF baseline: words only, no penalties, no merge pass.
+    pub fn tfidf_baseline(threshold: f32) -> Self {
+        let words_only = Weights {
+            words: 1.0,
+            entities: 0.0,
+            places: 0.0,
+            events: 0.0,
+            numbers: 0.0,
+        };
+        Config {
+            weights: words_only,
+            threshold,
+            merge_threshold: f32::INFINITY,
+            year_penalty: 0.0,
+            who_penalty: 0.0,
+            where_penalty: 0.0,
+            killed_penalty: 0.0,
+            date_penalty: 0.0,
+            thread_weights: words_only,
+            merge_every: 0,
+            ..Config::default()
+        }
+    }
+}
+
+/// Where an article went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    pub story: StoryId,
+    pub thread: ThreadId,
+    /// The article started the story.
+    pub new_story: bool,
+}
+
+/// An entity of a story with the number of its articles naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryEntity {
+    pub name: String,
+    pub kind: String,
+    pub articles: u32,
+}
+
+/// A story as output (the contract's Story object without quotes, events and disagreements,
+/// which cross-article linking adds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    pub id: StoryId,
+    pub thread: ThreadId,
+    pub title: Option<String>,
+    /// Article ids, in arrival order.
+    pub articles: Vec<String>,
+    /// Outlets, sorted, unique.
+    pub outlets: Vec<String>,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+    /// Entities named by the most articles first (ties by name).
+    pub entities: Vec<StoryEntity>,
+}
+
+/// The streaming clusterer over a [`StoryStore`] (in memory by default).
+pub struct Clusterer<S: StoryStore = MemoryStore> {
+    config: Config,
+    store: S,
+    /// The latest publication date seen: the clock that closes stories.
+    clock: Option<NaiveDate>,
+    since_merge: u32,
+    /// Stories changed since the last merge pass.
+    dirty: Vec<StoryId>,
+}
+
+impl Clusterer<MemoryStore> {
+    pub fn new(config: Config) -> Self {
+        Self::with_store(config, MemoryStore::default())
+    }
+}
+
+/// Candidate score accumulator.
+type Scores = FxMap<u32, f32>;
+
+impl<S: StoryStore> Clusterer<S> {
+    pub fn with_store(config: Config, store: S) -> Self {
+        Clusterer {
+            config,
+            store,
+            clock: None,
+            since_merge: 0,
+            dirty: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Links one article: it joins the most similar open story at or above the threshold, or
+    /// starts a story (which joins the most similar thread or starts one).
+    pub fn add(&mut self, features: &ArticleFeatures) -> Assignment {
+        let mut profile = self.profile(features);
+        if let Some(p) = features.published {
+            self.clock = Some(self.clock.map_or(p, |c| c.max(p)));
+        }
+        // Document frequencies count the article before it is compared (its own features are
+        // then never unseen).
+        for v in &profile.vecs {
+            for &f in v.keys() {
+                self.store.bump_df(f);
+            }
+        }
+        self.refresh_norms(&mut profile);
+        let index = self.store.push_article(ArticleEntry {
+            id: features.id.clone(),
+            outlet: features.outlet.clone(),
+            story: StoryId(u32::MAX),
+        });
+
+        let best = self.best_story(&profile, None);
+        let (story, new_story) = match best {
+            Some((sid, _)) => {
+                self.join_story(sid, index, &profile);
+                (sid, false)
+            }
+            None => {
+                let thread = self.find_thread(&profile);
+                let sid = self.store.push_story(StoryState {
+                    thread: ThreadId(u32::MAX),
+                    profile: Profile::default(),
+                    articles: Vec::new(),
+                    title: None,
+                    entity_articles: FxMap::default(),
+                    dirty: false,
+                    merged_into: None,
+                });
+                let thread = match thread {
+                    Some(t) => t,
+                    None => self.store.push_thread(ThreadState {
+                        profile: Profile::default(),
+                        stories: Vec::new(),
+                        merged_into: None,
+                    }),
+                };
+                if let Some(s) = self.store.story_mut(sid) {
+                    s.thread = thread;
+                }
+                if let Some(t) = self.store.thread_mut(thread) {
+                    t.stories.push(sid);
+                }
+                self.join_story(sid, index, &profile);
+                (sid, true)
+            }
+        };
+        if features.title.is_some()
+            && let Some(s) = self.store.story_mut(story)
+            && s.title.is_none()
+        {
+            s.title = features.title.clone();
+        }
+        self.since_merge += 1;
+        if self.config.merge_every > 0 && self.since_merge >= self.config.merge_every {
+            self.consolidate();
+        }
+        let story = self.resolve_story(story);
+        Assignment {
+            story,
+            thread: self.thread_of(story),
+            new_story,
+        }
+    }
+
+    /// The merge pass: every story changed since the last pass is compared with its candidates
+    /// and merged into one at or above `merge_threshold` (repeated until nothing merges).
+    /// Returns the number of merges.
+    pub fn consolidate(&mut self) -> usize {
+        self.since_merge = 0;
+        let mut merges = 0;
+        for _round in 0..4 {
+            let mut merged_now = 0;
+            let mut dirty = std::mem::take(&mut self.dirty);
+            dirty.sort_unstable();
+            dirty.dedup();
+            for sid in dirty {
+                let Some(s) = self.store.story(sid) else {
+                    continue;
+                };
+                if !s.dirty || s.merged_into.is_some() {
+                    continue;
+                }
+                let profile = s.profile.clone();
+                if let Some(s) = self.store.story_mut(sid) {
+                    s.dirty = false;
+                }
+                if let Some((other, sim)) = self.best_story(&profile, Some(sid))
+                    && sim >= self.config.merge_threshold
+                {
+                    self.merge_stories(sid, other);
+                    merged_now += 1;
+                }
+            }
+            merges += merged_now;
+            if merged_now == 0 {
+                break;
+            }
+        }
+        merges
+    }
+
+    /// The story a (possibly merged-away) story id now is.
+    pub fn resolve_story(&self, mut id: StoryId) -> StoryId {
+        while let Some(next) = self.store.story(id).and_then(|s| s.merged_into) {
+            id = next;
+        }
+        id
+    }
+
+    /// The thread a (possibly merged-away) thread id now is.
+    pub fn resolve_thread(&self, mut id: ThreadId) -> ThreadId {
+        while let Some(next) = self.store.thread(id).and_then(|t| t.merged_into) {
+            id = next;
+        }
+        id
+    }
+
+    /// The story of the `index`-th article added (0-based), after merges.
+    pub fn story_of(&self, index: usize) -> Option<StoryId> {
+        let a = self.store.article(index as u32)?;
+        Some(self.resolve_story(a.story))
+    }
+
+    /// The thread of a story, after merges.
+    pub fn thread_of(&self, story: StoryId) -> ThreadId {
+        let story = self.resolve_story(story);
+        let t = self
+            .store
+            .story(story)
+            .map_or(ThreadId(u32::MAX), |s| s.thread);
+        self.resolve_thread(t)
+    }
+
+    /// The live stories, in creation order (call [`consolidate`](Self::consolidate) first for
+    /// the merged view).
+    pub fn stories(&self) -> Vec<Story> {
+        let mut out = Vec::new();
+        for i in 0..self.store.story_count() {
+            let sid = StoryId(i);
+            let Some(s) = self.store.story(sid) else {
+                continue;
+            };
+            if s.merged_into.is_some() || s.articles.is_empty() {
+                continue;
+            }
+            let mut articles: Vec<u32> = s.articles.clone();
+            articles.sort_unstable();
+            let mut outlets: Vec<String> = Vec::new();
+            let mut ids = Vec::with_capacity(articles.len());
+            for &a in &articles {
+                if let Some(a) = self.store.article(a) {
+                    ids.push(a.id.clone());
+                    if let Some(o) = &a.outlet {
+                        outlets.push(o.clone());
+                    }
+                }
+            }
+            outlets.sort();
+            outlets.dedup();
+            let mut entities: Vec<StoryEntity> = s
+                .entity_articles
+                .iter()
+                .filter_map(|(&f, &n)| {
+                    let (_, name) = self.store.feature(f)?;
+                    let (kind, name) = name.split_once(':')?;
+                    Some(StoryEntity {
+                        name: name.to_string(),
+                        kind: kind.to_string(),
+                        articles: n,
+                    })
+                })
+                .collect();
+            entities.sort_by(|a, b| {
+                b.articles
+                    .cmp(&a.articles)
+                    .then_with(|| a.name.cmp(&b.name))
+                    .then_with(|| a.kind.cmp(&b.kind))
+            });
+            out.push(Story {
+                id: sid,
+                thread: self.resolve_thread(s.thread),
+                title: s.title.clone(),
+                articles: ids,
+                outlets,
+                first: s.profile.first,
+                last: s.profile.last,
+                entities,
+            });
+        }
+        out
+    }
+
+    // ---- internals ----
+
+    fn profile(&mut self, f: &ArticleFeatures) -> Profile {
+        let mut p = Profile {
+            articles: 1,
+            first: f.published,
+            last: f.published,
+            years: f.years.clone(),
+            dates: f.dates.clone(),
+            killed: f.killed.clone(),
+            ..Profile::default()
+        };
+        let lists: [(Kind, &[(String, u32)]); KINDS] = [
+            (Kind::Word, &f.words),
+            (Kind::Entity, &f.entities),
+            (Kind::Place, &f.places),
+            (Kind::Event, &f.events),
+            (Kind::Number, &f.numbers),
+        ];
+        for (kind, list) in lists {
+            for (name, n) in list {
+                if *n == 0 || name.is_empty() {
+                    continue;
+                }
+                let id = self.store.intern(kind, name);
+                *p.vecs[kind as usize].entry(id).or_insert(0.0) += 1.0 + (*n as f32).ln();
+            }
+        }
+        p.years.sort_unstable();
+        p.years.dedup();
+        p.dates.sort_unstable();
+        p.dates.dedup();
+        p.killed.sort_unstable();
+        p.killed.dedup();
+        p
+    }
+
+    fn idf(&self, ln_n: f32, f: u32) -> f32 {
+        (ln_n - self.store.ln_df(f)).max(0.0) + 1.0
+    }
+
+    /// Weighted mean of per-kind idf-weighted cosines.
+    fn similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for (k, &w) in weights.iter().enumerate() {
+            if w <= 0.0 {
+                continue;
+            }
+            let (va, vb) = (&a.vecs[k], &b.vecs[k]);
+            if va.is_empty() || vb.is_empty() {
+                if k == Kind::Word as usize {
+                    den += w;
+                }
+                continue;
+            }
+            let (small, large) = if va.len() <= vb.len() {
+                (va, vb)
+            } else {
+                (vb, va)
+            };
+            let dot = self.dot(small, large, ln_n);
+            den += w;
+            if dot > 0.0 {
+                let na = a.norms2[k].sqrt();
+                let nb = b.norms2[k].sqrt();
+                if na > 0.0 && nb > 0.0 {
+                    num += w * (dot / (na * nb)).min(1.0);
+                }
+            }
+        }
+        if den > 0.0 { num / den } else { 0.0 }
+    }
+
+    fn dot(&self, small: &Vector, large: &Vector, ln_n: f32) -> f32 {
+        let mut dot = 0.0;
+        for (f, x) in small {
+            if let Some(y) = large.get(f) {
+                let idf = self.idf(ln_n, *f);
+                dot += x * y * idf * idf;
+            }
+        }
+        dot
+    }
+
+    fn ln_n(&self) -> f32 {
+        ((self.store.docs() + 1) as f32).ln()
+    }
+
+    /// Recomputes a profile's squared norms in full with the current idf.
+    fn refresh_norms(&self, p: &mut Profile) {
+        let ln_n = self.ln_n();
+        for k in 0..KINDS {
+            p.norms2[k] = p.vecs[k]
+                .iter()
+                .map(|(f, x)| {
+                    let idf = self.idf(ln_n, *f);
+                    x * x * idf * idf
+                })
+                .sum();
+        }
+        p.norm_docs = self.store.docs().max(1);
+    }
+
+    /// `base += add`, keeping `base`'s cached norms: incrementally (|c+a|^2 = |c|^2 + 2c.a +
+    /// |a|^2) while document frequencies have drifted little, in full otherwise.
+    fn absorb(&self, base: &mut Profile, add: &Profile) {
+        let docs = self.store.docs().max(1);
+        let stale = base.norm_docs == 0 || docs as f32 > base.norm_docs as f32 * 1.1 + 8.0;
+        if stale {
+            base.absorb(add);
+            self.refresh_norms(base);
+            return;
+        }
+        let ln_n = self.ln_n();
+        let mut norms2 = base.norms2;
+        for (k, n2) in norms2.iter_mut().enumerate() {
+            let dot = self.dot(&add.vecs[k], &base.vecs[k], ln_n);
+            *n2 += 2.0 * dot + add.norms2[k];
+        }
+        let norm_docs = base.norm_docs;
+        base.absorb(add);
+        base.norms2 = norms2;
+        base.norm_docs = norm_docs;
+    }
+
+    /// Penalties for signs of a different instance of the same kind of event.
+    fn penalty(&self, a: &Profile, b: &Profile) -> f32 {
+        let c = &self.config;
+        let mut factor = 1.0;
+        if c.who_penalty > 0.0 && self.core_conflict(a, b, Kind::Entity) {
+            factor *= 1.0 - c.who_penalty;
+        }
+        if c.where_penalty > 0.0 && self.core_conflict(a, b, Kind::Place) {
+            factor *= 1.0 - c.where_penalty;
+        }
+        if c.year_penalty > 0.0
+            && !a.years.is_empty()
+            && !b.years.is_empty()
+            && !a.years.iter().any(|y| b.years.binary_search(y).is_ok())
+        {
+            factor *= 1.0 - c.year_penalty;
+        }
+        if c.killed_penalty > 0.0
+            && !a.killed.is_empty()
+            && !b.killed.is_empty()
+            && !a
+                .killed
+                .iter()
+                .any(|&x| b.killed.iter().any(|&y| tolls_close(x, y)))
+        {
+            factor *= 1.0 - c.killed_penalty;
+        }
+        if c.date_penalty > 0.0
+            && !a.dates.is_empty()
+            && !b.dates.is_empty()
+            && !a.dates.iter().any(|&x| {
+                b.dates
+                    .iter()
+                    .any(|&y| (x - y).num_days().abs() <= c.date_tolerance_days)
+            })
+        {
+            factor *= 1.0 - c.date_penalty;
+        }
+        factor
+    }
+
+    /// Whether each side has a core person (entity kind) or place (place kind) the other
+    /// lacks: "Klitschko beat Rahman" and "Klitschko beat Thompson" are two fights. Core: named
+    /// in at least half of the side's articles.
+    fn core_conflict(&self, a: &Profile, b: &Profile, kind: Kind) -> bool {
+        let k = kind as usize;
+        let has_core_missing = |x: &Profile, y: &Profile| {
+            let half = 0.5 * x.articles.max(1) as f32;
+            let mut any_core = false;
+            let mut missing = false;
+            for (f, w) in &x.vecs[k] {
+                if *w < half {
+                    continue;
+                }
+                if kind == Kind::Entity
+                    && !self
+                        .store
+                        .feature(*f)
+                        .is_some_and(|(_, n)| n.starts_with("PERSON:"))
+                {
+                    continue;
+                }
+                any_core = true;
+                if !y.vecs[k].contains_key(f) {
+                    missing = true;
+                }
+            }
+            any_core && missing
+        };
+        has_core_missing(a, b) && has_core_missing(b, a)
+    }
+
+    /// Whether two publication spans are within `window` days of each other (undated: yes).
+    fn in_window(a: &Profile, b: &Profile, window: i64) -> bool {
+        match (a.first, a.last, b.first, b.last) {
+            (Some(af), Some(al), Some(bf), Some(bl)) => {
+                (bf - al).num_days() <= window && (af - bl).num_days() <= window
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether a story (thread) last seen on `last` is closed for good at the clock: its
+    /// postings can go.
+    fn closed(&self, last: Option<NaiveDate>, window: i64) -> bool {
+        match (self.clock, last) {
+            (Some(clock), Some(last)) => (clock - last).num_days() > window + window / 2 + 1,
+            _ => false,
+        }
+    }
+
+    /// Candidate ids from the inverted index: summed idf of shared rare features, best first.
+    fn candidates(
+        &mut self,
+        profile: &Profile,
+        level: Level,
+        weights: &[f32; KINDS],
+        limit: usize,
+        exclude: Option<u32>,
+    ) -> Vec<u32> {
+        let docs = self.store.docs().max(1);
+        let ln_n = ((docs + 1) as f32).ln();
+        let max_df = ((docs as f32) * self.config.rare_df_ratio).max(50.0) as u32;
+        // The rarest features only (ties by id): they name the event; common ones would
+        // make every story a candidate.
+        let mut probes: Vec<(u32, f32)> = Vec::new();
+        for (k, &w) in weights.iter().enumerate() {
+            if w <= 0.0 {
+                continue;
+            }
+            for &f in profile.vecs[k].keys() {
+                // A feature of one article only finds no other story.
+                let df = self.store.df(f);
+                if df > max_df || df < 2 {
+                    continue;
+                }
+                probes.push((f, self.idf(ln_n, f) * w));
+            }
+        }
+        probes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut scores: Scores = FxMap::default();
+        scores.reserve(256);
+        let mut used = 0;
+        for (f, weight) in probes {
+            if used >= self.config.max_probes {
+                break;
+            }
+            self.prune(level, f);
+            let Some(list) = self.store.postings(level, f) else {
+                continue;
+            };
+            if list.ids.len() > self.config.max_postings
+                || list.ids.iter().all(|&id| Some(id) == exclude)
+            {
+                continue;
+            }
+            used += 1;
+            for &id in &list.ids {
+                *scores.entry(id).or_insert(0.0) += weight;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = scores
+            .into_iter()
+            .map(|(id, s)| match level {
+                Level::Story => (self.resolve_story(StoryId(id)).0, s),
+                Level::Thread => (self.resolve_thread(ThreadId(id)).0, s),
+            })
+            .collect();
+        // Merged ids resolve to the same live id: keep its best score.
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        ranked.dedup_by_key(|x| x.0);
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        ranked.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// Drops merged-away and long-closed entries from a posting list, amortised: only when it
+    /// has doubled since the last pruning.
+    fn prune(&mut self, level: Level, f: u32) {
+        let (len, next) = match self.store.postings(level, f) {
+            Some(p) => (p.ids.len(), p.next_prune as usize),
+            None => return,
+        };
+        if len < 64 || len < next {
+            return;
+        }
+        let ids = std::mem::take(&mut self.store.postings_mut(level, f).ids);
+        let window = match level {
+            Level::Story => self.config.window_days,
+            Level::Thread => self.config.thread_window_days,
+        };
+        let kept: Vec<u32> = ids
+            .into_iter()
+            .filter(|&id| match level {
+                Level::Story => self.store.story(StoryId(id)).is_some_and(|s| {
+                    s.merged_into.is_none() && !self.closed(s.profile.last, window)
+                }),
+                Level::Thread => self.store.thread(ThreadId(id)).is_some_and(|t| {
+                    t.merged_into.is_none() && !self.closed(t.profile.last, window)
+                }),
+            })
+            .collect();
+        let p = self.store.postings_mut(level, f);
+        p.next_prune = (kept.len() * 2).max(64) as u32;
+        p.ids = kept;
+    }
+
+    /// The most similar open story at or above the threshold (for the merge pass, `exclude`
+    /// is the story itself and any similarity is returned for the caller to judge).
+    fn best_story(
+        &mut self,
+        profile: &Profile,
+        exclude: Option<StoryId>,
+    ) -> Option<(StoryId, f32)> {
+        let weights = self.config.weights.array();
+        // The merge pass looks at fewer candidates: a story that became similar to another
+        // shares its rarest features with it.
+        let limit = match exclude {
+            Some(_) => self.config.merge_candidates,
+            None => self.config.max_candidates,
+        };
+        let candidates =
+            self.candidates(profile, Level::Story, &weights, limit, exclude.map(|s| s.0));
+        let ln_n = ((self.store.docs() + 1) as f32).ln();
+        let mut best: Option<(StoryId, f32)> = None;
+        for id in candidates {
+            let sid = StoryId(id);
+            if Some(sid) == exclude {
+                continue;
+            }
+            let Some(s) = self.store.story(sid) else {
+                continue;
+            };
+            if !Self::in_window(profile, &s.profile, self.config.window_days) {
+                continue;
+            }
+            let sim = self.similarity(profile, &s.profile, &weights, ln_n)
+                * self.penalty(profile, &s.profile);
+            if best.is_none_or(|(_, b)| sim > b) {
+                best = Some((sid, sim));
+            }
+        }
+        let threshold = if exclude.is_some() {
+            self.config.merge_threshold
+        } else {
+            self.config.threshold
+        };
+        best.filter(|&(_, sim)| sim >= threshold)
+    }
+
+    fn find_thread(&mut self, profile: &Profile) -> Option<ThreadId> {
+        let weights = self.config.thread_weights.array();
+        let limit = self.config.max_candidates;
+        let candidates = self.candidates(profile, Level::Thread, &weights, limit, None);
+        let ln_n = ((self.store.docs() + 1) as f32).ln();
+        let mut best: Option<(ThreadId, f32)> = None;
+        for id in candidates {
+            let tid = ThreadId(id);
+            let Some(t) = self.store.thread(tid) else {
+                continue;
+            };
+            if !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
+                continue;
+            }
+            let sim = self.similarity(profile, &t.profile, &weights, ln_n);
+            if best.is_none_or(|(_, b)| sim > b) {
+                best = Some((tid, sim));
+            }
+        }
+        best.filter(|&(_, sim)| sim >= self.config.thread_threshold)
+            .map(|(t, _)| t)
+    }
+
+    /// Adds an article to a story and its thread, indexing the features new to each.
+    fn join_story(&mut self, sid: StoryId, article: u32, profile: &Profile) {
+        let Some(s) = self.store.story(sid) else {
+            return;
+        };
+        let thread = self.resolve_thread(s.thread);
+        let new_story_features = new_features(&s.profile, profile);
+        let new_thread_features = self
+            .store
+            .thread(thread)
+            .map(|t| new_features(&t.profile, profile))
+            .unwrap_or_default();
+        let mut story_profile = self
+            .store
+            .story_mut(sid)
+            .map(|s| std::mem::take(&mut s.profile))
+            .unwrap_or_default();
+        self.absorb(&mut story_profile, profile);
+        let mut thread_profile = self
+            .store
+            .thread_mut(thread)
+            .map(|t| std::mem::take(&mut t.profile))
+            .unwrap_or_default();
+        self.absorb(&mut thread_profile, profile);
+        if let Some(s) = self.store.story_mut(sid) {
+            s.profile = story_profile;
+            s.articles.push(article);
+            if !s.dirty {
+                s.dirty = true;
+                self.dirty.push(sid);
+            }
+            for &f in profile.vecs[Kind::Entity as usize].keys() {
+                *s.entity_articles.entry(f).or_insert(0) += 1;
+            }
+        }
+        if let Some(t) = self.store.thread_mut(thread) {
+            t.profile = thread_profile;
+        }
+        for f in new_story_features {
+            self.store.postings_mut(Level::Story, f).ids.push(sid.0);
+        }
+        for f in new_thread_features {
+            self.store.postings_mut(Level::Thread, f).ids.push(thread.0);
+        }
+        if let Some(a) = self.store.article_mut(article) {
+            a.story = sid;
+        }
+    }
+
+    /// Merges story `a` and story `b`: the smaller into the larger (ties: into the older).
+    fn merge_stories(&mut self, a: StoryId, b: StoryId) {
+        let (Some(sa), Some(sb)) = (self.store.story(a), self.store.story(b)) else {
+            return;
+        };
+        let (keep, gone) = if (sb.articles.len(), std::cmp::Reverse(b))
+            > (sa.articles.len(), std::cmp::Reverse(a))
+        {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        let Some(g) = self.store.story(gone).cloned() else {
+            return;
+        };
+        let new = self
+            .store
+            .story(keep)
+            .map(|k| new_features(&k.profile, &g.profile))
+            .unwrap_or_default();
+        let keep_thread = self.thread_of(keep);
+        let gone_thread = self.resolve_thread(g.thread);
+        let mut profile = self
+            .store
+            .story_mut(keep)
+            .map(|k| std::mem::take(&mut k.profile))
+            .unwrap_or_default();
+        profile.absorb(&g.profile);
+        self.refresh_norms(&mut profile);
+        if let Some(k) = self.store.story_mut(keep) {
+            k.profile = profile;
+            k.articles.extend_from_slice(&g.articles);
+            for (f, n) in &g.entity_articles {
+                *k.entity_articles.entry(*f).or_insert(0) += n;
+            }
+            if k.title.is_none() {
+                k.title = g.title.clone();
+            }
+            if !k.dirty {
+                k.dirty = true;
+                self.dirty.push(keep);
+            }
+        }
+        if let Some(s) = self.store.story_mut(gone) {
+            s.merged_into = Some(keep);
+            s.profile = Profile::default();
+            s.articles = Vec::new();
+            s.entity_articles = FxMap::default();
+            s.dirty = false;
+        }
+        for f in new {
+            self.store.postings_mut(Level::Story, f).ids.push(keep.0);
+        }
+        if keep_thread != gone_thread {
+            self.merge_threads(keep_thread, gone_thread);
+        }
+    }
+
+    /// One event belongs to one storyline: merging stories merges their threads.
+    fn merge_threads(&mut self, keep: ThreadId, gone: ThreadId) {
+        let Some(g) = self.store.thread(gone).cloned() else {
+            return;
+        };
+        let new = self
+            .store
+            .thread(keep)
+            .map(|k| new_features(&k.profile, &g.profile))
+            .unwrap_or_default();
+        let mut profile = self
+            .store
+            .thread_mut(keep)
+            .map(|k| std::mem::take(&mut k.profile))
+            .unwrap_or_default();
+        profile.absorb(&g.profile);
+        self.refresh_norms(&mut profile);
+        if let Some(k) = self.store.thread_mut(keep) {
+            k.profile = profile;
+            k.stories.extend_from_slice(&g.stories);
+        }
+        if let Some(t) = self.store.thread_mut(gone) {
+            t.merged_into = Some(keep);
+            t.profile = Profile::default();
+            t.stories = Vec::new();
+        }
+        for f in new {
+            self.store.postings_mut(Level::Thread, f).ids.push(keep.0);
+        }
+    }
+}
+
+/// Features of `add` that `base` lacks, in id order.
+fn new_features(base: &Profile, add: &Profile) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    for k in 0..KINDS {
+        for &f in add.vecs[k].keys() {
+            if !base.vecs[k].contains_key(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Two death tolls that could be one event's (a toll rises as bodies are found).
+fn tolls_close(a: u64, b: u64) -> bool {
+    let (lo, hi) = (a.min(b), a.max(b));
+    hi - lo <= 3 || (hi as f64) <= (lo as f64) * 1.6
+}

@@ -1,0 +1,41 @@
+//! Streaming story clustering: articles into **stories** (one real-world event: who, what,
+//! where, when) and stories into **threads** (the longer-running storyline).
+//!
+//! Inputs: [`ArticleFeatures`], built from sitrep's own output
+//! ([`ArticleFeatures::from_record`]) or from plain text ([`ArticleFeatures::from_text`]).
+//! Output: an [`Assignment`] per article, and [`Clusterer::stories`].
+//!
+//! How: each article is compared with the aggregated profiles (centroids) of candidate stories
+//! found through an inverted index of rare features (entities, places, rare words, numbers),
+//! never with all stories; similarity is a weighted mean of idf-weighted cosines per signal
+//! (words, entities, places, event types with actors, numbers), lowered when both sides name
+//! different years, death tolls or event dates (a second earthquake is another story). Document
+//! frequencies are counted online. A story takes articles published within `window_days` of
+//! its span; a closed story's thread still takes new stories. A merge pass (every
+//! `merge_every` articles and on [`Clusterer::consolidate`]) joins stories that became similar,
+//! so the result depends little on the order articles come in.
+//!
+//! Invariants: no IO, no clock (time is the articles' publication dates), deterministic (fixed
+//! hasher; ties broken by id), never panics on empty or odd input. State lives behind
+//! [`StoryStore`] ([`MemoryStore`] here) so a store-backed implementation can follow.
+//!
+//! ```
+//! use sitrep_stories::{ArticleFeatures, Clusterer, Config};
+//! let mut c = Clusterer::new(Config::default());
+//! let a = c.add(&ArticleFeatures::from_text("a", "Flood waters swept through Velmora on Monday, the mayor of Velmora said.", None));
+//! let b = c.add(&ArticleFeatures::from_text("b", "Velmora flood: waters swept the old town, the mayor said.", None));
+//! assert_eq!(a.story, b.story);
+//! assert!(a.new_story && !b.new_story);
+//! ```
+
+pub mod bcubed;
+mod cluster;
+mod features;
+mod state;
+
+pub use cluster::{Assignment, Clusterer, Config, Story, StoryEntity, Weights};
+pub use features::ArticleFeatures;
+pub use state::{
+    ArticleEntry, FxHasher, FxMap, Kind, Level, MemoryStore, Postings, Profile, StoryId,
+    StoryState, StoryStore, ThreadId, ThreadState, Vector,
+};

@@ -1,0 +1,313 @@
+//! Team-written clustering cases (fictional places and people); features built by hand, no
+//! model files.
+
+use sitrep_stories::bcubed::bcubed;
+use sitrep_stories::{ArticleFeatures, Clusterer, Config};
+
+fn date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// An article from its text, publication date, entities (`"PERSON:name"`), places and tolls.
+fn article(
+    id: &str,
+    published: &str,
+    text: &str,
+    entities: &[&str],
+    places: &[&str],
+    killed: &[u64],
+) -> ArticleFeatures {
+    let mut f = ArticleFeatures::from_text(id, text, date(published));
+    f.entities = entities.iter().map(|e| (e.to_string(), 1)).collect();
+    f.places = places.iter().map(|p| (p.to_string(), 1)).collect();
+    f.killed = killed.to_vec();
+    f
+}
+
+/// Some unrelated articles so that document frequencies mean something.
+fn background() -> Vec<ArticleFeatures> {
+    let texts = [
+        "The central bank of Norvania raised interest rates by half a point on Tuesday.",
+        "Parliament in Castellan passed a budget after a long night of debate over pensions.",
+        "The football club Ardent Rovers signed a striker from a rival team for a record fee.",
+        "A new museum of modern art opened in the harbour district with a sculpture show.",
+        "Farmers protested fuel prices by driving tractors into the capital.",
+        "The airline announced cheaper fares on routes between the northern islands.",
+    ];
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| article(&format!("bg{i}"), "2024-03-01", t, &[], &[], &[]))
+        .collect()
+}
+
+fn quake_a() -> Vec<ArticleFeatures> {
+    vec![
+        article(
+            "qa1",
+            "2024-03-02",
+            "A magnitude 6.4 earthquake struck the mountain town of Orlavia on Saturday, \
+             collapsing houses and killing 41 people, rescue officials said.",
+            &["ORG:orlavia red cross"],
+            &["orlavia"],
+            &[41],
+        ),
+        article(
+            "qa2",
+            "2024-03-03",
+            "Rescuers in Orlavia searched collapsed houses after the 6.4 earthquake; the death \
+             toll rose to 44, the Orlavia Red Cross said.",
+            &["ORG:orlavia red cross"],
+            &["orlavia"],
+            &[44],
+        ),
+        article(
+            "qa3",
+            "2024-03-03",
+            "Aftershocks rattled Orlavia a day after the earthquake that killed 44 people and \
+             left hundreds homeless in the mountain town.",
+            &[],
+            &["orlavia"],
+            &[44],
+        ),
+    ]
+}
+
+fn quake_b() -> Vec<ArticleFeatures> {
+    vec![
+        article(
+            "qb1",
+            "2024-03-04",
+            "A magnitude 5.1 earthquake struck the coastal city of Tessaly, collapsing a bridge \
+             and killing 3 people, officials said.",
+            &["PERSON:mara quell", "PERSON:quell"],
+            &["tessaly"],
+            &[3],
+        ),
+        article(
+            "qb2",
+            "2024-03-05",
+            "Tessaly mayor Mara Quell said the bridge that collapsed in the 5.1 earthquake will \
+             be rebuilt; 3 people died.",
+            &["PERSON:mara quell", "PERSON:quell"],
+            &["tessaly"],
+            &[3],
+        ),
+    ]
+}
+
+fn summit() -> Vec<ArticleFeatures> {
+    vec![
+        article(
+            "sm1",
+            "2024-03-02",
+            "Foreign ministers Ilse Varga and Tomas Brenn met in Lindholm to discuss a border \
+             treaty between their countries.",
+            &[
+                "PERSON:ilse varga",
+                "PERSON:varga",
+                "PERSON:tomas brenn",
+                "PERSON:brenn",
+            ],
+            &["lindholm"],
+            &[],
+        ),
+        article(
+            "sm2",
+            "2024-03-02",
+            "Varga and Brenn ended their Lindholm meeting without signing the border treaty, \
+             but agreed to meet again.",
+            &["PERSON:varga", "PERSON:brenn"],
+            &["lindholm"],
+            &[],
+        ),
+    ]
+}
+
+fn run(config: &Config, articles: &[ArticleFeatures]) -> Clusterer {
+    let mut c = Clusterer::new(config.clone());
+    for a in articles {
+        c.add(a);
+    }
+    c.consolidate();
+    c
+}
+
+fn story_of(c: &Clusterer, articles: &[ArticleFeatures], id: &str) -> sitrep_stories::StoryId {
+    let i = articles
+        .iter()
+        .position(|a| a.id == id)
+        .unwrap_or(usize::MAX);
+    c.story_of(i).unwrap_or_else(|| panic!("no story for {id}"))
+}
+
+#[test]
+fn same_story_joins() {
+    let mut all = background();
+    all.extend(quake_a());
+    let c = run(&Config::default(), &all);
+    let s = story_of(&c, &all, "qa1");
+    assert_eq!(story_of(&c, &all, "qa2"), s);
+    assert_eq!(story_of(&c, &all, "qa3"), s);
+    assert_ne!(story_of(&c, &all, "bg0"), s);
+    let story = c.stories().into_iter().find(|x| x.id == s);
+    let story = story.unwrap_or_else(|| panic!("story {s} listed"));
+    assert_eq!(story.articles, ["qa1", "qa2", "qa3"]);
+    assert_eq!(story.entities[0].name, "orlavia red cross");
+    assert_eq!(story.entities[0].articles, 2);
+}
+
+#[test]
+fn another_earthquake_is_another_story() {
+    let mut all = background();
+    all.extend(quake_a());
+    all.extend(quake_b());
+    let c = run(&Config::default(), &all);
+    assert_ne!(story_of(&c, &all, "qa1"), story_of(&c, &all, "qb1"));
+    assert_eq!(story_of(&c, &all, "qb1"), story_of(&c, &all, "qb2"));
+}
+
+#[test]
+fn different_death_toll_lowers_similarity() {
+    // The same words and place, but tolls of 41 and 300: without the toll both join.
+    let a = article(
+        "x1",
+        "2024-05-01",
+        "Earthquake hits Orlavia valley.",
+        &[],
+        &["orlavia"],
+        &[41],
+    );
+    let b = article(
+        "x2",
+        "2024-05-01",
+        "Earthquake hits Orlavia valley.",
+        &[],
+        &["orlavia"],
+        &[300],
+    );
+    let mut config = Config {
+        killed_penalty: 1.0,
+        ..Config::default()
+    };
+    let c = run(&config, &[a.clone(), b.clone()]);
+    assert_ne!(c.story_of(0), c.story_of(1));
+    config.killed_penalty = 0.0;
+    let c = run(&config, &[a, b]);
+    assert_eq!(c.story_of(0), c.story_of(1));
+}
+
+#[test]
+fn time_window_closes_a_story_but_not_its_thread() {
+    let text = "Dockworkers in Port Serrin went on strike over pay, halting the container \
+                terminal; the Serrin dockworkers union said talks had failed.";
+    let all = [
+        article(
+            "d1",
+            "2024-01-10",
+            text,
+            &["ORG:serrin dockworkers union"],
+            &["port serrin"],
+            &[],
+        ),
+        article(
+            "d2",
+            "2024-01-11",
+            text,
+            &["ORG:serrin dockworkers union"],
+            &["port serrin"],
+            &[],
+        ),
+        // Two months later: the same storyline, a new strike.
+        article(
+            "d3",
+            "2024-03-15",
+            text,
+            &["ORG:serrin dockworkers union"],
+            &["port serrin"],
+            &[],
+        ),
+    ];
+    let mut c = Clusterer::new(Config::default());
+    let a1 = c.add(&all[0]);
+    let a2 = c.add(&all[1]);
+    let a3 = c.add(&all[2]);
+    assert_eq!(a1.story, a2.story);
+    assert!(a3.new_story);
+    assert_ne!(a3.story, a1.story);
+    assert_eq!(a3.thread, a1.thread);
+    c.consolidate();
+    assert_ne!(
+        c.story_of(2),
+        c.story_of(0),
+        "the merge pass respects the window"
+    );
+}
+
+#[test]
+fn order_does_not_change_the_stories() {
+    let mut all = background();
+    all.extend(quake_a());
+    all.extend(quake_b());
+    all.extend(summit());
+    let gold: Vec<&str> = all.iter().map(|a| &a.id[..2]).collect();
+    // Background articles are each their own story.
+    let gold: Vec<String> = all
+        .iter()
+        .zip(gold)
+        .map(|(a, g)| {
+            if g == "bg" {
+                a.id.clone()
+            } else {
+                g.to_string()
+            }
+        })
+        .collect();
+    let n = all.len();
+    for seed in 0..12u64 {
+        // A fixed pseudo-random permutation per seed.
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for i in (1..n).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            order.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let shuffled: Vec<ArticleFeatures> = order.iter().map(|&i| all[i].clone()).collect();
+        let c = run(&Config::default(), &shuffled);
+        let predicted: Vec<u32> = (0..n)
+            .map(|i| c.story_of(i).map_or(u32::MAX, |s| s.0))
+            .collect();
+        let gold_shuffled: Vec<&String> = order.iter().map(|&i| &gold[i]).collect();
+        let score = bcubed(&predicted, &gold_shuffled);
+        let got: Vec<Vec<String>> = c.stories().into_iter().map(|s| s.articles).collect();
+        assert_eq!(score.f1, 1.0, "order {order:?}: {score:?} {got:?}");
+    }
+}
+
+#[test]
+fn empty_and_odd_articles_do_not_crash() {
+    let mut c = Clusterer::new(Config::default());
+    let empty = ArticleFeatures::from_text("e1", "", None);
+    assert!(empty.is_empty());
+    let a = c.add(&empty);
+    let b = c.add(&ArticleFeatures::from_text("e2", "  ... !!! \u{0}", None));
+    assert!(a.new_story && b.new_story);
+    assert_ne!(a.story, b.story);
+    let mut weird = ArticleFeatures::from_text("e3", "x", None);
+    weird.words = vec![(String::new(), 0), ("word".to_string(), 0)];
+    weird.entities = vec![(":".to_string(), 1)];
+    c.add(&weird);
+    c.add(&ArticleFeatures::default());
+    c.consolidate();
+    assert_eq!(c.stories().len(), 4);
+}
+
+#[test]
+fn baseline_config_uses_words_only() {
+    let mut all = background();
+    all.extend(quake_a());
+    let c = run(&Config::tfidf_baseline(0.2), &all);
+    assert_eq!(story_of(&c, &all, "qa1"), story_of(&c, &all, "qa2"));
+}
