@@ -7,6 +7,7 @@
 mod nlp;
 mod pipeline;
 mod report;
+mod stories;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,16 @@ enum Command {
         /// lines); `json`: articles in (as `extract`), their analysis out.
         #[arg(long, value_enum, default_value_t = NlpFormat::Json)]
         format: NlpFormat,
+    },
+    /// Stories: with PATHs, those inputs extracted and grouped in memory; otherwise the
+    /// store's articles. One JSON object per story (articles, outlets, entities, merged quotes
+    /// and events, disagreements).
+    Stories {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Store to read when no PATH is given: `sqlite://PATH` or a path.
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
     },
     /// The HTTP API and the web pages over a store (search index in `<db>.index/`).
     Serve {
@@ -191,6 +202,7 @@ fn main() -> ExitCode {
             let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs).and_then(|opts| pipeline::ingest(&opts, &db, &reporter))
         }
+        Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
         Command::Serve { db, addr, reindex } => {
             serve(&db.unwrap_or_else(default_db), addr, reindex).map(|()| Default::default())
         }
@@ -210,6 +222,50 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `sitrep stories`: stories of the given inputs, or of the store, as JSON lines.
+fn stories_command(
+    inputs: InputArgs,
+    db: Option<String>,
+    reporter: &report::Reporter,
+) -> anyhow::Result<report::Summary> {
+    use std::io::Write;
+    let mut summary = report::Summary::default();
+    let records = if inputs.paths.is_empty() {
+        let db = db.unwrap_or_else(default_db);
+        let store = sitrep_store::Store::open(&db)
+            .map_err(anyhow::Error::from)
+            .map_err(|e| e.context(format!("cannot open store {db}")))?;
+        stories::stored_records(&store)?
+    } else {
+        let opts = with_analyzer(inputs)?;
+        let mut records = Vec::new();
+        pipeline::run(&opts, reporter, &mut summary, |articles, _| {
+            records.extend(
+                articles
+                    .into_iter()
+                    .map(|(a, x)| sitrep_model::ArticleRecord::new(a, x)),
+            );
+            Ok(())
+        })?;
+        records
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for story in stories::build(&records) {
+        let written = serde_json::to_writer(&mut out, &story)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from));
+        match written {
+            Err(e) if pipeline::is_broken_pipe(&e) => return Ok(summary),
+            other => anyhow::Context::context(other, "cannot write to standard output")?,
+        }
+        summary.written += 1;
+    }
+    out.flush().ok();
+    reporter.finish("stories written", &summary);
+    Ok(summary)
 }
 
 impl From<InputArgs> for pipeline::Options {

@@ -171,6 +171,12 @@ pub fn ingest(opts: &Options, db: &str, reporter: &Reporter) -> anyhow::Result<S
         summary.duplicates += outcome.duplicates;
         Ok(())
     })?;
+    // Stories follow the store's articles.
+    if summary.written > 0 {
+        let n = crate::stories::refresh(&mut store)
+            .with_context(|| format!("cannot update the stories in {db}"))?;
+        tracing::info!(stories = n, "stories updated");
+    }
     reporter.finish("stored", &summary);
     Ok(summary)
 }

@@ -352,3 +352,43 @@ fn nlp_json_analyses_article_bodies() -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// `sitrep stories` groups the inputs (every article in exactly one story, each story a
+/// contract object), and `ingest` keeps the same stories in the store, which `stories` then
+/// reads back.
+#[test]
+fn stories_from_inputs_and_from_the_store() -> std::io::Result<()> {
+    let out = sitrep().args(["stories"]).arg(examples()).output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stories = json_lines(&out);
+    assert!(!stories.is_empty());
+    let mut seen = Vec::new();
+    for s in &stories {
+        assert_eq!(s["schema"], "sitrep/1");
+        assert!(s["id"].as_str().is_some_and(|id| id.starts_with('s')));
+        for a in s["articles"].as_array().into_iter().flatten() {
+            let id = a.as_str().unwrap_or_default().to_string();
+            assert!(!seen.contains(&id), "article {id} in two stories");
+            seen.push(id);
+        }
+        assert!(s["disagreements"].is_array() && s["entities"].is_array());
+    }
+    assert_eq!(seen.len(), 5);
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    let ingest = sitrep()
+        .args(["ingest", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    let stored = sitrep().args(["stories", "--db", &spec]).output()?;
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    let ids = |v: &[serde_json::Value]| {
+        let mut ids: Vec<String> = v.iter().map(|s| s["id"].to_string()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&json_lines(&stored)), ids(&stories));
+    Ok(())
+}
