@@ -39,7 +39,7 @@ pub fn extract(doc: &Doc) -> Extraction {
 }
 
 /// The compiled-in country table (always available).
-fn builtin_countries() -> &'static Countries {
+pub fn builtin_countries() -> &'static Countries {
     static TABLE: std::sync::OnceLock<Countries> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         // The table is compiled in and checked by sitrep-geo's tests.

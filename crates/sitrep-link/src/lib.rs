@@ -79,6 +79,28 @@ impl UnionFind {
         }
         r
     }
+    /// The groups, each in index order, in the order of their smallest member.
+    fn groups(&mut self) -> Vec<Vec<usize>> {
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..self.0.len() {
+            groups.entry(self.find(i)).or_default().push(i);
+        }
+        groups.into_values().collect()
+    }
+
+    /// Items `0..n` grouped by the transitive closure of `same`.
+    fn cluster(n: usize, same: impl Fn(usize, usize) -> bool) -> Vec<Vec<usize>> {
+        let mut uf = UnionFind((0..n).collect());
+        for i in 0..n {
+            for j in i + 1..n {
+                if same(i, j) {
+                    uf.union(i, j);
+                }
+            }
+        }
+        uf.groups()
+    }
+
     fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
@@ -132,17 +154,14 @@ fn canonical_entities(records: &[ArticleRecord]) -> (Canon, Vec<StoryEntity>) {
             uf.union(i, root);
         }
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..items.len() {
-        groups.entry(uf.find(i)).or_default().push(i);
-    }
+    let groups = uf.groups();
     let mut canon = Canon {
         of: HashMap::new(),
         names: Vec::new(),
         kinds: Vec::new(),
     };
     let mut out = Vec::new();
-    for members in groups.values() {
+    for members in &groups {
         let idx = out.len();
         // The fullest name (most words, then most mentions) is the canonical one.
         let best = members
@@ -238,15 +257,8 @@ pub fn roles_conflict(a: &str, b: &str, countries: &sitrep_geo::Countries) -> bo
     matches!((country(&wa), country(&wb)), (Some(x), Some(y)) if x != y)
 }
 
-fn country_table() -> &'static sitrep_geo::Countries {
-    static TABLE: std::sync::OnceLock<sitrep_geo::Countries> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        sitrep_geo::Countries::builtin().unwrap_or_else(|e| panic!("built-in country table: {e}"))
-    })
-}
-
 fn role_disagreements(records: &[ArticleRecord], canon: &Canon) -> Vec<Disagreement> {
-    let countries = country_table();
+    let countries = sitrep_extract::builtin_countries();
     // Canonical person -> (role, sourced value).
     let mut roles: BTreeMap<usize, Vec<SourcedValue>> = BTreeMap::new();
     for (a, r) in records.iter().enumerate() {
@@ -267,18 +279,11 @@ fn role_disagreements(records: &[ArticleRecord], canon: &Canon) -> Vec<Disagreem
     }
     let mut out = Vec::new();
     for (c, values) in roles {
-        let mut picked: Vec<SourcedValue> = Vec::new();
-        for (i, x) in values.iter().enumerate() {
-            for y in &values[i + 1..] {
-                if roles_conflict(&x.value, &y.value, countries) {
-                    for v in [x, y] {
-                        if !picked.contains(v) {
-                            picked.push(v.clone());
-                        }
-                    }
-                }
-            }
-        }
+        let sourced: Vec<(&str, SourcedValue)> = values
+            .iter()
+            .map(|v| (v.value.as_str(), v.clone()))
+            .collect();
+        let picked = conflicting(&sourced, |x, y| roles_conflict(x, y, countries));
         if !picked.is_empty() {
             out.push(disagreement(&canon.names[c], "role", picked));
         }
@@ -294,6 +299,26 @@ fn locate(body: &str, text: &str, near: Option<usize>) -> (usize, usize) {
         None => hits.first().copied(),
     };
     best.map_or((0, 0), |i| (i, i + text.len()))
+}
+
+/// The sourced values that conflict with at least one other, each once, in order.
+fn conflicting<T>(
+    items: &[(T, SourcedValue)],
+    conflict: impl Fn(&T, &T) -> bool,
+) -> Vec<SourcedValue> {
+    let mut picked: Vec<SourcedValue> = Vec::new();
+    for (i, (a, va)) in items.iter().enumerate() {
+        for (b, vb) in &items[i + 1..] {
+            if conflict(a, b) {
+                for v in [va, vb] {
+                    if !picked.contains(v) {
+                        picked.push(v.clone());
+                    }
+                }
+            }
+        }
+    }
+    picked
 }
 
 fn disagreement(subject: &str, slot: &str, values: Vec<SourcedValue>) -> Disagreement {
@@ -365,21 +390,12 @@ fn merge_quotes(records: &[ArticleRecord], canon: &Canon) -> (Vec<StoryQuote>, V
             });
         }
     }
-    let mut uf = UnionFind((0..items.len()).collect());
-    for i in 0..items.len() {
-        for j in i + 1..items.len() {
-            if same_quote(&items[i].words, &items[j].words) {
-                uf.union(i, j);
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..items.len() {
-        groups.entry(uf.find(i)).or_default().push(i);
-    }
+    let groups = UnionFind::cluster(items.len(), |i, j| {
+        same_quote(&items[i].words, &items[j].words)
+    });
     let mut quotes = Vec::new();
     let mut dis = Vec::new();
-    for members in groups.values() {
+    for members in &groups {
         let main = members
             .iter()
             .copied()
@@ -544,21 +560,10 @@ fn merge_events(records: &[ArticleRecord], canon: &Canon) -> (Vec<StoryEvent>, V
         };
         shares || (placed && x.source.is_empty() && y.source.is_empty())
     };
-    let mut uf = UnionFind((0..items.len()).collect());
-    for i in 0..items.len() {
-        for j in i + 1..items.len() {
-            if same(&items[i], &items[j]) {
-                uf.union(i, j);
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..items.len() {
-        groups.entry(uf.find(i)).or_default().push(i);
-    }
+    let groups = UnionFind::cluster(items.len(), |i, j| same(&items[i], &items[j]));
     let mut events = Vec::new();
     let mut dis = Vec::new();
-    for members in groups.values() {
+    for members in &groups {
         // The fullest account: most actors, then a place, a date, casualties.
         let main = members
             .iter()
@@ -597,18 +602,7 @@ fn merge_events(records: &[ArticleRecord], canon: &Canon) -> (Vec<StoryEvent>, V
                     ))
                 })
                 .collect();
-            let mut picked: Vec<SourcedValue> = Vec::new();
-            for (i, (a, va)) in figures.iter().enumerate() {
-                for (b, vb) in &figures[i + 1..] {
-                    if !numbers::compatible(a, b) {
-                        for v in [va, vb] {
-                            if !picked.contains(v) {
-                                picked.push(v.clone());
-                            }
-                        }
-                    }
-                }
-            }
+            let picked = conflicting(&figures, |a, b| !numbers::compatible(a, b));
             if !picked.is_empty() {
                 dis.push(disagreement(&subject, kind, picked));
             }
@@ -650,18 +644,7 @@ fn merge_events(records: &[ArticleRecord], canon: &Canon) -> (Vec<StoryEvent>, V
             if distinct.len() > 1 {
                 dis.push(disagreement(&subject, "date", dates));
             }
-            let mut picked = Vec::new();
-            for (i, (a, va)) in places.iter().enumerate() {
-                for (b, vb) in &places[i + 1..] {
-                    if places_conflict(a, b) {
-                        for v in [va, vb] {
-                            if !picked.contains(v) {
-                                picked.push(v.clone());
-                            }
-                        }
-                    }
-                }
-            }
+            let picked = conflicting(&places, |a, b| places_conflict(a, b));
             if !picked.is_empty() {
                 dis.push(disagreement(&subject, "place", picked));
             }
@@ -694,7 +677,7 @@ fn places_conflict(a: &sitrep_model::Location, b: &sitrep_model::Location) -> bo
     {
         return true;
     }
-    let table = country_table();
+    let table = sitrep_extract::builtin_countries();
     let is_area = |l: &sitrep_model::Location| table.actor(&l.name).is_some_and(|c| c.is_country);
     if is_area(a) || is_area(b) {
         return false;

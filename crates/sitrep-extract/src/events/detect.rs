@@ -130,6 +130,12 @@ impl<'a> Tree<'a> {
     /// `cut` (only those at the edges can be cut; the span stays contiguous), trimmed of
     /// punctuation and conjunctions at both ends.
     pub fn span(&self, i: usize, cut: &[&str]) -> Range<usize> {
+        self.trimmed_subtree(i, |c| !cut.contains(&self.dep(c)))
+    }
+
+    /// The contiguous token span of `i`'s subtree without the subtrees of the children of `i`
+    /// that `keep` rejects, trimmed of punctuation and conjunctions at both ends.
+    fn trimmed_subtree(&self, i: usize, keep: impl Fn(usize) -> bool) -> Range<usize> {
         let mut lo = i;
         let mut hi = i;
         let mut stack = vec![i];
@@ -137,7 +143,7 @@ impl<'a> Tree<'a> {
             lo = lo.min(t);
             hi = hi.max(t);
             for &c in &self.children[t] {
-                if t == i && cut.contains(&self.dep(c)) {
+                if t == i && !keep(c) {
                     continue;
                 }
                 stack.push(c);
@@ -182,32 +188,12 @@ impl<'a> Tree<'a> {
     }
 
     fn actor_span(&self, i: usize) -> Range<usize> {
-        let mut lo = i;
-        let mut hi = i;
-        let mut stack = vec![i];
-        while let Some(t) = stack.pop() {
-            lo = lo.min(t);
-            hi = hi.max(t);
-            for &c in &self.children[t] {
-                if t == i {
-                    let dep = self.dep(c);
-                    if matches!(dep, "relcl" | "conj" | "cc" | "acl" | "advcl" | "npadvmod")
-                        || (dep == "prep" && !matches!(self.lower(c).as_str(), "of" | "by"))
-                        || (dep == "punct" && c > i && self.kid(i, "appos").is_none_or(|a| a < c))
-                    {
-                        continue;
-                    }
-                }
-                stack.push(c);
-            }
-        }
-        while lo < i && matches!(self.pos(lo), "PUNCT" | "CCONJ") {
-            lo += 1;
-        }
-        while hi > i && matches!(self.pos(hi), "PUNCT" | "CCONJ") {
-            hi -= 1;
-        }
-        lo..hi + 1
+        self.trimmed_subtree(i, |c| {
+            let dep = self.dep(c);
+            !(matches!(dep, "relcl" | "conj" | "cc" | "acl" | "advcl" | "npadvmod")
+                || (dep == "prep" && !matches!(self.lower(c).as_str(), "of" | "by"))
+                || (dep == "punct" && c > i && self.kid(i, "appos").is_none_or(|a| a < c)))
+        })
     }
 
     /// Whether token `i` can head an actor: not a date, time, number or amount.
