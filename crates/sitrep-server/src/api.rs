@@ -2,14 +2,21 @@
 //! keep the two in step.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::header;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{Extensions, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sitrep_model::{ArticleRecord, Event, NaiveDate, Quote};
+use sitrep_model::{
+    ArticleRecord, Disagreement, Event, NaiveDate, Quote, SourcedValue, Story, StoryQuote,
+};
 use sitrep_store::{Store, StorySummary};
 
 use crate::error::{ApiError, ServerError};
@@ -32,6 +39,14 @@ pub(crate) fn routes() -> Router<App> {
         .route("/api/search", get(search))
         .route("/api/entities/{name}", get(entity))
         .route("/api/events", get(events))
+        .route("/api/threads", get(list_threads))
+        .route("/api/threads/{id}", get(get_thread))
+        .route("/api/quotes", get(quotes))
+        .route("/api/stories/{id}/quotes", get(story_quotes))
+        .route("/api/disagreements", get(disagreements))
+        .route("/api/stories/{id}/disagreements", get(story_disagreements))
+        .route("/api/admin/reindex", post(reindex))
+        .merge(crate::export::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -397,23 +412,26 @@ async fn entity(
     Ok(Json(report))
 }
 
-/// `?type=&country=&actor=&from=&to=&limit=&cursor=` of `/api/events`.
+/// `?type=&country=&actor=&place=&from=&to=&limit=&cursor=` of `/api/events` (and of the event
+/// exports).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct EventParams {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub country: Option<String>,
     pub actor: Option<String>,
+    pub place: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
 
-struct EventFilter {
+pub(crate) struct EventFilter {
     kind: Option<String>,
     country: Option<String>,
     actor: Option<String>,
+    place: Option<String>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 }
@@ -435,25 +453,27 @@ fn non_empty(v: Option<String>) -> Option<String> {
 }
 
 impl EventFilter {
-    fn new(p: &EventParams) -> Result<Self, ServerError> {
+    pub(crate) fn new(p: &EventParams) -> Result<Self, ServerError> {
         Ok(EventFilter {
             kind: non_empty(p.kind.clone()).map(|k| k.to_uppercase()),
             country: non_empty(p.country.clone()).map(|c| c.to_uppercase()),
             actor: non_empty(p.actor.clone()).map(|a| a.to_lowercase()),
+            place: non_empty(p.place.clone()).map(|a| a.to_lowercase()),
             from: parse_date_param("from", p.from.as_deref())?,
             to: parse_date_param("to", p.to.as_deref())?,
         })
     }
 
     /// A cheap text the stored extraction must contain.
-    fn needle(&self) -> Option<String> {
+    pub(crate) fn needle(&self) -> Option<String> {
         self.actor
             .clone()
+            .or_else(|| self.place.clone())
             .or_else(|| self.kind.as_ref().map(|k| format!("\"type\":\"{k}\"")))
             .or_else(|| self.country.clone())
     }
 
-    fn accepts(&self, e: &Event, published: Option<NaiveDate>) -> bool {
+    pub(crate) fn accepts(&self, e: &Event, published: Option<NaiveDate>) -> bool {
         if self
             .kind
             .as_ref()
@@ -479,6 +499,14 @@ impl EventFilter {
         }
         if let Some(name) = &self.actor
             && !actors().any(|a| a.name.to_lowercase().contains(name.as_str()))
+        {
+            return false;
+        }
+        if let Some(place) = &self.place
+            && !e
+                .location
+                .as_ref()
+                .is_some_and(|l| l.name.to_lowercase().contains(place.as_str()))
         {
             return false;
         }
@@ -556,6 +584,671 @@ async fn events(
         .store(move |s| find_events(s, &filter, limit, c.as_deref()))
         .await?;
     Ok(Json(list))
+}
+
+// ---------------------------------------------------------------- threads
+
+/// How long gathered threads are reused while the number of stories stays the same.
+const THREADS_TTL: Duration = Duration::from_secs(5);
+
+/// A longer-running storyline: the stories that share a `thread` id.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ThreadSummary {
+    pub id: String,
+    /// The title of its newest story.
+    pub title: String,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+    /// How many stories it has.
+    pub stories: usize,
+    /// How many articles its stories have together.
+    pub articles: usize,
+    /// How many disagreements its stories have together.
+    pub disagreements: usize,
+    /// The outlets of its stories, sorted.
+    pub outlets: Vec<String>,
+}
+
+/// Every thread of the store, newest first, and each thread's stories, newest first.
+pub(crate) struct Threads {
+    pub list: Vec<ThreadSummary>,
+    pub stories: BTreeMap<String, Vec<StorySummary>>,
+}
+
+/// Threads gathered from the story listing, reused for a few seconds while the number of stored
+/// stories does not change (the store has no thread table; gathering reads every story summary).
+#[derive(Default)]
+pub(crate) struct ThreadCache {
+    state: Mutex<Option<(u64, Instant, Arc<Threads>)>>,
+}
+
+impl ThreadCache {
+    pub(crate) fn get(&self, store: &Store) -> Result<Arc<Threads>, ServerError> {
+        let count = store.count_stories()?;
+        let poisoned = || ServerError::Internal("thread cache lock poisoned".to_string());
+        {
+            let state = self.state.lock().map_err(|_| poisoned())?;
+            if let Some((n, built, threads)) = state.as_ref()
+                && *n == count
+                && built.elapsed() < THREADS_TTL
+            {
+                return Ok(threads.clone());
+            }
+        }
+        let threads = Arc::new(gather_threads(store)?);
+        *self.state.lock().map_err(|_| poisoned())? =
+            Some((count, Instant::now(), threads.clone()));
+        Ok(threads)
+    }
+}
+
+fn date_key(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn gather_threads(store: &Store) -> Result<Threads, ServerError> {
+    let mut stories: BTreeMap<String, Vec<StorySummary>> = BTreeMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (page, next) = store.list_stories(MAX_LIMIT, cursor.as_deref())?;
+        for s in page {
+            if let Some(t) = s.thread.clone().filter(|t| !t.trim().is_empty()) {
+                stories.entry(t).or_default().push(s);
+            }
+        }
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut list: Vec<ThreadSummary> = stories
+        .iter()
+        .map(|(id, members)| {
+            let outlets: BTreeSet<&String> = members.iter().flat_map(|s| &s.outlets).collect();
+            ThreadSummary {
+                id: id.clone(),
+                title: members.first().map(|s| s.title.clone()).unwrap_or_default(),
+                first: members.iter().filter_map(|s| s.first.or(s.last)).min(),
+                last: members.iter().filter_map(|s| s.last.or(s.first)).max(),
+                stories: members.len(),
+                articles: members.iter().map(|s| s.articles).sum(),
+                disagreements: members.iter().map(|s| s.disagreements).sum(),
+                outlets: outlets.into_iter().cloned().collect(),
+            }
+        })
+        .collect();
+    list.sort_by(|a, b| (date_key(b.last), &b.id).cmp(&(date_key(a.last), &a.id)));
+    Ok(Threads { list, stories })
+}
+
+/// Splits a cursor `DATE~ID` of an in-memory listing.
+fn parse_key_cursor(cursor: &str) -> Result<(String, String), ServerError> {
+    let bad = || {
+        let shown: String = cursor.chars().take(80).collect();
+        ServerError::BadRequest(format!("bad cursor {shown:?}"))
+    };
+    let (date, id) = cursor.split_once('~').ok_or_else(bad)?;
+    if id.is_empty() || !(date.is_empty() || date.parse::<NaiveDate>().is_ok()) {
+        return Err(bad());
+    }
+    Ok((date.to_string(), id.to_string()))
+}
+
+/// A page of `items` (sorted by `key`, newest first) after `cursor`, and the next cursor.
+fn page_by_key<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&T) -> (String, String),
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<(Vec<&'a T>, Option<String>), ServerError> {
+    let from = match cursor {
+        Some(c) => {
+            let after = parse_key_cursor(c)?;
+            items
+                .iter()
+                .position(|t| key(t) < after)
+                .unwrap_or(items.len())
+        }
+        None => 0,
+    };
+    let page: Vec<&T> = items.iter().skip(from).take(limit).collect();
+    let next = if from + page.len() < items.len() {
+        page.last().map(|t| {
+            let (date, id) = key(t);
+            format!("{date}~{id}")
+        })
+    } else {
+        None
+    };
+    Ok((page, next))
+}
+
+#[derive(Serialize)]
+struct ThreadList {
+    threads: Vec<ThreadSummary>,
+    next: Option<String>,
+}
+
+async fn list_threads(
+    State(app): State<App>,
+    q: Result<Query<PageParams>, QueryRejection>,
+) -> ApiResult<ThreadList> {
+    let q = query(q)?;
+    let limit = parse_limit(q.limit.as_deref())?;
+    let c = cursor(q.cursor);
+    let app2 = app.clone();
+    let list = app
+        .store(move |s| {
+            let threads = app2.threads().get(s)?;
+            let (page, next) = page_by_key(
+                &threads.list,
+                |t| (date_key(t.last), t.id.clone()),
+                limit,
+                c.as_deref(),
+            )?;
+            Ok(ThreadList {
+                threads: page.into_iter().cloned().collect(),
+                next,
+            })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+#[derive(Serialize)]
+pub(crate) struct ThreadPage {
+    pub thread: ThreadSummary,
+    pub stories: Vec<StorySummary>,
+    pub next: Option<String>,
+}
+
+pub(crate) fn thread_page(
+    app: &App,
+    store: &Store,
+    id: &str,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<ThreadPage, ServerError> {
+    let threads = app.threads().get(store)?;
+    let thread = threads
+        .list
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| not_found("thread", id))?;
+    let members = threads
+        .stories
+        .get(id)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let (page, next) = page_by_key(members, |s| (date_key(s.last), s.id.clone()), limit, cursor)?;
+    Ok(ThreadPage {
+        thread: thread.clone(),
+        stories: page.into_iter().cloned().collect(),
+        next,
+    })
+}
+
+async fn get_thread(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<PageParams>, QueryRejection>,
+) -> ApiResult<ThreadPage> {
+    let id = path(id)?;
+    let q = query(q)?;
+    let limit = parse_limit(q.limit.as_deref())?;
+    let c = cursor(q.cursor);
+    let app2 = app.clone();
+    let page = app
+        .store(move |s| thread_page(&app2, s, &id, limit, c.as_deref()))
+        .await?;
+    Ok(Json(page))
+}
+
+// ---------------------------------------------------------------- quotes
+
+/// `?speaker=&q=&limit=&cursor=` of `/api/quotes`.
+#[derive(Debug, Default, Deserialize)]
+struct QuoteParams {
+    speaker: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct QuoteList {
+    speaker: Option<String>,
+    q: Option<String>,
+    quotes: Vec<SourcedQuote>,
+    next: Option<String>,
+}
+
+fn check_words(name: &str, v: Option<String>) -> Result<Option<String>, ServerError> {
+    let v = non_empty(v);
+    if v.as_ref().is_some_and(|v| v.len() > 200) {
+        return Err(ServerError::BadRequest(format!(
+            "{name} is longer than 200 bytes"
+        )));
+    }
+    Ok(v)
+}
+
+/// Quotes by a speaker (their name's words, in order) and/or with words in their text, newest
+/// articles first, found with the search index; pages hold whole articles.
+async fn quotes(
+    State(app): State<App>,
+    q: Result<Query<QuoteParams>, QueryRejection>,
+) -> ApiResult<QuoteList> {
+    let params = query(q)?;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let c = cursor(params.cursor);
+    let speaker = check_words("speaker", params.speaker)?;
+    let text = check_words("q", params.q)?;
+    if speaker.is_none() && text.is_none() {
+        return Err(ServerError::BadRequest("give speaker or q (or both)".to_string()).into());
+    }
+    let after = c.as_deref().map(parse_key_cursor).transpose()?;
+    let app2 = app.clone();
+    let (sp, tx) = (speaker.clone(), text.clone());
+    let (quotes, next) = app
+        .store(move |s| {
+            let index = app2.search().ok_or_else(|| {
+                ServerError::Internal("no search index (in-memory store)".to_string())
+            })?;
+            let hits = index.quote_hits(sp.as_deref(), tx.as_deref())?;
+            let mut quotes = Vec::new();
+            let mut next = None;
+            let mut candidates = hits
+                .iter()
+                .rev()
+                .filter(|(key, _)| after.as_ref().is_none_or(|a| *key < a))
+                .peekable();
+            while let Some(((date, id), texts)) = candidates.next() {
+                if let Some(r) = s.get_article(id)? {
+                    for quote in r.quotes.iter().filter(|q| texts.contains(&q.text)) {
+                        quotes.push(SourcedQuote {
+                            source: Source::of(&r),
+                            quote: quote.clone(),
+                        });
+                    }
+                }
+                if quotes.len() >= limit {
+                    if candidates.peek().is_some() {
+                        next = Some(format!("{date}~{id}"));
+                    }
+                    break;
+                }
+            }
+            Ok((quotes, next))
+        })
+        .await?;
+    Ok(Json(QuoteList {
+        speaker,
+        q: text,
+        quotes,
+        next,
+    }))
+}
+
+/// Where one article reports a story's quote.
+#[derive(Debug, Serialize)]
+struct QuoteSource {
+    #[serde(flatten)]
+    source: Source,
+    text: String,
+    kind: sitrep_model::QuoteKind,
+    cue: Option<String>,
+    start: usize,
+    end: usize,
+}
+
+/// A story's quote, merged across articles, with where each article reports it.
+#[derive(Debug, Serialize)]
+struct StoryQuoteOut {
+    #[serde(flatten)]
+    quote: StoryQuote,
+    sources: Vec<QuoteSource>,
+}
+
+#[derive(Debug, Serialize)]
+struct StoryQuoteList {
+    story: String,
+    quotes: Vec<StoryQuoteOut>,
+    next: Option<String>,
+}
+
+/// `?speaker=&limit=&cursor=` of the story sub-listings (the cursor is a position).
+#[derive(Debug, Default, Deserialize)]
+struct SubParams {
+    speaker: Option<String>,
+    slot: Option<String>,
+    subject: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// The position a sub-listing cursor names.
+fn parse_offset(cursor: Option<&str>) -> Result<usize, ServerError> {
+    cursor.map_or(Ok(0), |c| {
+        c.parse::<usize>().map_err(|_| {
+            let shown: String = c.chars().take(80).collect();
+            ServerError::BadRequest(format!("bad cursor {shown:?}"))
+        })
+    })
+}
+
+fn offset_page<T>(items: Vec<T>, offset: usize, limit: usize) -> (Vec<T>, Option<String>) {
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(page.len());
+    (page, (end < total).then(|| end.to_string()))
+}
+
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+/// A story and its stored articles by id.
+fn story_with_articles(
+    s: &Store,
+    id: &str,
+) -> Result<(Story, BTreeMap<String, ArticleRecord>), ServerError> {
+    let story = s.get_story(id)?.ok_or_else(|| not_found("story", id))?;
+    let mut articles = BTreeMap::new();
+    for a in &story.articles {
+        if let Some(r) = s.get_article(a)? {
+            articles.insert(a.clone(), r);
+        }
+    }
+    Ok((story, articles))
+}
+
+async fn story_quotes(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<SubParams>, QueryRejection>,
+) -> ApiResult<StoryQuoteList> {
+    let id = path(id)?;
+    let params = query(q)?;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let offset = parse_offset(cursor(params.cursor).as_deref())?;
+    let speaker = check_words("speaker", params.speaker)?;
+    let list = app
+        .store(move |s| {
+            let (story, articles) = story_with_articles(s, &id)?;
+            let wanted: Vec<StoryQuoteOut> = story
+                .quotes
+                .iter()
+                .filter(|q| {
+                    speaker.as_deref().is_none_or(|sp| {
+                        q.speaker
+                            .as_deref()
+                            .is_some_and(|name| contains_ci(name, sp))
+                    })
+                })
+                .map(|q| {
+                    let same = |t: &str| {
+                        t.trim() == q.text.trim() || q.variants.iter().any(|v| v.trim() == t.trim())
+                    };
+                    let sources = q
+                        .articles
+                        .iter()
+                        .filter_map(|a| articles.get(a))
+                        .flat_map(|r| {
+                            r.quotes
+                                .iter()
+                                .filter(|aq| same(&aq.text))
+                                .map(|aq| QuoteSource {
+                                    source: Source::of(r),
+                                    text: aq.text.clone(),
+                                    kind: aq.kind,
+                                    cue: aq.cue.clone(),
+                                    start: aq.start,
+                                    end: aq.end,
+                                })
+                        })
+                        .collect();
+                    StoryQuoteOut {
+                        quote: q.clone(),
+                        sources,
+                    }
+                })
+                .collect();
+            let (quotes, next) = offset_page(wanted, offset, limit);
+            Ok(StoryQuoteList {
+                story: story.id,
+                quotes,
+                next,
+            })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+// ---------------------------------------------------------------- disagreements
+
+/// One value of a disagreement with the sentence that says it.
+#[derive(Debug, Serialize)]
+pub(crate) struct ValueOut {
+    #[serde(flatten)]
+    pub value: SourcedValue,
+    pub outlet: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<NaiveDate>,
+    /// The sentence around `start..end` in the article body, and where it starts.
+    pub sentence: Option<String>,
+    pub sentence_start: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct DisagreementOut {
+    pub story: String,
+    pub story_title: String,
+    pub subject: String,
+    pub slot: String,
+    pub within_article: bool,
+    pub values: Vec<ValueOut>,
+}
+
+fn disagreement_out(
+    story: &Story,
+    d: &Disagreement,
+    articles: &BTreeMap<String, ArticleRecord>,
+) -> DisagreementOut {
+    DisagreementOut {
+        story: story.id.clone(),
+        story_title: story.title.clone(),
+        subject: d.subject.clone(),
+        slot: d.slot.clone(),
+        within_article: d.within_article,
+        values: d
+            .values
+            .iter()
+            .map(|v| {
+                let a = articles.get(&v.article);
+                let bounds = a.and_then(|a| crate::html::sentence_bounds(&a.body, v.start, v.end));
+                ValueOut {
+                    value: v.clone(),
+                    outlet: a.and_then(|a| a.outlet.clone()),
+                    title: a.and_then(|a| a.title.clone()),
+                    published: a.and_then(|a| a.published),
+                    sentence: a
+                        .zip(bounds)
+                        .and_then(|(a, (from, to))| a.body.get(from..to).map(|t| t.to_string())),
+                    sentence_start: bounds.map(|(from, _)| from),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `slot` (exact, any case) and `subject` (words in it, any case) filters.
+struct DisagreementFilter {
+    slot: Option<String>,
+    subject: Option<String>,
+}
+
+impl DisagreementFilter {
+    fn new(slot: Option<String>, subject: Option<String>) -> Result<Self, ServerError> {
+        Ok(DisagreementFilter {
+            slot: check_words("slot", slot)?,
+            subject: check_words("subject", subject)?,
+        })
+    }
+
+    fn accepts(&self, d: &Disagreement) -> bool {
+        self.slot
+            .as_ref()
+            .is_none_or(|s| d.slot.eq_ignore_ascii_case(s))
+            && self
+                .subject
+                .as_ref()
+                .is_none_or(|s| contains_ci(&d.subject, s))
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DisagreementList {
+    disagreements: Vec<DisagreementOut>,
+    next: Option<String>,
+}
+
+/// Disagreements across stories, newest stories first; pages hold whole stories and the cursor
+/// is a story cursor.
+fn find_disagreements(
+    s: &Store,
+    filter: &DisagreementFilter,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<DisagreementList, ServerError> {
+    let mut out = Vec::new();
+    let mut cursor = cursor.map(str::to_string);
+    let mut scanned = 0;
+    loop {
+        let (page, next) = s.list_stories(SCAN_STEP, cursor.as_deref())?;
+        scanned += page.len();
+        let mut stopped = None;
+        for (i, summary) in page.iter().enumerate() {
+            if summary.disagreements == 0 {
+                continue;
+            }
+            let Some(story) = s.get_story(&summary.id)? else {
+                continue;
+            };
+            let wanted: Vec<&Disagreement> = story
+                .disagreements
+                .iter()
+                .filter(|d| filter.accepts(d))
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let mut articles = BTreeMap::new();
+            for d in &wanted {
+                for v in &d.values {
+                    if !articles.contains_key(&v.article)
+                        && let Some(r) = s.get_article(&v.article)?
+                    {
+                        articles.insert(v.article.clone(), r);
+                    }
+                }
+            }
+            out.extend(
+                wanted
+                    .iter()
+                    .map(|d| disagreement_out(&story, d, &articles)),
+            );
+            if out.len() >= limit {
+                stopped = Some(i);
+                break;
+            }
+        }
+        if let Some(i) = stopped {
+            let more = i + 1 < page.len() || next.is_some();
+            cursor = more.then(|| format!("{}~{}", date_key(page[i].last), page[i].id));
+            break;
+        }
+        cursor = next;
+        if cursor.is_none() || scanned >= MAX_SCAN {
+            break;
+        }
+    }
+    Ok(DisagreementList {
+        disagreements: out,
+        next: cursor,
+    })
+}
+
+async fn disagreements(
+    State(app): State<App>,
+    q: Result<Query<SubParams>, QueryRejection>,
+) -> ApiResult<DisagreementList> {
+    let params = query(q)?;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let c = cursor(params.cursor);
+    if let Some(c) = &c {
+        parse_key_cursor(c)?;
+    }
+    let filter = DisagreementFilter::new(params.slot, params.subject)?;
+    let list = app
+        .store(move |s| find_disagreements(s, &filter, limit, c.as_deref()))
+        .await?;
+    Ok(Json(list))
+}
+
+async fn story_disagreements(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<SubParams>, QueryRejection>,
+) -> ApiResult<DisagreementList> {
+    let id = path(id)?;
+    let params = query(q)?;
+    let limit = parse_limit(params.limit.as_deref())?;
+    let offset = parse_offset(cursor(params.cursor).as_deref())?;
+    let filter = DisagreementFilter::new(params.slot, params.subject)?;
+    let list = app
+        .store(move |s| {
+            let (story, articles) = story_with_articles(s, &id)?;
+            let all: Vec<DisagreementOut> = story
+                .disagreements
+                .iter()
+                .filter(|d| filter.accepts(d))
+                .map(|d| disagreement_out(&story, d, &articles))
+                .collect();
+            let (disagreements, next) = offset_page(all, offset, limit);
+            Ok(DisagreementList {
+                disagreements,
+                next,
+            })
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+// ---------------------------------------------------------------- admin
+
+/// `POST /api/admin/reindex`: adds the articles stored since the index was last brought up to
+/// date, now. Answered only to loopback peers.
+async fn reindex(State(app): State<App>, extensions: Extensions) -> ApiResult<Value> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    if !peer.is_some_and(|p| p.ip().is_loopback()) {
+        return Err(ServerError::Forbidden(
+            "reindex is answered to loopback clients only".to_string(),
+        )
+        .into());
+    }
+    let app2 = app.clone();
+    let outcome = app
+        .store(move |s| match app2.search() {
+            Some(index) => index.refresh(s),
+            None => Err(ServerError::Internal(
+                "no search index (in-memory store)".to_string(),
+            )),
+        })
+        .await?;
+    Ok(Json(json!(outcome)))
 }
 
 #[cfg(test)]

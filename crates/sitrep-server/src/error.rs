@@ -13,6 +13,9 @@ pub enum ServerError {
     #[error("{0}")]
     BadRequest(String),
 
+    #[error("{0}")]
+    Forbidden(String),
+
     #[error(transparent)]
     Store(#[from] StoreError),
 
@@ -28,6 +31,7 @@ impl ServerError {
         match self {
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Store(StoreError::BadCursor { .. }) => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -80,14 +80,14 @@ pub fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// The sentence of `text` around `start..end` (byte offsets): from after the previous sentence
-/// end (or paragraph break) to the next one, with the span marked. `None` when the offsets do
-/// not fall on character boundaries of `text`.
-pub fn sentence_with_mark(text: &str, start: usize, end: usize) -> Option<String> {
+/// The byte range of the sentence of `text` around `start..end`: from after the previous
+/// sentence end (or line break) to the next one, at most 400 bytes either side of the span,
+/// spaces trimmed. `None` when the offsets do not fall on character boundaries of `text`.
+pub fn sentence_bounds(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let (start, end) = (start.min(end), start.max(end));
     let before = text.get(..start)?;
-    let span = text.get(start..end)?;
     let after = text.get(end..)?;
+    text.get(start..end)?;
     let from = before
         .rfind(['.', '!', '?', '\n'])
         .map_or(0, |i| i + 1)
@@ -98,13 +98,23 @@ pub fn sentence_with_mark(text: &str, start: usize, end: usize) -> Option<String
         .map_or(after.len(), |i| i + 1);
     let to_rel = to_rel.min(400);
     let to_rel = (to_rel..=after.len()).find(|&i| after.is_char_boundary(i))?;
-    let head = text.get(from..start)?.trim_start();
+    let head = text.get(from..start)?;
     let tail = after.get(..to_rel)?;
+    let from = from + (head.len() - head.trim_start().len());
+    let to = end + tail.trim_end().len();
+    Some((from, to))
+}
+
+/// The sentence of `text` around `start..end` (see [`sentence_bounds`]), escaped, with the
+/// span marked.
+pub fn sentence_with_mark(text: &str, start: usize, end: usize) -> Option<String> {
+    let (start, end) = (start.min(end), start.max(end));
+    let (from, to) = sentence_bounds(text, start, end)?;
     Some(format!(
         "{}<mark>{}</mark>{}",
-        esc(head),
-        esc(span),
-        esc(tail.trim_end())
+        esc(text.get(from..start)?),
+        esc(text.get(start..end)?),
+        esc(text.get(end..to)?)
     ))
 }
 

@@ -30,6 +30,7 @@
 
 mod api;
 mod error;
+mod export;
 mod html;
 mod pages;
 mod pool;
@@ -41,7 +42,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use error::ServerError;
-pub use search::{IndexStats, SearchIndex};
+pub use search::{IndexStats, RefreshOutcome, SearchIndex};
 
 use pool::Pool;
 
@@ -54,11 +55,13 @@ pub const DEFAULT_LIMIT: usize = 20;
 #[derive(Clone)]
 pub struct App {
     inner: Arc<Inner>,
+    refresh: Option<std::time::Duration>,
 }
 
 struct Inner {
     pool: Pool,
     search: Option<SearchIndex>,
+    threads: api::ThreadCache,
 }
 
 impl App {
@@ -83,8 +86,20 @@ impl App {
             None => None,
         };
         Ok(App {
-            inner: Arc::new(Inner { pool, search }),
+            inner: Arc::new(Inner {
+                pool,
+                search,
+                threads: Default::default(),
+            }),
+            refresh: search::refresh_from_env(),
         })
+    }
+
+    /// How often [`serve`] adds newly stored articles to the search index (`None`: never; the
+    /// default is `SITREP_INDEX_REFRESH` seconds, 30 when unset, 0 for never).
+    pub fn refresh_every(mut self, every: Option<std::time::Duration>) -> App {
+        self.refresh = every;
+        self
     }
 
     pub(crate) fn pool(&self) -> &Pool {
@@ -93,6 +108,10 @@ impl App {
 
     pub(crate) fn search(&self) -> Option<&SearchIndex> {
         self.inner.search.as_ref()
+    }
+
+    pub(crate) fn threads(&self) -> &api::ThreadCache {
+        &self.inner.threads
     }
 
     /// Runs `f` with a pooled store connection on tokio's blocking threads.
@@ -116,7 +135,12 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Serves `app` on `listener` until the process ends.
+/// Serves `app` on `listener` until the process ends, refreshing the search index in the
+/// background (see [`App::refresh_every`]).
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).await
+    if let Some(every) = app.refresh {
+        tokio::spawn(search::refresh_every(app.clone(), every));
+    }
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).await
 }

@@ -5,23 +5,26 @@
 //! articles it holds differs from the store's. Queries are parsed leniently (a stray quote or
 //! colon in what a user typed is not an error).
 
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
+use sitrep_model::ArticleRecord;
 use sitrep_store::Store;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{QueryParser, TermQuery};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 use crate::ServerError;
 
 /// Changes whenever the fields below change, so that an index of an older layout is rebuilt.
-const LAYOUT: &str = "sitrep-search-1";
+const LAYOUT: &str = "sitrep-search-2";
 const LAYOUT_FILE: &str = "sitrep-layout";
 /// Memory for the index writer while building.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -37,6 +40,7 @@ struct Fields {
     title: Field,
     text: Field,
     speaker: Field,
+    published: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -54,6 +58,7 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text.clone()),
         text: b.add_text_field("text", text.clone()),
         speaker: b.add_text_field("speaker", text),
+        published: b.add_text_field("published", STRING | STORED),
     };
     (b.build(), fields)
 }
@@ -64,7 +69,23 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The ids of the articles indexed; held while the index is written, so that one refresh
+    /// runs at a time (readers never take it).
+    indexed: Mutex<HashSet<String>>,
 }
+
+/// What a [`SearchIndex::refresh`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RefreshOutcome {
+    /// Articles added to the index.
+    pub added: u64,
+    /// Articles the index holds now.
+    pub articles: u64,
+}
+
+/// Quotes found by [`SearchIndex::quote_hits`]: for each article (publication date or "", id),
+/// the texts of its matching quotes.
+pub type QuoteHits = BTreeMap<(String, String), BTreeSet<String>>;
 
 /// What an index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,12 +178,144 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| index_err(dir, e))?;
-        Ok(SearchIndex {
+        reader.reload().map_err(|e| index_err(dir, e))?;
+        let mut index = SearchIndex {
             dir: dir.to_path_buf(),
             index,
             reader,
             fields,
+            indexed: Mutex::new(HashSet::new()),
+        };
+        index.indexed = Mutex::new(index.indexed_ids()?);
+        Ok(index)
+    }
+
+    /// The article ids of the index: the terms of its `article` field.
+    fn indexed_ids(&self) -> Result<HashSet<String>, ServerError> {
+        let searcher = self.reader.searcher();
+        let mut ids = HashSet::new();
+        for segment in searcher.segment_readers() {
+            let terms = segment
+                .inverted_index(self.fields.article)
+                .map_err(|e| index_err(&self.dir, e))?;
+            let mut stream = terms
+                .terms()
+                .stream()
+                .map_err(|e| index_err(&self.dir, e))?;
+            while stream.advance() {
+                if let Ok(id) = std::str::from_utf8(stream.key()) {
+                    ids.insert(id.to_string());
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Adds to the index the stored articles it does not hold yet (articles ingested while the
+    /// server runs), commits, and reloads the reader: searches running meanwhile read the
+    /// previous state, the next ones see the new articles. One refresh at a time.
+    pub fn refresh(&self, store: &Store) -> Result<RefreshOutcome, ServerError> {
+        let mut indexed = self
+            .indexed
+            .lock()
+            .map_err(|_| ServerError::Internal("search index lock poisoned".to_string()))?;
+        let stored = store.count_articles()?;
+        let mut fresh = Vec::new();
+        if stored != indexed.len() as u64 {
+            let mut after: Option<String> = None;
+            loop {
+                let ids = store.article_ids(BUILD_PAGE * 4, after.as_deref())?;
+                let Some(last) = ids.last().cloned() else {
+                    break;
+                };
+                fresh.extend(ids.into_iter().filter(|id| !indexed.contains(id)));
+                after = Some(last);
+            }
+        }
+        if !fresh.is_empty() {
+            let dir = &self.dir;
+            let mut writer = self
+                .index
+                .writer::<TantivyDocument>(WRITER_MEMORY)
+                .map_err(|e| index_err(dir, e))?;
+            for id in &fresh {
+                if let Some(r) = store.get_article(id)? {
+                    add_record(&writer, self.fields, &r).map_err(|e| index_err(dir, e))?;
+                }
+            }
+            writer.commit().map_err(|e| index_err(dir, e))?;
+            writer
+                .wait_merging_threads()
+                .map_err(|e| index_err(dir, e))?;
+            self.reader.reload().map_err(|e| index_err(dir, e))?;
+            tracing::info!(added = fresh.len(), "search index refreshed");
+        }
+        let added = fresh.len() as u64;
+        indexed.extend(fresh);
+        Ok(RefreshOutcome {
+            added,
+            articles: indexed.len() as u64,
         })
+    }
+
+    /// Quotes whose speaker has the words of `speaker` (in order, any case, stemmed) and whose
+    /// text matches `text` (all its words), grouped by article.
+    pub fn quote_hits(
+        &self,
+        speaker: Option<&str>,
+        text: Option<&str>,
+    ) -> Result<QuoteHits, ServerError> {
+        let f = self.fields;
+        let dir = &self.dir;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, "quote"),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        if let Some(speaker) = speaker {
+            let mut analyzer = self
+                .index
+                .tokenizer_for_field(f.speaker)
+                .map_err(|e| index_err(dir, e))?;
+            let mut stream = analyzer.token_stream(speaker);
+            let mut terms = Vec::new();
+            while stream.advance() {
+                terms.push(Term::from_field_text(f.speaker, &stream.token().text));
+            }
+            match terms.len() {
+                0 => return Ok(BTreeMap::new()),
+                1 => clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::Basic)),
+                )),
+                _ => clauses.push((Occur::Must, Box::new(PhraseQuery::new(terms)))),
+            }
+        }
+        if let Some(text) = text {
+            let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+            parser.set_conjunction_by_default();
+            let (query, _errors) = parser.parse_query_lenient(text);
+            clauses.push((Occur::Must, query));
+        }
+        let searcher = self.reader.searcher();
+        let docs = searcher
+            .search(&BooleanQuery::new(clauses), &DocSetCollector)
+            .map_err(|e| index_err(dir, e))?;
+        let mut hits = QuoteHits::new();
+        for address in docs {
+            let d: TantivyDocument = searcher.doc(address).map_err(|e| index_err(dir, e))?;
+            let get = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            hits.entry((get(f.published), get(f.article)))
+                .or_default()
+                .insert(get(f.text));
+        }
+        Ok(hits)
     }
 
     /// Builds the index of every stored article and quote in `dir` (replacing what is there).
@@ -180,25 +333,7 @@ impl SearchIndex {
         loop {
             let (records, next) = store.scan_articles(None, BUILD_PAGE, cursor.as_deref())?;
             for r in &records {
-                writer
-                    .add_document(doc!(
-                        f.kind => "article",
-                        f.article => r.id.as_str(),
-                        f.title => r.title.as_deref().unwrap_or(""),
-                        f.text => r.body.as_str(),
-                    ))
-                    .map_err(|e| index_err(dir, e))?;
-                for q in &r.quotes {
-                    let speaker = q.speaker.as_ref().map_or("", |s| s.name.as_str());
-                    writer
-                        .add_document(doc!(
-                            f.kind => "quote",
-                            f.article => r.id.as_str(),
-                            f.text => q.text.as_str(),
-                            f.speaker => speaker,
-                        ))
-                        .map_err(|e| index_err(dir, e))?;
-                }
+                add_record(&writer, f, r).map_err(|e| index_err(dir, e))?;
             }
             match next {
                 Some(c) => cursor = Some(c),
@@ -210,9 +345,7 @@ impl SearchIndex {
             .wait_merging_threads()
             .map_err(|e| index_err(dir, e))?;
         std::fs::write(dir.join(LAYOUT_FILE), LAYOUT).map_err(|e| index_err(dir, e))?;
-        let built = Self::with_index(dir, index)?;
-        built.reader.reload().map_err(|e| index_err(dir, e))?;
-        Ok(built)
+        Self::with_index(dir, index)
     }
 
     /// How many articles and quotes the index holds.
@@ -276,6 +409,64 @@ impl SearchIndex {
             });
         }
         Ok(hits)
+    }
+}
+
+/// Adds an article and its quotes to the index being written.
+fn add_record(
+    writer: &IndexWriter,
+    f: Fields,
+    r: &ArticleRecord,
+) -> Result<(), tantivy::TantivyError> {
+    let published = r.published.map(|d| d.to_string()).unwrap_or_default();
+    writer.add_document(doc!(
+        f.kind => "article",
+        f.article => r.id.as_str(),
+        f.published => published.as_str(),
+        f.title => r.title.as_deref().unwrap_or(""),
+        f.text => r.body.as_str(),
+    ))?;
+    for q in &r.quotes {
+        let speaker = q.speaker.as_ref().map_or("", |s| s.name.as_str());
+        writer.add_document(doc!(
+            f.kind => "quote",
+            f.article => r.id.as_str(),
+            f.published => published.as_str(),
+            f.text => q.text.as_str(),
+            f.speaker => speaker,
+        ))?;
+    }
+    Ok(())
+}
+
+/// The refresh period set by `SITREP_INDEX_REFRESH` (seconds; 0 for none), 30 s when unset or
+/// not a number.
+pub(crate) fn refresh_from_env() -> Option<std::time::Duration> {
+    let secs = match std::env::var("SITREP_INDEX_REFRESH") {
+        Ok(v) => v.trim().parse::<u64>().unwrap_or_else(|_| {
+            tracing::warn!(value = %v, "SITREP_INDEX_REFRESH is not a number of seconds, using 30");
+            30
+        }),
+        Err(_) => 30,
+    };
+    (secs > 0).then(|| std::time::Duration::from_secs(secs))
+}
+
+/// Keeps the index up to date while serving: [`SearchIndex::refresh`] every `every`, on a
+/// blocking thread.
+pub(crate) async fn refresh_every(app: crate::App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let app2 = app.clone();
+        let outcome = app
+            .store(move |s| app2.search().map(|index| index.refresh(s)).transpose())
+            .await;
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e, "search index refresh failed");
+        }
     }
 }
 
