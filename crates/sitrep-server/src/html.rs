@@ -40,6 +40,8 @@ const CSS: &str = r#"
 body { margin:0; font: 16px/1.55 Georgia, "Iowan Old Style", serif; color:var(--ink); background:var(--bg); }
 header.top { background:#182233; color:#fff; padding:.6rem 1.2rem; display:flex; gap:1.5rem; align-items:center; flex-wrap:wrap; }
 header.top a { color:#fff; text-decoration:none; font:600 1.15rem system-ui, sans-serif; letter-spacing:.02em; }
+header.top nav a { font:500 .95rem system-ui, sans-serif; margin-right:1rem; opacity:.85; }
+header.top nav a:hover { opacity:1; text-decoration:underline; }
 header.top form { margin-left:auto; }
 header.top input { font:inherit; font-size:.95rem; padding:.3rem .6rem; border-radius:4px; border:0; width:16rem; }
 main { max-width:72rem; margin:0 auto; padding:1.2rem; }
@@ -73,6 +75,7 @@ pub fn page(title: &str, body: &str) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · sitrep</title><style>{CSS}</style></head><body>\
          <header class=\"top\"><a href=\"/\">sitrep</a>\
+         <nav><a href=\"/\">Stories</a><a href=\"/threads\">Threads</a></nav>\
          <form action=\"/search\" method=\"get\" role=\"search\">\
          <input type=\"search\" name=\"q\" placeholder=\"Search articles and quotes\" aria-label=\"Search\"></form>\
          </header><main>{body}</main></body></html>",

@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Router<App> {
         .route("/articles/{id}", get(article_page))
         .route("/entities/{name}", get(entity_page))
         .route("/search", get(search_page))
+        .route("/threads", get(threads_page))
+        .route("/threads/{id}", get(thread_page))
         .fallback(fallback)
 }
 
@@ -116,26 +118,7 @@ async fn front(State(app): State<App>, q: Result<Query<PageParams>, QueryRejecti
         );
     }
     for s in &stories {
-        let _ = write!(
-            body,
-            "<div class=\"card story\"><h3><a href=\"/stories/{}\">{}</a></h3>\
-             <div class=\"meta\">{} · {} · <span class=\"badge\">{} article{}</span>{}</div></div>",
-            url_part(&s.id),
-            esc(&s.title),
-            esc(&span(s.first, s.last)),
-            esc(&s.outlets.join(", ")),
-            s.articles,
-            if s.articles == 1 { "" } else { "s" },
-            if s.disagreements > 0 {
-                format!(
-                    "<span class=\"badge warn\">{} disagreement{}</span>",
-                    s.disagreements,
-                    if s.disagreements == 1 { "" } else { "s" }
-                )
-            } else {
-                String::new()
-            }
-        );
+        body.push_str(&story_card(s));
     }
     body.push_str(&next_link("/?", next.as_deref(), "Older stories →"));
     body.push_str("<h2>Recent articles</h2>");
@@ -323,12 +306,20 @@ fn render_story(story: &Story, articles: &BTreeMap<String, ArticleRecord>) -> St
     let mut b = String::new();
     let _ = write!(
         b,
-        "<h1>{}</h1><p class=\"meta\">{} · {} article{} · {}</p>",
+        "<h1>{}</h1><p class=\"meta\">{} · {} article{} · {}{}</p>",
         esc(&story.title),
         esc(&span(story.span.first, story.span.last)),
         story.articles.len(),
         if story.articles.len() == 1 { "" } else { "s" },
-        esc(&story.outlets.join(", "))
+        esc(&story.outlets.join(", ")),
+        story
+            .thread
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map_or_else(String::new, |t| format!(
+                " · <a href=\"/threads/{}\">the whole thread</a>",
+                url_part(t)
+            ))
     );
     if !story.entities.is_empty() {
         b.push_str("<p>");
@@ -732,6 +723,133 @@ async fn search_page(
         );
     }
     Ok(Html(page(&format!("Search: {text}"), &b)).into_response())
+}
+
+fn story_card(s: &sitrep_store::StorySummary) -> String {
+    format!(
+        "<div class=\"card story\"><h3><a href=\"/stories/{}\">{}</a></h3>\
+         <div class=\"meta\">{} · {} · <span class=\"badge\">{} article{}</span>{}</div></div>",
+        url_part(&s.id),
+        esc(&s.title),
+        esc(&span(s.first, s.last)),
+        esc(&s.outlets.join(", ")),
+        s.articles,
+        if s.articles == 1 { "" } else { "s" },
+        if s.disagreements > 0 {
+            format!(
+                "<span class=\"badge warn\">{} disagreement{}</span>",
+                s.disagreements,
+                if s.disagreements == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// `/threads`: the longer-running storylines, newest first.
+async fn threads_page(
+    State(app): State<App>,
+    q: Result<Query<PageParams>, QueryRejection>,
+) -> PageResult {
+    let q = api::query(q)?;
+    let cursor = q.cursor.filter(|c| !c.is_empty());
+    let app2 = app.clone();
+    let threads = app.store(move |s| app2.threads().get(s)).await?;
+    let from = match cursor.as_deref() {
+        Some(c) => {
+            let (date, id) = c
+                .split_once('~')
+                .ok_or_else(|| ServerError::BadRequest("bad cursor".to_string()))?;
+            let key = (date.to_string(), id.to_string());
+            threads
+                .list
+                .iter()
+                .position(|t| (date_key(t.last), t.id.clone()) < key)
+                .unwrap_or(threads.list.len())
+        }
+        None => 0,
+    };
+    let limit = 50;
+    let mut b = String::from(
+        "<h1>Threads</h1><p class=\"muted\">Storylines that run over several stories.</p>",
+    );
+    if threads.list.is_empty() {
+        b.push_str("<p class=\"muted\">No threads yet: stories that continue one another are gathered here.</p>");
+    }
+    let page_items: Vec<_> = threads.list.iter().skip(from).take(limit).collect();
+    for t in &page_items {
+        let _ = write!(
+            b,
+            "<div class=\"card story\"><h3><a href=\"/threads/{}\">{}</a></h3>\
+             <div class=\"meta\">{} · {} · <span class=\"badge\">{} stor{}</span>\
+             <span class=\"badge\">{} article{}</span>{}</div></div>",
+            url_part(&t.id),
+            esc(&t.title),
+            esc(&span(t.first, t.last)),
+            esc(&t.outlets.join(", ")),
+            t.stories,
+            if t.stories == 1 { "y" } else { "ies" },
+            t.articles,
+            if t.articles == 1 { "" } else { "s" },
+            if t.disagreements > 0 {
+                format!(
+                    "<span class=\"badge warn\">{} disagreement{}</span>",
+                    t.disagreements,
+                    if t.disagreements == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if from + page_items.len() < threads.list.len()
+        && let Some(last) = page_items.last()
+    {
+        b.push_str(&next_link(
+            "/threads?",
+            Some(&format!("{}~{}", date_key(last.last), last.id)),
+            "Older threads →",
+        ));
+    }
+    Ok(Html(page("Threads", &b)))
+}
+
+fn date_key(d: Option<sitrep_model::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// `/threads/{id}`: a thread's stories, newest first.
+async fn thread_page(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<PageParams>, QueryRejection>,
+) -> PageResult {
+    let id = api::path(id)?;
+    let q = api::query(q)?;
+    let cursor = q.cursor.filter(|c| !c.is_empty());
+    let app2 = app.clone();
+    let t = app
+        .store(move |s| api::thread_page(&app2, s, &id, 100, cursor.as_deref()))
+        .await?;
+    let mut b = format!(
+        "<p class=\"meta\"><a href=\"/threads\">Threads</a></p><h1>{}</h1>\
+         <p class=\"meta\">{} · {} stor{} · {}</p><h2>Stories</h2>",
+        esc(&t.thread.title),
+        esc(&span(t.thread.first, t.thread.last)),
+        t.thread.stories,
+        if t.thread.stories == 1 { "y" } else { "ies" },
+        esc(&t.thread.outlets.join(", "))
+    );
+    for s in &t.stories {
+        b.push_str(&story_card(s));
+    }
+    b.push_str(&next_link(
+        &format!("/threads/{}?", url_part(&t.thread.id)),
+        t.next.as_deref(),
+        "Older stories →",
+    ));
+    Ok(Html(page(&t.thread.title, &b)))
 }
 
 #[cfg(test)]

@@ -3,369 +3,12 @@
 //! disagreement. Every endpoint's status and JSON shape, pagination, 404s, bad parameters,
 //! search, and escaping (a `<script>` in an article never reaches a page as markup).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+mod common;
 
+use common::*;
 use serde_json::Value;
-use sitrep_model::{
-    Actor, Article, Disagreement, Entity, Event, EventDate, Extraction, Location, Mention,
-    NaiveDate, QuadClass, Quote, QuoteKind, SCHEMA, SourcedValue, Speaker, Story, StoryEntity,
-    StoryEvent, StoryQuote, StorySpan,
-};
+use sitrep_model::{Extraction, NaiveDate};
 use sitrep_store::Store;
-
-// ---------------------------------------------------------------- fixtures (fictional)
-
-const A1_BODY: &str = "Oda Brenn, the harbour master of Lesk, said on Tuesday that the channel would be dredged by May.\n\n\"The channel will be dredged by May,\" Brenn told reporters at the quay.\n\nFishermen in Lesk welcomed the plan.";
-const A2_BODY: &str = "Former harbour master Oda Brenn met the mayor of Tarvik, Ilsa Moor, in Tarvik on Wednesday.\n\n\"We will share the dredger,\" Brenn said.\n\nThe meeting lasted two hours.";
-const A3_BODY: &str = "A reader wrote <script>alert('pwned')</script> in a letter about the quay.\n\n\"<img src=x onerror=alert(1)>\" said Pell Arno.";
-
-fn span_of(body: &str, needle: &str) -> (usize, usize) {
-    let start = body.find(needle).expect("needle in body");
-    (start, start + needle.len())
-}
-
-fn mention(body: &str, text: &str) -> Mention {
-    let (start, end) = span_of(body, text);
-    Mention {
-        text: text.to_string(),
-        start,
-        end,
-    }
-}
-
-fn article(input: &str, body: &str, title: &str, outlet: &str, day: u32) -> Article {
-    let mut a = Article::new(input, body.to_string());
-    a.title = Some(title.to_string());
-    a.outlet = Some(outlet.to_string());
-    a.url = Some(format!("https://{outlet}/{input}"));
-    a.published = NaiveDate::from_ymd_opt(2025, 4, day);
-    a
-}
-
-fn person(id: &str, body: &str, name: &str) -> Entity {
-    Entity {
-        id: id.to_string(),
-        name: name.to_string(),
-        kind: "PERSON".to_string(),
-        roles: vec![],
-        mentions: vec![mention(body, name)],
-        stands_for: None,
-    }
-}
-
-fn quote(body: &str, text: &str, speaker: &str, said: &str) -> Quote {
-    let (start, end) = span_of(body, text);
-    Quote {
-        text: text.to_string(),
-        kind: QuoteKind::Direct,
-        speaker: Some(Speaker {
-            entity: Some("e1".to_string()),
-            name: speaker.to_string(),
-            mention: mention(body, said),
-        }),
-        cue: Some("said".to_string()),
-        field: Default::default(),
-        start,
-        end,
-    }
-}
-
-fn meeting() -> Event {
-    let actor = |name: &str, entity: &str| Actor {
-        entity: Some(entity.to_string()),
-        name: name.to_string(),
-        country: Some("LSK".to_string()),
-        sector: None,
-        mention: None,
-    };
-    Event {
-        kind: "CONSULT".to_string(),
-        mode: Some("visit".to_string()),
-        context: vec![],
-        cameo_root: "04".to_string(),
-        quad_class: QuadClass::VerbalCooperation,
-        source: vec![actor("Oda Brenn", "e1")],
-        target: vec![actor("Ilsa Moor", "e2")],
-        location: Some(Location {
-            name: "Tarvik".to_string(),
-            country: Some("LSK".to_string()),
-            lat: Some(61.2),
-            lon: Some(9.7),
-            mention: None,
-        }),
-        date: Some(EventDate {
-            text: "on Wednesday".to_string(),
-            value: NaiveDate::from_ymd_opt(2025, 4, 2),
-            start: None,
-            end: None,
-        }),
-        casualties: None,
-        negated: false,
-        hypothetical: false,
-        modality: "asserted".to_string(),
-        cameo: Some("042".to_string()),
-        trigger: None,
-        start: 0,
-        end: 94,
-    }
-}
-
-struct Fixture {
-    a1: String,
-    a2: String,
-    a3: String,
-}
-
-fn fill(store: &mut Store) -> Fixture {
-    let a1 = article(
-        "a1.txt",
-        A1_BODY,
-        "Lesk channel to be dredged by May",
-        "lesk-gazette.example",
-        2,
-    );
-    let a2 = article(
-        "a2.txt",
-        A2_BODY,
-        "Brenn and Moor agree to share a dredger",
-        "northwind.example",
-        3,
-    );
-    let a3 = article(
-        "a3.txt",
-        A3_BODY,
-        "<script>alert('title')</script> Letters",
-        "lesk-gazette.example",
-        1,
-    );
-    let e1 = Extraction {
-        entities: vec![person("e1", A1_BODY, "Oda Brenn")],
-        quotes: vec![quote(
-            A1_BODY,
-            "The channel will be dredged by May,",
-            "Oda Brenn",
-            "Brenn",
-        )],
-        events: vec![],
-    };
-    let e2 = Extraction {
-        entities: vec![
-            person("e1", A2_BODY, "Oda Brenn"),
-            person("e2", A2_BODY, "Ilsa Moor"),
-        ],
-        quotes: vec![quote(
-            A2_BODY,
-            "We will share the dredger,",
-            "Oda Brenn",
-            "Brenn",
-        )],
-        events: vec![meeting()],
-    };
-    let e3 = Extraction {
-        entities: vec![person("e1", A3_BODY, "Pell Arno")],
-        quotes: vec![quote(
-            A3_BODY,
-            "<img src=x onerror=alert(1)>",
-            "Pell Arno",
-            "Pell Arno",
-        )],
-        events: vec![],
-    };
-    let ids = Fixture {
-        a1: a1.id.clone(),
-        a2: a2.id.clone(),
-        a3: a3.id.clone(),
-    };
-    store
-        .insert_batch(&[(a1, e1), (a2, e2), (a3, e3)])
-        .expect("insert articles");
-
-    let (s1, e1) = span_of(A1_BODY, "the harbour master");
-    let (s2, e2) = span_of(A2_BODY, "Former harbour master");
-    let story = Story {
-        schema: SCHEMA.to_string(),
-        id: "story-harbour".to_string(),
-        title: "Lesk harbour dredging <b>plan</b>".to_string(),
-        articles: vec![ids.a1.clone(), ids.a2.clone()],
-        outlets: vec![
-            "lesk-gazette.example".to_string(),
-            "northwind.example".to_string(),
-        ],
-        span: StorySpan {
-            first: NaiveDate::from_ymd_opt(2025, 4, 2),
-            last: NaiveDate::from_ymd_opt(2025, 4, 3),
-        },
-        thread: None,
-        entities: vec![StoryEntity {
-            name: "Oda Brenn".to_string(),
-            kind: "PERSON".to_string(),
-            articles: 2,
-            variants: vec![],
-        }],
-        quotes: vec![StoryQuote {
-            text: "The channel will be dredged by May,".to_string(),
-            speaker: Some("Oda Brenn".to_string()),
-            articles: vec![ids.a1.clone()],
-            variants: vec![],
-        }],
-        events: vec![StoryEvent {
-            event: meeting(),
-            articles: vec![ids.a2.clone()],
-        }],
-        disagreements: vec![Disagreement {
-            subject: "Oda Brenn".to_string(),
-            slot: "role".to_string(),
-            values: vec![
-                SourcedValue {
-                    value: "harbour master".to_string(),
-                    article: ids.a1.clone(),
-                    start: s1,
-                    end: e1,
-                },
-                SourcedValue {
-                    value: "former harbour master".to_string(),
-                    article: ids.a2.clone(),
-                    start: s2,
-                    end: e2,
-                },
-            ],
-            within_article: false,
-        }],
-    };
-    store.put_story(&story).expect("put story");
-    // Older stories, to page through.
-    for n in 0..5u32 {
-        let mut s = story.clone();
-        s.id = format!("older-{n}");
-        s.title = format!("Older story {n}");
-        s.articles = vec![ids.a3.clone()];
-        s.span.last = NaiveDate::from_ymd_opt(2025, 3, 1 + n);
-        s.disagreements.clear();
-        store.put_story(&s).expect("put older story");
-    }
-    ids
-}
-
-// ---------------------------------------------------------------- server and client
-
-struct Server {
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-fn start(fill_store: impl FnOnce(&mut Store) -> Option<Fixture>) -> (Server, Option<Fixture>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("news.sqlite");
-    let fixture = {
-        let mut store = Store::open_path(&db).expect("open store");
-        fill_store(&mut store)
-    };
-    let addr = spawn(&db);
-    (Server { addr, _dir: dir }, fixture)
-}
-
-fn spawn(db: &Path) -> SocketAddr {
-    let app = sitrep_server::App::open(&db.display().to_string(), false).expect("open app");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(listener.local_addr().expect("addr"))
-                .expect("send addr");
-            sitrep_server::serve(listener, app).await.expect("serve");
-        });
-    });
-    rx.recv().expect("server address")
-}
-
-struct Reply {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        assert!(
-            self.content_type.starts_with("application/json"),
-            "content type {}",
-            self.content_type
-        );
-        serde_json::from_str(&self.body).expect("json body")
-    }
-}
-
-fn get(server: &Server, path: &str) -> Reply {
-    let mut stream = TcpStream::connect(server.addr).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8(raw).expect("utf-8 reply");
-    let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    let header = |name: &str| {
-        head.lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    Reply {
-        status,
-        content_type: header("content-type").unwrap_or_default(),
-        body,
-    }
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).expect("chunk size");
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
-    }
-    out
-}
-
-fn served() -> (Server, Fixture) {
-    let (server, fixture) = start(|s| Some(fill(s)));
-    (server, fixture.expect("fixture"))
-}
-
-fn assert_error(reply: &Reply, status: u16) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    let v = reply.json();
-    assert_eq!(v["error"]["status"], status);
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty())
-    );
-}
 
 // ---------------------------------------------------------------- API
 
@@ -569,6 +212,19 @@ fn entities_and_events_are_found_and_filtered() {
     assert_eq!(count("/api/events?country=XYZ"), 0);
     assert_eq!(count("/api/events?from=2025-04-01&to=2025-04-02"), 1);
     assert_eq!(count("/api/events?from=2025-04-03"), 0);
+    assert_eq!(count("/api/events?to=2025-04-01"), 0);
+    assert_eq!(count("/api/events?place=tarvik"), 1);
+    assert_eq!(count("/api/events?place=Lesk"), 0);
+    assert_eq!(count("/api/events?actor=Oda%20Brenn"), 1);
+    assert_eq!(count("/api/events?actor=Nobody"), 0);
+    assert_eq!(count("/api/events?country=lsk"), 1);
+    assert_eq!(
+        count(
+            "/api/events?type=CONSULT&actor=moor&country=LSK&place=Tarvik&from=2025-04-02&to=2025-04-02"
+        ),
+        1
+    );
+    assert_eq!(count("/api/events?type=CONSULT&place=Vask"), 0);
     let v = get(&server, "/api/events?type=CONSULT").json();
     assert_eq!(v["events"][0]["article"], f.a2.as_str());
     assert_eq!(v["events"][0]["event"]["location"]["name"], "Tarvik");
@@ -588,9 +244,20 @@ fn the_openapi_document_describes_every_endpoint() {
         "/api/entities/{name}",
         "/api/events",
         "/api/openapi.json",
+        "/api/threads",
+        "/api/threads/{id}",
+        "/api/quotes",
+        "/api/stories/{id}/quotes",
+        "/api/disagreements",
+        "/api/stories/{id}/disagreements",
+        "/api/export/articles.jsonl",
+        "/api/export/events.tsv",
+        "/api/export/events.csv",
+        "/api/export/events.jsonl",
     ] {
         assert!(v["paths"][path]["get"].is_object(), "{path} undocumented");
     }
+    assert!(v["paths"]["/api/admin/reindex"]["post"].is_object());
     // Every reference resolves.
     let text = v.to_string();
     for piece in text.split("#/components/schemas/").skip(1) {
@@ -740,4 +407,433 @@ fn with_zero_stories_the_front_page_lists_recent_articles() {
     let r = get(&server, "/");
     assert!(r.body.contains("No stories yet"));
     assert!(r.body.contains("Ferry late"));
+}
+
+// ---------------------------------------------------------------- threads, quotes, disagreements
+
+fn ids(v: &Value, list: &str) -> Vec<String> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list} in {v}"))
+        .iter()
+        .map(|s| s["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn threads_gather_their_stories_newest_first() {
+    let (server, _) = served();
+    let v = get(&server, "/api/threads").json();
+    assert_eq!(ids(&v, "threads"), ["thread-lesk"]);
+    let t = &v["threads"][0];
+    assert_eq!(t["stories"], 3);
+    assert_eq!(t["title"], "Lesk harbour dredging <b>plan</b>");
+    assert_eq!(t["first"], "2025-03-01");
+    assert_eq!(t["last"], "2025-04-03");
+    assert_eq!(t["articles"], 4);
+    assert_eq!(t["disagreements"], 1);
+    assert!(v["next"].is_null());
+
+    let v = get(&server, "/api/threads/thread-lesk").json();
+    assert_eq!(v["thread"]["id"], "thread-lesk");
+    assert_eq!(ids(&v, "stories"), ["story-harbour", "older-1", "older-0"]);
+    // Paged one story at a time, without repeats.
+    let mut seen = Vec::new();
+    let mut path = "/api/threads/thread-lesk?limit=1".to_string();
+    loop {
+        let v = get(&server, &path).json();
+        seen.extend(ids(&v, "stories"));
+        match v["next"].as_str() {
+            Some(c) => path = format!("/api/threads/thread-lesk?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["story-harbour", "older-1", "older-0"]);
+    // The story object names its thread.
+    assert_eq!(
+        get(&server, "/api/stories/story-harbour").json()["thread"],
+        "thread-lesk"
+    );
+    assert_error(&get(&server, "/api/threads/no-such-thread"), 404);
+    assert_error(&get(&server, "/api/threads?cursor=nonsense"), 400);
+    assert_error(&get(&server, "/api/threads/thread-lesk?limit=x"), 400);
+}
+
+#[test]
+fn quotes_are_found_by_speaker_and_by_story() {
+    let (server, f) = served();
+    let v = get(&server, "/api/quotes?speaker=Oda%20Brenn").json();
+    assert_eq!(v["speaker"], "Oda Brenn");
+    let quotes = v["quotes"].as_array().expect("quotes");
+    assert_eq!(quotes.len(), 2, "{v}");
+    // Newest article first, each quote with its source and span.
+    assert_eq!(quotes[0]["article"], f.a2.as_str());
+    assert_eq!(quotes[0]["quote"]["text"], "We will share the dredger,");
+    assert_eq!(quotes[1]["article"], f.a1.as_str());
+    let start = quotes[1]["quote"]["start"].as_u64().expect("start") as usize;
+    let end = quotes[1]["quote"]["end"].as_u64().expect("end") as usize;
+    assert_eq!(&A1_BODY[start..end], "The channel will be dredged by May,");
+    assert!(v["next"].is_null());
+
+    // A surname alone, any case; a page of one, then the rest.
+    let v = get(&server, "/api/quotes?speaker=brenn&limit=1").json();
+    assert_eq!(v["quotes"].as_array().expect("quotes").len(), 1);
+    let next = v["next"].as_str().expect("next page");
+    let v = get(
+        &server,
+        &format!("/api/quotes?speaker=brenn&limit=1&cursor={next}"),
+    )
+    .json();
+    assert_eq!(v["quotes"][0]["article"], f.a1.as_str());
+    assert!(v["next"].is_null());
+
+    // Words of the quote, with or without the speaker.
+    let v = get(&server, "/api/quotes?q=dredger").json();
+    assert_eq!(v["quotes"].as_array().expect("quotes").len(), 1);
+    assert_eq!(v["quotes"][0]["quote"]["speaker"]["name"], "Oda Brenn");
+    let v = get(&server, "/api/quotes?speaker=Pell%20Arno&q=dredger").json();
+    assert!(v["quotes"].as_array().expect("quotes").is_empty());
+    let v = get(&server, "/api/quotes?speaker=Pell%20Arno").json();
+    assert_eq!(
+        v["quotes"][0]["quote"]["text"],
+        "<img src=x onerror=alert(1)>"
+    );
+    // "Brenn Oda" is not "Oda Brenn": the words count in order.
+    let v = get(&server, "/api/quotes?speaker=Brenn%20Oda").json();
+    assert!(v["quotes"].as_array().expect("quotes").is_empty());
+    assert_error(&get(&server, "/api/quotes"), 400);
+    assert_error(&get(&server, "/api/quotes?speaker=%20"), 400);
+    assert_error(&get(&server, "/api/quotes?speaker=x&cursor=bad"), 400);
+
+    let v = get(&server, "/api/stories/story-harbour/quotes").json();
+    assert_eq!(v["story"], "story-harbour");
+    let q = &v["quotes"][0];
+    assert_eq!(q["speaker"], "Oda Brenn");
+    assert_eq!(q["sources"][0]["article"], f.a1.as_str());
+    assert_eq!(q["sources"][0]["outlet"], "lesk-gazette.example");
+    assert_eq!(q["sources"][0]["kind"], "direct");
+    let (s, e) = span_of(A1_BODY, "The channel will be dredged by May,");
+    assert_eq!(q["sources"][0]["start"], s);
+    assert_eq!(q["sources"][0]["end"], e);
+    let v = get(&server, "/api/stories/story-harbour/quotes?speaker=nobody").json();
+    assert!(v["quotes"].as_array().expect("quotes").is_empty());
+    assert_error(&get(&server, "/api/stories/none/quotes"), 404);
+    assert_error(
+        &get(&server, "/api/stories/story-harbour/quotes?cursor=x"),
+        400,
+    );
+}
+
+#[test]
+fn disagreements_carry_both_sources_sentences() {
+    let (server, f) = served();
+    let v = get(&server, "/api/disagreements").json();
+    let all = v["disagreements"].as_array().expect("disagreements");
+    assert_eq!(all.len(), 1, "{v}");
+    let d = &all[0];
+    assert_eq!(d["story"], "story-harbour");
+    assert_eq!(d["subject"], "Oda Brenn");
+    assert_eq!(d["slot"], "role");
+    assert_eq!(d["values"][0]["article"], f.a1.as_str());
+    assert_eq!(d["values"][0]["outlet"], "lesk-gazette.example");
+    assert_eq!(
+        d["values"][0]["sentence"],
+        "Oda Brenn, the harbour master of Lesk, said on Tuesday that the channel would be dredged by May."
+    );
+    assert_eq!(d["values"][1]["value"], "former harbour master");
+    assert_eq!(
+        d["values"][1]["sentence"],
+        "Former harbour master Oda Brenn met the mayor of Tarvik, Ilsa Moor, in Tarvik on Wednesday."
+    );
+    // The value's span lies inside the sentence.
+    let start = d["values"][0]["start"].as_u64().expect("start") as usize;
+    let from = d["values"][0]["sentence_start"].as_u64().expect("from") as usize;
+    assert!(from <= start);
+    assert!(v["next"].is_null());
+
+    let n = |path: &str| {
+        get(&server, path).json()["disagreements"]
+            .as_array()
+            .expect("disagreements")
+            .len()
+    };
+    assert_eq!(n("/api/disagreements?slot=ROLE"), 1);
+    assert_eq!(n("/api/disagreements?slot=killed"), 0);
+    assert_eq!(n("/api/disagreements?subject=brenn"), 1);
+    assert_eq!(n("/api/disagreements?subject=moor"), 0);
+    assert_eq!(n("/api/disagreements?limit=1&slot=role&subject=oda"), 1);
+    assert_eq!(n("/api/stories/story-harbour/disagreements"), 1);
+    assert_eq!(n("/api/stories/story-harbour/disagreements?slot=date"), 0);
+    assert_eq!(n("/api/stories/older-0/disagreements"), 0);
+    assert_error(&get(&server, "/api/stories/none/disagreements"), 404);
+    assert_error(&get(&server, "/api/disagreements?cursor=junk"), 400);
+}
+
+#[test]
+fn disagreements_page_through_many_stories() {
+    let (server, _) = start(|store| {
+        let f = fill(store);
+        let base = store
+            .get_story("story-harbour")
+            .expect("get")
+            .expect("story");
+        for n in 0..30u32 {
+            let mut s = base.clone();
+            s.id = format!("dispute-{n:02}");
+            s.span.last = NaiveDate::from_ymd_opt(2025, 1, 1 + n);
+            store.put_story(&s).expect("put");
+        }
+        Some(f)
+    });
+    let mut seen = Vec::new();
+    let mut path = "/api/disagreements?limit=7".to_string();
+    loop {
+        let v = get(&server, &path).json();
+        seen.extend(
+            v["disagreements"]
+                .as_array()
+                .expect("page")
+                .iter()
+                .map(|d| d["story"].as_str().expect("story").to_string()),
+        );
+        match v["next"].as_str() {
+            Some(c) => path = format!("/api/disagreements?limit=7&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 31);
+    assert_eq!(seen[0], "story-harbour");
+    assert_eq!(seen[1], "dispute-29");
+    assert_eq!(seen[30], "dispute-00");
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), 31);
+}
+
+// ---------------------------------------------------------------- exports
+
+#[test]
+fn events_export_as_tsv_and_csv_with_escaping() {
+    let (server, f) = served();
+    let r = get(&server, "/api/export/events.tsv");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "text/tab-separated-values; charset=utf-8");
+    let lines: Vec<&str> = r.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.body);
+    let head: Vec<&str> = lines[0].split('\t').collect();
+    let row: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(head.len(), 30);
+    assert_eq!(row.len(), head.len(), "{}", lines[1]);
+    let col = |name: &str| {
+        let i = head.iter().position(|h| *h == name).expect(name);
+        row[i]
+    };
+    assert_eq!(col("event_id"), format!("{}-1", f.a2));
+    assert_eq!(col("date"), "2025-04-02");
+    assert_eq!(col("date_text"), "on \"Wednesday\",\\tlate\\nin the day");
+    assert_eq!(col("source_name"), "Oda Brenn");
+    assert_eq!(col("source_country"), "LSK");
+    assert_eq!(col("cameo_root"), "04");
+    assert_eq!(col("plover_type"), "CONSULT");
+    assert_eq!(col("quad_class"), "verbal_cooperation");
+    assert_eq!(col("quad_code"), "1");
+    assert_eq!(col("target_name"), "Ilsa Moor");
+    assert_eq!(col("place_name"), "Tarvik");
+    assert_eq!(col("lat"), "61.2");
+    assert_eq!(col("lon"), "9.7");
+    assert_eq!(col("article_id"), f.a2.as_str());
+    assert_eq!(col("url"), "https://northwind.example/a2.txt");
+    assert_eq!(col("start"), "0");
+    assert_eq!(col("end"), "94");
+
+    let r = get(&server, "/api/export/events.csv?place=tarvik");
+    assert_eq!(r.content_type, "text/csv; charset=utf-8; header=present");
+    assert!(r.body.starts_with("event_id,date,event_date,date_text,"));
+    assert!(
+        r.body
+            .contains(",\"on \"\"Wednesday\"\",\tlate\nin the day\",Oda Brenn,LSK,"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body.matches("\r\n").count(), 2);
+
+    // Filters apply; a filter matching nothing leaves the header alone.
+    let r = get(&server, "/api/export/events.tsv?type=ASSAULT");
+    assert_eq!(r.body.lines().count(), 1);
+    let r = get(&server, "/api/export/events.jsonl?actor=moor");
+    assert_eq!(r.content_type, "application/x-ndjson");
+    let v: Value = serde_json::from_str(r.body.trim()).expect("one json line");
+    assert_eq!(v["event"]["type"], "CONSULT");
+    assert_eq!(v["article"], f.a2.as_str());
+    assert_error(&get(&server, "/api/export/events.tsv?from=soon"), 400);
+}
+
+#[test]
+fn articles_export_as_json_lines() {
+    let (server, f) = served();
+    let r = get(&server, "/api/export/articles.jsonl");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/x-ndjson");
+    let records: Vec<Value> = r
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let got: Vec<&str> = records
+        .iter()
+        .map(|v| v["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(got, [f.a2.as_str(), f.a1.as_str(), f.a3.as_str()]);
+    assert_eq!(records[1]["body"], A1_BODY);
+    assert_eq!(records[0]["events"][0]["type"], "CONSULT");
+}
+
+#[test]
+fn a_large_export_streams_every_row_once() {
+    const N: usize = 1500;
+    let (server, _) = start(|store| {
+        let batch: Vec<_> = (0..N)
+            .map(|n| {
+                let body = format!(
+                    "Notice {n}: the council of Vask met the ferry board about timetable number {n}, \
+                     and agreed on nothing at all."
+                );
+                let mut a = article(&format!("n{n}.txt"), &body, &format!("Notice {n}"), "vask-post.example", 1 + (n % 28) as u32);
+                a.url = Some(format!("https://vask-post.example/{n}"));
+                let mut e = meeting();
+                e.source[0].name = format!("Board member {n}");
+                let x = Extraction {
+                    entities: vec![],
+                    quotes: vec![],
+                    events: vec![e],
+                };
+                (a, x)
+            })
+            .collect();
+        store.insert_batch(&batch).expect("insert");
+        None
+    });
+    let r = get(&server, "/api/export/articles.jsonl");
+    assert!(r.body.len() > 4 * 64 * 1024, "{} bytes", r.body.len());
+    let ids: std::collections::BTreeSet<String> = r
+        .body
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            v["id"].as_str().expect("id").to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), N);
+    assert_eq!(r.body.lines().count(), N);
+
+    let r = get(&server, "/api/export/events.tsv");
+    let rows: std::collections::BTreeSet<&str> = r.body.lines().skip(1).collect();
+    assert_eq!(rows.len(), N);
+    assert_eq!(r.body.lines().count(), N + 1);
+}
+
+// ---------------------------------------------------------------- index refresh
+
+fn insert_late_article(db: &std::path::Path) -> String {
+    let mut store = Store::open_path(db).expect("open the store beside the server");
+    let a = article(
+        "late.txt",
+        "The zephyrine lighthouse of Orme was relit on Friday.",
+        "Orme lighthouse relit",
+        "orme-daily.example",
+        9,
+    );
+    let id = a.id.clone();
+    store
+        .insert_batch(&[(a, Extraction::default())])
+        .expect("insert late article");
+    id
+}
+
+fn hits(server: &Server, q: &str) -> Vec<String> {
+    get(server, &format!("/api/search?q={q}")).json()["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["article"].as_str().expect("article").to_string())
+        .collect()
+}
+
+#[test]
+fn reindex_adds_articles_stored_while_serving() {
+    let (server, _) = served();
+    assert!(hits(&server, "zephyrine").is_empty());
+    let id = insert_late_article(&server.db);
+    // Not yet: the index is refreshed on request (this server has no background refresh).
+    assert!(hits(&server, "zephyrine").is_empty());
+    let r = post(&server, "/api/admin/reindex");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["added"], 1);
+    assert_eq!(v["articles"], 4);
+    assert_eq!(hits(&server, "zephyrine"), [id]);
+    // Nothing new: nothing added, the article found once.
+    assert_eq!(post(&server, "/api/admin/reindex").json()["added"], 0);
+    assert_eq!(hits(&server, "lighthouse").len(), 1);
+    // Only POST.
+    assert_eq!(get(&server, "/api/admin/reindex").status, 405);
+}
+
+#[test]
+fn the_background_refresh_finds_new_articles_without_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("news.sqlite");
+    fill(&mut Store::open_path(&db).expect("open"));
+    let app = sitrep_server::App::open(&db.display().to_string(), false)
+        .expect("open app")
+        .refresh_every(Some(std::time::Duration::from_millis(100)));
+    let server = Server {
+        addr: spawn_app(app),
+        db: db.clone(),
+        _dir: dir,
+    };
+    assert!(hits(&server, "zephyrine").is_empty());
+    let id = insert_late_article(&db);
+    let mut found = Vec::new();
+    for _ in 0..200 {
+        found = hits(&server, "zephyrine");
+        if !found.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(found, [id]);
+    // Readers kept being answered while it ran; the older articles are still there.
+    assert_eq!(hits(&server, "dredger").len(), 2);
+}
+
+// ---------------------------------------------------------------- thread pages
+
+#[test]
+fn the_threads_pages_list_threads_and_their_stories() {
+    let (server, _) = served();
+    let r = get(&server, "/");
+    assert!(r.body.contains("href=\"/threads\""));
+    let r = get(&server, "/threads");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("href=\"/threads/thread-lesk\""));
+    assert!(
+        r.body
+            .contains("Lesk harbour dredging &lt;b&gt;plan&lt;/b&gt;")
+    );
+    assert!(r.body.contains("3 stories"));
+    let r = get(&server, "/threads/thread-lesk");
+    assert_eq!(r.status, 200);
+    let harbour = r
+        .body
+        .find("href=\"/stories/story-harbour\"")
+        .expect("newest");
+    let older = r.body.find("href=\"/stories/older-0\"").expect("oldest");
+    assert!(harbour < older);
+    assert!(!r.body.contains("older-3"));
+    let r = get(&server, "/stories/story-harbour");
+    assert!(r.body.contains("href=\"/threads/thread-lesk\""));
+    assert_eq!(get(&server, "/threads/none-such").status, 404);
+    let r = get(&server, "/threads/%3Cscript%3E");
+    assert_eq!(r.status, 404);
+    assert!(!r.body.contains("<script"));
 }
