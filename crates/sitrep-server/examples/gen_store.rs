@@ -5,8 +5,8 @@
 //! cargo run --release -p sitrep-server --example gen_store -- /tmp/bench.sqlite 100000
 //! ```
 //!
-//! Also writes `<db>.ids` (one API path per line: `/api/articles/ID` and `/api/stories/ID`)
-//! for the load generator.
+//! Also writes `<db>.ids` (one API path per line: `/api/articles/ID`, `/api/stories/ID` and
+//! `/api/threads/ID`) for the load generator.
 
 use std::io::Write;
 
@@ -159,8 +159,8 @@ fn article(n: usize) -> (Article, Extraction) {
     (a, extraction)
 }
 
-/// A story of `members` (article, extraction) pairs, with one role disagreement.
-fn story(members: &[(Article, Extraction)]) -> Story {
+/// A story of `members` (article, extraction) pairs, with one role disagreement, in `thread`.
+fn story(members: &[(Article, Extraction)], thread: String) -> Story {
     let first = &members[0].0;
     let last = &members[members.len() - 1].0;
     let span = |a: &Article, text: &str| {
@@ -183,7 +183,7 @@ fn story(members: &[(Article, Extraction)]) -> Story {
             first: first.published,
             last: last.published,
         },
-        thread: None,
+        thread: Some(thread),
         entities: vec![],
         quotes: members
             .iter()
@@ -241,9 +241,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (a, _) in &items {
             writeln!(ids, "/api/articles/{}", a.id)?;
         }
-        // One story per 5 consecutive articles.
+        // One story per 5 consecutive articles; one thread per 10 consecutive stories.
         for members in items.chunks(5) {
-            let s = story(members);
+            let thread = format!("thread-{:06}", stories / 10);
+            if stories % 10 == 0 {
+                writeln!(ids, "/api/threads/{thread}")?;
+            }
+            let s = story(members, thread);
             store.put_story(&s)?;
             writeln!(ids, "/api/stories/{}", s.id)?;
             stories += 1;
