@@ -588,8 +588,9 @@ async fn events(
 
 // ---------------------------------------------------------------- threads
 
-/// How long gathered threads are reused while the number of stories stays the same.
-const THREADS_TTL: Duration = Duration::from_secs(5);
+/// How long gathered threads are reused while the number of stories stays the same (stories
+/// replaced in place by a later ingest show after this long at most).
+const THREADS_TTL: Duration = Duration::from_secs(30);
 
 /// A longer-running storyline: the stories that share a `thread` id.
 #[derive(Debug, Clone, Serialize)]
@@ -620,20 +621,26 @@ pub(crate) struct Threads {
 #[derive(Default)]
 pub(crate) struct ThreadCache {
     state: Mutex<Option<(u64, Instant, Arc<Threads>)>>,
+    /// Held while gathering, so that one request gathers and the others wait for its result.
+    gathering: Mutex<()>,
 }
 
 impl ThreadCache {
     pub(crate) fn get(&self, store: &Store) -> Result<Arc<Threads>, ServerError> {
         let count = store.count_stories()?;
         let poisoned = || ServerError::Internal("thread cache lock poisoned".to_string());
-        {
+        let cached = || -> Result<Option<Arc<Threads>>, ServerError> {
             let state = self.state.lock().map_err(|_| poisoned())?;
-            if let Some((n, built, threads)) = state.as_ref()
-                && *n == count
-                && built.elapsed() < THREADS_TTL
-            {
-                return Ok(threads.clone());
-            }
+            Ok(state.as_ref().and_then(|(n, built, threads)| {
+                (*n == count && built.elapsed() < THREADS_TTL).then(|| threads.clone())
+            }))
+        };
+        if let Some(threads) = cached()? {
+            return Ok(threads);
+        }
+        let _gathering = self.gathering.lock().map_err(|_| poisoned())?;
+        if let Some(threads) = cached()? {
+            return Ok(threads);
         }
         let threads = Arc::new(gather_threads(store)?);
         *self.state.lock().map_err(|_| poisoned())? =
@@ -859,11 +866,13 @@ async fn quotes(
             let mut quotes = Vec::new();
             let mut next = None;
             let mut candidates = hits
+                .by_article
                 .iter()
                 .rev()
                 .filter(|(key, _)| after.as_ref().is_none_or(|a| *key < a))
                 .peekable();
-            while let Some(((date, id), texts)) = candidates.next() {
+            while let Some(((date, id), docs)) = candidates.next() {
+                let texts = hits.texts(docs)?;
                 if let Some(r) = s.get_article(id)? {
                     for quote in r.quotes.iter().filter(|q| texts.contains(&q.text)) {
                         quotes.push(SourcedQuote {

@@ -14,17 +14,20 @@ use serde::Serialize;
 use sitrep_model::ArticleRecord;
 use sitrep_store::Store;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, doc,
+};
 
 use crate::ServerError;
 
 /// Changes whenever the fields below change, so that an index of an older layout is rebuilt.
-const LAYOUT: &str = "sitrep-search-2";
+const LAYOUT: &str = "sitrep-search-3";
 const LAYOUT_FILE: &str = "sitrep-layout";
 /// Memory for the index writer while building.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -54,11 +57,11 @@ fn schema() -> (Schema, Fields) {
         .set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING | STORED),
-        article: b.add_text_field("article", STRING | STORED),
+        article: b.add_text_field("article", STRING | STORED | FAST),
         title: b.add_text_field("title", text.clone()),
         text: b.add_text_field("text", text.clone()),
         speaker: b.add_text_field("speaker", text),
-        published: b.add_text_field("published", STRING | STORED),
+        published: b.add_text_field("published", STRING | STORED | FAST),
     };
     (b.build(), fields)
 }
@@ -84,8 +87,30 @@ pub struct RefreshOutcome {
 }
 
 /// Quotes found by [`SearchIndex::quote_hits`]: for each article (publication date or "", id),
-/// the texts of its matching quotes.
-pub type QuoteHits = BTreeMap<(String, String), BTreeSet<String>>;
+/// its matching quote documents, read from one snapshot of the index.
+pub struct QuoteHits {
+    searcher: Searcher,
+    text: Field,
+    dir: PathBuf,
+    pub by_article: BTreeMap<(String, String), Vec<DocAddress>>,
+}
+
+impl QuoteHits {
+    /// The texts of the quotes found in an article of [`QuoteHits::by_article`].
+    pub fn texts(&self, docs: &[DocAddress]) -> Result<BTreeSet<String>, ServerError> {
+        let mut texts = BTreeSet::new();
+        for address in docs {
+            let d: TantivyDocument = self
+                .searcher
+                .doc(*address)
+                .map_err(|e| index_err(&self.dir, e))?;
+            if let Some(t) = d.get_first(self.text).and_then(|v| v.as_str()) {
+                texts.insert(t.to_string());
+            }
+        }
+        Ok(texts)
+    }
+}
 
 /// What an index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -285,7 +310,14 @@ impl SearchIndex {
                 terms.push(Term::from_field_text(f.speaker, &stream.token().text));
             }
             match terms.len() {
-                0 => return Ok(BTreeMap::new()),
+                0 => {
+                    return Ok(QuoteHits {
+                        searcher: self.reader.searcher(),
+                        text: f.text,
+                        dir: dir.clone(),
+                        by_article: BTreeMap::new(),
+                    });
+                }
                 1 => clauses.push((
                     Occur::Must,
                     Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::Basic)),
@@ -303,19 +335,43 @@ impl SearchIndex {
         let docs = searcher
             .search(&BooleanQuery::new(clauses), &DocSetCollector)
             .map_err(|e| index_err(dir, e))?;
-        let mut hits = QuoteHits::new();
+        // Article and date from the fast fields (columnar, no stored document read per hit).
+        let mut by_article: BTreeMap<(String, String), Vec<DocAddress>> = BTreeMap::new();
+        let mut columns: BTreeMap<u32, (StrColumn, StrColumn)> = BTreeMap::new();
         for address in docs {
-            let d: TantivyDocument = searcher.doc(address).map_err(|e| index_err(dir, e))?;
-            let get = |field: Field| {
-                d.get_first(field)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
+            let segment = address.segment_ord;
+            if !columns.contains_key(&segment) {
+                let fast = searcher.segment_reader(segment).fast_fields();
+                let column = |name: &str| {
+                    fast.str(name)
+                        .map_err(|e| index_err(dir, e))?
+                        .ok_or_else(|| index_err(dir, format!("no fast field {name}")))
+                };
+                columns.insert(segment, (column("article")?, column("published")?));
+            }
+            let Some((article, published)) = columns.get(&segment) else {
+                continue;
             };
-            hits.entry((get(f.published), get(f.article)))
+            let read = |column: &StrColumn| -> Result<String, ServerError> {
+                let mut out = String::new();
+                if let Some(ord) = column.term_ords(address.doc_id).next() {
+                    column
+                        .ord_to_str(ord, &mut out)
+                        .map_err(|e| index_err(dir, e))?;
+                }
+                Ok(out)
+            };
+            by_article
+                .entry((read(published)?, read(article)?))
                 .or_default()
-                .insert(get(f.text));
+                .push(address);
         }
-        Ok(hits)
+        Ok(QuoteHits {
+            searcher,
+            text: f.text,
+            dir: dir.clone(),
+            by_article,
+        })
     }
 
     /// Builds the index of every stored article and quote in `dir` (replacing what is there).
