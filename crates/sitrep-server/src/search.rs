@@ -335,36 +335,49 @@ impl SearchIndex {
         let docs = searcher
             .search(&BooleanQuery::new(clauses), &DocSetCollector)
             .map_err(|e| index_err(dir, e))?;
-        // Article and date from the fast fields (columnar, no stored document read per hit).
-        let mut by_article: BTreeMap<(String, String), Vec<DocAddress>> = BTreeMap::new();
-        let mut columns: BTreeMap<u32, (StrColumn, StrColumn)> = BTreeMap::new();
+        // Article and date from the fast fields (columnar, no stored document read per hit),
+        // their ordinals turned into text in one sorted pass per segment and column.
+        let mut by_segment: BTreeMap<u32, Vec<DocAddress>> = BTreeMap::new();
         for address in docs {
-            let segment = address.segment_ord;
-            if !columns.contains_key(&segment) {
-                let fast = searcher.segment_reader(segment).fast_fields();
-                let column = |name: &str| {
-                    fast.str(name)
-                        .map_err(|e| index_err(dir, e))?
-                        .ok_or_else(|| index_err(dir, format!("no fast field {name}")))
-                };
-                columns.insert(segment, (column("article")?, column("published")?));
-            }
-            let Some((article, published)) = columns.get(&segment) else {
-                continue;
-            };
-            let read = |column: &StrColumn| -> Result<String, ServerError> {
-                let mut out = String::new();
-                if let Some(ord) = column.term_ords(address.doc_id).next() {
-                    column
-                        .ord_to_str(ord, &mut out)
-                        .map_err(|e| index_err(dir, e))?;
-                }
-                Ok(out)
-            };
-            by_article
-                .entry((read(published)?, read(article)?))
+            by_segment
+                .entry(address.segment_ord)
                 .or_default()
                 .push(address);
+        }
+        let mut by_article: BTreeMap<(String, String), Vec<DocAddress>> = BTreeMap::new();
+        for (segment, addresses) in by_segment {
+            let fast = searcher.segment_reader(segment).fast_fields();
+            let column = |name: &str| {
+                fast.str(name)
+                    .map_err(|e| index_err(dir, e))?
+                    .ok_or_else(|| index_err(dir, format!("no fast field {name}")))
+            };
+            let (article, published) = (column("article")?, column("published")?);
+            let ords = |column: &StrColumn, doc: u32| column.term_ords(doc).next();
+            let article_texts = ord_texts(
+                &article,
+                addresses.iter().filter_map(|a| ords(&article, a.doc_id)),
+            )
+            .map_err(|e| index_err(dir, e))?;
+            let published_texts = ord_texts(
+                &published,
+                addresses.iter().filter_map(|a| ords(&published, a.doc_id)),
+            )
+            .map_err(|e| index_err(dir, e))?;
+            for address in addresses {
+                let text = |column: &StrColumn, texts: &BTreeMap<u64, String>| {
+                    ords(column, address.doc_id)
+                        .and_then(|o| texts.get(&o).cloned())
+                        .unwrap_or_default()
+                };
+                by_article
+                    .entry((
+                        text(&published, &published_texts),
+                        text(&article, &article_texts),
+                    ))
+                    .or_default()
+                    .push(address);
+            }
         }
         Ok(QuoteHits {
             searcher,
@@ -466,6 +479,25 @@ impl SearchIndex {
         }
         Ok(hits)
     }
+}
+
+/// The texts of the term ordinals `ords` of a fast text column, read in one sorted pass.
+fn ord_texts(
+    column: &StrColumn,
+    ords: impl Iterator<Item = u64>,
+) -> std::io::Result<BTreeMap<u64, String>> {
+    let sorted: BTreeSet<u64> = ords.collect();
+    let mut texts = BTreeMap::new();
+    let mut pending = sorted.iter();
+    column
+        .dictionary()
+        .sorted_ords_to_term_cb(sorted.iter().copied(), |bytes| {
+            if let Some(ord) = pending.next() {
+                texts.insert(*ord, String::from_utf8_lossy(bytes).into_owned());
+            }
+            Ok(())
+        })?;
+    Ok(texts)
 }
 
 /// Adds an article and its quotes to the index being written.
