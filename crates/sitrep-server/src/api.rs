@@ -862,32 +862,24 @@ async fn quotes(
             let index = app2.search().ok_or_else(|| {
                 ServerError::Internal("no search index (in-memory store)".to_string())
             })?;
-            let hits = index.quote_hits(sp.as_deref(), tx.as_deref())?;
+            let after = after.as_ref().map(|(d, i)| (d.as_str(), i.as_str()));
+            let page = index.quote_hits(sp.as_deref(), tx.as_deref(), limit, after)?;
             let mut quotes = Vec::new();
-            let mut next = None;
-            let mut candidates = hits
-                .by_article
-                .iter()
-                .rev()
-                .filter(|(key, _)| after.as_ref().is_none_or(|a| *key < a))
-                .peekable();
-            while let Some(((date, id), docs)) = candidates.next() {
-                let texts = hits.texts(docs)?;
-                if let Some(r) = s.get_article(id)? {
-                    for quote in r.quotes.iter().filter(|q| texts.contains(&q.text)) {
+            for hit in &page.articles {
+                if let Some(r) = s.get_article(&hit.article)? {
+                    for quote in r.quotes.iter().filter(|q| hit.texts.contains(&q.text)) {
                         quotes.push(SourcedQuote {
                             source: Source::of(&r),
                             quote: quote.clone(),
                         });
                     }
                 }
-                if quotes.len() >= limit {
-                    if candidates.peek().is_some() {
-                        next = Some(format!("{date}~{id}"));
-                    }
-                    break;
-                }
             }
+            let next = page
+                .articles
+                .last()
+                .filter(|_| page.more)
+                .map(|last| format!("{}~{}", last.published, last.article));
             Ok((quotes, next))
         })
         .await?;

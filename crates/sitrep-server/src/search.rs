@@ -5,7 +5,7 @@
 //! articles it holds differs from the store's. Queries are parsed leniently (a stray quote or
 //! colon in what a user typed is not an error).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -13,21 +13,21 @@ use std::sync::Mutex;
 use serde::Serialize;
 use sitrep_model::ArticleRecord;
 use sitrep_store::Store;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::columnar::StrColumn;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, doc,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, SegmentReader,
+    TantivyDocument, Term, doc,
 };
 
 use crate::ServerError;
 
 /// Changes whenever the fields below change, so that an index of an older layout is rebuilt.
-const LAYOUT: &str = "sitrep-search-3";
+const LAYOUT: &str = "sitrep-search-4";
 const LAYOUT_FILE: &str = "sitrep-layout";
 /// Memory for the index writer while building.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -44,6 +44,9 @@ struct Fields {
     text: Field,
     speaker: Field,
     published: Field,
+    /// Sort keys of quotes by article, newest first: [`day_number`] and [`id_number`].
+    day: Field,
+    idnum: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -57,11 +60,13 @@ fn schema() -> (Schema, Fields) {
         .set_stored();
     let fields = Fields {
         kind: b.add_text_field("kind", STRING | STORED),
-        article: b.add_text_field("article", STRING | STORED | FAST),
+        article: b.add_text_field("article", STRING | STORED),
         title: b.add_text_field("title", text.clone()),
         text: b.add_text_field("text", text.clone()),
         speaker: b.add_text_field("speaker", text),
-        published: b.add_text_field("published", STRING | STORED | FAST),
+        published: b.add_text_field("published", STRING | STORED),
+        day: b.add_u64_field("day", FAST),
+        idnum: b.add_u64_field("idnum", FAST),
     };
     (b.build(), fields)
 }
@@ -86,30 +91,47 @@ pub struct RefreshOutcome {
     pub articles: u64,
 }
 
-/// Quotes found by [`SearchIndex::quote_hits`]: for each article (publication date or "", id),
-/// its matching quote documents, read from one snapshot of the index.
-pub struct QuoteHits {
-    searcher: Searcher,
-    text: Field,
-    dir: PathBuf,
-    pub by_article: BTreeMap<(String, String), Vec<DocAddress>>,
+/// One article's quotes found by [`SearchIndex::quote_hits`].
+pub struct ArticleQuotes {
+    /// Publication date (YYYY-MM-DD, empty when unknown) and id: the article's cursor.
+    pub published: String,
+    pub article: String,
+    /// The texts of its matching quotes.
+    pub texts: BTreeSet<String>,
 }
 
-impl QuoteHits {
-    /// The texts of the quotes found in an article of [`QuoteHits::by_article`].
-    pub fn texts(&self, docs: &[DocAddress]) -> Result<BTreeSet<String>, ServerError> {
-        let mut texts = BTreeSet::new();
-        for address in docs {
-            let d: TantivyDocument = self
-                .searcher
-                .doc(*address)
-                .map_err(|e| index_err(&self.dir, e))?;
-            if let Some(t) = d.get_first(self.text).and_then(|v| v.as_str()) {
-                texts.insert(t.to_string());
-            }
-        }
-        Ok(texts)
+/// A page of [`SearchIndex::quote_hits`].
+pub struct QuotePage {
+    pub articles: Vec<ArticleQuotes>,
+    /// Whether more matching articles follow the page.
+    pub more: bool,
+}
+
+/// A publication date (YYYY-MM-DD) as the number YYYYMMDD, 0 when there is none: orders like
+/// the date text.
+pub fn day_number(published: &str) -> u64 {
+    if published.parse::<sitrep_model::NaiveDate>().is_err() {
+        return 0;
     }
+    published.replace('-', "").parse::<u64>().unwrap_or(0)
+}
+
+/// A number that orders article ids like their text: the 16 hex digits of a content id, or
+/// else the first 8 bytes (ids that share them and a day share a place in the order).
+pub fn id_number(id: &str) -> u64 {
+    if id.len() == 16
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && let Ok(n) = u64::from_str_radix(id, 16)
+    {
+        return n;
+    }
+    let mut bytes = [0u8; 8];
+    for (slot, b) in bytes.iter_mut().zip(id.bytes()) {
+        *slot = b;
+    }
+    u64::from_be_bytes(bytes)
 }
 
 /// What an index holds.
@@ -284,14 +306,23 @@ impl SearchIndex {
     }
 
     /// Quotes whose speaker has the words of `speaker` (in order, any case, stemmed) and whose
-    /// text matches `text` (all its words), grouped by article.
+    /// text matches `text` (all its words), by article, newest article first (publication date,
+    /// then id, both descending), starting after the article `after` (date, id): up to `limit`
+    /// quotes, in whole articles. Only the best few documents are read (top-k by the `day` and
+    /// `idnum` fast fields), however many match.
     pub fn quote_hits(
         &self,
         speaker: Option<&str>,
         text: Option<&str>,
-    ) -> Result<QuoteHits, ServerError> {
+        limit: usize,
+        after: Option<(&str, &str)>,
+    ) -> Result<QuotePage, ServerError> {
         let f = self.fields;
         let dir = &self.dir;
+        let empty = QuotePage {
+            articles: Vec::new(),
+            more: false,
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
             Box::new(TermQuery::new(
@@ -310,14 +341,7 @@ impl SearchIndex {
                 terms.push(Term::from_field_text(f.speaker, &stream.token().text));
             }
             match terms.len() {
-                0 => {
-                    return Ok(QuoteHits {
-                        searcher: self.reader.searcher(),
-                        text: f.text,
-                        dir: dir.clone(),
-                        by_article: BTreeMap::new(),
-                    });
-                }
+                0 => return Ok(empty),
                 1 => clauses.push((
                     Occur::Must,
                     Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::Basic)),
@@ -331,60 +355,76 @@ impl SearchIndex {
             let (query, _errors) = parser.parse_query_lenient(text);
             clauses.push((Occur::Must, query));
         }
-        let searcher = self.reader.searcher();
-        let docs = searcher
-            .search(&BooleanQuery::new(clauses), &DocSetCollector)
-            .map_err(|e| index_err(dir, e))?;
-        // Article and date from the fast fields (columnar, no stored document read per hit),
-        // their ordinals turned into text in one sorted pass per segment and column.
-        let mut by_segment: BTreeMap<u32, Vec<DocAddress>> = BTreeMap::new();
-        for address in docs {
-            by_segment
-                .entry(address.segment_ord)
-                .or_default()
-                .push(address);
-        }
-        let mut by_article: BTreeMap<(String, String), Vec<DocAddress>> = BTreeMap::new();
-        for (segment, addresses) in by_segment {
-            let fast = searcher.segment_reader(segment).fast_fields();
+        // Documents after the cursor score (false, ..) and sort last; they are dropped below.
+        let bound = after.map(|(date, id)| (day_number(date), id_number(id)));
+        let wanted = limit.saturating_mul(2).saturating_add(8);
+        let collector = TopDocs::with_limit(wanted).custom_score(move |segment: &SegmentReader| {
             let column = |name: &str| {
-                fast.str(name)
-                    .map_err(|e| index_err(dir, e))?
-                    .ok_or_else(|| index_err(dir, format!("no fast field {name}")))
+                segment
+                    .fast_fields()
+                    .u64(name)
+                    .ok()
+                    .map(|c| c.first_or_default_col(0))
             };
-            let (article, published) = (column("article")?, column("published")?);
-            let ords = |column: &StrColumn, doc: u32| column.term_ords(doc).next();
-            let article_texts = ord_texts(
-                &article,
-                addresses.iter().filter_map(|a| ords(&article, a.doc_id)),
-            )
+            let (day, idnum) = (column("day"), column("idnum"));
+            move |doc: DocId| {
+                let key = (
+                    day.as_ref().map_or(0, |c| c.get_val(doc)),
+                    idnum.as_ref().map_or(0, |c| c.get_val(doc)),
+                );
+                (bound.is_none_or(|b| key < b), key.0, key.1)
+            }
+        });
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&BooleanQuery::new(clauses), &collector)
             .map_err(|e| index_err(dir, e))?;
-            let published_texts = ord_texts(
-                &published,
-                addresses.iter().filter_map(|a| ords(&published, a.doc_id)),
-            )
-            .map_err(|e| index_err(dir, e))?;
-            for address in addresses {
-                let text = |column: &StrColumn, texts: &BTreeMap<u64, String>| {
-                    ords(column, address.doc_id)
-                        .and_then(|o| texts.get(&o).cloned())
-                        .unwrap_or_default()
-                };
-                by_article
-                    .entry((
-                        text(&published, &published_texts),
-                        text(&article, &article_texts),
-                    ))
-                    .or_default()
-                    .push(address);
+        let full = top.len() == wanted;
+        let mut groups: Vec<((u64, u64), Vec<DocAddress>)> = Vec::new();
+        for ((eligible, day, idnum), address) in top {
+            if !eligible {
+                continue;
+            }
+            match groups.last_mut() {
+                Some((key, docs)) if *key == (day, idnum) => docs.push(address),
+                _ => groups.push(((day, idnum), vec![address])),
             }
         }
-        Ok(QuoteHits {
-            searcher,
-            text: f.text,
-            dir: dir.clone(),
-            by_article,
-        })
+        // When the top-k was full, its last article may be cut short: it comes on the next
+        // page (unless it is the only one).
+        let mut more = false;
+        if full && groups.len() > 1 {
+            groups.pop();
+            more = true;
+        }
+        let mut articles = Vec::new();
+        let mut quotes = 0;
+        let total = groups.len();
+        for (i, (_, docs)) in groups.into_iter().enumerate() {
+            let mut found = ArticleQuotes {
+                published: String::new(),
+                article: String::new(),
+                texts: BTreeSet::new(),
+            };
+            for address in docs {
+                let d: TantivyDocument = searcher.doc(address).map_err(|e| index_err(dir, e))?;
+                let get = |field: Field| {
+                    d.get_first(field)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                };
+                found.published = get(f.published);
+                found.article = get(f.article);
+                found.texts.insert(get(f.text));
+            }
+            quotes += found.texts.len();
+            articles.push(found);
+            if quotes >= limit {
+                more = more || i + 1 < total;
+                break;
+            }
+        }
+        Ok(QuotePage { articles, more })
     }
 
     /// Builds the index of every stored article and quote in `dir` (replacing what is there).
@@ -481,25 +521,6 @@ impl SearchIndex {
     }
 }
 
-/// The texts of the term ordinals `ords` of a fast text column, read in one sorted pass.
-fn ord_texts(
-    column: &StrColumn,
-    ords: impl Iterator<Item = u64>,
-) -> std::io::Result<BTreeMap<u64, String>> {
-    let sorted: BTreeSet<u64> = ords.collect();
-    let mut texts = BTreeMap::new();
-    let mut pending = sorted.iter();
-    column
-        .dictionary()
-        .sorted_ords_to_term_cb(sorted.iter().copied(), |bytes| {
-            if let Some(ord) = pending.next() {
-                texts.insert(*ord, String::from_utf8_lossy(bytes).into_owned());
-            }
-            Ok(())
-        })?;
-    Ok(texts)
-}
-
 /// Adds an article and its quotes to the index being written.
 fn add_record(
     writer: &IndexWriter,
@@ -507,10 +528,13 @@ fn add_record(
     r: &ArticleRecord,
 ) -> Result<(), tantivy::TantivyError> {
     let published = r.published.map(|d| d.to_string()).unwrap_or_default();
+    let (day, idnum) = (day_number(&published), id_number(&r.id));
     writer.add_document(doc!(
         f.kind => "article",
         f.article => r.id.as_str(),
         f.published => published.as_str(),
+        f.day => day,
+        f.idnum => idnum,
         f.title => r.title.as_deref().unwrap_or(""),
         f.text => r.body.as_str(),
     ))?;
@@ -520,6 +544,8 @@ fn add_record(
             f.kind => "quote",
             f.article => r.id.as_str(),
             f.published => published.as_str(),
+            f.day => day,
+            f.idnum => idnum,
             f.text => q.text.as_str(),
             f.speaker => speaker,
         ))?;

@@ -837,3 +837,72 @@ fn the_threads_pages_list_threads_and_their_stories() {
     assert_eq!(r.status, 404);
     assert!(!r.body.contains("<script"));
 }
+
+#[test]
+fn quotes_by_speaker_page_through_many_articles_once_each() {
+    const N: usize = 60;
+    let mut expected = 0;
+    let (server, _) = start(|store| {
+        let batch: Vec<_> = (0..N)
+            .map(|n| {
+                let said: Vec<String> = (0..if n % 4 == 0 { 3 } else { 1 })
+                    .map(|k| format!("Ferry {n} will sail at {k} o'clock,"))
+                    .collect();
+                let body = said
+                    .iter()
+                    .map(|s| format!("\"{s}\" Vera Lind said."))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                let mut a = article(
+                    &format!("q{n}.txt"),
+                    &body,
+                    &format!("Ferry notice {n}"),
+                    "vask-post.example",
+                    1 + (n % 5) as u32,
+                );
+                a.url = None;
+                let quotes = said
+                    .iter()
+                    .map(|s| {
+                        let mut q = quote(&body, s, "Vera Lind", "Vera Lind");
+                        q.speaker.as_mut().expect("speaker").entity = None;
+                        q
+                    })
+                    .collect();
+                (
+                    a,
+                    Extraction {
+                        entities: vec![],
+                        quotes,
+                        events: vec![],
+                    },
+                )
+            })
+            .collect();
+        expected = batch.iter().map(|(_, x)| x.quotes.len()).sum();
+        store.insert_batch(&batch).expect("insert");
+        None
+    });
+    let mut seen = Vec::new();
+    let mut keys = Vec::new();
+    let mut path = "/api/quotes?speaker=vera%20lind&limit=7".to_string();
+    for _ in 0..100 {
+        let v = get(&server, &path).json();
+        for q in v["quotes"].as_array().expect("quotes") {
+            seen.push(q["quote"]["text"].as_str().expect("text").to_string());
+            keys.push((
+                q["published"].as_str().expect("date").to_string(),
+                q["article"].as_str().expect("article").to_string(),
+            ));
+        }
+        match v["next"].as_str() {
+            Some(c) => path = format!("/api/quotes?speaker=vera%20lind&limit=7&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), expected);
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), expected, "a quote came twice");
+    // Newest article first, then id descending; an article's quotes together.
+    assert!(keys.windows(2).all(|w| w[0] >= w[1]), "{keys:?}");
+}
