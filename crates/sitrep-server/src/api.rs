@@ -1228,13 +1228,17 @@ async fn story_disagreements(
 
 // ---------------------------------------------------------------- admin
 
+/// Whether the request came from a loopback address (unknown peers are not).
+fn from_loopback(extensions: &Extensions) -> bool {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| addr.ip().is_loopback())
+}
+
 /// `POST /api/admin/reindex`: adds the articles stored since the index was last brought up to
 /// date, now. Answered only to loopback peers.
 async fn reindex(State(app): State<App>, extensions: Extensions) -> ApiResult<Value> {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| *addr);
-    if !peer.is_some_and(|p| p.ip().is_loopback()) {
+    if !from_loopback(&extensions) {
         return Err(ServerError::Forbidden(
             "reindex is answered to loopback clients only".to_string(),
         )
@@ -1255,6 +1259,36 @@ async fn reindex(State(app): State<App>, extensions: Extensions) -> ApiResult<Va
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_loopback_peers_may_reindex() {
+        let with_peer = |addr: &str| {
+            let mut e = Extensions::new();
+            e.insert(ConnectInfo(addr.parse::<SocketAddr>().expect("addr")));
+            e
+        };
+        assert!(from_loopback(&with_peer("127.0.0.1:5000")));
+        assert!(from_loopback(&with_peer("[::1]:5000")));
+        assert!(!from_loopback(&with_peer("10.1.2.3:5000")));
+        assert!(!from_loopback(&with_peer("[2001:db8::1]:5000")));
+        assert!(!from_loopback(&Extensions::new()));
+    }
+
+    #[test]
+    fn in_memory_listings_page_by_key_without_repeats() {
+        let items: Vec<(String, String)> = [("2025-04-03", "b"), ("2025-04-03", "a"), ("", "z")]
+            .iter()
+            .map(|(d, i)| (d.to_string(), i.to_string()))
+            .collect();
+        let (page, next) = page_by_key(&items, Clone::clone, 2, None).expect("first");
+        assert_eq!(page.len(), 2);
+        assert_eq!(next.as_deref(), Some("2025-04-03~a"));
+        let (page, next) = page_by_key(&items, Clone::clone, 2, next.as_deref()).expect("second");
+        assert_eq!(page, [&("".to_string(), "z".to_string())]);
+        assert_eq!(next, None);
+        assert!(page_by_key(&items, Clone::clone, 2, Some("nonsense")).is_err());
+        assert!(page_by_key(&items, Clone::clone, 2, Some("2025-13-01~a")).is_err());
+    }
 
     #[test]
     fn limits_are_clamped_or_refused() {
