@@ -3,13 +3,16 @@
 //!
 //! Inputs: a store (SQLite file) and an address to listen on. Outputs: HTTP responses.
 //!
-//! - JSON API under `/api/`: stories and articles (cursor pagination), search, entities,
-//!   events with filters, and the OpenAPI document describing them (`/api/openapi.json`).
-//! - Pages: `/` (current stories, recent articles), `/stories/{id}`, `/articles/{id}`,
-//!   `/entities/{name}`, `/search?q=`.
+//! - JSON API under `/api/`: stories, threads and articles (cursor pagination), search,
+//!   entities, quotes by speaker and by story, events with filters, disagreements, streamed
+//!   exports (JSON lines, CSV, GDELT-like TSV), and the OpenAPI document describing them
+//!   (`/api/openapi.json`).
+//! - Pages: `/` (current stories, recent articles), `/stories/{id}`, `/threads`,
+//!   `/threads/{id}`, `/articles/{id}`, `/entities/{name}`, `/search?q=`.
 //! - Search: a tantivy index of article titles and bodies and of quotes, in the folder
 //!   `<db>.index/` beside the database; rebuilt when missing or stale (its article count differs
-//!   from the store's), or on request.
+//!   from the store's), or on request; articles stored while serving are added in the
+//!   background and on `POST /api/admin/reindex` (loopback only).
 //!
 //! Invariants:
 //! - every piece of text that comes from an article is HTML-escaped before it reaches a page: a
