@@ -81,6 +81,8 @@ pub struct Settings {
     pub max_attempts: u32,
     /// Fetch from private, loopback and other non-public addresses (like `--allow-private`).
     pub allow_private: bool,
+    /// Non-public addresses allowed one by one (e.g. a known internal feed server).
+    pub allow_addresses: Vec<std::net::IpAddr>,
     /// State file (default: the config file's name with `.state.json`).
     pub state: Option<String>,
 }
@@ -100,6 +102,7 @@ impl Default for Settings {
             retry_delay: Duration::from_secs(600),
             max_attempts: 6,
             allow_private: false,
+            allow_addresses: Vec::new(),
             state: None,
         }
     }

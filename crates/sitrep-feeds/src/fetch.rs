@@ -89,7 +89,7 @@ impl Fetcher {
         let agent = Agent::with_parts(
             config,
             DefaultConnector::default(),
-            GuardedResolver::new(allow_private),
+            GuardedResolver::new(allow_private, settings.allow_addresses.clone()),
         );
         Fetcher {
             agent,

@@ -146,13 +146,16 @@ pub fn check_scheme(url: &url::Url) -> Result<(), String> {
 #[derive(Debug)]
 pub struct GuardedResolver {
     pub allow_private: bool,
+    /// Non-public addresses allowed one by one (a known internal feed server).
+    pub allow: Vec<IpAddr>,
     inner: DefaultResolver,
 }
 
 impl GuardedResolver {
-    pub fn new(allow_private: bool) -> Self {
+    pub fn new(allow_private: bool, allow: Vec<IpAddr>) -> Self {
         GuardedResolver {
             allow_private,
+            allow,
             inner: DefaultResolver::default(),
         }
     }
@@ -177,6 +180,7 @@ impl Resolver for GuardedResolver {
         for addr in resolved.iter() {
             match classify(addr.ip()) {
                 AddressClass::Public => kept.push(*addr),
+                _ if self.allow.contains(&addr.ip()) => kept.push(*addr),
                 class => refused.push(format!("{} ({class})", addr.ip())),
             }
         }
@@ -290,10 +294,16 @@ mod tests {
             reason: ureq::Timeout::Resolve,
             ..NextTimeout::default()
         };
-        let refused = GuardedResolver::new(false).resolve(&uri, &config, timeout);
+        let refused = GuardedResolver::new(false, vec![]).resolve(&uri, &config, timeout);
         let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("127.0.0.1 (loopback)"), "{message}");
-        let allowed = GuardedResolver::new(true).resolve(&uri, &config, timeout);
+        let allowed = GuardedResolver::new(true, vec![]).resolve(&uri, &config, timeout);
         assert!(allowed.is_ok_and(|a| a.len() == 1));
+        let listed = vec![IpAddr::from([127, 0, 0, 1])];
+        let one = GuardedResolver::new(false, listed.clone()).resolve(&uri, &config, timeout);
+        assert!(one.is_ok_and(|a| a.len() == 1));
+        let other: Uri = "http://127.0.0.2:9/".parse().unwrap_or_default();
+        let refused = GuardedResolver::new(false, listed).resolve(&other, &config, timeout);
+        assert!(refused.is_err());
     }
 }
