@@ -49,7 +49,7 @@ pub struct FeedConfig {
 }
 
 /// The `[settings]` table; every field has a default.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// `User-Agent` of every request.
@@ -245,6 +245,22 @@ mod tests {
         assert_eq!(c.feeds[0].outlet.as_deref(), Some("Example News"));
         assert_eq!(c.feeds[1].kind, FeedKind::SitemapIndex);
         assert_eq!(c.feeds[1].interval, Some(Duration::from_secs(3600)));
+    }
+
+    /// The example file documents every setting with its default value.
+    #[test]
+    fn example_config_shows_the_defaults() {
+        let text = include_str!("../../../examples/feeds.toml");
+        let c = Config::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let mut expected = Settings::default();
+        expected.user_agent = c.settings.user_agent.clone();
+        assert_eq!(c.settings, expected);
+        assert!(c.settings.user_agent.starts_with("sitrep/"));
+        let kinds: Vec<FeedKind> = c.feeds.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [FeedKind::Rss, FeedKind::Atom, FeedKind::SitemapIndex]
+        );
     }
 
     #[test]
