@@ -252,8 +252,10 @@ mod tests {
     fn example_config_shows_the_defaults() {
         let text = include_str!("../../../examples/feeds.toml");
         let c = Config::parse(text).unwrap_or_else(|e| panic!("{e}"));
-        let mut expected = Settings::default();
-        expected.user_agent = c.settings.user_agent.clone();
+        let expected = Settings {
+            user_agent: c.settings.user_agent.clone(),
+            ..Settings::default()
+        };
         assert_eq!(c.settings, expected);
         assert!(c.settings.user_agent.starts_with("sitrep/"));
         let kinds: Vec<FeedKind> = c.feeds.iter().map(|f| f.kind).collect();

@@ -111,10 +111,7 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
     // 6to4 (2002::/16) embeds an IPv4 address too.
     if s[0] == 0x2002 {
         let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
-        return match classify_v4(v4) {
-            AddressClass::Public => AddressClass::Public,
-            other => other,
-        };
+        return classify_v4(v4);
     }
     match s[0] {
         0xff00..=0xffff => AddressClass::Multicast,
