@@ -464,3 +464,71 @@ fn articles_beyond_the_per_poll_cap_wait_for_the_next_poll()
     assert!(pages.is_empty());
     Ok(())
 }
+
+/// A feed sent with `Content-Encoding: gzip` is read; a compressed body that inflates past the
+/// cap is refused; a page that does not answer in time times out; none of it stops the rest.
+#[test]
+fn compressed_bodies_are_capped_and_slow_pages_time_out() -> Result<(), Box<dyn std::error::Error>>
+{
+    let port = Arc::new(Mutex::new(0u16));
+    let holder = port.clone();
+    let server = Server::start(Box::new(move |req: &Seen, _| {
+        let base = format!(
+            "http://127.0.0.1:{}",
+            holder.lock().map(|p| *p).unwrap_or(0)
+        );
+        let gzipped = |ct: &str, body: Vec<u8>| Reply {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), ct.into()),
+                ("Content-Encoding".into(), "gzip".into()),
+            ],
+            body: gzip(&body),
+        };
+        match req.path.as_str() {
+            "/feed.xml" => gzipped(
+                "application/rss+xml",
+                format!(
+                    "<rss version=\"2.0\"><channel><title>Zipped</title>\
+                     <item><link>{base}/a/bomb</link></item><item><link>{base}/a/slow</link></item>\
+                     <item><link>{base}/a/fine</link></item></channel></rss>"
+                )
+                .into_bytes(),
+            ),
+            // 2 MB of spaces: a few KB on the wire.
+            "/a/bomb" => gzipped("text/html", vec![b' '; 2_000_000]),
+            "/a/slow" => {
+                std::thread::sleep(Duration::from_millis(1500));
+                reply(200, "text/html", page("Slow", "Too late."))
+            }
+            "/a/fine" => reply(200, "text/html", page("Fine", "The fine page.")),
+            _ => reply(404, "text/plain", ""),
+        }
+    }))?;
+    if let Ok(mut p) = port.lock() {
+        *p = server.port;
+    }
+    let cfg = Config::parse(&format!(
+        "[settings]\nhost_delay = \"0ms\"\ntimeout = \"500ms\"\nmax_body_bytes = 100000\n\
+         allow_private = true\n[[feed]]\nurl = \"{}\"\n",
+        server.url("/feed.xml")
+    ))?;
+    let dir = tempfile::tempdir()?;
+    let mut w = Watcher::open(cfg, dir.path().join("z.json"), false)?;
+    let (report, pages, problems) = poll(&mut w, 1, true);
+    assert_eq!(urls(&pages), vec!["fine"], "{problems:?}");
+    assert_eq!(report.failed, 2, "{problems:?}");
+    let reason = |suffix: &str| {
+        problems
+            .iter()
+            .find(|p| p.url.ends_with(suffix))
+            .map(|p| p.reason.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason("/a/bomb").contains("larger than the limit"),
+        "{problems:?}"
+    );
+    assert!(reason("/a/slow").contains("timed out"), "{problems:?}");
+    Ok(())
+}
