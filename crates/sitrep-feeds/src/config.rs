@@ -79,6 +79,9 @@ pub struct Settings {
     pub retry_delay: Duration,
     /// Failures after which an article URL is given up.
     pub max_attempts: u32,
+    /// Obey robots.txt (RFC 9309, product token `sitrep`) for article pages; its
+    /// `Crawl-delay` raises `host_delay` (up to 60 s).
+    pub robots: bool,
     /// Fetch from private, loopback and other non-public addresses (like `--allow-private`).
     pub allow_private: bool,
     /// Non-public addresses allowed one by one (e.g. a known internal feed server).
@@ -101,6 +104,7 @@ impl Default for Settings {
             max_sitemaps_per_index: 5,
             retry_delay: Duration::from_secs(600),
             max_attempts: 6,
+            robots: true,
             allow_private: false,
             allow_addresses: Vec::new(),
             state: None,

@@ -72,6 +72,8 @@ pub struct Fetcher {
     max_body: u64,
     max_redirects: u32,
     last_request: HashMap<String, Instant>,
+    /// Longer delays asked for by a host (robots.txt `Crawl-delay`).
+    host_delays: HashMap<String, Duration>,
     requests: u64,
 }
 
@@ -97,6 +99,7 @@ impl Fetcher {
             max_body: settings.max_body_bytes,
             max_redirects: settings.max_redirects,
             last_request: HashMap::new(),
+            host_delays: HashMap::new(),
             requests: 0,
         }
     }
@@ -159,10 +162,19 @@ impl Fetcher {
         Err(FetchError::TooManyRedirects(self.max_redirects))
     }
 
+    /// A host asked for a longer delay than the configured one (never shortens it).
+    pub fn set_host_delay(&mut self, host: &str, delay: Duration) {
+        self.host_delays.insert(host.to_ascii_lowercase(), delay);
+    }
+
     /// Sleeps until the host's minimum delay has passed since its last request.
     fn wait_for(&self, host: &str) {
         if let Some(last) = self.last_request.get(host) {
-            let ready = *last + self.host_delay;
+            let delay = self
+                .host_delays
+                .get(host)
+                .map_or(self.host_delay, |d| (*d).max(self.host_delay));
+            let ready = *last + delay;
             let now = Instant::now();
             if ready > now {
                 std::thread::sleep(ready - now);

@@ -34,10 +34,12 @@ pub mod config;
 pub mod fetch;
 pub mod guard;
 pub mod parse;
+pub mod robots;
 pub mod state;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub use config::{Config, FeedConfig, FeedKind, Settings, parse_duration};
 pub use fetch::{FetchError, Fetched, Fetcher, Validators};
@@ -95,6 +97,8 @@ pub struct PollReport {
     pub failed: usize,
     /// Pages given up after too many failures.
     pub given_up: usize,
+    /// Pages not fetched because robots.txt disallows them (given up at once).
+    pub disallowed: usize,
 }
 
 /// Polls the configured feeds and fetches their new articles.
@@ -103,7 +107,14 @@ pub struct Watcher {
     fetcher: Fetcher,
     state: State,
     state_path: PathBuf,
+    /// robots.txt by origin, with when it was read (kept a day, as RFC 9309 allows).
+    robots: HashMap<String, (Instant, robots::Robots)>,
+    /// Origins whose robots.txt could not be read in this poll, with why.
+    robots_down: HashMap<String, String>,
 }
+
+/// robots.txt is read again after this long.
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// The default state file of a config file: `feeds.toml` -> `feeds.state.json` beside it.
 pub fn default_state_path(config_path: &Path) -> PathBuf {
@@ -130,6 +141,8 @@ impl Watcher {
             fetcher,
             state,
             state_path,
+            robots: HashMap::new(),
+            robots_down: HashMap::new(),
         })
     }
 
@@ -313,6 +326,7 @@ impl Watcher {
         on_problem: &mut dyn FnMut(&Problem),
         sink: &mut dyn FnMut(Vec<ArticlePage>) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.robots_down.clear();
         let mut due: Vec<(u64, String)> = self
             .state
             .pending
@@ -333,6 +347,29 @@ impl Watcher {
                 continue;
             }
             *taken += 1;
+            match self.robots_allow(&url) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(url = %url, "disallowed by robots.txt, not fetched");
+                    report.disallowed += 1;
+                    self.state.pending.remove(&url);
+                    let seen = state::Seen {
+                        at: now,
+                        error: Some("disallowed by robots.txt".into()),
+                    };
+                    self.state.seen.insert(url, seen);
+                    continue;
+                }
+                Err(reason) => {
+                    report.failed += 1;
+                    on_problem(&Problem {
+                        url: url.clone(),
+                        reason: reason.clone(),
+                    });
+                    self.failed(&url, reason, now, report);
+                    continue;
+                }
+            }
             match self.fetch_page(&url) {
                 Ok(body) => {
                     report.fetched += 1;
@@ -363,6 +400,55 @@ impl Watcher {
             self.hand_on(pages, now, sink)?;
         }
         Ok(())
+    }
+
+    /// Whether robots.txt lets us fetch the URL (read once a day per origin). A missing
+    /// robots.txt (4xx) allows everything; an unreachable one (5xx, network) allows nothing
+    /// for now, as RFC 9309 asks, and the page is tried again later.
+    fn robots_allow(&mut self, url: &str) -> Result<bool, String> {
+        if !self.config.settings.robots {
+            return Ok(true);
+        }
+        let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let origin = parsed.origin().ascii_serialization();
+        if let Some(reason) = self.robots_down.get(&origin) {
+            return Err(reason.clone());
+        }
+        let fresh = self
+            .robots
+            .get(&origin)
+            .is_some_and(|(at, _)| at.elapsed() < ROBOTS_TTL);
+        if !fresh {
+            let rules = match self
+                .fetcher
+                .get(&format!("{origin}/robots.txt"), &Validators::default())
+            {
+                Ok(Fetched::Body(body)) => {
+                    robots::Robots::parse(&String::from_utf8_lossy(&body.bytes), "sitrep")
+                }
+                Ok(Fetched::NotModified) => robots::Robots::allow_all(),
+                Err(FetchError::Status(s)) if (400..500).contains(&s) => {
+                    robots::Robots::allow_all()
+                }
+                Err(e) => {
+                    let reason = format!("robots.txt of {origin} unreachable: {e}");
+                    self.robots_down.insert(origin, reason.clone());
+                    return Err(reason);
+                }
+            };
+            if let (Some(delay), Some(host)) = (rules.crawl_delay, parsed.host_str()) {
+                self.fetcher.set_host_delay(host, delay);
+            }
+            self.robots.insert(origin.clone(), (Instant::now(), rules));
+        }
+        let path = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
+        };
+        Ok(self
+            .robots
+            .get(&origin)
+            .is_none_or(|(_, rules)| rules.allowed(&path)))
     }
 
     fn fetch_page(&mut self, url: &str) -> Result<fetch::Body, String> {

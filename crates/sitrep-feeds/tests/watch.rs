@@ -532,3 +532,86 @@ fn compressed_bodies_are_capped_and_slow_pages_time_out() -> Result<(), Box<dyn 
     assert!(reason("/a/slow").contains("timed out"), "{problems:?}");
     Ok(())
 }
+
+/// robots.txt: a disallowed page is never asked for, `Crawl-delay` spaces the requests, and an
+/// unreachable robots.txt (5xx) holds the pages back for a later try.
+#[test]
+fn robots_txt_is_obeyed() -> Result<(), Box<dyn std::error::Error>> {
+    let port = Arc::new(Mutex::new(0u16));
+    let holder = port.clone();
+    let robots_up = Arc::new(Mutex::new(true));
+    let up = robots_up.clone();
+    let server = Server::start(Box::new(move |req: &Seen, _| {
+        let base = format!(
+            "http://127.0.0.1:{}",
+            holder.lock().map(|p| *p).unwrap_or(0)
+        );
+        match req.path.as_str() {
+            "/robots.txt" if up.lock().map(|u| *u).unwrap_or(false) => reply(
+                200,
+                "text/plain",
+                "User-agent: *\nDisallow: /\n\nUser-agent: sitrep\nDisallow: /a/secret\nCrawl-delay: 0.3\n",
+            ),
+            "/robots.txt" => reply(503, "text/plain", "down"),
+            "/feed.xml" => reply(
+                200,
+                "application/rss+xml",
+                format!(
+                    "<rss version=\"2.0\"><channel><title>Robots</title>\
+                     <item><link>{base}/a/secret</link></item><item><link>{base}/a/one</link></item>\
+                     <item><link>{base}/a/two</link></item></channel></rss>"
+                ),
+            ),
+            p if p.starts_with("/a/") => reply(200, "text/html", page("Open", "An open page.")),
+            _ => reply(404, "text/plain", ""),
+        }
+    }))?;
+    if let Ok(mut p) = port.lock() {
+        *p = server.port;
+    }
+    let cfg = Config::parse(&format!(
+        "[settings]\nhost_delay = \"0ms\"\nallow_private = true\nretry_delay = \"60s\"\n\
+         [[feed]]\nurl = \"{}\"\n",
+        server.url("/feed.xml")
+    ))?;
+    let dir = tempfile::tempdir()?;
+    let mut w = Watcher::open(cfg.clone(), dir.path().join("r.json"), false)?;
+    let (report, pages, problems) = poll(&mut w, 1, true);
+    assert_eq!(urls(&pages), vec!["one", "two"], "{problems:?}");
+    assert_eq!(report.disallowed, 1);
+    assert_eq!(server.count("/a/secret"), 0);
+    // Crawl-delay 0.3 s between the requests after robots.txt was read.
+    let log = server.requests();
+    let after: Vec<&Seen> = log.iter().skip_while(|r| r.path != "/robots.txt").collect();
+    assert_eq!(after.len(), 3, "{log:?}");
+    for pair in after.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(gap >= Duration::from_millis(290), "{gap:?}");
+    }
+
+    // robots.txt down: nothing is fetched, the pages wait for a later try.
+    if let Ok(mut u) = robots_up.lock() {
+        *u = false;
+    }
+    let cfg = Config::parse(&format!(
+        "[settings]\nhost_delay = \"0ms\"\nallow_private = true\nretry_delay = \"60s\"\n\
+         [[feed]]\nurl = \"{}\"\n",
+        server.url("/feed.xml")
+    ))?;
+    let mut w = Watcher::open(cfg, dir.path().join("r2.json"), false)?;
+    let before = (server.count("/a/one"), server.count("/robots.txt"));
+    let (report, pages, problems) = poll(&mut w, 1, true);
+    assert!(pages.is_empty());
+    assert_eq!(report.failed, 3, "{problems:?}");
+    assert!(
+        problems.iter().all(|p| p.reason.contains("robots.txt")),
+        "{problems:?}"
+    );
+    // Asked for once in the poll, not once per page.
+    assert_eq!(
+        (server.count("/a/one"), server.count("/robots.txt")),
+        (before.0, before.1 + 1)
+    );
+    assert_eq!(w.state().pending.len(), 3);
+    Ok(())
+}
