@@ -335,6 +335,7 @@ impl Watcher {
             .map(|(url, p)| (p.seq, url.clone()))
             .collect();
         due.sort();
+        let due = interleave_hosts(due);
         let cap = self.config.settings.max_articles_per_poll;
         let mut per_feed: BTreeMap<String, usize> = BTreeMap::new();
         let mut pages = Vec::new();
@@ -524,5 +525,58 @@ impl Watcher {
         }
         self.state.save(&self.state_path)?;
         Ok(())
+    }
+}
+
+/// Due pages in discovery order, hosts taken in turn (first come first), so that one host's
+/// delay is spent fetching from the others.
+fn interleave_hosts(due: Vec<(u64, String)>) -> Vec<(u64, String)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_host: HashMap<String, std::collections::VecDeque<(u64, String)>> = HashMap::new();
+    for item in due {
+        let host = url::Url::parse(&item.1)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        if !by_host.contains_key(&host) {
+            order.push(host.clone());
+        }
+        by_host.entry(host).or_default().push_back(item);
+    }
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for host in &order {
+            if let Some(item) = by_host.get_mut(host).and_then(|q| q.pop_front()) {
+                out.push(item);
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hosts_take_turns_in_discovery_order() {
+        let due = [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://a.example/3",
+            "https://b.example/1",
+            "https://c.example/1",
+            "https://b.example/2",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i as u64, u.to_string()))
+        .collect();
+        let got: Vec<String> = super::interleave_hosts(due)
+            .into_iter()
+            .map(|(_, u)| u.replace("https://", "").replace(".example", ""))
+            .collect();
+        assert_eq!(got, ["a/1", "b/1", "c/1", "a/2", "b/2", "a/3"]);
     }
 }

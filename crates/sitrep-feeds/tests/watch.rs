@@ -615,3 +615,49 @@ fn robots_txt_is_obeyed() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(w.state().pending.len(), 3);
     Ok(())
 }
+
+/// Pages of two hosts are fetched in turn, so that one host's delay is spent on the other
+/// (`localhost` and `127.0.0.1` are two hosts to the rate limiter).
+#[test]
+fn hosts_take_turns() -> Result<(), Box<dyn std::error::Error>> {
+    let port = Arc::new(Mutex::new(0u16));
+    let holder = port.clone();
+    let server = Server::start(Box::new(move |req: &Seen, _| {
+        let p = holder.lock().map(|p| *p).unwrap_or(0);
+        match req.path.as_str() {
+            "/feed.xml" => reply(
+                200,
+                "application/rss+xml",
+                format!(
+                    "<rss version=\"2.0\"><channel><title>Two hosts</title>\
+                     <item><link>http://127.0.0.1:{p}/a/1</link></item>\
+                     <item><link>http://127.0.0.1:{p}/a/2</link></item>\
+                     <item><link>http://localhost:{p}/a/3</link></item>\
+                     <item><link>http://localhost:{p}/a/4</link></item></channel></rss>"
+                ),
+            ),
+            a if a.starts_with("/a/") => reply(200, "text/html", page("Page", a)),
+            _ => reply(404, "text/plain", ""),
+        }
+    }))?;
+    if let Ok(mut p) = port.lock() {
+        *p = server.port;
+    }
+    let cfg = Config::parse(&format!(
+        "[settings]\nhost_delay = \"200ms\"\nallow_private = true\nrobots = false\n\
+         [[feed]]\nurl = \"{}\"\n",
+        server.url("/feed.xml")
+    ))?;
+    let dir = tempfile::tempdir()?;
+    let mut w = Watcher::open(cfg, dir.path().join("h.json"), false)?;
+    let (_, pages, problems) = poll(&mut w, 1, true);
+    assert_eq!(pages.len(), 4, "{problems:?}");
+    let order: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/a/"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(order, ["/a/1", "/a/3", "/a/2", "/a/4"]);
+    Ok(())
+}
