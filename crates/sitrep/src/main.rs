@@ -8,6 +8,7 @@ mod nlp;
 mod pipeline;
 mod report;
 mod stories;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,34 @@ enum Command {
         /// Rebuild the search index before serving (it is also rebuilt when missing or stale).
         #[arg(long)]
         reindex: bool,
+    },
+    /// Polls the RSS/Atom feeds and sitemaps of a config file and ingests their new articles
+    /// (fetched politely; private and loopback addresses refused unless allowed).
+    Watch {
+        /// The feeds config (TOML; see examples/feeds.toml).
+        #[arg(long)]
+        config: PathBuf,
+        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
+        /// Poll every feed once, fetch and store what is new, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Default time between two polls of a feed (`300s`, `5m`, `1h`).
+        #[arg(long, value_parser = sitrep_feeds::parse_duration)]
+        interval: Option<std::time::Duration>,
+        /// Allow fetching from private, loopback, link-local and other non-public addresses.
+        #[arg(long)]
+        allow_private: bool,
+        /// State file (default: beside the config, `<name>.state.json`).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// The en_core_web_sm model folder (default: the one `scripts/fetch-models` fills).
+        #[arg(long, env = "SITREP_MODEL_DIR")]
+        model: Option<PathBuf>,
+        /// Pages analysed and stored together; one store transaction per batch.
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+        batch: u16,
     },
 }
 
@@ -205,6 +234,33 @@ fn main() -> ExitCode {
         Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
         Command::Serve { db, addr, reindex } => {
             serve(&db.unwrap_or_else(default_db), addr, reindex).map(|()| Default::default())
+        }
+        Command::Watch {
+            config,
+            db,
+            once,
+            interval,
+            allow_private,
+            state,
+            model,
+            batch,
+        } => {
+            let args = watch::WatchArgs {
+                config,
+                db: db.unwrap_or_else(default_db),
+                once,
+                interval,
+                allow_private,
+                state,
+                quiet: cli.quiet,
+            };
+            let inputs = InputArgs {
+                paths: Vec::new(),
+                published: None,
+                model,
+                batch,
+            };
+            with_analyzer(inputs).and_then(|opts| watch::watch(&args, &opts, &reporter))
         }
         Command::Nlp { inputs, format } => {
             let model = model_dir(&inputs);

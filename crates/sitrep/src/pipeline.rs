@@ -79,21 +79,7 @@ where
             return Ok(());
         }
         summary.read += batch.len();
-        let cleaned: Vec<Result<(Article, Extraction), InputError>> = batch
-            .into_par_iter()
-            .map(|doc| {
-                let article = clean(doc, &opts.clean)?;
-                let extraction = match &opts.analyzer {
-                    Some(analyzer) => analyzer.extract_dated(
-                        article.title.as_deref(),
-                        &article.body,
-                        article.published,
-                    ),
-                    None => Extraction::default(),
-                };
-                Ok((article, extraction))
-            })
-            .collect();
+        let cleaned = analyse(opts, batch, |doc| clean(doc, &opts.clean));
         let mut articles = Vec::with_capacity(cleaned.len());
         for result in cleaned {
             match result {
@@ -112,6 +98,28 @@ where
         sink(articles, summary)?;
         reporter.progress(summary);
     }
+}
+
+/// Cleans (with `clean_doc`) and analyses documents in parallel; results in input order.
+pub fn analyse<T: Send>(
+    opts: &Options,
+    docs: Vec<T>,
+    clean_doc: impl Fn(T) -> Result<Article, InputError> + Sync + Send,
+) -> Vec<Result<(Article, Extraction), InputError>> {
+    docs.into_par_iter()
+        .map(|doc| {
+            let article = clean_doc(doc)?;
+            let extraction = match &opts.analyzer {
+                Some(analyzer) => analyzer.extract_dated(
+                    article.title.as_deref(),
+                    &article.body,
+                    article.published,
+                ),
+                None => Extraction::default(),
+            };
+            Ok((article, extraction))
+        })
+        .collect()
 }
 
 fn fail(reporter: &Reporter, summary: &mut Summary, e: &InputError) {
@@ -161,22 +169,38 @@ pub fn ingest(opts: &Options, db: &str, reporter: &Reporter) -> anyhow::Result<S
     let mut store = Store::open(db).with_context(|| format!("cannot open store {db}"))?;
     let mut summary = Summary::default();
     run(opts, reporter, &mut summary, |articles, summary| {
-        if articles.is_empty() {
-            return Ok(());
-        }
-        let outcome = store
-            .insert_batch(&articles)
-            .with_context(|| format!("cannot write to store {db}"))?;
-        summary.written += outcome.stored;
-        summary.duplicates += outcome.duplicates;
-        Ok(())
+        store_batch(&mut store, db, &articles, summary)
     })?;
     // Stories follow the store's articles.
     if summary.written > 0 {
-        let n = crate::stories::refresh(&mut store)
-            .with_context(|| format!("cannot update the stories in {db}"))?;
-        tracing::info!(stories = n, "stories updated");
+        refresh_stories(&mut store, db)?;
     }
     reporter.finish("stored", &summary);
     Ok(summary)
+}
+
+/// Stores one batch in one transaction, counting stored articles and duplicates.
+pub fn store_batch(
+    store: &mut Store,
+    db: &str,
+    articles: &[(Article, Extraction)],
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let outcome = store
+        .insert_batch(articles)
+        .with_context(|| format!("cannot write to store {db}"))?;
+    summary.written += outcome.stored;
+    summary.duplicates += outcome.duplicates;
+    Ok(())
+}
+
+/// Rebuilds the store's stories from its articles.
+pub fn refresh_stories(store: &mut Store, db: &str) -> anyhow::Result<()> {
+    let n = crate::stories::refresh(store)
+        .with_context(|| format!("cannot update the stories in {db}"))?;
+    tracing::info!(stories = n, "stories updated");
+    Ok(())
 }
