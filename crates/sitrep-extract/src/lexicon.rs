@@ -263,6 +263,7 @@ const STANCE_VERBS: &[&str] = &[
     "reject",
     "dismiss",
     "blame",
+    "accuse",
     "denounce",
     "endorse",
     "back",
@@ -310,6 +311,11 @@ const STANCE_VERBS: &[&str] = &[
     "reveal",
 ];
 
+/// Verbs of saying whose direct object is what was said ("said the same of Vell", "wrote an
+/// open letter", "repeated the claim"); "tell" and "ask" are out (their object is the
+/// listener).
+const SAYING_OBJECT: &[&str] = &["say", "write", "repeat", "shout", "whisper", "utter"];
+
 /// What a verb's complement says about its subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Complement {
@@ -344,7 +350,9 @@ pub fn attributes(word: &str, complement: Complement) -> bool {
     match complement {
         Complement::Clause => speech_verb(word).is_some() || base_in(word, BELIEF_VERBS).is_some(),
         Complement::Infinitive => base_in(word, INTENTION_VERBS).is_some(),
-        Complement::Object => base_in(word, STANCE_VERBS).is_some(),
+        Complement::Object => {
+            base_in(word, STANCE_VERBS).is_some() || base_in(word, SAYING_OBJECT).is_some()
+        }
     }
 }
 

@@ -493,6 +493,31 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let content = tree.children[v].iter().copied().find_map(|c| {
             let kind = match tree.dep(c) {
                 "ccomp" if tree.is_verb(c) => lexicon::Complement::Clause,
+                // A clause parsed as the verb's participle ("said legalizing it could ..."):
+                // verbs of saying take no participle of their own.
+                "xcomp"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && tree.tag(c) == "VBG"
+                        && matches!(
+                            lexicon::speech_verb(word),
+                            Some("say" | "add" | "claim" | "argue" | "note" | "write" | "state")
+                        ) =>
+                {
+                    lexicon::Complement::Clause
+                }
+                // "asked workers if they planned to come": a question parsed as an adverbial.
+                "advcl"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && matches!(lexicon::speech_verb(word), Some("ask" | "question"))
+                        && tree.children[c].iter().any(|&m| {
+                            tree.dep(m) == "mark"
+                                && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
+                        }) =>
+                {
+                    lexicon::Complement::Clause
+                }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
                 "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(&tree, c) => {
                     lexicon::Complement::Object
@@ -896,7 +921,10 @@ fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
         }
     }
     while r.start < r.end
-        && (tree.dep(r.start) == "mark" && tree.head(r.start) == clause || !tree.is_word(r.start))
+        && (tree.dep(r.start) == "mark"
+            && tree.head(r.start) == clause
+            && tree.text(r.start).eq_ignore_ascii_case("that")
+            || !tree.is_word(r.start))
     {
         r.start += 1;
     }
@@ -980,9 +1008,9 @@ fn speaker_of(
     ) || tree.tag(subject) == "CD"
     {
         // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said").
-        let share = tree.children[subject]
-            .iter()
-            .any(|&c| tree.dep(c) == "prep" && matches!(tree.text(c), "in" | "of"));
+        let share = tree
+            .subtree(subject)
+            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"));
         if !share {
             return None;
         }
@@ -1239,6 +1267,9 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
             let own = std::iter::once(c);
             let under: Vec<usize> = if tree.dep(c) == "prt" || tree.dep(c) == "advmod" {
                 tree.children[c].clone()
+            } else if let Some(manner) = manner_phrase(tree, c) {
+                // "spoke at length about": the preposition hangs from "length".
+                tree.children[manner].clone()
             } else {
                 Vec::new()
             };
@@ -1246,11 +1277,13 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
         });
         // Right after the verb, or after its particle or an adverb ("spoke openly about"),
         // never after an object ("spoke to reporters on Monday").
-        let next_to = |p: usize| {
-            p > v
-                && p <= v + 3
-                && (v + 1..p).all(|i| matches!(tree.tag(i), "RB" | "RP" | "RBR" | "RBS"))
+        let adverbial = |i: usize| {
+            matches!(tree.tag(i), "RB" | "RP" | "RBR" | "RBS")
+                || tree.children[v]
+                    .iter()
+                    .any(|&c| manner_phrase(tree, c).is_some_and(|m| c <= i && i <= m))
         };
+        let next_to = |p: usize| p > v && p <= v + 3 && (v + 1..p).all(adverbial);
         let Some((prep, mut range)) = preps
             .filter(|&p| tree.dep(p) == "prep" && next_to(p) && !quoted[p])
             .filter(|&p| lexicon::preposition_cue(&base, tree.text(p)))
@@ -1285,6 +1318,18 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
         out.push(indirect(tree, range, cue, Some(speaker)));
     }
     out
+}
+
+/// "at length", "in detail" hanging from a verb as preposition `prep`: the noun ending it.
+fn manner_phrase(tree: &Tree<'_>, prep: usize) -> Option<usize> {
+    if tree.dep(prep) != "prep" || !matches!(tree.text(prep), "at" | "in") {
+        return None;
+    }
+    let noun = prep + 1;
+    (noun < tree.doc.tokens.len()
+        && tree.head(noun) == prep
+        && matches!(tree.text(noun), "length" | "detail" | "depth"))
+    .then_some(noun)
 }
 
 /// "Marlo's criticism of the plan", "calls for a recount": a noun of the noun-cue lexicon
