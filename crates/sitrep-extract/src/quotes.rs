@@ -706,7 +706,7 @@ fn close_marks(text: &str, q: &mut Quote) {
     let opens = span.matches(['“', '«']).count();
     let closes = span.matches(['”', '»']).count();
     let straight = span.matches('"').count() + span.matches("''").count();
-    if opens <= closes && straight % 2 == 0 {
+    if opens <= closes && straight.is_multiple_of(2) {
         return;
     }
     let rest = &text[q.end..];
