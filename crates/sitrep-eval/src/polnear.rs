@@ -496,8 +496,14 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         let matched_p: Vec<usize> = m.iter().map(|x| x.1).collect();
         for (g, a) in gold_all.iter().enumerate() {
             if !matched_g.contains(&g) {
+                let span = a.content_hull();
+                let near: Vec<String> = pred
+                    .iter()
+                    .filter(|q| q.start < span.end && span.start < q.end)
+                    .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+                    .collect();
                 eprintln!(
-                    "{name}: missed{} cue {:?} source {:?} content {:?}",
+                    "{name}: missed{} cue {:?} source {:?} content {:?} predicted {near:?}",
                     if mostly_quoted(text, &a.content) {
                         " direct"
                     } else {
@@ -510,8 +516,22 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
             }
         }
         for (p, q) in pred.iter().enumerate() {
-            if !matched_p.contains(&p) {
-                eprintln!("{name}: extra {:?} {:?}", q.kind, short(&q.text));
+            if matched_p.contains(&p) {
+                eprintln!(
+                    "{name}: found {:?} cue {:?} speaker {:?} {:?}",
+                    q.kind,
+                    q.cue,
+                    q.speaker.as_ref().map(|s| &s.mention.text),
+                    short(&q.text)
+                );
+            } else {
+                eprintln!(
+                    "{name}: extra {:?} cue {:?} speaker {:?} {:?}",
+                    q.kind,
+                    q.cue,
+                    q.speaker.as_ref().map(|s| &s.mention.text),
+                    short(&q.text)
+                );
             }
         }
     }

@@ -236,7 +236,6 @@ const INTENTION_VERBS: &[&str] = &[
     "like",
     "expect",
     "aim",
-    "try",
     "urge",
     "ask",
     "push",
@@ -264,6 +263,7 @@ const STANCE_VERBS: &[&str] = &[
     "reject",
     "dismiss",
     "blame",
+    "accuse",
     "denounce",
     "endorse",
     "back",
@@ -298,7 +298,6 @@ const STANCE_VERBS: &[&str] = &[
     "trust",
     "fear",
     "want",
-    "raise",
     "express",
     "invoke",
     "highlight",
@@ -311,6 +310,11 @@ const STANCE_VERBS: &[&str] = &[
     "report",
     "reveal",
 ];
+
+/// Verbs of saying whose direct object is what was said ("said the same of Vell", "wrote an
+/// open letter", "repeated the claim"); "tell" and "ask" are out (their object is the
+/// listener).
+const SAYING_OBJECT: &[&str] = &["say", "write", "repeat", "shout", "whisper", "utter"];
 
 /// What a verb's complement says about its subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,7 +350,9 @@ pub fn attributes(word: &str, complement: Complement) -> bool {
     match complement {
         Complement::Clause => speech_verb(word).is_some() || base_in(word, BELIEF_VERBS).is_some(),
         Complement::Infinitive => base_in(word, INTENTION_VERBS).is_some(),
-        Complement::Object => base_in(word, STANCE_VERBS).is_some(),
+        Complement::Object => {
+            base_in(word, STANCE_VERBS).is_some() || base_in(word, SAYING_OBJECT).is_some()
+        }
     }
 }
 
@@ -461,6 +467,166 @@ pub fn names_holder(head: &str) -> bool {
         || ["er", "or", "ist", "ian", "ers", "ors", "ists", "ians"]
             .iter()
             .any(|s| w.ends_with(s) && w.len() > s.len() + 3)
+}
+
+/// Verbs whose prepositional object is what their subject says, asks for or takes a stance
+/// on ("Velmar spoke about the ferry", "the union called for a strike", "Oren pointed to the
+/// figures"), by base form and preposition.
+const PREPOSITION_CUES: &[(&str, &[&str])] = &[
+    ("talk", &["about"]),
+    ("speak", &["about", "of", "against", "on", "out"]),
+    ("write", &["about", "of"]),
+    ("comment", &["on", "about"]),
+    ("complain", &["about", "of"]),
+    ("joke", &["about"]),
+    ("boast", &["about", "of"]),
+    ("brag", &["about"]),
+    ("speculate", &["about", "on"]),
+    ("testify", &["about", "to", "against"]),
+    ("tweet", &["about"]),
+    ("post", &["about"]),
+    ("warn", &["about", "of", "against"]),
+    ("worry", &["about"]),
+    ("ask", &["about", "for"]),
+    ("inquire", &["about"]),
+    ("argue", &["for", "against", "about"]),
+    ("care", &["about"]),
+    ("muse", &["about", "on"]),
+    ("rant", &["about", "against"]),
+    ("call", &["for", "on"]),
+    ("push", &["for"]),
+    ("press", &["for"]),
+    ("advocate", &["for"]),
+    ("lobby", &["for", "against"]),
+    ("campaign", &["for", "against", "on"]),
+    ("plead", &["for"]),
+    ("apologize", &["for"]),
+    ("apologise", &["for"]),
+    ("refer", &["to"]),
+    ("point", &["to"]),
+    ("allude", &["to"]),
+    ("object", &["to"]),
+    ("respond", &["to"]),
+    ("react", &["to"]),
+    ("insist", &["on"]),
+    ("elaborate", &["on"]),
+    ("harp", &["on"]),
+    ("dwell", &["on"]),
+    ("touch", &["on"]),
+    ("remark", &["on", "about"]),
+    ("opine", &["on", "about"]),
+    ("reflect", &["on"]),
+    ("weigh", &["on"]),
+    ("agree", &["with", "on"]),
+    ("disagree", &["with", "on"]),
+    ("side", &["with"]),
+    ("rail", &["against"]),
+    ("protest", &["against"]),
+    ("caution", &["against"]),
+    ("hint", &["at"]),
+    ("balk", &["at"]),
+    ("scoff", &["at"]),
+    ("lash", &["at"]),
+    ("believe", &["in"]),
+    ("dream", &["of", "about"]),
+    ("think", &["about", "of"]),
+];
+
+/// Whether a verb (base form, lower case) reports what its object of `preposition` is about.
+pub fn preposition_cue(base: &str, preposition: &str) -> bool {
+    let prep = preposition.to_lowercase();
+    PREPOSITION_CUES
+        .iter()
+        .any(|(v, preps)| *v == base && preps.contains(&prep.as_str()))
+}
+
+/// Nouns of saying and stance whose prepositional object is the content, held by their
+/// possessor when there is one ("Marlo's criticism of the plan", "calls for a recount").
+const NOUN_CUES: &[(&str, &[&str])] = &[
+    ("criticism", &["of"]),
+    ("support", &["for", "of"]),
+    ("endorsement", &["of"]),
+    ("call", &["for"]),
+    ("question", &["about"]),
+    ("accusation", &["of"]),
+    ("allegation", &["of"]),
+    ("concern", &["about", "over"]),
+    ("complaint", &["about"]),
+    ("praise", &["for", "of"]),
+    ("request", &["for"]),
+    ("demand", &["for"]),
+    ("warning", &["about", "of", "against"]),
+    ("defense", &["of"]),
+    ("defence", &["of"]),
+    ("denunciation", &["of"]),
+    ("condemnation", &["of"]),
+    ("rejection", &["of"]),
+    ("embrace", &["of"]),
+    ("view", &["of", "on"]),
+    ("remark", &["about", "on"]),
+    ("comment", &["about", "on"]),
+];
+
+/// Whether a noun (lemma, lower case) with an object of `preposition` attributes that object.
+pub fn noun_cue(lemma: &str, preposition: &str) -> bool {
+    let prep = preposition.to_lowercase();
+    NOUN_CUES
+        .iter()
+        .any(|(n, preps)| *n == lemma && preps.contains(&prep.as_str()))
+}
+
+/// The verb of seeming ("the talks seem to be over"; "appear" is more often "appeared on
+/// television" or "appeared to" said of a thing, and is left out): what follows is the writer's report of how
+/// things look, an attribution with no named source.
+pub fn seeming_verb(base: &str) -> bool {
+    base == "seem"
+}
+
+/// Verbs whose object is described or judged by a following "of", "for" or "as" phrase that
+/// belongs with it ("accused the mayor of lying", "described the deal as a trap").
+pub fn object_with_phrase(base: &str, preposition: &str) -> bool {
+    let prep = preposition.to_lowercase();
+    match prep.as_str() {
+        "of" => matches!(base, "accuse" | "convince" | "warn" | "suspect"),
+        "for" => matches!(
+            base,
+            "blame"
+                | "praise"
+                | "criticize"
+                | "criticise"
+                | "thank"
+                | "credit"
+                | "fault"
+                | "slam"
+                | "attack"
+                | "commend"
+                | "applaud"
+                | "condemn"
+                | "blast"
+                | "congratulate"
+                | "mock"
+                | "chide"
+                | "scold"
+        ),
+        "as" => matches!(
+            base,
+            "describe"
+                | "label"
+                | "brand"
+                | "portray"
+                | "depict"
+                | "dismiss"
+                | "see"
+                | "cast"
+                | "characterize"
+                | "characterise"
+                | "view"
+                | "paint"
+                | "regard"
+                | "tout"
+        ),
+        _ => false,
+    }
 }
 
 /// Whether the verb only reports speech with a clause or quotation as complement.

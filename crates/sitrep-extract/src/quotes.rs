@@ -421,8 +421,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 (None, None) => {
                     // A continuation: right after a quote in this paragraph or the one before.
                     let par = tree.paragraph[first];
-                    match &last {
-                        Some((speaker, lpar, lend))
+                    match (&last, headline_speaker(&tree, resolution, first)) {
+                        (_, Some((speaker, colon))) => (Some(speaker), Some(colon)),
+                        (Some((speaker, lpar, lend)), None)
                             if par <= lpar + CONTINUATION_PARAGRAPHS && *lend <= first =>
                         {
                             (speaker.clone(), None)
@@ -492,8 +493,33 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let content = tree.children[v].iter().copied().find_map(|c| {
             let kind = match tree.dep(c) {
                 "ccomp" if tree.is_verb(c) => lexicon::Complement::Clause,
+                // A clause parsed as the verb's participle ("said legalizing it could ..."):
+                // verbs of saying take no participle of their own.
+                "xcomp"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && tree.tag(c) == "VBG"
+                        && matches!(
+                            lexicon::speech_verb(word),
+                            Some("say" | "add" | "claim" | "argue" | "note" | "write" | "state")
+                        ) =>
+                {
+                    lexicon::Complement::Clause
+                }
+                // "asked workers if they planned to come": a question parsed as an adverbial.
+                "advcl"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && matches!(lexicon::speech_verb(word), Some("ask" | "question"))
+                        && tree.children[c].iter().any(|&m| {
+                            tree.dep(m) == "mark"
+                                && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
+                        }) =>
+                {
+                    lexicon::Complement::Clause
+                }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
-                "dobj" if !matches!(tree.tag(c), "PRP" | "WP" | "WDT" | "EX") => {
+                "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(&tree, c) => {
                     lexicon::Complement::Object
                 }
                 _ => return None,
@@ -508,11 +534,13 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         let range = match kind {
-            lexicon::Complement::Object => trimmed(&tree, tree.subtree(clause)),
+            lexicon::Complement::Object => object_range(&tree, v, clause),
             _ => content_range(&tree, clause),
         };
         let words = range.clone().filter(|&i| tree.is_word(i)).count();
-        if words < 2 || (kind == lexicon::Complement::Clause && words < 3) {
+        // A one-word object counts when it names someone ("endorsed Vell", "backed her").
+        let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
+        if (words < 2 && !named) || (kind == lexicon::Complement::Clause && words < 3) {
             continue;
         }
         let span = byte_span(doc, range.clone());
@@ -648,8 +676,60 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             place(&mut quotes, q);
         }
     }
+    // Prepositional cues, nouns of saying and verbs of seeming: only where no other quote
+    // has the words already.
+    let mut more = preposition_cues(&tree, resolution, &quoted);
+    more.extend(noun_cues(&tree, resolution, &quoted));
+    more.extend(seeming(&tree, resolution, &quoted));
+    more.sort_by_key(|q| (q.start, q.end));
+    for q in more {
+        if !quotes
+            .iter()
+            .any(|x| overlaps(&(x.start..x.end), &(q.start..q.end)))
+        {
+            quotes.push(q);
+        }
+    }
+    for q in &mut quotes {
+        if q.kind != QuoteKind::Direct {
+            close_marks(&doc.text, q);
+        }
+    }
     quotes.sort_by_key(|q| (q.start, q.end));
     quotes
+}
+
+/// A reported clause ending inside a quotation ("called the plan a “gift”") takes the
+/// closing mark, and the punctuation before it, so its marks pair up.
+fn close_marks(text: &str, q: &mut Quote) {
+    let span = &text[q.start..q.end];
+    let opens = span.matches(['“', '«']).count();
+    let closes = span.matches(['”', '»']).count();
+    let straight = span.matches('"').count() + span.matches("''").count();
+    if opens <= closes && straight.is_multiple_of(2) {
+        return;
+    }
+    let rest = &text[q.end..];
+    let punct = rest
+        .char_indices()
+        .take_while(|&(i, c)| i < 3 && ".,!?;".contains(c))
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    let after = &rest[punct..];
+    let mark = if after.starts_with("''") {
+        2
+    } else {
+        after
+            .chars()
+            .next()
+            .filter(|&c| matches!(c, '”' | '»' | '"'))
+            .map_or(0, char::len_utf8)
+    };
+    if mark > 0 {
+        q.end += punct + mark;
+        q.text = text[q.start..q.end].to_string();
+    }
 }
 
 /// Whether a quote of a whole sentence around its cue ("X, he said, Y"; "according to X, Y")
@@ -826,8 +906,25 @@ fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     while r.end > clause + 1 && tree.paragraph[r.end - 1] != par {
         r.end -= 1;
     }
+    // A verb of saying coordinated with the clause or hanging from it after it is an
+    // attribution of its own ("she backs the plan and calls it “overdue”", "..., telling
+    // reporters that ..."): the content stops before it, and before its "and" or comma.
+    if let Some(cut) = tree.children[clause]
+        .iter()
+        .copied()
+        .filter(|&c| c > clause && matches!(tree.dep(c), "conj" | "advcl"))
+        .find(|&c| lexicon::speech_verb(tree.text(c)).is_some())
+    {
+        r.end = r.end.min(tree.subtree(cut).start).max(clause + 1);
+        while r.end > clause + 1 && (!tree.is_word(r.end - 1) || tree.dep(r.end - 1) == "cc") {
+            r.end -= 1;
+        }
+    }
     while r.start < r.end
-        && (tree.dep(r.start) == "mark" && tree.head(r.start) == clause || !tree.is_word(r.start))
+        && (tree.dep(r.start) == "mark"
+            && tree.head(r.start) == clause
+            && tree.text(r.start).eq_ignore_ascii_case("that")
+            || !tree.is_word(r.start))
     {
         r.start += 1;
     }
@@ -910,7 +1007,13 @@ fn speaker_of(
         "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
     ) || tree.tag(subject) == "CD"
     {
-        return None;
+        // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said").
+        let share = tree
+            .subtree(subject)
+            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"));
+        if !share {
+            return None;
+        }
     }
     // A relative pronoun ("Barkley, who said ...") is the mention; its antecedent the name.
     let antecedent = tree.head(tree.head(subject));
@@ -1051,6 +1154,271 @@ fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) ->
             start: span.start,
             end: span.end,
         });
+    }
+    out
+}
+
+/// The speaker of a quotation opening after a headline-style "Name:" or "Name on Topic:" at
+/// the start of its paragraph (up to eight words, no verb, a name among them), with the colon.
+fn headline_speaker(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    first: usize,
+) -> Option<(Speaker, String)> {
+    let mut k = first.checked_sub(1)?;
+    while !tree.is_word(k) && tree.text(k) != ":" {
+        k = k.checked_sub(1)?;
+    }
+    if tree.text(k) != ":" || tree.paragraph[k] != tree.paragraph[first] {
+        return None;
+    }
+    let start = (0..k)
+        .rev()
+        .take_while(|&i| tree.paragraph[i] == tree.paragraph[k])
+        .last()?;
+    let words: Vec<usize> = (start..k).filter(|&i| tree.is_word(i)).collect();
+    if words.is_empty() || words.len() > 8 || words.iter().any(|&i| tree.is_verb(i)) {
+        return None;
+    }
+    let name = words.iter().copied().find(|&i| {
+        resolution.entity_at(i).is_some()
+            && matches!(
+                tree.doc.tokens[i].ent_type.as_str(),
+                "PERSON" | "ORG" | "NORP" | "GPE"
+            )
+    })?;
+    // The name's last word heads it.
+    let head = (name..k)
+        .take_while(|&i| tree.doc.tokens[i].ent_type == tree.doc.tokens[name].ent_type)
+        .last()
+        .unwrap_or(name);
+    Some((speaker_at(tree, resolution, head)?, ":".to_string()))
+}
+
+/// "It", "this", "that" and the like as an object: nothing anyone holds a view of by name.
+fn is_neuter(tree: &Tree<'_>, token: usize) -> bool {
+    tree.tag(token) == "PRP"
+        && !matches!(
+            tree.text(token).to_lowercase().as_str(),
+            "him" | "her" | "them" | "me" | "us" | "you" | "himself" | "herself" | "themselves"
+        )
+}
+
+/// The lemma of token `i`, lower case.
+fn lemma(tree: &Tree<'_>, i: usize) -> String {
+    tree.doc.tokens[i].lemma.to_lowercase()
+}
+
+/// A verb's object with the phrase that judges it ("accused the mayor of lying", "described
+/// the deal as a trap"), without edge punctuation.
+fn object_range(tree: &Tree<'_>, verb: usize, object: usize) -> Range<usize> {
+    let mut range = trimmed(tree, tree.subtree(object));
+    let base = lemma(tree, verb);
+    for &c in &tree.children[verb] {
+        if c > object
+            && tree.dep(c) == "prep"
+            && tree.sentence[c] == tree.sentence[object]
+            && lexicon::object_with_phrase(&base, tree.text(c))
+        {
+            range.end = range.end.max(trimmed(tree, tree.subtree(c)).end);
+        }
+    }
+    range
+}
+
+/// An indirect quote of the tokens `range` with its cue at `cue` and speaker.
+fn indirect(tree: &Tree<'_>, range: Range<usize>, cue: String, speaker: Option<Speaker>) -> Quote {
+    let span = byte_span(tree.doc, range);
+    Quote {
+        field: Default::default(),
+        text: tree.doc.text[span.clone()].to_string(),
+        kind: QuoteKind::Indirect,
+        speaker,
+        cue: Some(cue),
+        start: span.start,
+        end: span.end,
+    }
+}
+
+/// The object of a preposition (`prep`'s `pobj` or clause), trimmed, if it has words.
+fn preposition_object(tree: &Tree<'_>, prep: usize) -> Option<Range<usize>> {
+    let obj = tree.children[prep]
+        .iter()
+        .copied()
+        .find(|&c| matches!(tree.dep(c), "pobj" | "pcomp"))?;
+    if tree.tag(obj) == "WDT" || tree.tag(obj) == "WP" || is_neuter(tree, obj) {
+        return None;
+    }
+    let range = trimmed(tree, tree.subtree(obj));
+    range.clone().any(|i| tree.is_word(i)).then_some(range)
+}
+
+/// "Velmar spoke about the ferry", "the union called for a strike": a verb of the
+/// preposition lexicon with a subject; the prepositional object is the content.
+fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for v in 0..tree.doc.tokens.len() {
+        if quoted[v] || !tree.is_verb(v) {
+            continue;
+        }
+        let base = lemma(tree, v);
+        // The preposition hangs from the verb, or from its particle ("lashed out at").
+        let preps = tree.children[v].iter().copied().flat_map(|c| {
+            let own = std::iter::once(c);
+            let under: Vec<usize> = if tree.dep(c) == "prt" || tree.dep(c) == "advmod" {
+                tree.children[c].clone()
+            } else if let Some(manner) = manner_phrase(tree, c) {
+                // "spoke at length about": the preposition hangs from "length".
+                tree.children[manner].clone()
+            } else {
+                Vec::new()
+            };
+            own.chain(under)
+        });
+        // Right after the verb, or after its particle or an adverb ("spoke openly about"),
+        // never after an object ("spoke to reporters on Monday").
+        let adverbial = |i: usize| {
+            matches!(tree.tag(i), "RB" | "RP" | "RBR" | "RBS")
+                || tree.children[v]
+                    .iter()
+                    .any(|&c| manner_phrase(tree, c).is_some_and(|m| c <= i && i <= m))
+        };
+        let next_to = |p: usize| p > v && p <= v + 3 && (v + 1..p).all(adverbial);
+        let Some((prep, mut range)) = preps
+            .filter(|&p| tree.dep(p) == "prep" && next_to(p) && !quoted[p])
+            .filter(|&p| lexicon::preposition_cue(&base, tree.text(p)))
+            .find_map(|p| preposition_object(tree, p).map(|r| (p, r)))
+        else {
+            continue;
+        };
+        if tree.paragraph[range.start] != tree.paragraph[v] || range.clone().any(|i| quoted[i]) {
+            continue;
+        }
+        // What the object is called or asked to do goes with it ("referred to the mayor as
+        // a friend", "called on the council to resign").
+        for &c in &tree.children[v] {
+            if c > prep
+                && tree.sentence[c] == tree.sentence[v]
+                && (tree.dep(c) == "prep" && tree.text(c).eq_ignore_ascii_case("as")
+                    || tree.dep(c) == "xcomp" && base == "call")
+            {
+                range.end = range.end.max(trimmed(tree, tree.subtree(c)).end);
+            }
+        }
+        // Only people, groups and sources ("the discussion focused on" is no attribution).
+        let Some(speaker) = speaker_of(tree, resolution, v, quoted).filter(|sp| {
+            sp.entity.is_some() || {
+                let head = sp.mention.text.split_whitespace().last().unwrap_or("");
+                lexicon::names_holder(head)
+            }
+        }) else {
+            continue;
+        };
+        let cue = tree.doc.text[tree.doc.tokens[v].start..tree.doc.tokens[prep].end].to_string();
+        out.push(indirect(tree, range, cue, Some(speaker)));
+    }
+    out
+}
+
+/// "at length", "in detail" hanging from a verb as preposition `prep`: the noun ending it.
+fn manner_phrase(tree: &Tree<'_>, prep: usize) -> Option<usize> {
+    if tree.dep(prep) != "prep" || !matches!(tree.text(prep), "at" | "in") {
+        return None;
+    }
+    let noun = prep + 1;
+    (noun < tree.doc.tokens.len()
+        && tree.head(noun) == prep
+        && matches!(tree.text(noun), "length" | "detail" | "depth"))
+    .then_some(noun)
+}
+
+/// "Marlo's criticism of the plan", "calls for a recount": a noun of the noun-cue lexicon
+/// with its prepositional object; the possessor, when there is one, is the speaker.
+fn noun_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for n in 0..tree.doc.tokens.len() {
+        if quoted[n] || !tree.tag(n).starts_with("NN") {
+            continue;
+        }
+        let noun = lemma(tree, n);
+        let Some((prep, range)) = tree.children[n]
+            .iter()
+            .copied()
+            .filter(|&p| tree.dep(p) == "prep" && p == n + 1)
+            .filter(|&p| lexicon::noun_cue(&noun, tree.text(p)))
+            .find_map(|p| preposition_object(tree, p).map(|r| (p, r)))
+        else {
+            continue;
+        };
+        if range.clone().any(|i| quoted[i]) {
+            continue;
+        }
+        // The possessor ("Marlo's criticism of"), else the subject of the verb the noun is
+        // the object of ("Marlo voiced support for").
+        let possessor = tree.children[n]
+            .iter()
+            .copied()
+            .find(|&c| tree.dep(c) == "poss" && c < n);
+        let speaker = match possessor {
+            Some(p) => speaker_at(tree, resolution, p),
+            None if tree.dep(n) == "dobj" && tree.head(n) != n => {
+                speaker_of(tree, resolution, tree.head(n), quoted)
+            }
+            None => None,
+        };
+        let cue = tree.doc.text[tree.doc.tokens[n].start..tree.doc.tokens[prep].end].to_string();
+        out.push(indirect(tree, range, cue, speaker));
+    }
+    out
+}
+
+/// "The talks seemed to stall", "the plan appears doomed": the clause of a verb of seeming
+/// (its subject and what it seems), with no source.
+fn seeming(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for v in 0..tree.doc.tokens.len() {
+        if quoted[v] || !tree.is_verb(v) || !lexicon::seeming_verb(&lemma(tree, v)) {
+            continue;
+        }
+        let Some(subject) = tree.children[v]
+            .iter()
+            .copied()
+            .find(|&c| tree.dep(c) == "nsubj")
+        else {
+            continue;
+        };
+        if matches!(tree.tag(subject), "EX" | "WDT" | "WP") || is_neuter(tree, subject) {
+            continue;
+        }
+        let Some(complement) = tree.children[v]
+            .iter()
+            .copied()
+            .filter(|&c| c > v)
+            .find(|&c| matches!(tree.dep(c), "xcomp" | "acomp" | "attr" | "oprd"))
+        else {
+            continue;
+        };
+        let start = tree.subtree(subject).start;
+        let end = tree.subtree(complement).end;
+        let range = trimmed(tree, start..end);
+        if range.clone().any(|i| quoted[i])
+            || range.clone().filter(|&i| tree.is_word(i)).count() < 3
+        {
+            continue;
+        }
+        // Someone who seems to say, think or want something holds it ("the mayor seemed to
+        // accept the offer" is hers); how things look otherwise has no source.
+        let holds = tree.dep(complement) == "xcomp"
+            && (lexicon::speech_verb(tree.text(complement)).is_some()
+                || lexicon::attributes(tree.text(complement), lexicon::Complement::Clause)
+                || lexicon::attributes(tree.text(complement), lexicon::Complement::Infinitive)
+                || lexicon::attributes(tree.text(complement), lexicon::Complement::Object));
+        let speaker = if holds {
+            speaker_of(tree, resolution, v, quoted)
+        } else {
+            None
+        };
+        out.push(indirect(tree, range, tree.text(v).to_string(), speaker));
     }
     out
 }

@@ -78,6 +78,8 @@ fixture_test!(sentences_split_at_paragraph_breaks, "paragraph_breaks.txt");
 fixture_test!(sentence_cues_over_inner_quotes, "sentence_cues.txt");
 fixture_test!(colon_headlines, "headlines.txt");
 fixture_test!(continuations_after_narration, "continuations.txt");
+fixture_test!(prepositions_nouns_and_seeming, "cue_phrases.txt");
+fixture_test!(parse_repairs_and_poll_speakers, "parse_repairs.txt");
 
 #[test]
 fn empty_and_odd_bodies_give_no_quotes() {
