@@ -679,7 +679,11 @@ fn describe(config: &Config) -> String {
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let db = config.get_dbname().unwrap_or(user);
     let at = if user.is_empty() { "" } else { "@" };
-    format!("postgres://{user}{at}{host}:{port}/{db}")
+    // Options (such as a search_path) tell stores in one database apart.
+    match config.get_options() {
+        Some(options) => format!("postgres://{user}{at}{host}:{port}/{db}?options={options}"),
+        None => format!("postgres://{user}{at}{host}:{port}/{db}"),
+    }
 }
 
 /// The URL with the password (if any) replaced by `***`.
@@ -716,5 +720,12 @@ mod tests {
             .parse()
             .expect("url");
         assert_eq!(describe(&config), "postgres://ana@db.example:5433/news");
+        let config: Config = "postgres://ana@db.example/news?options=-csearch_path%3Dwire"
+            .parse()
+            .expect("url");
+        assert_eq!(
+            describe(&config),
+            "postgres://ana@db.example:5432/news?options=-csearch_path=wire"
+        );
     }
 }
