@@ -70,7 +70,8 @@ enum Command {
     Ingest {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
     },
@@ -89,13 +90,16 @@ enum Command {
     Stories {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Store to read when no PATH is given: `sqlite://PATH` or a path.
+        /// Store to read when no PATH is given: `sqlite://PATH`, a path, or
+        /// `postgres://USER@HOST:PORT/DB`.
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
     },
-    /// The HTTP API and the web pages over a store (search index in `<db>.index/`).
+    /// The HTTP API and the web pages over a store (search index in `<db>.index/`; for
+    /// PostgreSQL in the temporary folder).
     Serve {
-        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
         /// Address to listen on; only this address is bound.
