@@ -68,6 +68,7 @@ use sitrep_model::{
 
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
+pub use pg::redact;
 pub use stories::{ArticleSummary, Page, StorySummary};
 
 /// How long a write waits for another connection's lock before giving up.

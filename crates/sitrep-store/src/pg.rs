@@ -12,7 +12,9 @@
 //!   previous version (PostgreSQL's DDL is transactional);
 //! - a batch is one transaction; rows are inserted with `ON CONFLICT DO NOTHING` in id order, so
 //!   two workers storing the same article count it once between them (the second waits for the
-//!   first's commit, then sees the conflict) and never deadlock on each other's rows;
+//!   first's commit, then sees the conflict) and never deadlock on each other's rows. A batch
+//!   is written with one statement per table (arrays of column values, `unnest`); if that
+//!   fails, the batch is written again article by article, to name the article that fails;
 //! - story refreshes hold another transaction-level advisory lock from the first read to the
 //!   commit of their writes, so they run one after the other.
 
@@ -165,42 +167,152 @@ impl Pg {
         let ids: Vec<&str> = order.iter().map(|(a, _)| a.id.as_str()).collect();
 
         let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction().map_err(|e| self.err(e))?;
         // Ids stored before this batch are skipped without encoding them.
         let known: HashSet<String> = self
-            .prepared(&mut tx, "SELECT id FROM articles WHERE id = ANY($1)")
-            .and_then(|s| tx.query(&s, &[&ids]))
+            .prepared(&mut *client, "SELECT id FROM articles WHERE id = ANY($1)")
+            .and_then(|s| client.query(&s, &[&ids]))
             .map_err(|e| self.err(e))?
             .iter()
             .map(|r| r.try_get(0))
             .collect::<Result<_, _>>()
             .map_err(|e| self.err(e))?;
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut outcome = BatchOutcome::default();
+        let mut rows = Vec::new();
         for (article, extraction) in order {
             if known.contains(&article.id) || !seen.insert(&article.id) {
-                outcome.duplicates += 1;
                 continue;
             }
-            let insert_err = |source| StoreError::PgInsert {
-                db: self.name.clone(),
-                id: article.id.clone(),
-                source,
-            };
-            let row = EncodedArticle::new(article, extraction, compressor)?;
-            // Another worker may have stored it since the check above: then nothing is written
-            // (after waiting for that worker's commit) and it is a duplicate.
-            if self
-                .insert_article(&mut tx, &row, article, ingested_at)
-                .map_err(insert_err)?
-            {
-                outcome.stored += 1;
-            } else {
-                outcome.duplicates += 1;
-            }
+            rows.push((
+                article,
+                EncodedArticle::new(article, extraction, compressor)?,
+            ));
         }
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(outcome)
+        if rows.is_empty() {
+            return Ok(BatchOutcome {
+                stored: 0,
+                duplicates: batch.len(),
+            });
+        }
+        // Fast path: the whole batch in three statements (one per table), so that a batch
+        // costs three round trips, not three per article.
+        let bulk = client.transaction().and_then(|mut tx| {
+            let stored = self.insert_bulk(&mut tx, &rows, ingested_at)?;
+            tx.commit()?;
+            Ok(stored)
+        });
+        let stored = match bulk {
+            Ok(stored) => stored,
+            // The batch was rolled back: store it again article by article, to find (and
+            // name) the article that fails, or to succeed if the failure was passing.
+            Err(_) => {
+                let mut tx = client.transaction().map_err(|e| self.err(e))?;
+                let mut stored = 0;
+                for (article, row) in &rows {
+                    // Another worker may have stored it since the check above: then nothing
+                    // is written (after waiting for that worker's commit) and it is a
+                    // duplicate.
+                    let new = self
+                        .insert_article(&mut tx, row, article, ingested_at)
+                        .map_err(|source| StoreError::PgInsert {
+                            db: self.name.clone(),
+                            id: article.id.clone(),
+                            source,
+                        })?;
+                    stored += usize::from(new);
+                }
+                tx.commit().map_err(|e| self.err(e))?;
+                stored
+            }
+        };
+        Ok(BatchOutcome {
+            stored,
+            duplicates: batch.len() - stored,
+        })
+    }
+
+    /// Writes the rows of `rows` whose ids are not stored yet (another worker may have stored
+    /// some since they were checked: those wait for its commit, then are skipped); returns how
+    /// many were written.
+    fn insert_bulk<C: GenericClient>(
+        &self,
+        tx: &mut C,
+        rows: &[(&Article, EncodedArticle)],
+        ingested_at: i64,
+    ) -> Result<usize, postgres::Error> {
+        fn column<'a, T>(
+            rows: &'a [(&Article, EncodedArticle)],
+            f: impl Fn(&'a Article, &'a EncodedArticle) -> T,
+        ) -> Vec<T> {
+            rows.iter().map(|(a, r)| f(a, r)).collect()
+        }
+        let articles = self.prepared(
+            tx,
+            "INSERT INTO articles (id, input, format, outlet, url, title, subtitle, published,
+                                   authors, language, body, paragraphs, diagnostics, ingested_at)
+             SELECT u.*, $14::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                 $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                 $11::text[], $12::text[], $13::text[]) AS u
+             ON CONFLICT (id) DO NOTHING
+             RETURNING id",
+        )?;
+        let inserted: HashSet<String> = tx
+            .query(
+                &articles,
+                &[
+                    &column(rows, |a, _| a.id.as_str()),
+                    &column(rows, |a, _| a.input.as_str()),
+                    &column(rows, |a, _| a.format.as_str()),
+                    &column(rows, |a, _| a.outlet.as_deref()),
+                    &column(rows, |a, _| a.url.as_deref()),
+                    &column(rows, |a, _| a.title.as_deref()),
+                    &column(rows, |a, _| a.subtitle.as_deref()),
+                    &column(rows, |_, r| r.published.as_deref()),
+                    &column(rows, |_, r| r.authors.as_str()),
+                    &column(rows, |a, _| a.language.as_deref()),
+                    &column(rows, |a, _| a.body.as_str()),
+                    &column(rows, |_, r| r.paragraphs.as_str()),
+                    &column(rows, |_, r| r.diagnostics.as_str()),
+                    &ingested_at,
+                ],
+            )?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let fresh: Vec<&(&Article, EncodedArticle)> = rows
+            .iter()
+            .filter(|(a, _)| inserted.contains(&a.id))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let sources = self.prepared(
+            tx,
+            "INSERT INTO article_sources (article_id, encoding, source_len, source, offsets)
+             SELECT u.id, $2::text, u.len, u.source, u.offsets
+             FROM unnest($1::text[], $3::bigint[], $4::bytea[], $5::bytea[])
+                 AS u (id, len, source, offsets)",
+        )?;
+        let ids: Vec<&str> = fresh.iter().map(|(a, _)| a.id.as_str()).collect();
+        let lens: Vec<i64> = fresh
+            .iter()
+            .map(|(a, _)| i64::try_from(a.source.len()).unwrap_or(i64::MAX))
+            .collect();
+        let data: Vec<&[u8]> = fresh.iter().map(|(_, r)| r.source.as_slice()).collect();
+        let offsets: Vec<&[u8]> = fresh.iter().map(|(_, r)| r.offsets.as_slice()).collect();
+        tx.execute(
+            &sources,
+            &[&ids, &codec::SOURCE_ENCODING, &lens, &data, &offsets],
+        )?;
+        let extractions = self.prepared(
+            tx,
+            "INSERT INTO extractions (article_id, entities, quotes, events)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
+        )?;
+        let entities: Vec<&str> = fresh.iter().map(|(_, r)| r.entities.as_str()).collect();
+        let quotes: Vec<&str> = fresh.iter().map(|(_, r)| r.quotes.as_str()).collect();
+        let events: Vec<&str> = fresh.iter().map(|(_, r)| r.events.as_str()).collect();
+        tx.execute(&extractions, &[&ids, &entities, &quotes, &events])?;
+        Ok(fresh.len())
     }
 
     /// Writes the rows of one article; `false` if its id is already stored.
@@ -686,8 +798,9 @@ fn describe(config: &Config) -> String {
     }
 }
 
-/// The URL with the password (if any) replaced by `***`.
-pub(crate) fn redact(url: &str) -> String {
+/// A store spec as it may be shown: a URL's password (if any) replaced by `***`; anything
+/// else unchanged.
+pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

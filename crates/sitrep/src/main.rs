@@ -144,8 +144,11 @@ fn default_db() -> String {
 fn serve(db: &str, addr: std::net::SocketAddr, reindex: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     let started = std::time::Instant::now();
+    let spec = db;
+    // Shown without a password.
+    let db = &sitrep_store::redact(spec);
     let app =
-        sitrep_server::App::open(db, reindex).with_context(|| format!("cannot serve {db}"))?;
+        sitrep_server::App::open(spec, reindex).with_context(|| format!("cannot serve {db}"))?;
     tracing::info!(
         db,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -240,7 +243,10 @@ fn stories_command(
         let db = db.unwrap_or_else(default_db);
         let store = sitrep_store::Store::open(&db)
             .map_err(anyhow::Error::from)
-            .map_err(|e| e.context(format!("cannot open store {db}")))?;
+            .map_err(|e| {
+                let db = sitrep_store::redact(&db);
+                e.context(format!("cannot open store {db}"))
+            })?;
         stories::stored_records(&store)?
     } else {
         let opts = with_analyzer(inputs)?;
