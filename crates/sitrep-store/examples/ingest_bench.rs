@@ -82,6 +82,9 @@ fn share(o: &Options, w: usize) -> Vec<usize> {
     ids
 }
 
+/// Wall-clock time, comparable across the worker processes (an `Instant` is not): the
+/// benchmark measures time, so it reads the clock.
+#[allow(clippy::disallowed_methods)]
 fn unix_nanos() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
