@@ -21,12 +21,13 @@
 //!   (`migrations/`, `migrations/postgres/`); a database newer than this code is refused, never
 //!   touched;
 //! - stories ([`Store::put_story`]) are stored whole, with the links to their articles, and
-//!   replaced whole; listings are newest first with stable cursors (no row repeated or skipped
+//!   replaced whole; [`Store::refresh_stories`] replaces them all, one refresh at a time across
+//!   every connection, process and machine; listings are newest first with stable cursors (no row repeated or skipped
 //!   across pages);
 //! - no panics on bad files or damaged rows: every failure is a [`StoreError`] naming the
 //!   database and, where there is one, the article.
 //!
-//! The database runs in WAL mode with `synchronous=NORMAL` (a power loss may drop the last
+//! A SQLite database runs in WAL mode with `synchronous=NORMAL` (a power loss may drop the last
 //! committed batches, never half of one), enforces foreign keys, and waits up to
 //! [`BUSY_TIMEOUT`] for another process's write lock instead of failing.
 //!
