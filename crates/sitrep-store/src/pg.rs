@@ -742,6 +742,21 @@ fn migrate(client: &mut Client, name: &str) -> Result<usize, StoreError> {
             source,
         }
     };
+    // Up to date (the common case, e.g. each connection of a server's pool): no lock, no DDL,
+    // so that a role that may only read and write rows can open the store.
+    let exists: bool = client
+        .query_one("SELECT to_regclass('sitrep_schema') IS NOT NULL", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(failed(1))?;
+    if exists {
+        let current: Option<i32> = client
+            .query_one("SELECT max(version) FROM sitrep_schema", &[])
+            .and_then(|r| r.try_get(0))
+            .map_err(failed(1))?;
+        if current.and_then(|v| u32::try_from(v).ok()) == Some(crate::SCHEMA_VERSION) {
+            return Ok(0);
+        }
+    }
     let mut tx = client.transaction().map_err(failed(1))?;
     tx.execute(
         "SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))",

@@ -545,3 +545,29 @@ fn a_damaged_row_is_reported_with_its_id(db: &Db) {
         assert!(msg.contains(&id) && msg.contains(db.label()), "{msg}");
     }
 }
+
+/// PostgreSQL: a store whose schema is newer than this code is refused, also by the quick
+/// check that lets an up-to-date store open without taking the migration lock. (SQLite's case
+/// is a unit test, `src/tests.rs`.)
+#[test]
+fn a_newer_postgres_store_is_refused() {
+    let Some(db) = Db::postgres("a_newer_postgres_store_is_refused") else {
+        return;
+    };
+    let store = db.open();
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    drop(store);
+    // Reopening an up-to-date store changes nothing.
+    assert_eq!(db.open().schema_version().expect("version"), SCHEMA_VERSION);
+    db.execute_raw(
+        "",
+        "UPDATE sitrep_schema SET version = 99 WHERE $1::text IS NOT NULL",
+        "",
+    );
+    let (err, msg) = message(Store::open(&db.spec()));
+    assert!(
+        matches!(err, StoreError::TooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(msg.contains("postgres://"), "{msg}");
+}
