@@ -1,7 +1,8 @@
 //! `sitrep serve`: the HTTP API (JSON), the web pages (server-rendered HTML) and full-text
 //! search over a sitrep store. The only crate of sitrep that speaks HTTP.
 //!
-//! Inputs: a store (SQLite file) and an address to listen on. Outputs: HTTP responses.
+//! Inputs: a store (SQLite file or PostgreSQL database) and an address to listen on. Outputs:
+//! HTTP responses.
 //!
 //! - JSON API under `/api/`: stories, threads and articles (cursor pagination), search,
 //!   entities, quotes by speaker and by story, events with filters, disagreements, streamed
@@ -10,9 +11,10 @@
 //! - Pages: `/` (current stories, recent articles), `/stories/{id}`, `/threads`,
 //!   `/threads/{id}`, `/articles/{id}`, `/entities/{name}`, `/search?q=`.
 //! - Search: a tantivy index of article titles and bodies and of quotes, in the folder
-//!   `<db>.index/` beside the database; rebuilt when missing or stale (its article count differs
-//!   from the store's), or on request; articles stored while serving are added in the
-//!   background and on `POST /api/admin/reindex` (loopback only).
+//!   `<db>.index/` beside the database (PostgreSQL: `<temp>/sitrep-index/<url>/`); rebuilt
+//!   when missing or stale (its article count differs from the store's), or on request;
+//!   articles stored while serving are added in the background and on
+//!   `POST /api/admin/reindex` (loopback only).
 //!
 //! Invariants:
 //! - every piece of text that comes from an article is HTML-escaped before it reaches a page: a
@@ -72,16 +74,7 @@ impl App {
     /// `<PATH>.index/`, building the index when it is missing or stale, or when `reindex`.
     pub fn open(db: &str, reindex: bool) -> Result<App, ServerError> {
         let pool = Pool::open(db)?;
-        let index_dir = pool.with(|store| {
-            let path = store.path();
-            if path.as_os_str() == ":memory:" {
-                None
-            } else {
-                let mut name = path.as_os_str().to_os_string();
-                name.push(".index");
-                Some(PathBuf::from(name))
-            }
-        })?;
+        let index_dir = pool.with(|store| index_dir(store))?;
         let search = match index_dir {
             Some(dir) => {
                 Some(pool.with(|store| SearchIndex::open_or_build(&dir, store, reindex))??)
@@ -128,6 +121,33 @@ impl App {
             .await
             .map_err(|e| ServerError::Internal(format!("blocking task failed: {e}")))?
     }
+}
+
+/// Where the search index of `store` lives: `<file>.index/` beside a SQLite file; for a
+/// PostgreSQL store, a folder named after its URL (without password) in
+/// `<temp>/sitrep-index/`, local to the machine that serves; none for `:memory:`.
+fn index_dir(store: &sitrep_store::Store) -> Option<PathBuf> {
+    if let Some(file) = store.file() {
+        let mut name = file.as_os_str().to_os_string();
+        name.push(".index");
+        return Some(PathBuf::from(name));
+    }
+    if store.is_postgres() {
+        let name: String = store
+            .path()
+            .to_string_lossy()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        return Some(std::env::temp_dir().join("sitrep-index").join(name));
+    }
+    None
 }
 
 /// The routes: API, pages and the fallback 404.

@@ -3,14 +3,55 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong in the store. Messages are lowercase and name the database
-/// (its path, or `:memory:`) and, where one is involved, the article id.
+/// (its path, `:memory:`, or the PostgreSQL URL without password) and, where one is involved,
+/// the article id.
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
-    /// The spec names a backend this build does not speak (e.g. `postgres://`).
+    /// The spec names a backend this build does not speak (e.g. `mysql://`).
     #[error(
-        "unsupported database {spec}: only sqlite://PATH, a plain path or :memory: are supported"
+        "unsupported database {spec}: only sqlite://PATH, a plain path, :memory: and postgres://USER@HOST:PORT/DB are supported"
     )]
     Unsupported { spec: String },
+
+    /// A `postgres://` URL that does not parse (the password, if any, is not shown).
+    #[error("bad postgresql url {spec}: {source}")]
+    PgUrl {
+        spec: String,
+        source: postgres::Error,
+    },
+
+    #[error("cannot connect to postgresql database {db}: {source}")]
+    PgConnect { db: String, source: postgres::Error },
+
+    #[error("migrating postgresql database {db} to schema version {version} failed: {source}")]
+    PgMigration {
+        db: String,
+        version: u32,
+        source: postgres::Error,
+    },
+
+    #[error("postgresql database {db}: {source}")]
+    Postgres { db: String, source: postgres::Error },
+
+    #[error("postgresql database {db}: storing article {id} failed: {source}")]
+    PgInsert {
+        db: String,
+        id: String,
+        source: postgres::Error,
+    },
+
+    #[error("postgresql database {db}: storing story {id} failed: {source}")]
+    PgInsertStory {
+        db: String,
+        id: String,
+        source: postgres::Error,
+    },
+
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("database path {} is a directory, not a file", path.display())]
     IsDirectory { path: PathBuf },

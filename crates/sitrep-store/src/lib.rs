@@ -1,5 +1,10 @@
-//! The store: an embedded SQLite database of articles, their sources and what was extracted from
-//! them. The only crate of sitrep that speaks SQL.
+//! The store: a database of articles, their sources and what was extracted from them, and the
+//! stories made of them. The only crate of sitrep that speaks SQL.
+//!
+//! Two backends behind the one [`Store`] type: an embedded SQLite file (the default:
+//! `sqlite://PATH`, a plain path, or `:memory:`) and PostgreSQL (`postgres://` or
+//! `postgresql://` URLs, for deployments where several ingest workers on several machines share
+//! one store; see the `pg` module for its locking). Both pass the same test suite.
 //!
 //! Inputs: batches of `(Article, Extraction)` from the pipeline. Outputs: the stored
 //! [`ArticleRecord`]s (the article objects of the output contract), the decoded source of each
@@ -11,16 +16,18 @@
 //! - a batch is one transaction: after a crash, an error or a kill in the middle of
 //!   [`Store::insert_batch`], either the whole batch is stored or none of it;
 //! - every stored article has one row in `articles`, `article_sources` and `extractions`;
-//! - the schema is versioned (`PRAGMA user_version`) and migrated on open by numbered SQL files
-//!   embedded in the binary (`migrations/`); a database newer than this code is refused, never
+//! - the schema is versioned (SQLite: `PRAGMA user_version`; PostgreSQL: table
+//!   `sitrep_schema`) and migrated on open by numbered SQL files embedded in the binary
+//!   (`migrations/`, `migrations/postgres/`); a database newer than this code is refused, never
 //!   touched;
 //! - stories ([`Store::put_story`]) are stored whole, with the links to their articles, and
-//!   replaced whole; listings are newest first with stable cursors (no row repeated or skipped
+//!   replaced whole; [`Store::refresh_stories`] replaces them all, one refresh at a time across
+//!   every connection, process and machine; listings are newest first with stable cursors (no row repeated or skipped
 //!   across pages);
 //! - no panics on bad files or damaged rows: every failure is a [`StoreError`] naming the
 //!   database and, where there is one, the article.
 //!
-//! The database runs in WAL mode with `synchronous=NORMAL` (a power loss may drop the last
+//! A SQLite database runs in WAL mode with `synchronous=NORMAL` (a power loss may drop the last
 //! committed batches, never half of one), enforces foreign keys, and waits up to
 //! [`BUSY_TIMEOUT`] for another process's write lock instead of failing.
 //!
@@ -48,6 +55,7 @@
 mod codec;
 mod error;
 mod migrate;
+mod pg;
 mod stories;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +69,7 @@ use sitrep_model::{
 
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
+pub use pg::redact;
 pub use stories::{ArticleSummary, Page, StorySummary};
 
 /// How long a write waits for another connection's lock before giving up.
@@ -76,16 +85,23 @@ pub struct BatchOutcome {
 }
 
 /// A connection to a sitrep store. One per thread; several connections (also from several
-/// processes) may share a database file.
+/// processes, and for PostgreSQL from several machines) may share a database.
 pub struct Store {
-    conn: Connection,
-    /// The database file, or `:memory:`; named in every error.
+    backend: Backend,
+    /// The database file, `:memory:`, or the PostgreSQL URL without its password; named in
+    /// every error.
     path: PathBuf,
     compressor: codec::Compressor,
     /// Test hook: abort the process after this many articles of a batch are written, before the
     /// commit, to test what a kill leaves behind.
     #[cfg(test)]
     abort_after: Option<usize>,
+}
+
+enum Backend {
+    Sqlite(Connection),
+    // Boxed: a client is three times the size of a SQLite connection.
+    Postgres(Box<pg::Pg>),
 }
 
 impl std::fmt::Debug for Store {
@@ -104,11 +120,16 @@ const MEMORY: &str = ":memory:";
 const PAGE_SIZE: i64 = 16384;
 
 impl Store {
-    /// Opens (creating if needed) the store named by `spec`: `sqlite://PATH`, a plain path, or
-    /// `:memory:`. Creates the parent folder and the file, and migrates the schema to
-    /// [`SCHEMA_VERSION`].
+    /// Opens (creating if needed) the store named by `spec`: `sqlite://PATH`, a plain path,
+    /// `:memory:`, or a PostgreSQL URL `postgres://USER@HOST:PORT/DB` (also `postgresql://`;
+    /// parameters as libpq takes them, e.g. `?options=-csearch_path%3Dsitrep`). Creates the
+    /// parent folder and the file (SQLite) or the tables (PostgreSQL, in a database that must
+    /// exist), and migrates the schema to [`SCHEMA_VERSION`].
     pub fn open(spec: &str) -> Result<Store, StoreError> {
         let spec = spec.trim();
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            return Self::open_postgres(spec);
+        }
         let rest = spec
             .strip_prefix("sqlite://")
             .or_else(|| spec.strip_prefix("sqlite:"))
@@ -158,45 +179,84 @@ impl Store {
         Self::setup(conn, path)
     }
 
+    /// Connects to the PostgreSQL database at `url` and migrates it.
+    fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let pg = pg::Pg::open(url)?;
+        Ok(Store {
+            path: PathBuf::from(pg.name()),
+            backend: Backend::Postgres(Box::new(pg)),
+            compressor: codec::Compressor::new(),
+            #[cfg(test)]
+            abort_after: None,
+        })
+    }
+
     fn setup(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let mut store = Store {
-            conn,
+        configure(&conn, &path)?;
+        let mut conn = conn;
+        migrate::migrate(&mut conn, &path)?;
+        Ok(Store {
+            backend: Backend::Sqlite(conn),
             path,
             compressor: codec::Compressor::new(),
             #[cfg(test)]
             abort_after: None,
-        };
-        store.configure()?;
-        migrate::migrate(&mut store.conn, &store.path)?;
-        Ok(store)
+        })
     }
 
-    fn configure(&self) -> Result<(), StoreError> {
-        let conn = &self.conn;
-        // First, so that the pragmas below already wait for a busy database.
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| self.sql_err(e))?;
-        // Takes effect only on a new, empty file (before WAL is switched on), as it must.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)
-            .map_err(|e| self.sql_err(e))?;
-        // The first statement that reads the file: a file that is not a database fails here.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-            .map_err(|e| self.sql_err(e))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| self.sql_err(e))?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| self.sql_err(e))?;
-        Ok(())
+    /// The SQLite connection (tests of the insides).
+    #[cfg(test)]
+    fn sqlite_conn(&mut self) -> &mut Connection {
+        match &mut self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(_) => panic!("not a sqlite store"),
+        }
     }
+}
 
-    /// The database file (or `:memory:`).
+fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let err = |e| sql_err(path, e);
+    // First, so that the pragmas below already wait for a busy database.
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    // Takes effect only on a new, empty file (before WAL is switched on), as it must.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)
+        .map_err(err)?;
+    // The first statement that reads the file: a file that is not a database fails here.
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(err)?;
+    Ok(())
+}
+
+impl Store {
+    /// The database file, `:memory:`, or for PostgreSQL its URL without password (a name to
+    /// show, not a path to open).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The database file of a SQLite store kept in a file; `None` for `:memory:` and PostgreSQL.
+    pub fn file(&self) -> Option<&Path> {
+        match self.backend {
+            Backend::Sqlite(_) if self.path != Path::new(MEMORY) => Some(&self.path),
+            _ => None,
+        }
+    }
+
+    /// Whether the store is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
     /// The schema version of the database (equal to [`SCHEMA_VERSION`] once open).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        migrate::user_version(&self.conn).map_err(|e| self.sql_err(e))
+        match &self.backend {
+            Backend::Sqlite(conn) => migrate::user_version(conn).map_err(|e| self.sql_err(e)),
+            Backend::Postgres(pg) => pg.schema_version(),
+        }
     }
 
     /// Stores a batch in one transaction: either every new article of the batch is stored or
@@ -208,10 +268,15 @@ impl Store {
     ) -> Result<BatchOutcome, StoreError> {
         let ingested_at = unix_now();
         let path = &self.path;
+        let conn = match &mut self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => {
+                return pg.insert_batch(batch, &mut self.compressor, ingested_at);
+            }
+        };
         // IMMEDIATE: take the write lock now, so that a busy database is waited for here rather
         // than failing when a read transaction tries to upgrade.
-        let tx = self
-            .conn
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|source| StoreError::Sqlite {
                 path: path.clone(),
@@ -246,13 +311,19 @@ impl Store {
 
     /// Whether an article with this id is stored.
     pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
-        exists(&self.conn, id).map_err(|e| self.sql_err(e))
+        match &self.backend {
+            Backend::Sqlite(conn) => exists(conn, id).map_err(|e| self.sql_err(e)),
+            Backend::Postgres(pg) => pg.contains(id),
+        }
     }
 
     /// The stored article object, as `ArticleRecord::new(article, extraction)` made it.
     pub fn get_article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
-        let mut stmt = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.get_article(id),
+        };
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT a.input, a.format, a.outlet, a.url, a.title, a.subtitle, a.published,
                         a.authors, a.language, a.body, a.paragraphs, a.diagnostics,
@@ -290,8 +361,16 @@ impl Store {
     /// The decoded source text of the article and the map from body offsets into it, so that a
     /// span of the body can be shown in the original.
     pub fn get_source(&self, id: &str) -> Result<Option<(String, OffsetMap)>, StoreError> {
-        let mut stmt = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => {
+                return pg
+                    .get_source(id)?
+                    .map(|raw| raw.decode().map_err(|reason| self.corrupt(id, reason)))
+                    .transpose();
+            }
+        };
+        let mut stmt = conn
             .prepare_cached("SELECT encoding, source_len, source, offsets FROM article_sources WHERE article_id = ?1")
             .map_err(|e| self.sql_err(e))?;
         let raw = stmt
@@ -305,23 +384,26 @@ impl Store {
             })
             .optional()
             .map_err(|e| self.sql_err(e))?;
-        let Some((encoding, len, data, offsets)) = raw else {
-            return Ok(None);
-        };
-        if encoding != codec::SOURCE_ENCODING {
-            return Err(self.corrupt(id, format!("unknown source encoding {encoding:?}")));
-        }
-        let len = usize::try_from(len)
-            .map_err(|_| self.corrupt(id, format!("negative source length {len}")))?;
-        let source = codec::decompress(&data, len).map_err(|reason| self.corrupt(id, reason))?;
-        let offsets = codec::decode_offsets(&offsets).map_err(|reason| self.corrupt(id, reason))?;
-        Ok(Some((source, offsets)))
+        raw.map(|(encoding, len, data, offsets)| {
+            RawSource {
+                encoding,
+                len,
+                data,
+                offsets,
+            }
+            .decode()
+            .map_err(|reason| self.corrupt(id, reason))
+        })
+        .transpose()
     }
 
     /// How many articles are stored.
     pub fn count_articles(&self) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.count_articles(),
+        };
+        let mut stmt = conn
             .prepare_cached("SELECT count(*) FROM articles")
             .map_err(|e| self.sql_err(e))?;
         let n: i64 = stmt
@@ -337,8 +419,11 @@ impl Store {
         limit: usize,
         after: Option<&str>,
     ) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.article_ids(limit, after),
+        };
+        let mut stmt = conn
             .prepare_cached("SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2")
             .map_err(|e| self.sql_err(e))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -350,13 +435,7 @@ impl Store {
     }
 
     fn sql_err(&self, source: rusqlite::Error) -> StoreError {
-        let path = self.path.clone();
-        match &source {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::NotADatabase => {
-                StoreError::NotADatabase { path }
-            }
-            _ => StoreError::Sqlite { path, source },
-        }
+        sql_err(&self.path, source)
     }
 
     fn corrupt(&self, id: &str, reason: String) -> StoreError {
@@ -365,6 +444,37 @@ impl Store {
             id: id.to_string(),
             reason,
         }
+    }
+}
+
+fn sql_err(path: &Path, source: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match &source {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::NotADatabase => {
+            StoreError::NotADatabase { path }
+        }
+        _ => StoreError::Sqlite { path, source },
+    }
+}
+
+/// A row of `article_sources`, as stored.
+struct RawSource {
+    encoding: String,
+    len: i64,
+    data: Vec<u8>,
+    offsets: Vec<u8>,
+}
+
+impl RawSource {
+    fn decode(self) -> Result<(String, OffsetMap), String> {
+        if self.encoding != codec::SOURCE_ENCODING {
+            return Err(format!("unknown source encoding {:?}", self.encoding));
+        }
+        let len = usize::try_from(self.len)
+            .map_err(|_| format!("negative source length {}", self.len))?;
+        let source = codec::decompress(&self.data, len)?;
+        let offsets = codec::decode_offsets(&self.offsets)?;
+        Ok((source, offsets))
     }
 }
 

@@ -6,11 +6,14 @@
 //! page. The next page starts strictly after it, so rows inserted or replaced between two pages
 //! never make a page repeat or skip a row that was there all along.
 
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 use sitrep_model::{ArticleRecord, NaiveDate, Story};
 
-use crate::{Store, StoreError, json_column, unix_now};
+use crate::{Backend, Store, StoreError, json_column, unix_now};
 
 /// One story as listed: the columns of the story object a list shows, without its entities,
 /// quotes, events and disagreements.
@@ -44,7 +47,7 @@ pub struct ArticleSummary {
 pub type Page<T> = (Vec<T>, Option<String>);
 
 /// Splits a cursor `DATE~ID` (DATE empty for rows without a date).
-fn parse_cursor(cursor: &str) -> Result<(&str, &str), StoreError> {
+pub(crate) fn parse_cursor(cursor: &str) -> Result<(&str, &str), StoreError> {
     let bad = || StoreError::BadCursor {
         cursor: cursor.chars().take(80).collect(),
     };
@@ -56,16 +59,16 @@ fn parse_cursor(cursor: &str) -> Result<(&str, &str), StoreError> {
     Ok((key, id))
 }
 
-fn make_cursor(date: Option<&str>, id: &str) -> String {
+pub(crate) fn make_cursor(date: Option<&str>, id: &str) -> String {
     format!("{}~{id}", date.unwrap_or(""))
 }
 
 /// `limit + 1` rows are read to know whether there is a next page.
-fn fetch_limit(limit: usize) -> i64 {
+pub(crate) fn fetch_limit(limit: usize) -> i64 {
     i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX)
 }
 
-fn parse_date(column: &str, value: Option<String>) -> Result<Option<NaiveDate>, String> {
+pub(crate) fn parse_date(column: &str, value: Option<String>) -> Result<Option<NaiveDate>, String> {
     value
         .map(|v| {
             v.parse::<NaiveDate>()
@@ -74,16 +77,16 @@ fn parse_date(column: &str, value: Option<String>) -> Result<Option<NaiveDate>, 
         .transpose()
 }
 
-struct RawSummary {
-    id: String,
-    title: String,
-    thread: Option<String>,
-    first: Option<String>,
-    last: Option<String>,
-    outlets: String,
-    articles: i64,
-    disagreements: i64,
-    updated: i64,
+pub(crate) struct RawSummary {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) thread: Option<String>,
+    pub(crate) first: Option<String>,
+    pub(crate) last: Option<String>,
+    pub(crate) outlets: String,
+    pub(crate) articles: i64,
+    pub(crate) disagreements: i64,
+    pub(crate) updated: i64,
 }
 
 const SUMMARY_COLUMNS: &str = "s.id, s.title, s.thread, s.first, s.last, s.outlets, s.article_count, s.disagreement_count, s.updated";
@@ -103,7 +106,7 @@ impl RawSummary {
         })
     }
 
-    fn decode(self) -> Result<StorySummary, String> {
+    pub(crate) fn decode(self) -> Result<StorySummary, String> {
         Ok(StorySummary {
             first: parse_date("first", self.first)?,
             last: parse_date("last", self.last)?,
@@ -122,75 +125,122 @@ impl Store {
     /// Stores a story, replacing any story stored under the same id, together with the links
     /// from the story to its articles, in one transaction.
     pub fn put_story(&mut self, story: &Story) -> Result<(), StoreError> {
-        if story.id.is_empty() {
-            return Err(StoreError::EmptyStoryId);
-        }
-        let json = serde_json::to_string(story).map_err(|source| StoreError::EncodeStory {
-            id: story.id.clone(),
-            source,
-        })?;
-        let outlets =
-            serde_json::to_string(&story.outlets).map_err(|source| StoreError::EncodeStory {
-                id: story.id.clone(),
-                source,
-            })?;
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let row = StoryRow::new(story)?;
         let path = self.path.clone();
+        let conn = match &mut self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.put_stories(&[row], None),
+        };
         let err = |source| StoreError::InsertStory {
             path: path.clone(),
             id: story.id.clone(),
             source,
         };
-        let tx = self
-            .conn
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        tx.prepare_cached(
-            "INSERT INTO stories (id, thread, title, first, last, outlets, article_count,
-                                  disagreement_count, updated, story)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET
-                thread = excluded.thread, title = excluded.title, first = excluded.first,
-                last = excluded.last, outlets = excluded.outlets,
-                article_count = excluded.article_count,
-                disagreement_count = excluded.disagreement_count,
-                updated = excluded.updated, story = excluded.story",
-        )
-        .map_err(err)?
-        .execute(params![
-            story.id,
-            story.thread,
-            story.title,
-            story.span.first.map(|d| d.to_string()),
-            story.span.last.map(|d| d.to_string()),
-            outlets,
-            count(story.articles.len()),
-            count(story.disagreements.len()),
-            unix_now(),
-            json,
-        ])
-        .map_err(err)?;
-        tx.prepare_cached("DELETE FROM story_articles WHERE story_id = ?1")
-            .map_err(err)?
-            .execute([&story.id])
-            .map_err(err)?;
-        {
-            let mut link = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?1, ?2)",
-                )
-                .map_err(err)?;
-            for article in &story.articles {
-                link.execute(params![story.id, article]).map_err(err)?;
-            }
-        }
+        put_story_sqlite(&tx, &path, &row)?;
         tx.commit().map_err(err)
+    }
+
+    /// Replaces the stored stories with the ones `build` makes from the store, removing stored
+    /// stories that `build` no longer makes; returns how many stories were stored.
+    ///
+    /// Refreshes are serialised across connections, processes and (PostgreSQL) machines: each
+    /// takes the store's story lock before `build` reads the store and holds it until its
+    /// stories are written, so the last refresh to finish has read every article committed
+    /// before it started and its stories are what stays. PostgreSQL: a transaction-level
+    /// advisory lock, the reads and writes in that one transaction. SQLite: an exclusive lock on
+    /// the file `<db>.stories-lock` beside the database (none for `:memory:`), the writes in one
+    /// transaction. Article inserts are not blocked by a refresh.
+    pub fn refresh_stories<E: From<StoreError>>(
+        &mut self,
+        build: impl FnOnce(&Store) -> Result<Vec<Story>, E>,
+    ) -> Result<usize, E> {
+        if let Backend::Postgres(pg) = &self.backend {
+            pg.begin_story_refresh()?;
+            let written = build(self).and_then(|stories| {
+                let rows = stories
+                    .iter()
+                    .map(StoryRow::new)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let keep: BTreeSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+                match &self.backend {
+                    Backend::Postgres(pg) => pg.put_stories(&rows, Some(&keep))?,
+                    Backend::Sqlite(_) => {}
+                }
+                Ok(rows.len())
+            });
+            if let Backend::Postgres(pg) = &self.backend {
+                pg.end_story_refresh(written.is_ok())?;
+            }
+            return written;
+        }
+        let _lock = self.story_lock()?;
+        let stories = build(self)?;
+        let rows = stories
+            .iter()
+            .map(StoryRow::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        let keep: BTreeSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+        let path = self.path.clone();
+        let Backend::Sqlite(conn) = &mut self.backend else {
+            return Ok(0);
+        };
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let stored: Vec<String> = tx
+            .prepare_cached("SELECT id FROM stories")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(sql)?;
+        for id in stored.iter().filter(|id| !keep.contains(id.as_str())) {
+            tx.execute("DELETE FROM stories WHERE id = ?1", [id])
+                .map_err(sql)?;
+        }
+        for row in &rows {
+            put_story_sqlite(&tx, &path, row)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(rows.len())
+    }
+
+    /// The lock that serialises story refreshes of a SQLite file store (released on drop).
+    fn story_lock(&self) -> Result<Option<File>, StoreError> {
+        let Some(db) = self.file() else {
+            return Ok(None);
+        };
+        let mut name = db.as_os_str().to_os_string();
+        name.push(".stories-lock");
+        let path = std::path::PathBuf::from(name);
+        let err = |source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        file.lock().map_err(err)?;
+        Ok(Some(file))
     }
 
     /// Removes a story and its article links; returns whether it was stored.
     pub fn delete_story(&mut self, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.delete_story(id),
+        };
+        let n = conn
             .prepare_cached("DELETE FROM stories WHERE id = ?1")
             .and_then(|mut s| s.execute([id]))
             .map_err(|e| self.sql_err(e))?;
@@ -199,11 +249,13 @@ impl Store {
 
     /// The stored story object.
     pub fn get_story(&self, id: &str) -> Result<Option<Story>, StoreError> {
-        let json: Option<String> = self
-            .conn
-            .prepare_cached("SELECT story FROM stories WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .map_err(|e| self.sql_err(e))?;
+        let json: Option<String> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached("SELECT story FROM stories WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.get_story(id)?,
+        };
         json.map(|j| {
             serde_json::from_str(&j)
                 .map_err(|e| self.corrupt_story(id, format!("story is not valid json: {e}")))
@@ -213,8 +265,11 @@ impl Store {
 
     /// How many stories are stored.
     pub fn count_stories(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.count_stories(),
+        };
+        let n: i64 = conn
             .prepare_cached("SELECT count(*) FROM stories")
             .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .map_err(|e| self.sql_err(e))?;
@@ -240,14 +295,16 @@ impl Store {
              WHERE ?1 IS NULL OR (coalesce(s.last, ''), s.id) < (?1, ?2)
              ORDER BY coalesce(s.last, '') DESC, s.id DESC LIMIT ?3"
         );
-        let rows = self
-            .conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(params![key, after, fetch_limit(limit)], RawSummary::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(|e| self.sql_err(e))?;
+        let rows = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_map(params![key, after, fetch_limit(limit)], RawSummary::read)?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.list_stories(key, after, fetch_limit(limit))?,
+        };
         let mut stories = rows
             .into_iter()
             .map(|raw| {
@@ -274,14 +331,16 @@ impl Store {
              WHERE l.article_id = ?1
              ORDER BY coalesce(s.last, '') DESC, s.id DESC"
         );
-        let rows = self
-            .conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map([article_id], RawSummary::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(|e| self.sql_err(e))?;
+        let rows = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_map([article_id], RawSummary::read)?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.stories_of_article(article_id)?,
+        };
         rows.into_iter()
             .map(|raw| {
                 let id = raw.id.clone();
@@ -299,8 +358,14 @@ impl Store {
         cursor: Option<&str>,
     ) -> Result<Page<ArticleSummary>, StoreError> {
         let (key, after) = split_optional_cursor(cursor)?;
-        let rows = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => {
+                let rows = pg.list_articles(key, after, fetch_limit(limit))?;
+                return self.article_page(rows, limit);
+            }
+        };
+        let rows = conn
             .prepare_cached(
                 "SELECT a.id, a.title, a.outlet, a.url, a.published FROM articles a
                  WHERE ?1 IS NULL OR (coalesce(a.published, ''), a.id) < (?1, ?2)
@@ -319,6 +384,14 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(|e| self.sql_err(e))?;
+        self.article_page(rows, limit)
+    }
+
+    fn article_page(
+        &self,
+        rows: Vec<ArticleRow>,
+        limit: usize,
+    ) -> Result<Page<ArticleSummary>, StoreError> {
         let more = rows.len() > limit;
         let mut articles = Vec::with_capacity(rows.len().min(limit));
         let mut last_key = None;
@@ -355,8 +428,14 @@ impl Store {
                 .replace('_', "\\_");
             format!("%{escaped}%")
         });
-        let rows = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => {
+                let rows = pg.scan_articles(key, after, pattern.as_deref(), fetch_limit(limit))?;
+                return self.scan_page(rows, limit);
+            }
+        };
+        let rows = conn
             .prepare_cached(
                 "SELECT a.id, coalesce(a.published, '') FROM articles a
                  JOIN extractions e ON e.article_id = a.id
@@ -372,6 +451,14 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(|e| self.sql_err(e))?;
+        self.scan_page(rows, limit)
+    }
+
+    fn scan_page(
+        &self,
+        rows: Vec<(String, String)>,
+        limit: usize,
+    ) -> Result<Page<ArticleRecord>, StoreError> {
         let more = rows.len() > limit;
         let mut records = Vec::with_capacity(rows.len().min(limit));
         let mut next = None;
@@ -391,6 +478,102 @@ impl Store {
             reason,
         }
     }
+}
+
+/// One row of an article listing: id, title, outlet, url, published.
+pub(crate) type ArticleRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A story encoded for its row in `stories`.
+pub(crate) struct StoryRow<'a> {
+    pub(crate) story: &'a Story,
+    pub(crate) first: Option<String>,
+    pub(crate) last: Option<String>,
+    pub(crate) outlets: String,
+    pub(crate) article_count: i64,
+    pub(crate) disagreement_count: i64,
+    pub(crate) updated: i64,
+    pub(crate) json: String,
+}
+
+impl<'a> StoryRow<'a> {
+    pub(crate) fn new(story: &'a Story) -> Result<Self, StoreError> {
+        if story.id.is_empty() {
+            return Err(StoreError::EmptyStoryId);
+        }
+        let encode = |source| StoreError::EncodeStory {
+            id: story.id.clone(),
+            source,
+        };
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        Ok(StoryRow {
+            story,
+            first: story.span.first.map(|d| d.to_string()),
+            last: story.span.last.map(|d| d.to_string()),
+            outlets: serde_json::to_string(&story.outlets).map_err(encode)?,
+            article_count: count(story.articles.len()),
+            disagreement_count: count(story.disagreements.len()),
+            updated: unix_now(),
+            json: serde_json::to_string(story).map_err(encode)?,
+        })
+    }
+}
+
+/// Writes one story and its links inside the caller's transaction.
+fn put_story_sqlite(
+    conn: &Connection,
+    path: &std::path::Path,
+    row: &StoryRow<'_>,
+) -> Result<(), StoreError> {
+    let story = row.story;
+    let err = |source| StoreError::InsertStory {
+        path: path.to_path_buf(),
+        id: story.id.clone(),
+        source,
+    };
+    conn.prepare_cached(
+        "INSERT INTO stories (id, thread, title, first, last, outlets, article_count,
+                              disagreement_count, updated, story)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET
+            thread = excluded.thread, title = excluded.title, first = excluded.first,
+            last = excluded.last, outlets = excluded.outlets,
+            article_count = excluded.article_count,
+            disagreement_count = excluded.disagreement_count,
+            updated = excluded.updated, story = excluded.story",
+    )
+    .map_err(err)?
+    .execute(params![
+        story.id,
+        story.thread,
+        story.title,
+        row.first,
+        row.last,
+        row.outlets,
+        row.article_count,
+        row.disagreement_count,
+        row.updated,
+        row.json,
+    ])
+    .map_err(err)?;
+    conn.prepare_cached("DELETE FROM story_articles WHERE story_id = ?1")
+        .map_err(err)?
+        .execute([&story.id])
+        .map_err(err)?;
+    let mut link = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?1, ?2)",
+        )
+        .map_err(err)?;
+    for article in &story.articles {
+        link.execute(params![story.id, article]).map_err(err)?;
+    }
+    Ok(())
 }
 
 type CursorParts<'a> = (Option<&'a str>, Option<&'a str>);

@@ -32,7 +32,7 @@ fn migrating_twice_is_a_no_op() {
     store.insert_batch(&batch(0..3)).expect("insert");
 
     assert_eq!(
-        migrate::migrate(&mut store.conn, &path).expect("migrate again"),
+        migrate::migrate(store.sqlite_conn(), &path).expect("migrate again"),
         0
     );
     drop(store);
@@ -51,7 +51,7 @@ fn empty_v0_file_migrates_to_the_latest_version() {
     let mut store = Store::open_path(&path).expect("open");
     assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
     assert_eq!(
-        migrate::application_id(&store.conn).expect("app id"),
+        migrate::application_id(store.sqlite_conn()).expect("app id"),
         migrate::APPLICATION_ID
     );
     assert_eq!(store.insert_batch(&batch(0..1)).expect("insert").stored, 1);
@@ -200,7 +200,7 @@ fn killed_mid_batch_leaves_only_whole_batches() {
         // A tiny page cache makes SQLite spill the uncommitted pages into the WAL file, so the
         // abort leaves a partial transaction on disk that recovery must ignore.
         store
-            .conn
+            .sqlite_conn()
             .pragma_update(None, "cache_size", 1)
             .expect("child: cache_size");
         store.abort_after = Some(30);
@@ -231,11 +231,11 @@ fn killed_mid_batch_leaves_only_whole_batches() {
 
     // Both the connection that was open during the crash and a fresh one see the first batch
     // only, and the database is whole and writable.
-    for store in [store, Store::open_path(&path).expect("reopen")] {
+    for mut store in [store, Store::open_path(&path).expect("reopen")] {
         assert_eq!(store.count_articles().expect("count"), 5);
         assert!(!store.contains(&article(100).id).expect("contains"));
         let check: String = store
-            .conn
+            .sqlite_conn()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .expect("check");
         assert_eq!(check, "ok");

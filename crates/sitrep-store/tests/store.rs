@@ -10,6 +10,25 @@ use sitrep_model::{
 };
 use sitrep_store::{BatchOutcome, SCHEMA_VERSION, Store, StoreError};
 
+#[macro_use]
+mod common;
+use common::Db;
+
+backends!(
+    article_and_source_round_trip,
+    bare_article_round_trips,
+    missing_articles_are_none,
+    inserting_the_same_batch_twice_stores_it_once,
+    duplicates_inside_a_batch_are_detected_and_the_first_copy_wins,
+    a_failing_item_stores_nothing_of_its_batch,
+    another_connection_sees_committed_writes,
+    concurrent_writers_wait_for_each_other,
+    concurrent_overlapping_batches_store_each_article_once,
+    workers_opening_a_new_store_at_once_migrate_it_once,
+    ids_page_in_order,
+    a_damaged_row_is_reported_with_its_id,
+);
+
 /// A fully populated article read from HTML: every field set, a source that differs from the
 /// body, and an offset map with several segments.
 fn html_article(n: usize) -> Article {
@@ -139,15 +158,8 @@ fn batch(range: std::ops::Range<usize>) -> Vec<(Article, Extraction)> {
         .collect()
 }
 
-fn open_temp() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_path(&dir.path().join("store.db")).expect("open");
-    (dir, store)
-}
-
-#[test]
-fn article_and_source_round_trip() {
-    let (_dir, mut store) = open_temp();
+fn article_and_source_round_trip(db: &Db) {
+    let mut store = db.open();
     let (article, extraction) = batch(0..1).remove(0);
     assert_ne!(article.source, article.body);
     assert!(article.offsets.segments().len() >= 3);
@@ -177,9 +189,8 @@ fn article_and_source_round_trip() {
     );
 }
 
-#[test]
-fn bare_article_round_trips() {
-    let mut store = Store::open_in_memory().expect("open");
+fn bare_article_round_trips(db: &Db) {
+    let mut store = db.open();
     let article = Article::new("plain.txt", "One line, no metadata, ünïcode.".to_string());
     store
         .insert_batch(&[(article.clone(), Extraction::default())])
@@ -194,18 +205,16 @@ fn bare_article_round_trips() {
     );
 }
 
-#[test]
-fn missing_articles_are_none() {
-    let store = Store::open_in_memory().expect("open");
+fn missing_articles_are_none(db: &Db) {
+    let store = db.open();
     assert!(!store.contains("0123456789abcdef").expect("contains"));
     assert_eq!(store.get_article("0123456789abcdef").expect("get"), None);
     assert_eq!(store.get_source("0123456789abcdef").expect("get"), None);
     assert_eq!(store.count_articles().expect("count"), 0);
 }
 
-#[test]
-fn inserting_the_same_batch_twice_stores_it_once() {
-    let (_dir, mut store) = open_temp();
+fn inserting_the_same_batch_twice_stores_it_once(db: &Db) {
+    let mut store = db.open();
     let items = batch(0..10);
     assert_eq!(
         store.insert_batch(&items).expect("first"),
@@ -233,9 +242,8 @@ fn inserting_the_same_batch_twice_stores_it_once() {
     assert_eq!(store.count_articles().expect("count"), 15);
 }
 
-#[test]
-fn duplicates_inside_a_batch_are_detected_and_the_first_copy_wins() {
-    let mut store = Store::open_in_memory().expect("open");
+fn duplicates_inside_a_batch_are_detected_and_the_first_copy_wins(db: &Db) {
+    let mut store = db.open();
     let first = html_article(1);
     // Same normalised body (so same id), read from elsewhere.
     let mut copy = Article::new("mirror/copy.txt", first.body.replace("\n\n", "\n\n   "));
@@ -258,9 +266,8 @@ fn duplicates_inside_a_batch_are_detected_and_the_first_copy_wins() {
     assert_eq!(stored.title, first.title);
 }
 
-#[test]
-fn a_failing_item_stores_nothing_of_its_batch() {
-    let (dir, mut store) = open_temp();
+fn a_failing_item_stores_nothing_of_its_batch(db: &Db) {
+    let mut store = db.open();
     store.insert_batch(&batch(0..2)).expect("first batch");
 
     let mut items = batch(10..15);
@@ -269,13 +276,13 @@ fn a_failing_item_stores_nothing_of_its_batch() {
     let err = store
         .insert_batch(&items)
         .expect_err("the bad article must fail the batch");
-    assert!(matches!(err, StoreError::Insert { .. }), "{err:?}");
-    assert!(err.to_string().contains("store.db"), "{err}");
+    assert!(
+        matches!(err, StoreError::Insert { .. } | StoreError::PgInsert { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(db.label()), "{err}");
 
-    for s in [
-        &store,
-        &Store::open_path(&dir.path().join("store.db")).expect("reopen"),
-    ] {
+    for s in [&store, &db.open()] {
         assert_eq!(s.count_articles().expect("count"), 2);
         for (a, _) in &items {
             assert!(
@@ -296,56 +303,100 @@ fn a_failing_item_stores_nothing_of_its_batch() {
     );
 }
 
-#[test]
-fn another_connection_sees_committed_writes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("shared.db");
-    let mut writer = Store::open_path(&path).expect("writer");
-    let reader = Store::open_path(&path).expect("reader");
+fn another_connection_sees_committed_writes(db: &Db) {
+    let mut writer = db.open();
+    let reader = db.open();
     assert_eq!(reader.count_articles().expect("count"), 0);
     let items = batch(0..3);
     writer.insert_batch(&items).expect("insert");
     assert_eq!(reader.count_articles().expect("count"), 3);
     assert!(reader.contains(&items[2].0.id).expect("contains"));
     drop((writer, reader));
-    let reopened = Store::open_path(&path).expect("reopen");
+    let reopened = db.open();
     assert_eq!(reopened.count_articles().expect("count"), 3);
 }
 
-#[test]
-fn concurrent_writers_wait_for_each_other() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("busy.db");
-    Store::open_path(&path).expect("create");
-    let writers: Vec<_> = (0..4)
-        .map(|w| {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let mut store = Store::open_path(&path).expect("open");
+fn concurrent_writers_wait_for_each_other(db: &Db) {
+    db.open();
+    std::thread::scope(|scope| {
+        for w in 0..4 {
+            scope.spawn(move || {
+                let mut store = db.open();
                 for b in 0..5 {
                     let start = w * 100 + b * 10;
                     store
                         .insert_batch(&batch(start..start + 10))
                         .expect("insert while others write");
                 }
-            })
-        })
-        .collect();
-    for w in writers {
-        w.join().expect("writer thread");
-    }
-    assert_eq!(
-        Store::open_path(&path)
-            .expect("open")
-            .count_articles()
-            .expect("count"),
-        200
-    );
+            });
+        }
+    });
+    assert_eq!(db.open().count_articles().expect("count"), 200);
 }
 
-#[test]
-fn ids_page_in_order() {
-    let mut store = Store::open_in_memory().expect("open");
+/// Four workers store overlapping batches at once (each article offered by two or three of
+/// them, in different orders): every article is stored once, and the outcomes add up to it.
+fn concurrent_overlapping_batches_store_each_article_once(db: &Db) {
+    db.open();
+    let outcomes: Vec<BatchOutcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4usize)
+            .map(|w| {
+                scope.spawn(move || {
+                    let mut store = db.open();
+                    let mut total = BatchOutcome::default();
+                    for b in 0..4usize {
+                        // Worker w offers 15*w .. 15*w + 40, in batches of 10, odd workers
+                        // from the end.
+                        let b = if w % 2 == 1 { 3 - b } else { b };
+                        let start = 15 * w + 10 * b;
+                        let outcome = store
+                            .insert_batch(&batch(start..start + 10))
+                            .expect("insert while others insert the same articles");
+                        total.stored += outcome.stored;
+                        total.duplicates += outcome.duplicates;
+                    }
+                    total
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    let unique = 15 * 3 + 40;
+    let stored: usize = outcomes.iter().map(|o| o.stored).sum();
+    let duplicates: usize = outcomes.iter().map(|o| o.duplicates).sum();
+    assert_eq!(stored, unique, "{outcomes:?}");
+    assert_eq!(stored + duplicates, 4 * 40, "{outcomes:?}");
+    let store = db.open();
+    assert_eq!(store.count_articles().expect("count"), unique as u64);
+    for (a, e) in batch(0..unique) {
+        let record = store.get_article(&a.id).expect("get").expect("stored");
+        assert_eq!(record, ArticleRecord::new(a, e));
+    }
+}
+
+/// Several workers open a store nobody has opened yet at the same moment: each migration is
+/// applied once and every worker gets a working store.
+fn workers_opening_a_new_store_at_once_migrate_it_once(db: &Db) {
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        for w in 0..4 {
+            let barrier = &barrier;
+            scope.spawn(move || {
+                barrier.wait();
+                let mut store = Store::open(&db.spec()).expect("open while others open");
+                assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+                store.insert_batch(&batch(w..w + 1)).expect("insert");
+            });
+        }
+    });
+    assert_eq!(db.open().count_articles().expect("count"), 4);
+}
+
+fn ids_page_in_order(db: &Db) {
+    let mut store = db.open();
     let items = batch(0..25);
     store.insert_batch(&items).expect("insert");
     let mut expected: Vec<String> = items.iter().map(|(a, _)| a.id.clone()).collect();
@@ -437,30 +488,53 @@ fn a_file_of_garbage_is_not_a_database() {
 
 #[test]
 fn other_backends_and_empty_specs_are_refused() {
-    let (err, msg) = message(Store::open("postgres://localhost/sitrep"));
+    let (err, msg) = message(Store::open("mysql://localhost/sitrep"));
     assert!(matches!(err, StoreError::Unsupported { .. }), "{err:?}");
-    assert!(msg.contains("postgres://localhost/sitrep"), "{msg}");
+    assert!(msg.contains("mysql://localhost/sitrep"), "{msg}");
     let (err, _) = message(Store::open("  "));
     assert!(matches!(err, StoreError::Unsupported { .. }), "{err:?}");
 }
 
+/// A PostgreSQL server that is not there is a clear error naming it (without password), not a
+/// hang or a panic.
 #[test]
-fn a_damaged_row_is_reported_with_its_id() {
-    let (dir, mut store) = open_temp();
+fn an_unreachable_postgres_server_is_a_clear_error() {
+    // A port nobody listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let (err, msg) = message(Store::open(&format!(
+        "postgres://ana:s3cret@127.0.0.1:{port}/news"
+    )));
+    assert!(matches!(err, StoreError::PgConnect { .. }), "{err:?}");
+    assert!(
+        msg.contains(&format!("postgres://ana@127.0.0.1:{port}/news")),
+        "{msg}"
+    );
+    assert!(!msg.contains("s3cret"), "{msg}");
+    let (err, msg) = message(Store::open(
+        "postgresql://ana:s3cret@127.0.0.1:notaport/news",
+    ));
+    assert!(matches!(err, StoreError::PgUrl { .. }), "{err:?}");
+    assert!(!msg.contains("s3cret"), "{msg}");
+}
+
+fn a_damaged_row_is_reported_with_its_id(db: &Db) {
+    let mut store = db.open();
     let items = batch(0..1);
     let id = items[0].0.id.clone();
     store.insert_batch(&items).expect("insert");
-    let raw = rusqlite::Connection::open(dir.path().join("store.db")).expect("raw");
-    raw.execute(
+    db.execute_raw(
         "UPDATE articles SET authors = 'not json' WHERE id = ?1",
-        [&id],
-    )
-    .expect("damage");
-    raw.execute(
+        "UPDATE articles SET authors = 'not json' WHERE id = $1",
+        &id,
+    );
+    db.execute_raw(
         "UPDATE article_sources SET source = x'00ff' WHERE article_id = ?1",
-        [&id],
-    )
-    .expect("damage");
+        "UPDATE article_sources SET source = '\\x00ff'::bytea WHERE article_id = $1",
+        &id,
+    );
 
     for err in [
         store.get_article(&id).expect_err("damaged article"),
@@ -468,6 +542,32 @@ fn a_damaged_row_is_reported_with_its_id() {
     ] {
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         let msg = err.to_string();
-        assert!(msg.contains(&id) && msg.contains("store.db"), "{msg}");
+        assert!(msg.contains(&id) && msg.contains(db.label()), "{msg}");
     }
+}
+
+/// PostgreSQL: a store whose schema is newer than this code is refused, also by the quick
+/// check that lets an up-to-date store open without taking the migration lock. (SQLite's case
+/// is a unit test, `src/tests.rs`.)
+#[test]
+fn a_newer_postgres_store_is_refused() {
+    let Some(db) = Db::postgres("a_newer_postgres_store_is_refused") else {
+        return;
+    };
+    let store = db.open();
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    drop(store);
+    // Reopening an up-to-date store changes nothing.
+    assert_eq!(db.open().schema_version().expect("version"), SCHEMA_VERSION);
+    db.execute_raw(
+        "",
+        "UPDATE sitrep_schema SET version = 99 WHERE $1::text IS NOT NULL",
+        "",
+    );
+    let (err, msg) = message(Store::open(&db.spec()));
+    assert!(
+        matches!(err, StoreError::TooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(msg.contains("postgres://"), "{msg}");
 }

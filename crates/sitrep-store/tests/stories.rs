@@ -7,6 +7,22 @@ use sitrep_model::{
 };
 use sitrep_store::{Store, StoreError};
 
+#[macro_use]
+mod common;
+use common::Db;
+
+backends!(
+    a_story_round_trips_with_its_summary_and_links,
+    putting_a_story_again_replaces_it_and_its_links,
+    a_story_without_id_is_refused,
+    stories_page_newest_first_without_duplicates_or_gaps,
+    a_story_stored_between_pages_neither_repeats_nor_hides_others,
+    articles_page_newest_first_without_duplicates_or_gaps,
+    bad_cursors_are_errors_not_panics,
+    a_refresh_replaces_all_stories_and_removes_stale_ones,
+    concurrent_refreshes_run_one_after_the_other,
+);
+
 fn date(d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(2025, 4, d)
 }
@@ -72,9 +88,8 @@ fn story(id: &str, last: Option<u32>, articles: &[&str]) -> Story {
     }
 }
 
-#[test]
-fn a_story_round_trips_with_its_summary_and_links() {
-    let mut store = Store::open_in_memory().expect("open");
+fn a_story_round_trips_with_its_summary_and_links(db: &Db) {
+    let mut store = db.open();
     assert_eq!(store.get_story("s1").expect("get"), None);
     let s = story("s1", Some(3), &["a1", "a2"]);
     store.put_story(&s).expect("put");
@@ -101,9 +116,8 @@ fn a_story_round_trips_with_its_summary_and_links() {
     assert!(store.stories_of_article("zz").expect("of zz").is_empty());
 }
 
-#[test]
-fn putting_a_story_again_replaces_it_and_its_links() {
-    let mut store = Store::open_in_memory().expect("open");
+fn putting_a_story_again_replaces_it_and_its_links(db: &Db) {
+    let mut store = db.open();
     store
         .put_story(&story("s1", Some(3), &["a1", "a2"]))
         .expect("put");
@@ -125,18 +139,16 @@ fn putting_a_story_again_replaces_it_and_its_links() {
     assert!(store.stories_of_article("a3").expect("a3").is_empty());
 }
 
-#[test]
-fn a_story_without_id_is_refused() {
-    let mut store = Store::open_in_memory().expect("open");
+fn a_story_without_id_is_refused(db: &Db) {
+    let mut store = db.open();
     let err = store
         .put_story(&story("", None, &[]))
         .expect_err("empty id");
     assert!(matches!(err, StoreError::EmptyStoryId), "{err}");
 }
 
-#[test]
-fn stories_page_newest_first_without_duplicates_or_gaps() {
-    let mut store = Store::open_in_memory().expect("open");
+fn stories_page_newest_first_without_duplicates_or_gaps(db: &Db) {
+    let mut store = db.open();
     // 37 stories over 9 dates (several per date, some without a date).
     let mut expected = Vec::new();
     for n in 0..37u32 {
@@ -167,9 +179,8 @@ fn stories_page_newest_first_without_duplicates_or_gaps() {
     assert!(empty.is_empty());
 }
 
-#[test]
-fn a_story_stored_between_pages_neither_repeats_nor_hides_others() {
-    let mut store = Store::open_in_memory().expect("open");
+fn a_story_stored_between_pages_neither_repeats_nor_hides_others(db: &Db) {
+    let mut store = db.open();
     for n in 0..6u32 {
         store
             .put_story(&story(&format!("s{n}"), Some(1 + n), &[]))
@@ -192,9 +203,8 @@ fn a_story_stored_between_pages_neither_repeats_nor_hides_others() {
     assert_eq!(next, None);
 }
 
-#[test]
-fn articles_page_newest_first_without_duplicates_or_gaps() {
-    let mut store = Store::open_in_memory().expect("open");
+fn articles_page_newest_first_without_duplicates_or_gaps(db: &Db) {
+    let mut store = db.open();
     let batch: Vec<(Article, Extraction)> = (0..23)
         .map(|n| {
             let day = if n % 5 == 0 {
@@ -250,9 +260,8 @@ fn articles_page_newest_first_without_duplicates_or_gaps() {
     assert_eq!(rest.len(), 18);
 }
 
-#[test]
-fn bad_cursors_are_errors_not_panics() {
-    let store = Store::open_in_memory().expect("open");
+fn bad_cursors_are_errors_not_panics(db: &Db) {
+    let store = db.open();
     for bad in [
         "",
         "~",
@@ -291,4 +300,85 @@ fn bad_cursors_are_errors_not_panics() {
             .0
             .is_empty()
     );
+}
+
+fn a_refresh_replaces_all_stories_and_removes_stale_ones(db: &Db) {
+    let mut store = db.open();
+    store
+        .put_story(&story("old", Some(2), &["a1"]))
+        .expect("put");
+    store
+        .put_story(&story("kept", Some(2), &["a1"]))
+        .expect("put");
+    let n = store
+        .refresh_stories(|_| {
+            Ok::<_, StoreError>(vec![
+                story("kept", Some(4), &["a2"]),
+                story("new", Some(3), &["a1"]),
+            ])
+        })
+        .expect("refresh");
+    assert_eq!(n, 2);
+    let (page, _) = store.list_stories(10, None).expect("list");
+    let ids: Vec<&str> = page.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["kept", "new"]);
+    assert_eq!(page[0].last, date(4));
+    assert!(store.get_story("old").expect("get").is_none());
+    assert_eq!(store.stories_of_article("a2").expect("a2").len(), 1);
+
+    // A failing build changes nothing.
+    let err = store
+        .refresh_stories(|_| Err::<Vec<Story>, _>(StoreError::EmptyStoryId))
+        .expect_err("build fails");
+    assert!(matches!(err, StoreError::EmptyStoryId), "{err}");
+    // A story the store refuses fails the refresh and rolls it back.
+    let err = store
+        .refresh_stories(|_| Ok::<_, StoreError>(vec![story("", None, &[])]))
+        .expect_err("empty id");
+    assert!(matches!(err, StoreError::EmptyStoryId), "{err}");
+    assert_eq!(store.count_stories().expect("count"), 2);
+    // The connection is usable afterwards.
+    store
+        .put_story(&story("later", None, &[]))
+        .expect("put after failures");
+    assert_eq!(store.count_stories().expect("count"), 3);
+}
+
+/// Two workers refresh at once, the first slowly: the second waits for the first, so its
+/// stories (built from every article, including one stored while the first was building) are
+/// what stays. Without the lock the first would overwrite them with its older view.
+fn concurrent_refreshes_run_one_after_the_other(db: &Db) {
+    let mut store = db.open();
+    store
+        .insert_batch(&[(article(1, Some(1)), Extraction::default())])
+        .expect("insert");
+    // Stories named by how many articles their builder saw.
+    let build = |s: &Store| -> Result<Vec<Story>, StoreError> {
+        let n = s.count_articles()?;
+        Ok(vec![story(&format!("seen-{n}"), Some(2), &[])])
+    };
+    let (building_tx, building) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let slow = scope.spawn(|| {
+            let mut first = db.open();
+            first
+                .refresh_stories(|s| {
+                    let stories = build(s);
+                    building_tx.send(()).expect("signal");
+                    std::thread::sleep(std::time::Duration::from_millis(400));
+                    stories
+                })
+                .expect("slow refresh")
+        });
+        building.recv().expect("the slow refresh started");
+        // Storing articles is not held up by a refresh.
+        store
+            .insert_batch(&[(article(2, Some(2)), Extraction::default())])
+            .expect("insert during a refresh");
+        store.refresh_stories(build).expect("second refresh");
+        assert_eq!(slow.join().expect("slow thread"), 1);
+    });
+    let (page, _) = store.list_stories(10, None).expect("list");
+    let ids: Vec<&str> = page.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["seen-2"]);
 }

@@ -71,7 +71,8 @@ enum Command {
     Ingest {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
     },
@@ -90,13 +91,16 @@ enum Command {
     Stories {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Store to read when no PATH is given: `sqlite://PATH` or a path.
+        /// Store to read when no PATH is given: `sqlite://PATH`, a path, or
+        /// `postgres://USER@HOST:PORT/DB`.
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
     },
-    /// The HTTP API and the web pages over a store (search index in `<db>.index/`).
+    /// The HTTP API and the web pages over a store (search index in `<db>.index/`; for
+    /// PostgreSQL in the temporary folder).
     Serve {
-        /// Store: `sqlite://PATH` or a path (default: sitrep.sqlite in the data folder).
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
         /// Address to listen on; only this address is bound.
@@ -169,8 +173,11 @@ fn default_db() -> String {
 fn serve(db: &str, addr: std::net::SocketAddr, reindex: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     let started = std::time::Instant::now();
+    let spec = db;
+    // Shown without a password.
+    let db = &sitrep_store::redact(spec);
     let app =
-        sitrep_server::App::open(db, reindex).with_context(|| format!("cannot serve {db}"))?;
+        sitrep_server::App::open(spec, reindex).with_context(|| format!("cannot serve {db}"))?;
     tracing::info!(
         db,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -292,7 +299,10 @@ fn stories_command(
         let db = db.unwrap_or_else(default_db);
         let store = sitrep_store::Store::open(&db)
             .map_err(anyhow::Error::from)
-            .map_err(|e| e.context(format!("cannot open store {db}")))?;
+            .map_err(|e| {
+                let db = sitrep_store::redact(&db);
+                e.context(format!("cannot open store {db}"))
+            })?;
         stories::stored_records(&store)?
     } else {
         let opts = with_analyzer(inputs)?;

@@ -166,7 +166,10 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// `sitrep ingest`: clean and store, one transaction per batch, duplicates skipped.
 pub fn ingest(opts: &Options, db: &str, reporter: &Reporter) -> anyhow::Result<Summary> {
-    let mut store = Store::open(db).with_context(|| format!("cannot open store {db}"))?;
+    let spec = db;
+    // Shown without a password.
+    let db = &sitrep_store::redact(spec);
+    let mut store = Store::open(spec).with_context(|| format!("cannot open store {db}"))?;
     let mut summary = Summary::default();
     run(opts, reporter, &mut summary, |articles, summary| {
         store_batch(&mut store, db, &articles, summary)

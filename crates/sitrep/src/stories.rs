@@ -68,37 +68,12 @@ pub fn stored_records(store: &Store) -> anyhow::Result<Vec<ArticleRecord>> {
 }
 
 /// Recomputes the store's stories from all its articles and stores them; stories that no
-/// longer exist (merged into others, or renamed by an earlier article) are removed.
+/// longer exist (merged into others, or renamed by an earlier article) are removed. Refreshes by
+/// several workers sharing a store run one after the other (the store's story lock), so the
+/// stories that stay are built from every article stored before the last refresh began.
 pub fn refresh(store: &mut Store) -> anyhow::Result<usize> {
-    let records = stored_records(store)?;
-    let stories = build(&records);
-    let keep: std::collections::HashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
-    let mut stale = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let (items, next) = store
-            .list_stories(1000, cursor.as_deref())
-            .context("cannot list the stored stories")?;
-        stale.extend(
-            items
-                .iter()
-                .map(|s| s.id.clone())
-                .filter(|id| !keep.contains(id.as_str())),
-        );
-        match next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    for id in stale {
-        store
-            .delete_story(&id)
-            .with_context(|| format!("cannot remove story {id}"))?;
-    }
-    for s in &stories {
-        store
-            .put_story(s)
-            .with_context(|| format!("cannot store story {}", s.id))?;
-    }
-    Ok(stories.len())
+    store.refresh_stories(|store| {
+        let records = stored_records(store)?;
+        Ok(build(&records))
+    })
 }
