@@ -155,6 +155,28 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     order
 }
 
+/// The story sitrep-stories gives each ECB+ document of `path` (default configuration, documents
+/// in `seed`'s order): `(document id, story)`. Event linking runs within these clusters.
+pub(crate) fn ecb_stories(
+    analyzer: &sitrep_extract::Analyzer,
+    path: &Path,
+    seed: u64,
+) -> anyhow::Result<Vec<(String, u32)>> {
+    let docs = ecb(analyzer, path)?;
+    let order = shuffled(docs.len(), seed);
+    let mut c = Clusterer::new(Config::default());
+    for &i in &order {
+        c.add(&docs[i].full);
+    }
+    c.consolidate();
+    let mut out = vec![(String::new(), 0); docs.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        let s = c.story_of(pos).map_or(u32::MAX, |s| s.0);
+        out[i] = (docs[i].full.id.clone(), s);
+    }
+    Ok(out)
+}
+
 /// Stories and threads BCubed of one run in one order.
 fn cluster(docs: &[Doc], config: &Config, baseline: bool, order: &[usize]) -> (BCubed, BCubed) {
     let mut c = Clusterer::new(config.clone());
