@@ -294,6 +294,21 @@ struct Mention {
     times: BTreeSet<String>,
     /// Content lemmas of the sentence, the trigger excluded.
     context: BTreeSet<String>,
+    /// The trigger head's tok2vec vector and the sentence's mean vector, unit length.
+    head_vec: Vec<f32>,
+    sent_vec: Vec<f32>,
+}
+
+fn unit(mut v: Vec<f32>) -> Vec<f32> {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 {
+        v.iter_mut().for_each(|x| *x /= n);
+    }
+    v
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    f64::from(a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>())
 }
 
 /// Sentences of a token-per-line file: `(doc, sent) -> [(token number, token)]`.
@@ -331,6 +346,7 @@ fn content(pos: &str) -> bool {
 /// Reads one split's gold event mentions and analyses their sentences.
 fn load(
     nlp: &sitrep_nlp::Pipeline,
+    t2v: &sitrep_nlp::model::Tok2Vec,
     corpus: &Path,
     mentions: &Path,
 ) -> anyhow::Result<Vec<Mention>> {
@@ -342,19 +358,24 @@ fn load(
     let wanted: BTreeSet<(String, usize)> =
         gold.iter().map(|m| (m.doc_id.clone(), m.sent_id)).collect();
     let keys: Vec<&(String, usize)> = wanted.iter().collect();
-    let analysed: HashMap<(String, usize), (Vec<usize>, sitrep_nlp::Doc)> = keys
+    type Analysed = (Vec<usize>, sitrep_nlp::Doc, Vec<f32>);
+    let analysed: HashMap<(String, usize), Analysed> = keys
         .par_iter()
         .filter_map(|k| {
             let toks = sentences.get(*k)?;
             let words: Vec<&str> = toks.iter().map(|(_, w)| w.as_str()).collect();
             let numbers: Vec<usize> = toks.iter().map(|(n, _)| *n).collect();
-            Some(((*k).clone(), (numbers, nlp.analyze_words(&words, None))))
+            let vectors = t2v.forward(&words);
+            Some((
+                (*k).clone(),
+                (numbers, nlp.analyze_words(&words, None), vectors),
+            ))
         })
         .collect();
     let mut out = Vec::with_capacity(gold.len());
     let mut missing = 0usize;
     for g in gold {
-        let Some((numbers, doc)) = analysed.get(&(g.doc_id.clone(), g.sent_id)) else {
+        let Some((numbers, doc, vectors)) = analysed.get(&(g.doc_id.clone(), g.sent_id)) else {
             missing += 1;
             continue;
         };
@@ -417,6 +438,17 @@ fn load(
             .map(|(i, _)| lemma(i))
             .filter(|l| !STOP.contains(&l.as_str()))
             .collect();
+        let w = t2v.width();
+        let head_vec = unit(
+            vectors
+                .get(head * w..(head + 1) * w)
+                .map_or_else(|| vec![0.0; w], <[f32]>::to_vec),
+        );
+        let mut sent_vec = vec![0.0f32; w];
+        for row in vectors.chunks(w) {
+            sent_vec.iter_mut().zip(row).for_each(|(s, x)| *s += x);
+        }
+        let sent_vec = unit(sent_vec);
         let (topic, rest) = g.doc_id.split_once('_').unwrap_or((&g.doc_id, ""));
         let sub = if rest.ends_with("ecbplus") {
             "ecbplus"
@@ -437,6 +469,8 @@ fn load(
             places,
             times,
             context,
+            head_vec,
+            sent_vec,
         });
     }
     if missing > 0 {
@@ -513,7 +547,7 @@ impl LemmaPairs {
     }
 }
 
-const FEATURES: usize = 20;
+const FEATURES: usize = 23;
 
 fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     let inter = a.intersection(b).count();
@@ -567,6 +601,9 @@ fn features(a: &Mention, b: &Mention, lp: &LemmaPairs, leave_out: Option<&str>) 
         jaccard(&a.args, &b.args),
         same_lemma * context,
         rate * context,
+        cosine(&a.head_vec, &b.head_vec),
+        cosine(&a.sent_vec, &b.sent_vec),
+        same_lemma * cosine(&a.sent_vec, &b.sent_vec),
     ]
 }
 
@@ -589,7 +626,7 @@ impl Scorer {
         let mut s = Scorer { w: [0.0; FEATURES] };
         let lr = 0.5;
         let l2 = 1e-4;
-        for _ in 0..600 {
+        for _ in 0..2000 {
             let grad = xs
                 .par_iter()
                 .zip(ys.par_iter())
@@ -753,13 +790,17 @@ pub fn run(data: &Path, seed: u64) -> anyhow::Result<serde_json::Value> {
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
     let nlp = sitrep_nlp::Pipeline::load(&model)
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
+    let t2v = sitrep_nlp::model::Tok2Vec::load(&model.join("tok2vec"))
+        .with_context(|| format!("cannot load tok2vec from {}", model.display()))?;
     let train = load(
         &nlp,
+        &t2v,
         &root.join("ECB_Train_corpus.txt"),
         &root.join("ECB_Train_Event_gold_mentions.json"),
     )?;
     let dev = load(
         &nlp,
+        &t2v,
         &root.join("ECB_Dev_corpus.txt"),
         &root.join("ECB_Dev_Event_gold_mentions.json"),
     )?;
@@ -804,8 +845,8 @@ pub fn run(data: &Path, seed: u64) -> anyhow::Result<serde_json::Value> {
     let train_key = key_labels(&train);
     let train_probs = probabilities(&train, gold_sub, &scorer, &lp, true);
     let mut best = (f64::MIN, 0.5);
-    for t in 1..=19 {
-        let t = t as f64 * 0.05;
+    for t in 10..=95 {
+        let t = t as f64 * 0.01;
         let f = score(&train_key, &link(&train, &train_probs, t)).conll;
         if f > best.0 {
             best = (f, t);
