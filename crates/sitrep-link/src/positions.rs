@@ -110,6 +110,10 @@ const CUES: &[(&str, &str)] = &[
     ("endorses", "accepted"),
     ("approved", "accepted"),
     ("approves", "accepted"),
+    ("sign", "accepted"),
+    ("endorse", "accepted"),
+    ("approve", "accepted"),
+    ("embrace", "accepted"),
     ("signed", "accepted"),
     ("signs", "accepted"),
     ("backed", "accepted"),
@@ -118,6 +122,12 @@ const CUES: &[(&str, &str)] = &[
     ("reject", "rejected"),
     ("rejected", "rejected"),
     ("rejects", "rejected"),
+    ("refuse", "rejected"),
+    ("dismiss", "rejected"),
+    ("turn down", "rejected"),
+    ("rule out", "rejected"),
+    ("veto", "rejected"),
+    ("oppose", "rejected"),
     ("refused", "rejected"),
     ("refuses", "rejected"),
     ("dismissed", "rejected"),
@@ -144,8 +154,15 @@ const CONDITION_CUES: &[&[&str]] = &[
     &["in", "exchange", "for"],
     &["in", "return", "for"],
     &["unless"],
+    &["without"],
     &["if"],
     &["once"],
+];
+
+/// Words just before a cue that make it someone's guess, not a stated position ("Russia is
+/// unlikely to accept", "may reject").
+const HEDGES: &[&str] = &[
+    "unlikely", "likely", "may", "might", "could", "expected", "possibly", "perhaps",
 ];
 
 /// Words before an acceptance cue that turn it into a rejection ("did not accept", "refused to
@@ -512,6 +529,12 @@ fn readings(records: &[ArticleRecord], canon: &Canon) -> Vec<Reading> {
             let Some((c0, c1, mut stance)) = cue(&ws, n.at) else {
                 continue;
             };
+            if ws[c0.saturating_sub(2)..c0]
+                .iter()
+                .any(|w| HEDGES.contains(&w.lower.as_str()))
+            {
+                continue;
+            }
             let negated = ws[c0.saturating_sub(3)..c0]
                 .iter()
                 .any(|w| NEGATIONS.contains(&w.lower.as_str()));

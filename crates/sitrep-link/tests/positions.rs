@@ -154,3 +154,22 @@ fn refusing_to_accept_and_a_back_reference() {
         [("Edda Lund", "proposed"), ("Piet Arends", "rejected")]
     );
 }
+
+#[test]
+fn a_guess_is_not_a_position_and_without_is_a_condition() {
+    let records = vec![article(
+        "a",
+        1,
+        "Analysts said Norland is unlikely to accept the 30-day ceasefire. Vestria will not sign the 30-day ceasefire without security guarantees.",
+        &[("Norland", "GPE"), ("Vestria", "GPE")],
+    )];
+    let linked = sitrep_link::link(&records);
+    assert_eq!(linked.proposals.len(), 1);
+    let p = &linked.proposals[0].positions;
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(
+        (p[0].party.as_str(), p[0].stance.as_str()),
+        ("Vestria", "conditional")
+    );
+    assert_eq!(p[0].conditions[0].text, "security guarantees");
+}
