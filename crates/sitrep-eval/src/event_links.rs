@@ -635,8 +635,8 @@ impl Scorer {
                     |mut g, (x, &y)| {
                         let p = s.prob(x);
                         let (t, cw) = if y { (1.0, wp) } else { (0.0, wn) };
-                        for k in 0..FEATURES {
-                            g[k] += cw * (p - t) * x[k];
+                        for (gk, xk) in g.iter_mut().zip(x) {
+                            *gk += cw * (p - t) * xk;
                         }
                         g
                     },
@@ -644,14 +644,15 @@ impl Scorer {
                 .reduce(
                     || [0.0f64; FEATURES],
                     |mut a, b| {
-                        for k in 0..FEATURES {
-                            a[k] += b[k];
+                        for (ak, bk) in a.iter_mut().zip(b) {
+                            *ak += bk;
                         }
                         a
                     },
                 );
-            for k in 0..FEATURES {
-                s.w[k] -= lr * (grad[k] / xs.len() as f64 + l2 * s.w[k]);
+            let n = xs.len() as f64;
+            for (w, g) in s.w.iter_mut().zip(grad) {
+                *w -= lr * (g / n + l2 * *w);
             }
         }
         s
