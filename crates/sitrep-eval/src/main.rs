@@ -5,6 +5,7 @@
 
 mod coref;
 mod dates;
+mod event_links;
 mod events;
 mod extraction;
 mod nlp;
@@ -113,6 +114,14 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// ECB+ cross-document event coreference with gold mentions: MUC, B-cubed, CEAF-e and
+    /// CoNLL F1 of the lemma baseline and the learned pairwise scorer (fitted on train), within
+    /// gold subtopics and within sitrep-stories' stories.
+    EventLinks {
+        /// Seed of the document order for sitrep-stories' clusters.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Sentence-boundary P/R/F1 per corpus, a column per `{"corpus","doc","starts"}` file.
     Sentences {
         #[arg(long, required = true)]
@@ -152,6 +161,7 @@ fn main() -> anyhow::Result<()> {
             events::run(&cli.data, cli.verbose, learned, train_out.as_deref()).map(print_json)
         }
         Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
+        Command::EventLinks { seed } => event_links::run(&cli.data, seed).map(print_json),
         Command::Stories { tune, seed } => stories::run(&cli.data, tune, seed).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {

@@ -155,6 +155,28 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     order
 }
 
+/// The story sitrep-stories gives each ECB+ document of `path` (default configuration, documents
+/// in `seed`'s order): `(document id, story)`. Event linking runs within these clusters.
+pub(crate) fn ecb_stories(
+    analyzer: &sitrep_extract::Analyzer,
+    path: &Path,
+    seed: u64,
+) -> anyhow::Result<Vec<(String, u32)>> {
+    let docs = ecb(analyzer, path)?;
+    let order = shuffled(docs.len(), seed);
+    let mut c = Clusterer::new(Config::default());
+    for &i in &order {
+        c.add(&docs[i].full);
+    }
+    c.consolidate();
+    let mut out = vec![(String::new(), 0); docs.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        let s = c.story_of(pos).map_or(u32::MAX, |s| s.0);
+        out[i] = (docs[i].full.id.clone(), s);
+    }
+    Ok(out)
+}
+
 /// Stories and threads BCubed of one run in one order.
 fn cluster(docs: &[Doc], config: &Config, baseline: bool, order: &[usize]) -> (BCubed, BCubed) {
     let mut c = Clusterer::new(config.clone());
@@ -326,6 +348,16 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             |c, v| c.date_penalty = v,
             vec![0.0, 0.2, 0.4, 0.6],
         ),
+        (
+            "core_penalty",
+            |c, v| c.core_penalty = v,
+            vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        ),
+        (
+            "core_min_articles",
+            |c, v| c.core_min_articles = v as u32,
+            vec![1.0, 2.0, 3.0, 4.0],
+        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -355,6 +387,38 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
         ),
     ];
     let mut config = Config::default();
+    // The core penalty moves with the merge margin (it lowers merged-story similarities), so
+    // those two and the core size are searched jointly before the coordinate ascent.
+    let mut grid: Vec<(f32, u32, f32)> = Vec::new();
+    for penalty in [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
+        for min_articles in [2, 3, 4] {
+            for margin in [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14] {
+                grid.push((penalty, min_articles, margin));
+            }
+        }
+    }
+    let joint: Vec<(f64, (f32, u32, f32))> = grid
+        .par_iter()
+        .map(|&(penalty, min_articles, margin)| {
+            let mut c = config.clone();
+            c.core_penalty = penalty;
+            c.core_min_articles = min_articles;
+            c.merge_threshold = c.threshold + margin;
+            let f = Spread::run_n(docs, &c, false, seed + 100, TUNE_ORDERS).mean_f1(false);
+            (f, (penalty, min_articles, margin))
+        })
+        .collect();
+    if let Some(&(f, (penalty, min_articles, margin))) = joint
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.0.total_cmp(&a.1.0)))
+    {
+        config.core_penalty = penalty;
+        config.core_min_articles = min_articles;
+        config.merge_threshold = config.threshold + margin;
+        eprintln!(
+            "joint core_penalty {penalty} core_min_articles {min_articles} merge_margin {margin}: f1 {f:.4}"
+        );
+    }
     for (params, threads) in [(&story_params, false), (&thread_params, true)] {
         let mut best =
             Spread::run_n(docs, &config, false, seed + 100, TUNE_ORDERS).mean_f1(threads);
@@ -390,6 +454,42 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
     (config, best_baseline.1)
 }
 
+/// `SITREP_STORIES_SET="threshold=0.3,core_penalty=0.5"`: overrides of the measured
+/// configuration (to try a setting without a rebuild; the figures in BENCHMARKS.md use none).
+fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
+    for item in set.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (name, value) = item
+            .split_once('=')
+            .with_context(|| format!("SITREP_STORIES_SET: {item:?} is not name=value"))?;
+        let v: f32 = value
+            .trim()
+            .parse()
+            .with_context(|| format!("SITREP_STORIES_SET: {value:?} is not a number"))?;
+        match name.trim() {
+            "threshold" => c.threshold = v,
+            "merge_threshold" => c.merge_threshold = v,
+            "words" => c.weights.words = v,
+            "entities" => c.weights.entities = v,
+            "places" => c.weights.places = v,
+            "events" => c.weights.events = v,
+            "numbers" => c.weights.numbers = v,
+            "year_penalty" => c.year_penalty = v,
+            "who_penalty" => c.who_penalty = v,
+            "where_penalty" => c.where_penalty = v,
+            "killed_penalty" => c.killed_penalty = v,
+            "date_penalty" => c.date_penalty = v,
+            "core_penalty" => c.core_penalty = v,
+            "core_min_articles" => c.core_min_articles = v as u32,
+            "merge_every" => c.merge_every = v as u32,
+            "thread_threshold" => c.thread_threshold = v,
+            "thread_entities" => c.thread_weights.entities = v,
+            "thread_places" => c.thread_weights.places = v,
+            other => anyhow::bail!("SITREP_STORIES_SET: unknown parameter {other:?}"),
+        }
+    }
+    Ok(())
+}
+
 /// `sitrep-eval stories`.
 pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_json::Value> {
     let model = sitrep_nlp::default_model_dir();
@@ -402,11 +502,14 @@ pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_
     let wcl = newswcl(&analyzer, &root.join("cdcr/newswcl50/NewsWCL50.conll"))?;
     let extract_s = started.elapsed().as_secs_f64();
 
-    let (config, baseline_threshold) = if tune_on_train {
+    let (mut config, baseline_threshold) = if tune_on_train {
         tune(&train, seed)
     } else {
         (Config::default(), BASELINE_THRESHOLD)
     };
+    if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {
+        override_config(&mut config, &set.to_string_lossy())?;
+    }
     let baseline = Config::tfidf_baseline(baseline_threshold);
     let started = Instant::now();
     let mut report = serde_json::Map::new();

@@ -12,6 +12,7 @@
 //! inside one article (a claim and its correction).
 
 mod names;
+mod positions;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -29,6 +30,8 @@ pub struct Linked {
     pub quotes: Vec<StoryQuote>,
     pub events: Vec<StoryEvent>,
     pub disagreements: Vec<Disagreement>,
+    /// Proposals and each party's positions on them over time.
+    pub proposals: Vec<sitrep_model::Proposal>,
 }
 
 /// Where an article's entity went: `canon[(article index, entity id)]` = canonical index.
@@ -53,7 +56,9 @@ pub fn link(records: &[ArticleRecord]) -> Linked {
     disagreements.extend(speaker_dis);
     let (events, event_dis) = merge_events(records, &canon);
     disagreements.extend(event_dis);
+    let proposals = positions::proposals(records, &canon);
     Linked {
+        proposals,
         entities,
         quotes,
         events,
@@ -857,5 +862,6 @@ pub fn story(records: &[ArticleRecord], thread: Option<String>) -> sitrep_model:
         quotes: linked.quotes,
         events: linked.events,
         disagreements: linked.disagreements,
+        proposals: linked.proposals,
     }
 }

@@ -450,6 +450,45 @@ pub struct StoryEvent {
     pub articles: Vec<String>,
 }
 
+/// Words of an article with their place: `article` id and byte span of its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcedText {
+    pub text: String,
+    pub article: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One party's stated position on a proposal, as one article reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// The party (canonical entity name: "Tomas Reyk", "Norland").
+    pub party: String,
+    /// proposed, demanded, accepted, rejected or conditional (accepted or rejected on
+    /// conditions, listed in `conditions`).
+    pub stance: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<SourcedText>,
+    /// The article's publication date.
+    pub date: Option<NaiveDate>,
+    /// The sentence stating the position.
+    pub article: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A proposal of a story ("a 30-day ceasefire") and each party's positions on it over time
+/// (ordered by publication date, then article and offset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// What is proposed, as first named ("30-day ceasefire").
+    pub subject: String,
+    /// Other wordings of it ("30-day truce").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
+    pub positions: Vec<Position>,
+}
+
 /// Publication dates of a story's first and last articles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorySpan {
@@ -471,4 +510,7 @@ pub struct Story {
     pub quotes: Vec<StoryQuote>,
     pub events: Vec<StoryEvent>,
     pub disagreements: Vec<Disagreement>,
+    /// Proposals and the parties' positions on them (absent in stories written before).
+    #[serde(default)]
+    pub proposals: Vec<Proposal>,
 }

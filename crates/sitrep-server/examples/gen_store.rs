@@ -201,6 +201,7 @@ fn story(members: &[(Article, Extraction)], thread: String) -> Story {
                 articles: vec![a.id.clone()],
             })
             .collect(),
+        proposals: vec![],
         disagreements: vec![Disagreement {
             subject: who,
             slot: "role".to_string(),

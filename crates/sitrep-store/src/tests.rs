@@ -178,6 +178,7 @@ fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
         entities: vec![],
         quotes: vec![],
         events: vec![],
+        proposals: vec![],
         disagreements: vec![],
     };
     store.put_story(&story).expect("put story after migration");

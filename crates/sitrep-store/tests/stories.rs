@@ -66,6 +66,7 @@ fn story(id: &str, last: Option<u32>, articles: &[&str]) -> Story {
             variants: vec![],
         }],
         events: vec![],
+        proposals: vec![],
         disagreements: vec![Disagreement {
             subject: "Oda Brenn".to_string(),
             slot: "role".to_string(),

@@ -311,3 +311,59 @@ fn baseline_config_uses_words_only() {
     let c = run(&Config::tfidf_baseline(0.2), &all);
     assert_eq!(story_of(&c, &all, "qa1"), story_of(&c, &all, "qa2"));
 }
+
+/// Four articles on one actress entering a clinic; `name` and `town` tell the instances apart.
+fn clinic(prefix: &str, name: &str, town: &str) -> Vec<ArticleFeatures> {
+    let texts = [
+        "on Friday",
+        "this week",
+        "late on Friday",
+        "before the weekend",
+    ]
+    .map(|when| {
+        format!("Actress {name} checked into a rehab clinic in {town} {when}, her publicist said.")
+    });
+    let person = format!("PERSON:{}", name.to_lowercase());
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let place = town.to_lowercase();
+            article(
+                &format!("{prefix}{i}"),
+                "2024-06-07",
+                t,
+                &[&person],
+                &[&place],
+                &[],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn core_penalty_keeps_two_instances_of_one_topic_apart() {
+    // The same topic (an actress in rehab), two instances: each story's core names (the
+    // actress, the town) are missing from the other. Articles join only their own instance;
+    // the merge pass (lower threshold) joins the two stories without the core penalty.
+    let mut all = background();
+    all.extend(clinic("m", "Mirela Vostani", "Tarvel"));
+    all.extend(clinic("k", "Ilsa Korrin", "Brenmouth"));
+    let apart = Config {
+        threshold: 0.6,
+        merge_threshold: 0.2,
+        core_penalty: 0.8,
+        core_min_articles: 2,
+        ..Config::default()
+    };
+    let c = run(&apart, &all);
+    assert_eq!(story_of(&c, &all, "m0"), story_of(&c, &all, "m3"));
+    assert_eq!(story_of(&c, &all, "k0"), story_of(&c, &all, "k3"));
+    assert_ne!(story_of(&c, &all, "m0"), story_of(&c, &all, "k0"));
+    let together = Config {
+        core_penalty: 0.0,
+        ..apart
+    };
+    let c = run(&together, &all);
+    assert_eq!(story_of(&c, &all, "m0"), story_of(&c, &all, "k0"));
+}

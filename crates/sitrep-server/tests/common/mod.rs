@@ -214,6 +214,7 @@ pub fn fill(store: &mut Store) -> Fixture {
             event: meeting(),
             articles: vec![ids.a2.clone()],
         }],
+        proposals: vec![],
         disagreements: vec![Disagreement {
             subject: "Oda Brenn".to_string(),
             slot: "role".to_string(),
