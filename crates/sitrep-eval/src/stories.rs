@@ -363,11 +363,6 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             |c, v| c.core_share = v,
             vec![0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
         ),
-        (
-            "reassign_margin",
-            |c, v| c.reassign_margin = v,
-            vec![f32::INFINITY, 0.0, 0.02, 0.05, 0.1],
-        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -491,7 +486,6 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "core_penalty" => c.core_penalty = v,
             "core_min_articles" => c.core_min_articles = v as u32,
             "core_share" => c.core_share = v,
-            "reassign_margin" => c.reassign_margin = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,

@@ -65,10 +65,6 @@ pub struct Config {
     pub core_min_articles: u32,
     /// A feature is core when named in at least this share of the story's articles.
     pub core_share: f32,
-    /// Reassignment pass (on [`Clusterer::consolidate`]): an article of an open story moves to
-    /// another story when it is more similar to it (at or above `threshold`) than to the rest
-    /// of its own by more than this margin. Infinite: no pass, and no article profiles kept.
-    pub reassign_margin: f32,
     /// A story takes articles published within this many days of its span.
     pub window_days: i64,
     /// Thread level: weights, threshold and window.
@@ -115,7 +111,6 @@ impl Default for Config {
             core_penalty: 0.6,
             core_min_articles: 4,
             core_share: 0.4,
-            reassign_margin: f32::INFINITY,
             window_days: 14,
             thread_weights: Weights {
                 words: 1.0,
@@ -156,7 +151,6 @@ impl Config {
             killed_penalty: 0.0,
             date_penalty: 0.0,
             core_penalty: 0.0,
-            reassign_margin: f32::INFINITY,
             thread_weights: words_only,
             merge_every: 0,
             ..Config::default()
@@ -207,9 +201,6 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     since_merge: u32,
     /// Stories changed since the last merge pass.
     dirty: Vec<StoryId>,
-    /// Profiles of the articles of open stories, by article index (only with a finite
-    /// `reassign_margin`; dropped when their story closes).
-    article_profiles: std::collections::BTreeMap<u32, Profile>,
 }
 
 impl Clusterer<MemoryStore> {
@@ -229,7 +220,6 @@ impl<S: StoryStore> Clusterer<S> {
             clock: None,
             since_merge: 0,
             dirty: Vec::new(),
-            article_profiles: std::collections::BTreeMap::new(),
         }
     }
 
@@ -304,12 +294,8 @@ impl<S: StoryStore> Clusterer<S> {
             s.title = features.title.clone();
         }
         self.since_merge += 1;
-        if self.config.reassign_margin.is_finite() {
-            self.article_profiles.insert(index, profile);
-        }
         if self.config.merge_every > 0 && self.since_merge >= self.config.merge_every {
-            self.merge_pass();
-            self.drop_closed_profiles();
+            self.consolidate();
         }
         let story = self.resolve_story(story);
         Assignment {
@@ -319,105 +305,10 @@ impl<S: StoryStore> Clusterer<S> {
         }
     }
 
-    /// The merge pass, then (with a finite `reassign_margin`) the reassignment pass over the
-    /// articles of open stories and a second merge pass. Returns the number of merges and moves.
+    /// The merge pass: every story changed since the last pass is compared with its candidates
+    /// and merged into one at or above `merge_threshold` (repeated until nothing merges).
+    /// Returns the number of merges.
     pub fn consolidate(&mut self) -> usize {
-        let mut changes = self.merge_pass();
-        if self.config.reassign_margin.is_finite() {
-            self.drop_closed_profiles();
-            for _round in 0..3 {
-                let moved = self.reassign();
-                if moved == 0 {
-                    break;
-                }
-                changes += moved + self.merge_pass();
-            }
-        }
-        changes
-    }
-
-    /// Each kept article, in arrival order, moves to the most similar other story when that
-    /// one is at or above `threshold` and beats the rest of its own story by more than
-    /// `reassign_margin` (an article that started a story before its peers arrived joins them).
-    fn reassign(&mut self) -> usize {
-        let weights = self.config.weights.array();
-        let indexes: Vec<u32> = self.article_profiles.keys().copied().collect();
-        let mut moved = 0;
-        for index in indexes {
-            let Some(own) = self
-                .store
-                .article(index)
-                .map(|a| self.resolve_story(a.story))
-            else {
-                continue;
-            };
-            let (Some(profile), Some(story)) =
-                (self.article_profiles.get(&index), self.store.story(own))
-            else {
-                continue;
-            };
-            let profile = profile.clone();
-            let mut rest = story.profile.clone();
-            rest.subtract(&profile);
-            self.refresh_norms(&mut rest);
-            let ln_n = self.ln_n();
-            let own_sim = if rest.articles == 0 {
-                0.0
-            } else {
-                self.similarity(&profile, &rest, &weights, ln_n) * self.penalty(&profile, &rest)
-            };
-            let limit = self.config.max_candidates;
-            let Some((other, sim)) = self.best_story_among(&profile, Some(own), limit) else {
-                continue;
-            };
-            if sim < self.config.threshold || sim <= own_sim + self.config.reassign_margin {
-                continue;
-            }
-            if let Some(s) = self.store.story_mut(own) {
-                s.profile = rest;
-                s.articles.retain(|&a| a != index);
-                for f in profile.vecs[Kind::Entity as usize].keys() {
-                    if let Some(n) = s.entity_articles.get_mut(f) {
-                        *n = n.saturating_sub(1);
-                        if *n == 0 {
-                            s.entity_articles.remove(f);
-                        }
-                    }
-                }
-                if !s.dirty {
-                    s.dirty = true;
-                    self.dirty.push(own);
-                }
-            }
-            self.join_story(other, index, &profile);
-            moved += 1;
-        }
-        moved
-    }
-
-    /// Forgets the kept profiles of articles whose story has closed.
-    fn drop_closed_profiles(&mut self) {
-        let window = self.config.window_days;
-        let closed: Vec<u32> = self
-            .article_profiles
-            .keys()
-            .copied()
-            .filter(|&i| {
-                let story = self.store.article(i).map(|a| self.resolve_story(a.story));
-                story
-                    .and_then(|s| self.store.story(s))
-                    .is_none_or(|s| self.closed(s.profile.last, window))
-            })
-            .collect();
-        for i in closed {
-            self.article_profiles.remove(&i);
-        }
-    }
-
-    /// Every story changed since the last pass is compared with its candidates and merged
-    /// into one at or above `merge_threshold` (repeated until nothing merges). Returns the
-    /// number of merges.
-    fn merge_pass(&mut self) -> usize {
         self.since_merge = 0;
         let mut merges = 0;
         for _round in 0..4 {
@@ -894,30 +785,13 @@ impl<S: StoryStore> Clusterer<S> {
         profile: &Profile,
         exclude: Option<StoryId>,
     ) -> Option<(StoryId, f32)> {
+        let weights = self.config.weights.array();
         // The merge pass looks at fewer candidates: a story that became similar to another
         // shares its rarest features with it.
         let limit = match exclude {
             Some(_) => self.config.merge_candidates,
             None => self.config.max_candidates,
         };
-        let threshold = if exclude.is_some() {
-            self.config.merge_threshold
-        } else {
-            self.config.threshold
-        };
-        self.best_story_among(profile, exclude, limit)
-            .filter(|&(_, sim)| sim >= threshold)
-    }
-
-    /// The most similar open story among `limit` candidates, other than `exclude`, with its
-    /// similarity (any).
-    fn best_story_among(
-        &mut self,
-        profile: &Profile,
-        exclude: Option<StoryId>,
-        limit: usize,
-    ) -> Option<(StoryId, f32)> {
-        let weights = self.config.weights.array();
         let candidates =
             self.candidates(profile, Level::Story, &weights, limit, exclude.map(|s| s.0));
         let ln_n = ((self.store.docs() + 1) as f32).ln();
@@ -939,7 +813,12 @@ impl<S: StoryStore> Clusterer<S> {
                 best = Some((sid, sim));
             }
         }
-        best
+        let threshold = if exclude.is_some() {
+            self.config.merge_threshold
+        } else {
+            self.config.threshold
+        };
+        best.filter(|&(_, sim)| sim >= threshold)
     }
 
     fn find_thread(&mut self, profile: &Profile) -> Option<ThreadId> {

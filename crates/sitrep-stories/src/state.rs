@@ -155,22 +155,6 @@ impl Profile {
         self.last = max_opt(self.last, other.last);
         self.articles += other.articles;
     }
-
-    /// Takes a joined article's signals out again (the reassignment pass). Years, dates,
-    /// tolls and the publication span are sets and stay as they are.
-    pub fn subtract(&mut self, other: &Profile) {
-        for (mine, theirs) in self.vecs.iter_mut().zip(&other.vecs) {
-            for (f, v) in theirs {
-                if let Some(x) = mine.get_mut(f) {
-                    *x -= v;
-                    if *x <= 1e-4 {
-                        mine.remove(f);
-                    }
-                }
-            }
-        }
-        self.articles = self.articles.saturating_sub(other.articles);
-    }
 }
 
 fn merge_sorted<T: Ord + Copy>(a: &mut Vec<T>, b: &[T]) {
