@@ -397,7 +397,7 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
     let mut grid: Vec<(f32, u32, f32)> = Vec::new();
     for penalty in [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
         for min_articles in [2, 3, 4] {
-            for margin in [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14] {
+            for margin in [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14] {
                 grid.push((penalty, min_articles, margin));
             }
         }
