@@ -358,6 +358,11 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             |c, v| c.core_min_articles = v as u32,
             vec![1.0, 2.0, 3.0, 4.0],
         ),
+        (
+            "core_share",
+            |c, v| c.core_share = v,
+            vec![0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -392,7 +397,7 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
     let mut grid: Vec<(f32, u32, f32)> = Vec::new();
     for penalty in [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
         for min_articles in [2, 3, 4] {
-            for margin in [0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14] {
+            for margin in [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14] {
                 grid.push((penalty, min_articles, margin));
             }
         }
@@ -480,6 +485,7 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "date_penalty" => c.date_penalty = v,
             "core_penalty" => c.core_penalty = v,
             "core_min_articles" => c.core_min_articles = v as u32,
+            "core_share" => c.core_share = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,

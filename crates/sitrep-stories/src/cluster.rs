@@ -58,10 +58,13 @@ pub struct Config {
     /// Same topic, other instance: when both sides have at least `core_min_articles` articles,
     /// the similarity is multiplied by `1 - core_penalty * (1 - coverage)`, where coverage is
     /// the smaller of the two idf-weighted shares of a side's core features (named in at least
-    /// half of its articles; words, entities, places, numbers) that the other side names at all.
+    /// `core_share` of its articles; words, entities, places, numbers) that the other side
+    /// names at all.
     /// Two subtopics of one topic share the topic's words but not each other's core names.
     pub core_penalty: f32,
     pub core_min_articles: u32,
+    /// A feature is core when named in at least this share of the story's articles.
+    pub core_share: f32,
     /// A story takes articles published within this many days of its span.
     pub window_days: i64,
     /// Thread level: weights, threshold and window.
@@ -101,12 +104,13 @@ impl Default for Config {
             merge_threshold: 0.28,
             year_penalty: 0.0,
             who_penalty: 0.0,
-            where_penalty: 0.2,
+            where_penalty: 0.1,
             killed_penalty: 0.5,
             date_penalty: 0.2,
             date_tolerance_days: 3,
             core_penalty: 0.6,
             core_min_articles: 4,
+            core_share: 0.4,
             window_days: 14,
             thread_weights: Weights {
                 words: 1.0,
@@ -606,16 +610,16 @@ impl<S: StoryStore> Clusterer<S> {
         factor
     }
 
-    /// The idf-weighted share of `x`'s core features (named in at least half of its articles)
-    /// that `y` names at all (1 when `x` has no core).
+    /// The idf-weighted share of `x`'s core features (named in at least `core_share` of its
+    /// articles) that `y` names at all (1 when `x` has no core).
     fn core_coverage(&self, x: &Profile, y: &Profile, ln_n: f32) -> f32 {
-        let half = 0.5 * x.articles.max(1) as f32;
+        let min_weight = self.config.core_share * x.articles.max(1) as f32;
         let mut all = 0.0;
         let mut shared = 0.0;
         for kind in [Kind::Word, Kind::Entity, Kind::Place, Kind::Number] {
             let k = kind as usize;
             for (f, w) in &x.vecs[k] {
-                if *w < half {
+                if *w < min_weight {
                     continue;
                 }
                 let idf = self.idf(ln_n, *f);
