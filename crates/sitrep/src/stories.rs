@@ -2,8 +2,10 @@
 //! stories and threads by `sitrep-stories`, each story's articles linked by `sitrep-link`
 //! (canonical entities, merged quotes and events, disagreements).
 
+use std::collections::BTreeSet;
+
 use anyhow::Context;
-use sitrep_model::{ArticleRecord, Story};
+use sitrep_model::{ArticleRecord, NaiveDate, Story};
 use sitrep_store::Store;
 
 /// The stories of a set of article records, in the order of their first article.
@@ -106,6 +108,159 @@ pub fn refresh(store: &mut Store) -> anyhow::Result<usize> {
     })
 }
 
+/// Days added on each side of the clustering window when choosing the stories an incremental
+/// refresh recomputes: room for stories that grew by consolidation past the window.
+pub const WINDOW_MARGIN_DAYS: i64 = 2;
+
+/// What an ingest stored, for the story refresh that follows it.
+#[derive(Debug, Clone, Default)]
+pub struct Stored {
+    /// Earliest and latest publication date of the stored articles.
+    pub dates: Option<(NaiveDate, NaiveDate)>,
+    /// Whether some stored article has no publication date.
+    pub undated: bool,
+}
+
+impl Stored {
+    /// Notes one stored article's publication date.
+    pub fn add(&mut self, published: Option<NaiveDate>) {
+        match published {
+            None => self.undated = true,
+            Some(d) => {
+                self.dates = Some(match self.dates {
+                    None => (d, d),
+                    Some((lo, hi)) => (lo.min(d), hi.max(d)),
+                })
+            }
+        }
+    }
+}
+
+/// How a refresh after an ingest went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Every story recomputed; how many there are.
+    Full(usize),
+    /// Only the stories near the new articles: how many were replaced, how many written.
+    Incremental { replaced: usize, written: usize },
+}
+
+/// Updates the stories after articles were stored: recomputes only the stories whose span
+/// overlaps the new articles' dates widened by the clustering window (plus
+/// [`WINDOW_MARGIN_DAYS`]), from those stories' articles and every article published in that
+/// window; other stories are not touched. Falls back to [`refresh`] when an undated article
+/// was stored (undated articles have no window).
+pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refreshed> {
+    match stored.dates {
+        Some((lo, hi)) if !stored.undated => {
+            let (replaced, written) = refresh_window(store, lo, hi)?;
+            Ok(Refreshed::Incremental { replaced, written })
+        }
+        None if !stored.undated => Ok(Refreshed::Incremental {
+            replaced: 0,
+            written: 0,
+        }),
+        _ => Ok(Refreshed::Full(refresh(store)?)),
+    }
+}
+
+/// The incremental refresh for new articles published from `lo` to `hi`; returns how many
+/// stored stories were in scope and how many stories were written.
+pub fn refresh_window(
+    store: &mut Store,
+    lo: NaiveDate,
+    hi: NaiveDate,
+) -> anyhow::Result<(usize, usize)> {
+    let w =
+        chrono::Duration::days(sitrep_stories::Config::default().window_days + WINDOW_MARGIN_DAYS);
+    let from = lo.checked_sub_signed(w).unwrap_or(NaiveDate::MIN);
+    let to = hi.checked_add_signed(w).unwrap_or(NaiveDate::MAX);
+    let mut replaced = 0;
+    let written = store.refresh_stories_in(|store| {
+        let old = store
+            .stories_overlapping(from, to)
+            .with_context(|| format!("cannot read the stories from {from} to {to}"))?;
+        let mut ids: BTreeSet<String> = store
+            .articles_published_between(from, to)
+            .with_context(|| format!("cannot list the articles from {from} to {to}"))?
+            .into_iter()
+            .collect();
+        for story in &old {
+            ids.extend(story.articles.iter().cloned());
+        }
+        let mut records = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some(r) = store
+                .get_article(id)
+                .with_context(|| format!("cannot read article {id}"))?
+            {
+                records.push(r);
+            }
+        }
+        let mut stories = build(&records);
+        keep_outer_threads(&mut stories, &old, &ids);
+        replaced = old.len();
+        Ok::<_, anyhow::Error>((old.into_iter().map(|s| s.id).collect(), stories))
+    })?;
+    Ok((replaced, written))
+}
+
+/// Keeps thread ids that reach outside the recomputed subset. A thread is named after its
+/// earliest article; when that article is not in `subset`, the thread has stories the refresh
+/// did not see, and the new stories' naming would rename it. Each new thread whose articles
+/// were (mostly) in such an old thread takes that thread's id back: the old thread most of its
+/// articles had (ties: the smaller id).
+fn keep_outer_threads(stories: &mut [Story], old: &[Story], subset: &BTreeSet<String>) {
+    use std::collections::BTreeMap;
+    let mut old_thread: BTreeMap<&str, &str> = BTreeMap::new();
+    for story in old {
+        if let Some(t) = story.thread.as_deref() {
+            let outer = t
+                .strip_prefix('t')
+                .is_some_and(|first| !subset.contains(first));
+            if outer {
+                for a in &story.articles {
+                    old_thread.insert(a.as_str(), t);
+                }
+            }
+        }
+    }
+    if old_thread.is_empty() {
+        return;
+    }
+    // Votes per new thread name: old thread -> articles.
+    let mut votes: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for story in stories.iter() {
+        let Some(new) = story.thread.clone() else {
+            continue;
+        };
+        let tally = votes.entry(new).or_default();
+        for a in &story.articles {
+            if let Some(t) = old_thread.get(a.as_str()) {
+                *tally.entry((*t).to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut rename: BTreeMap<String, String> = BTreeMap::new();
+    for (new, tally) in votes {
+        // Most articles first; among equals the smaller id (BTreeMap order, first max kept).
+        let mut best: Option<(&String, usize)> = None;
+        for (t, &n) in &tally {
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((t, n));
+            }
+        }
+        if let Some((t, _)) = best {
+            rename.insert(new, t.clone());
+        }
+    }
+    for story in stories.iter_mut() {
+        if let Some(t) = story.thread.as_ref().and_then(|t| rename.get(t)) {
+            story.thread = Some(t.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +298,217 @@ mod tests {
         assert_eq!(after[2].thread.as_deref(), Some("tb"));
         assert_eq!(after[1].thread.as_deref(), Some("tb"));
         assert_eq!(after[0].thread.as_deref(), Some("tx"));
+    }
+
+    // ---- incremental refresh ----
+
+    use sitrep_model::{Article, Extraction};
+
+    /// Fictional topics: each story's own words (all its articles use them).
+    const TOPICS: [&str; 6] = [
+        "lesk harbour dredging barge silt quay pilots tide",
+        "tarvik ferry timetable crossing deckhands fares winter",
+        "vask orchard frost blossom growers pickers cider",
+        "orme glacier meltwater hikers rescue crevasse ropes",
+        "holt library bequest manuscripts archivist vellum catalogue",
+        "brask lighthouse keeper lantern fog signal cliff",
+    ];
+    const OUTLETS: [&str; 3] = [
+        "lesk-gazette.example",
+        "northwind.example",
+        "vask-post.example",
+    ];
+
+    fn day(n: i64) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(n as u64)))
+    }
+
+    /// Article `n` of `topic`, published `d` days after 1 January 2026.
+    fn art(topic: usize, n: usize, d: i64) -> (Article, Extraction) {
+        let words = TOPICS[topic];
+        let body = format!(
+            "Update {n} on {words}.\n\n\
+             More on {words}."
+        );
+        let mut a = Article::new(&format!("fixtures/topic{topic}-{n}.txt"), body);
+        a.title = Some(format!("{words} ({n})"));
+        a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+        a.published = day(d);
+        (a, Extraction::default())
+    }
+
+    /// The corpus, in date order: (topic, article number, day).
+    fn corpus() -> Vec<(usize, usize, i64)> {
+        vec![
+            (0, 1, 0),
+            (0, 2, 1),
+            (1, 1, 2),
+            (0, 3, 2),
+            (1, 2, 3),
+            (1, 3, 4),
+            (2, 1, 30),
+            (2, 2, 31),
+            (3, 1, 33),
+            (2, 3, 34),
+            (3, 2, 35),
+            (4, 1, 70),
+            (4, 2, 71),
+            (5, 1, 72),
+            (4, 3, 73),
+            (5, 2, 74),
+            (5, 3, 75),
+        ]
+    }
+
+    fn all_stories(store: &Store) -> Vec<Story> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (page, next) = store.list_stories(100, cursor.as_deref()).expect("list");
+            for s in page {
+                out.push(store.get_story(&s.id).expect("get").expect("stored"));
+            }
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// Stores `batch` and refreshes incrementally, as `sitrep ingest` does.
+    fn ingest(store: &mut Store, batch: &[(Article, Extraction)]) -> Refreshed {
+        let outcome = store.insert_batch(batch).expect("insert");
+        let mut stored = Stored::default();
+        if outcome.stored > 0 {
+            for (a, _) in batch {
+                stored.add(a.published);
+            }
+        }
+        refresh_after(store, &stored).expect("refresh")
+    }
+
+    fn articles(items: &[(usize, usize, i64)]) -> Vec<(Article, Extraction)> {
+        items.iter().map(|&(t, n, d)| art(t, n, d)).collect()
+    }
+
+    #[test]
+    fn incremental_refreshes_equal_the_full_recompute() {
+        let all = articles(&corpus());
+        let mut full = Store::open_in_memory().expect("store");
+        full.insert_batch(&all).expect("insert");
+        refresh(&mut full).expect("full refresh");
+        let expected = all_stories(&full);
+        assert_eq!(
+            expected.len(),
+            TOPICS.len(),
+            "one story a topic: {expected:#?}"
+        );
+
+        // The same articles in batches of three, in date order.
+        let mut inc = Store::open_in_memory().expect("store");
+        for chunk in all.chunks(3) {
+            let refreshed = ingest(&mut inc, chunk);
+            assert!(
+                matches!(refreshed, Refreshed::Incremental { .. }),
+                "{refreshed:?}"
+            );
+        }
+        assert_eq!(all_stories(&inc), expected);
+    }
+
+    #[test]
+    fn a_story_far_from_the_new_articles_is_not_rewritten() {
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &articles(&corpus()[..6]));
+        let before = all_stories(&store);
+        let (summaries, _) = store.list_stories(100, None).expect("list");
+        assert_eq!(summaries.len(), 2);
+        // A marker only a rewrite would remove: the stored row's title, changed in place.
+        let mut marked = before[0].clone();
+        marked.title = "marker: not rewritten".to_string();
+        store.put_story(&marked).expect("mark");
+        let updated = store.list_stories(100, None).expect("list").0;
+
+        // Months later: the old stories are outside the window.
+        let refreshed = ingest(&mut store, &articles(&corpus()[6..]));
+        assert!(
+            matches!(refreshed, Refreshed::Incremental { replaced: 0, .. }),
+            "{refreshed:?}"
+        );
+        let after = store.get_story(&marked.id).expect("get").expect("kept");
+        assert_eq!(after, marked);
+        let now = store.list_stories(100, None).expect("list").0;
+        for old in &updated {
+            let same = now.iter().find(|s| s.id == old.id).expect("still stored");
+            assert_eq!(same, old);
+        }
+        assert_eq!(now.len(), TOPICS.len());
+    }
+
+    #[test]
+    fn a_late_article_rebuilds_only_its_window() {
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &articles(&corpus()));
+        // A late report on the ferry (topic 1, days 2-4): its story grows, the others stay.
+        let refreshed = ingest(&mut store, &articles(&[(1, 4, 6)]));
+        assert_eq!(
+            refreshed,
+            Refreshed::Incremental {
+                replaced: 2,
+                written: 2
+            }
+        );
+        let ferry: Vec<Story> = all_stories(&store)
+            .into_iter()
+            .filter(|s| s.articles.len() == 4)
+            .collect();
+        assert_eq!(ferry.len(), 1, "the ferry story took the late article");
+        assert_eq!(ferry[0].span.last, day(6));
+    }
+
+    #[test]
+    fn undated_articles_fall_back_to_the_full_refresh() {
+        let mut store = Store::open_in_memory().expect("store");
+        let mut batch = articles(&corpus()[..3]);
+        batch[2].0.published = None;
+        let refreshed = ingest(&mut store, &batch);
+        assert!(matches!(refreshed, Refreshed::Full(_)), "{refreshed:?}");
+    }
+
+    #[test]
+    fn a_thread_reaching_outside_the_window_keeps_its_id() {
+        // Stored: two stories of one thread, the older one outside the new window.
+        let old = |id: &str, thread: &str, articles: &[&str]| Story {
+            thread: Some(thread.to_string()),
+            articles: articles.iter().map(|a| a.to_string()).collect(),
+            ..story(id, 1)
+        };
+        let before = vec![
+            old("sa1", "ta1", &["a1", "a2"]),
+            old("sb1", "ta1", &["b1", "b2"]),
+        ];
+        // Only the second story's articles are in the subset; the clusterer named its thread
+        // after b1, and a new story (c1) joined it.
+        let subset: BTreeSet<String> = ["b1", "b2", "c1"].iter().map(|s| s.to_string()).collect();
+        let mut new = vec![
+            old("sb1", "tb1", &["b1", "b2"]),
+            old("sc1", "tb1", &["c1"]),
+            old("sz1", "tz1", &["z1"]),
+        ];
+        keep_outer_threads(&mut new, &before, &subset);
+        let threads: Vec<&str> = new.iter().filter_map(|s| s.thread.as_deref()).collect();
+        assert_eq!(threads, ["ta1", "ta1", "tz1"]);
+
+        // A thread whose first article is in the subset is named by the usual rule.
+        let subset: BTreeSet<String> = ["a1", "a2", "b1", "b2", "c1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut new = vec![old("sb1", "tb1", &["b1", "b2"])];
+        keep_outer_threads(&mut new, &before, &subset);
+        assert_eq!(new[0].thread.as_deref(), Some("tb1"));
     }
 }
