@@ -145,11 +145,12 @@ pub enum Refreshed {
     Incremental { replaced: usize, written: usize },
 }
 
-/// Updates the stories after articles were stored: recomputes only the stories whose span
-/// overlaps the new articles' dates widened by the clustering window (plus
-/// [`WINDOW_MARGIN_DAYS`]), from those stories' articles and every article published in that
-/// window; other stories are not touched. Falls back to [`refresh`] when an undated article
-/// was stored (undated articles have no window).
+/// Updates the stories after articles were stored: re-clusters the articles near the new
+/// articles' dates (the stories whose span overlaps those dates widened by the clustering
+/// window plus [`WINDOW_MARGIN_DAYS`], their articles and every article published in that
+/// window) and replaces only the stories the new articles changed (see [`affected`]); other
+/// stories are not touched. Falls back to [`refresh`] when an undated article was stored
+/// (undated articles have no window).
 pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refreshed> {
     match stored.dates {
         Some((lo, hi)) if !stored.undated => {
@@ -165,7 +166,7 @@ pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refre
 }
 
 /// The incremental refresh for new articles published from `lo` to `hi`; returns how many
-/// stored stories were in scope and how many stories were written.
+/// stored stories were replaced and how many stories were written.
 pub fn refresh_window(
     store: &mut Store,
     lo: NaiveDate,
@@ -198,30 +199,81 @@ pub fn refresh_window(
             }
         }
         let mut stories = build(&records);
-        keep_outer_threads(&mut stories, &old, &ids);
-        replaced = old.len();
-        Ok::<_, anyhow::Error>((old.into_iter().map(|s| s.id).collect(), stories))
+        keep_thread_ids(&mut stories, &old);
+        let (old_ids, new) = affected(old, stories);
+        replaced = old_ids.len();
+        Ok::<_, anyhow::Error>((old_ids, new))
     })?;
     Ok((replaced, written))
 }
 
-/// Keeps thread ids that reach outside the recomputed subset. A thread is named after its
-/// earliest article; when that article is not in `subset`, the thread has stories the refresh
-/// did not see, and the new stories' naming would rename it. Each new thread whose articles
-/// were (mostly) in such an old thread takes that thread's id back: the old thread most of its
-/// articles had (ties: the smaller id).
-fn keep_outer_threads(stories: &mut [Story], old: &[Story], subset: &BTreeSet<String>) {
+/// Of the re-clustered subset, the part the new articles changed: old and new stories linked
+/// by shared articles form groups; the groups holding an article that was in no old story (a
+/// new one) are replaced (their old story ids, their new stories), every other group keeps its
+/// stored stories. The subset has no history before its window, so re-clustering its early
+/// edge alone can group articles differently from the full recompute; those groups, out of
+/// the new articles' reach, are not rewritten.
+fn affected(old: Vec<Story>, new: Vec<Story>) -> (Vec<String>, Vec<Story>) {
+    use std::collections::BTreeMap;
+    // Union-find over old stories 0..o and new stories o..o+n.
+    let o = old.len();
+    let mut parent: Vec<usize> = (0..o + new.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, story) in old.iter().enumerate() {
+        for a in &story.articles {
+            if let Some(&j) = owner.get(a.as_str()) {
+                let (x, y) = (root(&mut parent, i), root(&mut parent, j));
+                parent[x] = y;
+            }
+            owner.insert(a.as_str(), i);
+        }
+    }
+    let mut seeds = Vec::new();
+    for (j, story) in new.iter().enumerate() {
+        for a in &story.articles {
+            match owner.get(a.as_str()) {
+                Some(&i) => {
+                    let (x, y) = (root(&mut parent, o + j), root(&mut parent, i));
+                    parent[x] = y;
+                }
+                None => seeds.push(o + j),
+            }
+        }
+    }
+    let hit: BTreeSet<usize> = seeds.into_iter().map(|s| root(&mut parent, s)).collect();
+    let old_ids = old
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| hit.contains(&root(&mut parent, *i)))
+        .map(|(_, s)| s.id.clone())
+        .collect();
+    let stories = new
+        .into_iter()
+        .enumerate()
+        .filter(|(j, _)| hit.contains(&root(&mut parent, o + j)))
+        .map(|(_, s)| s)
+        .collect();
+    (old_ids, stories)
+}
+
+/// Keeps stored thread ids: the subset may lack a thread's earliest stories (outside the
+/// window), so the naming rule would rename it. Each new thread whose articles were in old
+/// stories takes the old thread id most of those articles had (ties: the smaller id); a thread
+/// of new articles only keeps its name by the rule.
+fn keep_thread_ids(stories: &mut [Story], old: &[Story]) {
     use std::collections::BTreeMap;
     let mut old_thread: BTreeMap<&str, &str> = BTreeMap::new();
     for story in old {
         if let Some(t) = story.thread.as_deref() {
-            let outer = t
-                .strip_prefix('t')
-                .is_some_and(|first| !subset.contains(first));
-            if outer {
-                for a in &story.articles {
-                    old_thread.insert(a.as_str(), t);
-                }
+            for a in &story.articles {
+                old_thread.insert(a.as_str(), t);
             }
         }
     }
@@ -457,8 +509,8 @@ mod tests {
         assert_eq!(
             refreshed,
             Refreshed::Incremental {
-                replaced: 2,
-                written: 2
+                replaced: 1,
+                written: 1
             }
         );
         let ferry: Vec<Story> = all_stories(&store)
@@ -480,35 +532,48 @@ mod tests {
 
     #[test]
     fn a_thread_reaching_outside_the_window_keeps_its_id() {
-        // Stored: two stories of one thread, the older one outside the new window.
         let old = |id: &str, thread: &str, articles: &[&str]| Story {
             thread: Some(thread.to_string()),
             articles: articles.iter().map(|a| a.to_string()).collect(),
             ..story(id, 1)
         };
-        let before = vec![
-            old("sa1", "ta1", &["a1", "a2"]),
-            old("sb1", "ta1", &["b1", "b2"]),
-        ];
-        // Only the second story's articles are in the subset; the clusterer named its thread
-        // after b1, and a new story (c1) joined it.
-        let subset: BTreeSet<String> = ["b1", "b2", "c1"].iter().map(|s| s.to_string()).collect();
+        // In the window: the thread's second story (its first, sa1, is older). The clusterer
+        // named the thread after b1, and a new story (c1) joined it; z1 started a thread.
+        let before = vec![old("sb1", "ta1", &["b1", "b2"])];
         let mut new = vec![
             old("sb1", "tb1", &["b1", "b2"]),
             old("sc1", "tb1", &["c1"]),
             old("sz1", "tz1", &["z1"]),
         ];
-        keep_outer_threads(&mut new, &before, &subset);
+        keep_thread_ids(&mut new, &before);
         let threads: Vec<&str> = new.iter().filter_map(|s| s.thread.as_deref()).collect();
         assert_eq!(threads, ["ta1", "ta1", "tz1"]);
+        // Two old threads met: most articles win, then the smaller id.
+        let before = vec![
+            old("sd1", "tq", &["d1", "d2"]),
+            old("se1", "tp", &["e1", "e2"]),
+        ];
+        let mut new = vec![old("sd1", "td1", &["d1", "d2", "e1", "e2"])];
+        keep_thread_ids(&mut new, &before);
+        assert_eq!(new[0].thread.as_deref(), Some("tp"));
+    }
 
-        // A thread whose first article is in the subset is named by the usual rule.
-        let subset: BTreeSet<String> = ["a1", "a2", "b1", "b2", "c1"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let mut new = vec![old("sb1", "tb1", &["b1", "b2"])];
-        keep_outer_threads(&mut new, &before, &subset);
-        assert_eq!(new[0].thread.as_deref(), Some("tb1"));
+    #[test]
+    fn only_the_groups_with_new_articles_are_replaced() {
+        let s = |id: &str, articles: &[&str]| Story {
+            articles: articles.iter().map(|a| a.to_string()).collect(),
+            ..story(id, 1)
+        };
+        let old = vec![s("a", &["a", "b"]), s("c", &["c"]), s("e", &["e", "f"])];
+        // c and the new n joined a; e and f were split (an edge effect, no new article).
+        let new = vec![
+            s("a", &["a", "b", "c", "n"]),
+            s("e", &["e"]),
+            s("f", &["f"]),
+        ];
+        let (ids, stories) = affected(old, new);
+        assert_eq!(ids, ["sa", "sc"]);
+        let kept: Vec<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(kept, ["sa"]);
     }
 }
