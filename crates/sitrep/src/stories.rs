@@ -576,4 +576,53 @@ mod tests {
         let kept: Vec<&str> = stories.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(kept, ["sa"]);
     }
+
+    #[test]
+    fn a_story_joining_an_old_thread_keeps_the_thread_id() {
+        // The harbour (topic 0, days 0-2), then its sequel 15 days later (same thread,
+        // other story), then a late report on the sequel: the window of that report no longer
+        // reaches the first story, whose first article names the thread.
+        let sequel = |n: usize, d: i64| {
+            let words = "lesk harbour dredging barge contract tender bidders lawsuit";
+            let body = format!("Update {n} on {words}.\n\nMore on {words}.");
+            let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
+            a.title = Some(format!("{words} ({n})"));
+            a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+            a.published = day(d);
+            (a, Extraction::default())
+        };
+        let first = articles(&[(0, 1, 0), (0, 2, 1), (0, 3, 2)]);
+        let second: Vec<_> = [(11, 17), (12, 18), (13, 19)]
+            .into_iter()
+            .map(|(n, d)| sequel(n, d))
+            .collect();
+        let late = vec![sequel(14, 30)];
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &first);
+        ingest(&mut store, &second);
+        let stories = all_stories(&store);
+        assert_eq!(stories.len(), 2, "{stories:#?}");
+        assert_eq!(
+            stories[0].thread, stories[1].thread,
+            "one thread: {stories:#?}"
+        );
+        let thread = stories[0].thread.clone();
+        let refreshed = ingest(&mut store, &late);
+        assert_eq!(
+            refreshed,
+            Refreshed::Incremental {
+                replaced: 1,
+                written: 1
+            }
+        );
+        let after = all_stories(&store);
+        assert_eq!(after.len(), 2);
+        assert!(after.iter().all(|s| s.thread == thread), "{after:#?}");
+        // As the full recompute has it.
+        let mut full = Store::open_in_memory().expect("store");
+        full.insert_batch(&[first, second, late].concat())
+            .expect("insert");
+        refresh(&mut full).expect("full");
+        assert_eq!(all_stories(&full), after);
+    }
 }
