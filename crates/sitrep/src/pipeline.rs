@@ -190,8 +190,9 @@ pub fn ingest(
         }
         Ok(())
     })?;
-    // Stories follow the store's articles.
-    if full_refresh && summary.written > 0 {
+    // Stories follow the store's articles; `--full-refresh` recomputes them even when nothing
+    // new was stored.
+    if full_refresh {
         refresh_stories(&mut store, db)?;
     } else if summary.written > 0 {
         let refreshed = crate::stories::refresh_after(&mut store, &stored)
