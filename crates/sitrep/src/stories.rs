@@ -1,6 +1,8 @@
 //! `sitrep stories`, and the stories `sitrep ingest` keeps in the store: articles grouped into
 //! stories and threads by `sitrep-stories`, each story's articles linked by `sitrep-link`
-//! (canonical entities, merged quotes and events, disagreements).
+//! (canonical entities, merged quotes and events, disagreements). After an ingest only the
+//! stories near the new articles are recomputed ([`refresh_after`]); [`refresh`] recomputes
+//! them all.
 
 use std::collections::BTreeSet;
 
