@@ -531,6 +531,39 @@ impl Pg {
             .map_err(|e| self.err(e))
     }
 
+    /// The JSON of the stories whose span overlaps `[from, to]` (dates as `YYYY-MM-DD`), by id.
+    pub(crate) fn stories_overlapping(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.query(
+            "SELECT id, story FROM stories
+             WHERE coalesce(last, '') >= $1 AND first <= $2 ORDER BY id",
+            &[&from, &to],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, postgres::Error>>()
+        .map_err(|e| self.err(e))
+    }
+
+    /// The ids of the articles published in `[from, to]`, by id.
+    pub(crate) fn articles_published_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT id FROM articles WHERE published >= $1 AND published <= $2 ORDER BY id",
+            &[&from, &to],
+        )?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, postgres::Error>>()
+        .map_err(|e| self.err(e))
+    }
+
     pub(crate) fn delete_story(&self, id: &str) -> Result<bool, StoreError> {
         Ok(self.execute("DELETE FROM stories WHERE id = $1", &[&id])? > 0)
     }
@@ -587,11 +620,13 @@ impl Pg {
     }
 
     /// Writes `rows`, each replacing the story of its id. With `keep`, also removes the stored
-    /// stories whose ids are not in it. In one transaction, or in the caller's (a refresh).
+    /// stories whose ids are not in it: all of them, or with `scope` only those in `scope`. In
+    /// one transaction, or in the caller's (a refresh).
     pub(crate) fn put_stories(
         &self,
         rows: &[StoryRow<'_>],
         keep: Option<&BTreeSet<&str>>,
+        scope: Option<&BTreeSet<&str>>,
     ) -> Result<(), StoreError> {
         let mut client = self.client.borrow_mut();
         // A refresh already runs in its transaction; a single put opens one.
@@ -599,7 +634,7 @@ impl Pg {
         if own {
             client.batch_execute("BEGIN").map_err(|e| self.err(e))?;
         }
-        let written = self.write_stories(&mut client, rows, keep);
+        let written = self.write_stories(&mut client, rows, keep, scope);
         if own {
             let end = if written.is_ok() {
                 "COMMIT"
@@ -620,13 +655,17 @@ impl Pg {
         client: &mut Client,
         rows: &[StoryRow<'_>],
         keep: Option<&BTreeSet<&str>>,
+        scope: Option<&BTreeSet<&str>>,
     ) -> Result<(), StoreError> {
         if let Some(keep) = keep {
-            let stored: Vec<String> = self
-                .prepared(client, "SELECT id FROM stories")
-                .and_then(|s| client.query(&s, &[]))
-                .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
-                .map_err(|e| self.err(e))?;
+            let stored: Vec<String> = match scope {
+                Some(scope) => scope.iter().map(|id| id.to_string()).collect(),
+                None => self
+                    .prepared(client, "SELECT id FROM stories")
+                    .and_then(|s| client.query(&s, &[]))
+                    .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
+                    .map_err(|e| self.err(e))?,
+            };
             let stale: Vec<&str> = stored
                 .iter()
                 .map(String::as_str)

@@ -129,7 +129,7 @@ impl Store {
         let path = self.path.clone();
         let conn = match &mut self.backend {
             Backend::Sqlite(conn) => conn,
-            Backend::Postgres(pg) => return pg.put_stories(&[row], None),
+            Backend::Postgres(pg) => return pg.put_stories(&[row], None, None),
         };
         let err = |source| StoreError::InsertStory {
             path: path.clone(),
@@ -157,16 +157,42 @@ impl Store {
         &mut self,
         build: impl FnOnce(&Store) -> Result<Vec<Story>, E>,
     ) -> Result<usize, E> {
+        self.refresh_scoped(|store| Ok((None, build(store)?)))
+    }
+
+    /// As [`Store::refresh_stories`], but replaces only some stories: `build` returns the ids of
+    /// the stored stories it may replace and the new stories. Of those ids, the ones `build`
+    /// does not make again are removed; every other stored story is left as it is (not
+    /// rewritten). Under the same story lock and in one transaction, so an incremental refresh
+    /// and a full one never interleave.
+    pub fn refresh_stories_in<E: From<StoreError>>(
+        &mut self,
+        build: impl FnOnce(&Store) -> Result<(Vec<String>, Vec<Story>), E>,
+    ) -> Result<usize, E> {
+        self.refresh_scoped(|store| {
+            let (replaced, stories) = build(store)?;
+            Ok((Some(replaced), stories))
+        })
+    }
+
+    /// A refresh that removes the stale stories among `scope` (`None`: among all stories).
+    fn refresh_scoped<E: From<StoreError>>(
+        &mut self,
+        build: impl FnOnce(&Store) -> Result<(Option<Vec<String>>, Vec<Story>), E>,
+    ) -> Result<usize, E> {
         if let Backend::Postgres(pg) = &self.backend {
             pg.begin_story_refresh()?;
-            let written = build(self).and_then(|stories| {
+            let written = build(self).and_then(|(scope, stories)| {
                 let rows = stories
                     .iter()
                     .map(StoryRow::new)
                     .collect::<Result<Vec<_>, _>>()?;
                 let keep: BTreeSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+                let scope: Option<BTreeSet<&str>> = scope
+                    .as_ref()
+                    .map(|ids| ids.iter().map(String::as_str).collect());
                 match &self.backend {
-                    Backend::Postgres(pg) => pg.put_stories(&rows, Some(&keep))?,
+                    Backend::Postgres(pg) => pg.put_stories(&rows, Some(&keep), scope.as_ref())?,
                     Backend::Sqlite(_) => {}
                 }
                 Ok(rows.len())
@@ -177,7 +203,7 @@ impl Store {
             return written;
         }
         let _lock = self.story_lock()?;
-        let stories = build(self)?;
+        let (scope, stories) = build(self)?;
         let rows = stories
             .iter()
             .map(StoryRow::new)
@@ -194,13 +220,16 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        let stored: Vec<String> = tx
-            .prepare_cached("SELECT id FROM stories")
-            .and_then(|mut s| {
-                s.query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
-            })
-            .map_err(sql)?;
+        let stored: Vec<String> = match scope {
+            Some(ids) => ids,
+            None => tx
+                .prepare_cached("SELECT id FROM stories")
+                .and_then(|mut s| {
+                    s.query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .map_err(sql)?,
+        };
         for id in stored.iter().filter(|id| !keep.contains(id.as_str())) {
             tx.execute("DELETE FROM stories WHERE id = ?1", [id])
                 .map_err(sql)?;
@@ -210,6 +239,58 @@ impl Store {
         }
         tx.commit().map_err(sql)?;
         Ok(rows.len())
+    }
+
+    /// The stored stories whose span (first to last publication date) overlaps `[from, to]`,
+    /// by id. Stories without dates are not among them. Reads the index on the last date, so
+    /// the cost follows the number of stories ending on or after `from`, not the store's size.
+    pub fn stories_overlapping(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Story>, StoreError> {
+        let (from_s, to_s) = (from.to_string(), to.to_string());
+        let rows: Vec<(String, String)> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(
+                    "SELECT id, story FROM stories
+                     WHERE coalesce(last, '') >= ?1 AND first <= ?2 ORDER BY id",
+                )
+                .and_then(|mut s| {
+                    s.query_map([&from_s, &to_s], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.stories_overlapping(&from_s, &to_s)?,
+        };
+        rows.into_iter()
+            .map(|(id, json)| {
+                serde_json::from_str(&json)
+                    .map_err(|e| self.corrupt_story(&id, format!("story is not valid json: {e}")))
+            })
+            .collect()
+    }
+
+    /// The ids of the stored articles published from `from` to `to` (both included), by id
+    /// (the index on the publication date).
+    pub fn articles_published_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<String>, StoreError> {
+        let (from_s, to_s) = (from.to_string(), to.to_string());
+        match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(
+                    "SELECT id FROM articles WHERE published >= ?1 AND published <= ?2 ORDER BY id",
+                )
+                .and_then(|mut s| {
+                    s.query_map([&from_s, &to_s], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()
+                })
+                .map_err(|e| self.sql_err(e)),
+            Backend::Postgres(pg) => pg.articles_published_between(&from_s, &to_s),
+        }
     }
 
     /// The lock that serialises story refreshes of a SQLite file store (released on drop).

@@ -21,6 +21,9 @@ backends!(
     bad_cursors_are_errors_not_panics,
     a_refresh_replaces_all_stories_and_removes_stale_ones,
     concurrent_refreshes_run_one_after_the_other,
+    stories_overlapping_a_window_are_found_by_their_span,
+    articles_published_between_two_dates_are_listed_by_id,
+    a_scoped_refresh_replaces_only_the_stories_in_scope,
 );
 
 fn date(d: u32) -> Option<NaiveDate> {
@@ -382,4 +385,114 @@ fn concurrent_refreshes_run_one_after_the_other(db: &Db) {
     let (page, _) = store.list_stories(10, None).expect("list");
     let ids: Vec<&str> = page.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["seen-2"]);
+}
+
+/// A story spanning days `first` to `last` of April 2025.
+fn spanning(id: &str, first: u32, last: u32, articles: &[&str]) -> Story {
+    let mut s = story(id, Some(last), articles);
+    s.span.first = date(first);
+    s
+}
+
+fn stories_overlapping_a_window_are_found_by_their_span(db: &Db) {
+    let mut store = db.open();
+    for s in [
+        spanning("early", 1, 3, &["a1"]),
+        spanning("across", 4, 12, &["a2"]),
+        spanning("inside", 8, 9, &["a3"]),
+        spanning("late", 20, 25, &["a4"]),
+        story("undated", None, &["a5"]),
+    ] {
+        store.put_story(&s).expect("put");
+    }
+    let d = |n| date(n).expect("date");
+    let ids = |from, to| -> Vec<String> {
+        store
+            .stories_overlapping(d(from), d(to))
+            .expect("overlapping")
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(ids(7, 10), ["across", "inside"]);
+    // Both ends count.
+    assert_eq!(ids(3, 4), ["across", "early"]);
+    assert_eq!(ids(25, 30), ["late"]);
+    assert!(ids(13, 19).is_empty());
+    // The whole story comes back.
+    let found = store
+        .stories_overlapping(d(20), d(20))
+        .expect("overlapping");
+    assert_eq!(found, [spanning("late", 20, 25, &["a4"])]);
+}
+
+fn articles_published_between_two_dates_are_listed_by_id(db: &Db) {
+    let mut store = db.open();
+    let batch: Vec<(Article, Extraction)> = [Some(1), Some(3), Some(3), Some(5), None]
+        .into_iter()
+        .enumerate()
+        .map(|(n, d)| (article(n, d), Extraction::default()))
+        .collect();
+    store.insert_batch(&batch).expect("insert");
+    let d = |n| date(n).expect("date");
+    let mut expected: Vec<String> = batch[1..4].iter().map(|(a, _)| a.id.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        store
+            .articles_published_between(d(2), d(5))
+            .expect("between"),
+        expected
+    );
+    assert_eq!(
+        store
+            .articles_published_between(d(1), d(1))
+            .expect("between"),
+        [batch[0].0.id.clone()]
+    );
+    assert!(
+        store
+            .articles_published_between(d(6), d(30))
+            .expect("between")
+            .is_empty()
+    );
+}
+
+fn a_scoped_refresh_replaces_only_the_stories_in_scope(db: &Db) {
+    let mut store = db.open();
+    for s in [
+        spanning("far", 1, 2, &["a1"]),
+        spanning("gone", 10, 11, &["a2"]),
+        spanning("kept", 10, 12, &["a3"]),
+    ] {
+        store.put_story(&s).expect("put");
+    }
+    let far = store.list_stories(10, None).expect("list").0;
+    let far = far.iter().find(|s| s.id == "far").expect("far").clone();
+    let n = store
+        .refresh_stories_in(|_| {
+            Ok::<_, StoreError>((
+                vec!["gone".to_string(), "kept".to_string()],
+                vec![
+                    spanning("kept", 10, 14, &["a3", "a6"]),
+                    spanning("new", 13, 14, &["a2"]),
+                ],
+            ))
+        })
+        .expect("refresh");
+    assert_eq!(n, 2);
+    let page = store.list_stories(10, None).expect("list").0;
+    let ids: Vec<&str> = page.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["new", "kept", "far"]);
+    // Outside the scope: the very same row.
+    assert_eq!(page[2], far);
+    assert_eq!(page[1].last, date(14));
+    assert_eq!(store.stories_of_article("a2").expect("a2")[0].id, "new");
+    assert_eq!(store.stories_of_article("a6").expect("a6")[0].id, "kept");
+
+    // A failing build changes nothing.
+    let err = store
+        .refresh_stories_in(|_| Err::<(Vec<String>, Vec<Story>), _>(StoreError::EmptyStoryId))
+        .expect_err("build fails");
+    assert!(matches!(err, StoreError::EmptyStoryId), "{err}");
+    assert_eq!(store.count_stories().expect("count"), 3);
 }

@@ -75,6 +75,10 @@ enum Command {
         /// sitrep.sqlite in the data folder).
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
+        /// Recompute every story from all stored articles, not only the stories near the new
+        /// articles' publication dates.
+        #[arg(long)]
+        full_refresh: bool,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -234,9 +238,14 @@ fn main() -> ExitCode {
         Command::Extract { inputs, pretty } => {
             with_analyzer(inputs).and_then(|opts| pipeline::extract(&opts, pretty, &reporter))
         }
-        Command::Ingest { inputs, db } => {
+        Command::Ingest {
+            inputs,
+            db,
+            full_refresh,
+        } => {
             let db = db.unwrap_or_else(default_db);
-            with_analyzer(inputs).and_then(|opts| pipeline::ingest(&opts, &db, &reporter))
+            with_analyzer(inputs)
+                .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
         Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
         Command::Serve { db, addr, reindex } => {

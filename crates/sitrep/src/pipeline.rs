@@ -164,19 +164,50 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// `sitrep ingest`: clean and store, one transaction per batch, duplicates skipped.
-pub fn ingest(opts: &Options, db: &str, reporter: &Reporter) -> anyhow::Result<Summary> {
+/// `sitrep ingest`: clean and store, one transaction per batch, duplicates skipped; then the
+/// stories near the new articles are refreshed (all of them with `full_refresh`).
+pub fn ingest(
+    opts: &Options,
+    db: &str,
+    full_refresh: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Summary> {
     let spec = db;
     // Shown without a password.
     let db = &sitrep_store::redact(spec);
     let mut store = Store::open(spec).with_context(|| format!("cannot open store {db}"))?;
     let mut summary = Summary::default();
+    let mut stored = crate::stories::Stored::default();
     run(opts, reporter, &mut summary, |articles, summary| {
-        store_batch(&mut store, db, &articles, summary)
+        let before = summary.written;
+        store_batch(&mut store, db, &articles, summary)?;
+        // The window of the refresh: the batch's dates when something in it was stored (its
+        // duplicates' dates too, which only widens the window).
+        if summary.written > before {
+            for (article, _) in &articles {
+                stored.add(article.published);
+            }
+        }
+        Ok(())
     })?;
-    // Stories follow the store's articles.
-    if summary.written > 0 {
+    // Stories follow the store's articles; `--full-refresh` recomputes them even when nothing
+    // new was stored.
+    if full_refresh {
         refresh_stories(&mut store, db)?;
+    } else if summary.written > 0 {
+        let refreshed = crate::stories::refresh_after(&mut store, &stored)
+            .with_context(|| format!("cannot update the stories in {db}"))?;
+        match refreshed {
+            crate::stories::Refreshed::Full(n) => {
+                tracing::info!(
+                    stories = n,
+                    "stories updated (all: undated articles stored)"
+                )
+            }
+            crate::stories::Refreshed::Incremental { replaced, written } => {
+                tracing::info!(replaced, written, "stories near the new articles updated")
+            }
+        }
     }
     reporter.finish("stored", &summary);
     Ok(summary)

@@ -1,9 +1,13 @@
 //! `sitrep stories`, and the stories `sitrep ingest` keeps in the store: articles grouped into
 //! stories and threads by `sitrep-stories`, each story's articles linked by `sitrep-link`
-//! (canonical entities, merged quotes and events, disagreements).
+//! (canonical entities, merged quotes and events, disagreements). After an ingest only the
+//! stories near the new articles are recomputed ([`refresh_after`]); [`refresh`] recomputes
+//! them all.
+
+use std::collections::BTreeSet;
 
 use anyhow::Context;
-use sitrep_model::{ArticleRecord, Story};
+use sitrep_model::{ArticleRecord, NaiveDate, Story};
 use sitrep_store::Store;
 
 /// The stories of a set of article records, in the order of their first article.
@@ -106,6 +110,211 @@ pub fn refresh(store: &mut Store) -> anyhow::Result<usize> {
     })
 }
 
+/// Days added on each side of the clustering window when choosing the stories an incremental
+/// refresh recomputes: room for stories that grew by consolidation past the window.
+pub const WINDOW_MARGIN_DAYS: i64 = 2;
+
+/// What an ingest stored, for the story refresh that follows it.
+#[derive(Debug, Clone, Default)]
+pub struct Stored {
+    /// Earliest and latest publication date of the stored articles.
+    pub dates: Option<(NaiveDate, NaiveDate)>,
+    /// Whether some stored article has no publication date.
+    pub undated: bool,
+}
+
+impl Stored {
+    /// Notes one stored article's publication date.
+    pub fn add(&mut self, published: Option<NaiveDate>) {
+        match published {
+            None => self.undated = true,
+            Some(d) => {
+                self.dates = Some(match self.dates {
+                    None => (d, d),
+                    Some((lo, hi)) => (lo.min(d), hi.max(d)),
+                })
+            }
+        }
+    }
+}
+
+/// How a refresh after an ingest went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Every story recomputed; how many there are.
+    Full(usize),
+    /// Only the stories near the new articles: how many were replaced, how many written.
+    Incremental { replaced: usize, written: usize },
+}
+
+/// Updates the stories after articles were stored: re-clusters the articles near the new
+/// articles' dates (the stories whose span overlaps those dates widened by the clustering
+/// window plus [`WINDOW_MARGIN_DAYS`], their articles and every article published in that
+/// window) and replaces only the stories the new articles changed (see [`affected`]); other
+/// stories are not touched. Falls back to [`refresh`] when an undated article was stored
+/// (undated articles have no window).
+pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refreshed> {
+    match stored.dates {
+        Some((lo, hi)) if !stored.undated => {
+            let (replaced, written) = refresh_window(store, lo, hi)?;
+            Ok(Refreshed::Incremental { replaced, written })
+        }
+        None if !stored.undated => Ok(Refreshed::Incremental {
+            replaced: 0,
+            written: 0,
+        }),
+        _ => Ok(Refreshed::Full(refresh(store)?)),
+    }
+}
+
+/// The incremental refresh for new articles published from `lo` to `hi`; returns how many
+/// stored stories were replaced and how many stories were written.
+pub fn refresh_window(
+    store: &mut Store,
+    lo: NaiveDate,
+    hi: NaiveDate,
+) -> anyhow::Result<(usize, usize)> {
+    let w =
+        chrono::Duration::days(sitrep_stories::Config::default().window_days + WINDOW_MARGIN_DAYS);
+    let from = lo.checked_sub_signed(w).unwrap_or(NaiveDate::MIN);
+    let to = hi.checked_add_signed(w).unwrap_or(NaiveDate::MAX);
+    let mut replaced = 0;
+    let written = store.refresh_stories_in(|store| {
+        let old = store
+            .stories_overlapping(from, to)
+            .with_context(|| format!("cannot read the stories from {from} to {to}"))?;
+        let mut ids: BTreeSet<String> = store
+            .articles_published_between(from, to)
+            .with_context(|| format!("cannot list the articles from {from} to {to}"))?
+            .into_iter()
+            .collect();
+        for story in &old {
+            ids.extend(story.articles.iter().cloned());
+        }
+        let mut records = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some(r) = store
+                .get_article(id)
+                .with_context(|| format!("cannot read article {id}"))?
+            {
+                records.push(r);
+            }
+        }
+        let mut stories = build(&records);
+        keep_thread_ids(&mut stories, &old);
+        let (old_ids, new) = affected(old, stories);
+        replaced = old_ids.len();
+        Ok::<_, anyhow::Error>((old_ids, new))
+    })?;
+    Ok((replaced, written))
+}
+
+/// Of the re-clustered subset, the part the new articles changed: old and new stories linked
+/// by shared articles form groups; the groups holding an article that was in no old story (a
+/// new one) are replaced (their old story ids, their new stories), every other group keeps its
+/// stored stories. The subset has no history before its window, so re-clustering its early
+/// edge alone can group articles differently from the full recompute; those groups, out of
+/// the new articles' reach, are not rewritten.
+fn affected(old: Vec<Story>, new: Vec<Story>) -> (Vec<String>, Vec<Story>) {
+    use std::collections::BTreeMap;
+    // Union-find over old stories 0..o and new stories o..o+n.
+    let o = old.len();
+    let mut parent: Vec<usize> = (0..o + new.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, story) in old.iter().enumerate() {
+        for a in &story.articles {
+            if let Some(&j) = owner.get(a.as_str()) {
+                let (x, y) = (root(&mut parent, i), root(&mut parent, j));
+                parent[x] = y;
+            }
+            owner.insert(a.as_str(), i);
+        }
+    }
+    let mut seeds = Vec::new();
+    for (j, story) in new.iter().enumerate() {
+        for a in &story.articles {
+            match owner.get(a.as_str()) {
+                Some(&i) => {
+                    let (x, y) = (root(&mut parent, o + j), root(&mut parent, i));
+                    parent[x] = y;
+                }
+                None => seeds.push(o + j),
+            }
+        }
+    }
+    let hit: BTreeSet<usize> = seeds.into_iter().map(|s| root(&mut parent, s)).collect();
+    let old_ids = old
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| hit.contains(&root(&mut parent, *i)))
+        .map(|(_, s)| s.id.clone())
+        .collect();
+    let stories = new
+        .into_iter()
+        .enumerate()
+        .filter(|(j, _)| hit.contains(&root(&mut parent, o + j)))
+        .map(|(_, s)| s)
+        .collect();
+    (old_ids, stories)
+}
+
+/// Keeps stored thread ids: the subset may lack a thread's earliest stories (outside the
+/// window), so the naming rule would rename it. Each new thread whose articles were in old
+/// stories takes the old thread id most of those articles had (ties: the smaller id); a thread
+/// of new articles only keeps its name by the rule.
+fn keep_thread_ids(stories: &mut [Story], old: &[Story]) {
+    use std::collections::BTreeMap;
+    let mut old_thread: BTreeMap<&str, &str> = BTreeMap::new();
+    for story in old {
+        if let Some(t) = story.thread.as_deref() {
+            for a in &story.articles {
+                old_thread.insert(a.as_str(), t);
+            }
+        }
+    }
+    if old_thread.is_empty() {
+        return;
+    }
+    // Votes per new thread name: old thread -> articles.
+    let mut votes: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for story in stories.iter() {
+        let Some(new) = story.thread.clone() else {
+            continue;
+        };
+        let tally = votes.entry(new).or_default();
+        for a in &story.articles {
+            if let Some(t) = old_thread.get(a.as_str()) {
+                *tally.entry((*t).to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut rename: BTreeMap<String, String> = BTreeMap::new();
+    for (new, tally) in votes {
+        // Most articles first; among equals the smaller id (BTreeMap order, first max kept).
+        let mut best: Option<(&String, usize)> = None;
+        for (t, &n) in &tally {
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((t, n));
+            }
+        }
+        if let Some((t, _)) = best {
+            rename.insert(new, t.clone());
+        }
+    }
+    for story in stories.iter_mut() {
+        if let Some(t) = story.thread.as_ref().and_then(|t| rename.get(t)) {
+            story.thread = Some(t.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +352,279 @@ mod tests {
         assert_eq!(after[2].thread.as_deref(), Some("tb"));
         assert_eq!(after[1].thread.as_deref(), Some("tb"));
         assert_eq!(after[0].thread.as_deref(), Some("tx"));
+    }
+
+    // ---- incremental refresh ----
+
+    use sitrep_model::{Article, Extraction};
+
+    /// Fictional topics: each story's own words (all its articles use them).
+    const TOPICS: [&str; 6] = [
+        "lesk harbour dredging barge silt quay pilots tide",
+        "tarvik ferry timetable crossing deckhands fares winter",
+        "vask orchard frost blossom growers pickers cider",
+        "orme glacier meltwater hikers rescue crevasse ropes",
+        "holt library bequest manuscripts archivist vellum catalogue",
+        "brask lighthouse keeper lantern fog signal cliff",
+    ];
+    const OUTLETS: [&str; 3] = [
+        "lesk-gazette.example",
+        "northwind.example",
+        "vask-post.example",
+    ];
+
+    fn day(n: i64) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(n as u64)))
+    }
+
+    /// Article `n` of `topic`, published `d` days after 1 January 2026.
+    fn art(topic: usize, n: usize, d: i64) -> (Article, Extraction) {
+        let words = TOPICS[topic];
+        let body = format!(
+            "Update {n} on {words}.\n\n\
+             More on {words}."
+        );
+        let mut a = Article::new(&format!("fixtures/topic{topic}-{n}.txt"), body);
+        a.title = Some(format!("{words} ({n})"));
+        a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+        a.published = day(d);
+        (a, Extraction::default())
+    }
+
+    /// The corpus, in date order: (topic, article number, day).
+    fn corpus() -> Vec<(usize, usize, i64)> {
+        vec![
+            (0, 1, 0),
+            (0, 2, 1),
+            (1, 1, 2),
+            (0, 3, 2),
+            (1, 2, 3),
+            (1, 3, 4),
+            (2, 1, 30),
+            (2, 2, 31),
+            (3, 1, 33),
+            (2, 3, 34),
+            (3, 2, 35),
+            (4, 1, 70),
+            (4, 2, 71),
+            (5, 1, 72),
+            (4, 3, 73),
+            (5, 2, 74),
+            (5, 3, 75),
+        ]
+    }
+
+    fn all_stories(store: &Store) -> Vec<Story> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (page, next) = store.list_stories(100, cursor.as_deref()).expect("list");
+            for s in page {
+                out.push(store.get_story(&s.id).expect("get").expect("stored"));
+            }
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// Stores `batch` and refreshes incrementally, as `sitrep ingest` does.
+    fn ingest(store: &mut Store, batch: &[(Article, Extraction)]) -> Refreshed {
+        let outcome = store.insert_batch(batch).expect("insert");
+        let mut stored = Stored::default();
+        if outcome.stored > 0 {
+            for (a, _) in batch {
+                stored.add(a.published);
+            }
+        }
+        refresh_after(store, &stored).expect("refresh")
+    }
+
+    fn articles(items: &[(usize, usize, i64)]) -> Vec<(Article, Extraction)> {
+        items.iter().map(|&(t, n, d)| art(t, n, d)).collect()
+    }
+
+    #[test]
+    fn incremental_refreshes_equal_the_full_recompute() {
+        let all = articles(&corpus());
+        let mut full = Store::open_in_memory().expect("store");
+        full.insert_batch(&all).expect("insert");
+        refresh(&mut full).expect("full refresh");
+        let expected = all_stories(&full);
+        assert_eq!(
+            expected.len(),
+            TOPICS.len(),
+            "one story a topic: {expected:#?}"
+        );
+
+        // The same articles in batches of three, in date order.
+        let mut inc = Store::open_in_memory().expect("store");
+        for chunk in all.chunks(3) {
+            let refreshed = ingest(&mut inc, chunk);
+            assert!(
+                matches!(refreshed, Refreshed::Incremental { .. }),
+                "{refreshed:?}"
+            );
+        }
+        assert_eq!(all_stories(&inc), expected);
+    }
+
+    #[test]
+    fn a_story_far_from_the_new_articles_is_not_rewritten() {
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &articles(&corpus()[..6]));
+        let before = all_stories(&store);
+        let (summaries, _) = store.list_stories(100, None).expect("list");
+        assert_eq!(summaries.len(), 2);
+        // A marker only a rewrite would remove: the stored row's title, changed in place.
+        let mut marked = before[0].clone();
+        marked.title = "marker: not rewritten".to_string();
+        store.put_story(&marked).expect("mark");
+        let updated = store.list_stories(100, None).expect("list").0;
+
+        // Months later: the old stories are outside the window.
+        let refreshed = ingest(&mut store, &articles(&corpus()[6..]));
+        assert!(
+            matches!(refreshed, Refreshed::Incremental { replaced: 0, .. }),
+            "{refreshed:?}"
+        );
+        let after = store.get_story(&marked.id).expect("get").expect("kept");
+        assert_eq!(after, marked);
+        let now = store.list_stories(100, None).expect("list").0;
+        for old in &updated {
+            let same = now.iter().find(|s| s.id == old.id).expect("still stored");
+            assert_eq!(same, old);
+        }
+        assert_eq!(now.len(), TOPICS.len());
+    }
+
+    #[test]
+    fn a_late_article_rebuilds_only_its_window() {
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &articles(&corpus()));
+        // A late report on the ferry (topic 1, days 2-4): its story grows, the others stay.
+        let refreshed = ingest(&mut store, &articles(&[(1, 4, 6)]));
+        assert_eq!(
+            refreshed,
+            Refreshed::Incremental {
+                replaced: 1,
+                written: 1
+            }
+        );
+        let ferry: Vec<Story> = all_stories(&store)
+            .into_iter()
+            .filter(|s| s.articles.len() == 4)
+            .collect();
+        assert_eq!(ferry.len(), 1, "the ferry story took the late article");
+        assert_eq!(ferry[0].span.last, day(6));
+    }
+
+    #[test]
+    fn undated_articles_fall_back_to_the_full_refresh() {
+        let mut store = Store::open_in_memory().expect("store");
+        let mut batch = articles(&corpus()[..3]);
+        batch[2].0.published = None;
+        let refreshed = ingest(&mut store, &batch);
+        assert!(matches!(refreshed, Refreshed::Full(_)), "{refreshed:?}");
+    }
+
+    #[test]
+    fn a_thread_reaching_outside_the_window_keeps_its_id() {
+        let old = |id: &str, thread: &str, articles: &[&str]| Story {
+            thread: Some(thread.to_string()),
+            articles: articles.iter().map(|a| a.to_string()).collect(),
+            ..story(id, 1)
+        };
+        // In the window: the thread's second story (its first, sa1, is older). The clusterer
+        // named the thread after b1, and a new story (c1) joined it; z1 started a thread.
+        let before = vec![old("sb1", "ta1", &["b1", "b2"])];
+        let mut new = vec![
+            old("sb1", "tb1", &["b1", "b2"]),
+            old("sc1", "tb1", &["c1"]),
+            old("sz1", "tz1", &["z1"]),
+        ];
+        keep_thread_ids(&mut new, &before);
+        let threads: Vec<&str> = new.iter().filter_map(|s| s.thread.as_deref()).collect();
+        assert_eq!(threads, ["ta1", "ta1", "tz1"]);
+        // Two old threads met: most articles win, then the smaller id.
+        let before = vec![
+            old("sd1", "tq", &["d1", "d2"]),
+            old("se1", "tp", &["e1", "e2"]),
+        ];
+        let mut new = vec![old("sd1", "td1", &["d1", "d2", "e1", "e2"])];
+        keep_thread_ids(&mut new, &before);
+        assert_eq!(new[0].thread.as_deref(), Some("tp"));
+    }
+
+    #[test]
+    fn only_the_groups_with_new_articles_are_replaced() {
+        let s = |id: &str, articles: &[&str]| Story {
+            articles: articles.iter().map(|a| a.to_string()).collect(),
+            ..story(id, 1)
+        };
+        let old = vec![s("a", &["a", "b"]), s("c", &["c"]), s("e", &["e", "f"])];
+        // c and the new n joined a; e and f were split (an edge effect, no new article).
+        let new = vec![
+            s("a", &["a", "b", "c", "n"]),
+            s("e", &["e"]),
+            s("f", &["f"]),
+        ];
+        let (ids, stories) = affected(old, new);
+        assert_eq!(ids, ["sa", "sc"]);
+        let kept: Vec<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(kept, ["sa"]);
+    }
+
+    #[test]
+    fn a_story_joining_an_old_thread_keeps_the_thread_id() {
+        // The harbour (topic 0, days 0-2), then its sequel 15 days later (same thread,
+        // other story), then a late report on the sequel: the window of that report no longer
+        // reaches the first story, whose first article names the thread.
+        let sequel = |n: usize, d: i64| {
+            let words = "lesk harbour dredging barge contract tender bidders lawsuit";
+            let body = format!("Update {n} on {words}.\n\nMore on {words}.");
+            let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
+            a.title = Some(format!("{words} ({n})"));
+            a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+            a.published = day(d);
+            (a, Extraction::default())
+        };
+        let first = articles(&[(0, 1, 0), (0, 2, 1), (0, 3, 2)]);
+        let second: Vec<_> = [(11, 17), (12, 18), (13, 19)]
+            .into_iter()
+            .map(|(n, d)| sequel(n, d))
+            .collect();
+        let late = vec![sequel(14, 30)];
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &first);
+        ingest(&mut store, &second);
+        let stories = all_stories(&store);
+        assert_eq!(stories.len(), 2, "{stories:#?}");
+        assert_eq!(
+            stories[0].thread, stories[1].thread,
+            "one thread: {stories:#?}"
+        );
+        let thread = stories[0].thread.clone();
+        let refreshed = ingest(&mut store, &late);
+        assert_eq!(
+            refreshed,
+            Refreshed::Incremental {
+                replaced: 1,
+                written: 1
+            }
+        );
+        let after = all_stories(&store);
+        assert_eq!(after.len(), 2);
+        assert!(after.iter().all(|s| s.thread == thread), "{after:#?}");
+        // As the full recompute has it.
+        let mut full = Store::open_in_memory().expect("store");
+        full.insert_batch(&[first, second, late].concat())
+            .expect("insert");
+        refresh(&mut full).expect("full");
+        assert_eq!(all_stories(&full), after);
     }
 }

@@ -392,3 +392,45 @@ fn stories_from_inputs_and_from_the_store() -> std::io::Result<()> {
     assert_eq!(ids(&json_lines(&stored)), ids(&stories));
     Ok(())
 }
+
+/// Ingesting the examples one file per run, in date order, refreshes the stories
+/// incrementally each time; the stored stories are those of the whole set at once (in memory,
+/// and with `--full-refresh`), object for object.
+#[test]
+fn incremental_ingests_keep_the_stories_of_the_whole_set() -> std::io::Result<()> {
+    let by_id = |out: &Output| {
+        let mut v = json_lines(out);
+        v.sort_by_key(|s| s["id"].to_string());
+        v
+    };
+    let all = sitrep().args(["stories"]).arg(examples()).output()?;
+    assert!(all.status.success(), "{}", stderr(&all));
+    let expected = by_id(&all);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(examples())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 4);
+    let dir = tempfile::tempdir()?;
+    let spec = format!("sqlite://{}", dir.path().join("inc.sqlite").display());
+    for file in &files {
+        let run = sitrep()
+            .args(["ingest", "--db", &spec])
+            .arg(file)
+            .output()?;
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let stored = sitrep().args(["stories", "--db", &spec]).output()?;
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    assert_eq!(by_id(&stored), expected);
+
+    let spec = format!("sqlite://{}", dir.path().join("full.sqlite").display());
+    let run = sitrep()
+        .args(["ingest", "--full-refresh", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(run.status.success(), "{}", stderr(&run));
+    let stored = sitrep().args(["stories", "--db", &spec]).output()?;
+    assert_eq!(by_id(&stored), expected);
+    Ok(())
+}
