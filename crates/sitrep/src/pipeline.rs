@@ -179,35 +179,14 @@ pub fn ingest(
     let mut summary = Summary::default();
     let mut stored = crate::stories::Stored::default();
     run(opts, reporter, &mut summary, |articles, summary| {
-        let before = summary.written;
-        store_batch(&mut store, db, &articles, summary)?;
-        // The window of the refresh: the batch's dates when something in it was stored (its
-        // duplicates' dates too, which only widens the window).
-        if summary.written > before {
-            for (article, _) in &articles {
-                stored.add(article.published);
-            }
-        }
-        Ok(())
+        store_batch_noting(&mut store, db, &articles, summary, &mut stored)
     })?;
     // Stories follow the store's articles; `--full-refresh` recomputes them even when nothing
     // new was stored.
     if full_refresh {
         refresh_stories(&mut store, db)?;
-    } else if summary.written > 0 {
-        let refreshed = crate::stories::refresh_after(&mut store, &stored)
-            .with_context(|| format!("cannot update the stories in {db}"))?;
-        match refreshed {
-            crate::stories::Refreshed::Full(n) => {
-                tracing::info!(
-                    stories = n,
-                    "stories updated (all: undated articles stored)"
-                )
-            }
-            crate::stories::Refreshed::Incremental { replaced, written } => {
-                tracing::info!(replaced, written, "stories near the new articles updated")
-            }
-        }
+    } else {
+        refresh_after(&mut store, db, &stored)?;
     }
     reporter.finish("stored", &summary);
     Ok(summary)
@@ -228,6 +207,48 @@ pub fn store_batch(
         .with_context(|| format!("cannot write to store {db}"))?;
     summary.written += outcome.stored;
     summary.duplicates += outcome.duplicates;
+    Ok(())
+}
+
+/// [`store_batch`], noting in `stored` the dates of a batch that stored something (its
+/// duplicates' dates too, which only widens the window of the story refresh).
+pub fn store_batch_noting(
+    store: &mut Store,
+    db: &str,
+    articles: &[(Article, Extraction)],
+    summary: &mut Summary,
+    stored: &mut crate::stories::Stored,
+) -> anyhow::Result<()> {
+    let before = summary.written;
+    store_batch(store, db, articles, summary)?;
+    if summary.written > before {
+        for (article, _) in articles {
+            stored.add(article.published);
+        }
+    }
+    Ok(())
+}
+
+/// Updates the stories near the articles noted in `stored` (all of them when one is undated;
+/// nothing when nothing was stored).
+pub fn refresh_after(
+    store: &mut Store,
+    db: &str,
+    stored: &crate::stories::Stored,
+) -> anyhow::Result<()> {
+    let refreshed = crate::stories::refresh_after(store, stored)
+        .with_context(|| format!("cannot update the stories in {db}"))?;
+    match refreshed {
+        crate::stories::Refreshed::Full(n) => {
+            tracing::info!(
+                stories = n,
+                "stories updated (all: undated articles stored)"
+            )
+        }
+        crate::stories::Refreshed::Incremental { replaced, written } => {
+            tracing::info!(replaced, written, "stories near the new articles updated")
+        }
+    }
     Ok(())
 }
 

@@ -56,17 +56,27 @@ pub fn watch(args: &WatchArgs, opts: &Options, reporter: &Reporter) -> anyhow::R
     loop {
         let now = unix_now();
         let written_before = summary.written;
+        let mut stored = crate::stories::Stored::default();
         let report = watcher.poll(
             now,
             args.once,
             opts.batch,
             &mut |p| reporter.input_failed(&p.url, &p.reason),
-            &mut |pages| ingest_pages(pages, opts, &mut store, db, reporter, &mut summary),
+            &mut |pages| {
+                ingest_pages(
+                    pages,
+                    opts,
+                    &mut store,
+                    db,
+                    reporter,
+                    &mut summary,
+                    &mut stored,
+                )
+            },
         )?;
         summary.failed += report.feeds_failed + report.failed;
-        if summary.written > written_before {
-            pipeline::refresh_stories(&mut store, db)?;
-        }
+        // Only the stories near the new articles (all of them when one is undated).
+        pipeline::refresh_after(&mut store, db, &stored)?;
         tracing::info!(
             feeds = report.feeds_polled,
             not_modified = report.not_modified,
@@ -108,6 +118,7 @@ fn ingest_pages(
     db: &str,
     reporter: &Reporter,
     summary: &mut Summary,
+    stored: &mut crate::stories::Stored,
 ) -> anyhow::Result<()> {
     summary.read += pages.len();
     let docs: Vec<(RawDoc, ArticlePage)> = pages
@@ -138,7 +149,7 @@ fn ingest_pages(
             }
         }
     }
-    pipeline::store_batch(store, db, &articles, summary)?;
+    pipeline::store_batch_noting(store, db, &articles, summary, stored)?;
     reporter.progress(summary);
     Ok(())
 }
