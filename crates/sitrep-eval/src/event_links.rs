@@ -201,14 +201,9 @@ pub fn score(key: &[usize], response: &[usize]) -> Scores {
     for m in 0..key.len() {
         *overlap.entry((kof[m], rof[m])).or_default() += 1;
     }
-    let n = key.len().max(1) as f64;
-    let (mut bp, mut br) = (0.0, 0.0);
-    for m in 0..key.len() {
-        let o = overlap[&(kof[m], rof[m])] as f64;
-        bp += o / rc[rof[m]].len() as f64;
-        br += o / kc[kof[m]].len() as f64;
-    }
-    let b3 = Prf::new(bp / n, br / n);
+    // B-cubed over mentions is the story clustering's scorer (response = clusters, key = classes).
+    let b = sitrep_stories::bcubed::bcubed(response, key);
+    let b3 = Prf::new(b.precision, b.recall);
 
     // CEAF-e: the best one-to-one alignment of key and response clusters by
     // phi4 = 2|K∩R| / (|K| + |R|), solved per connected component of overlapping clusters.
