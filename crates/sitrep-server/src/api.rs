@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use sitrep_model::{
     ArticleRecord, Disagreement, Event, NaiveDate, Quote, SourcedValue, Story, StoryQuote,
 };
-use sitrep_store::{Store, StorySummary};
+use sitrep_store::{ArticleText, FoundQuote, Store, StorySummary, holds_words};
 
 use crate::error::{ApiError, ServerError};
 use crate::{App, DEFAULT_LIMIT, MAX_LIMIT};
@@ -253,6 +253,15 @@ pub(crate) struct Source {
 }
 
 impl Source {
+    fn of_summary(a: &sitrep_store::ArticleSummary) -> Self {
+        Source {
+            article: a.id.clone(),
+            title: a.title.clone(),
+            outlet: a.outlet.clone(),
+            published: a.published,
+        }
+    }
+
     fn of(r: &ArticleRecord) -> Self {
         Source {
             article: r.id.clone(),
@@ -268,6 +277,20 @@ pub(crate) struct SourcedQuote {
     #[serde(flatten)]
     pub source: Source,
     pub quote: Quote,
+}
+
+impl From<FoundQuote> for SourcedQuote {
+    fn from(f: FoundQuote) -> Self {
+        SourcedQuote {
+            source: Source {
+                article: f.article.id,
+                title: f.article.title,
+                outlet: f.article.outlet,
+                published: f.article.published,
+            },
+            quote: f.quote,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -859,21 +882,30 @@ async fn quotes(
     let (sp, tx) = (speaker.clone(), text.clone());
     let (quotes, next) = app
         .store(move |s| {
+            // By speaker alone: the store's lookup table. With words of the text: the index.
+            let Some(tx) = tx else {
+                let sp = sp.as_deref().unwrap_or_default();
+                let (found, next) = s.quotes_by_speaker(sp, limit, c.as_deref())?;
+                return Ok((found.into_iter().map(SourcedQuote::from).collect(), next));
+            };
             let index = app2.search().ok_or_else(|| {
                 ServerError::Internal("no search index (in-memory store)".to_string())
             })?;
             let after = after.as_ref().map(|(d, i)| (d.as_str(), i.as_str()));
-            let page = index.quote_hits(sp.as_deref(), tx.as_deref(), limit, after)?;
+            let page = index.quote_hits(sp.as_deref(), Some(&tx), limit, after)?;
+            let ids: Vec<&str> = page.articles.iter().map(|h| h.article.as_str()).collect();
+            let found = s.quotes_of_articles(&ids)?;
             let mut quotes = Vec::new();
             for hit in &page.articles {
-                if let Some(r) = s.get_article(&hit.article)? {
-                    for quote in r.quotes.iter().filter(|q| hit.texts.contains(&q.text)) {
-                        quotes.push(SourcedQuote {
-                            source: Source::of(&r),
-                            quote: quote.clone(),
-                        });
-                    }
-                }
+                quotes.extend(
+                    found
+                        .iter()
+                        .filter(|f| {
+                            f.article.id == hit.article && hit.texts.contains(&f.quote.text)
+                        })
+                        .cloned()
+                        .map(SourcedQuote::from),
+                );
             }
             let next = page
                 .articles
@@ -945,23 +977,24 @@ fn offset_page<T>(items: Vec<T>, offset: usize, limit: usize) -> (Vec<T>, Option
     (page, (end < total).then(|| end.to_string()))
 }
 
-fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
+/// A stored story by id.
+fn story_by_id(s: &Store, id: &str) -> Result<Story, ServerError> {
+    s.get_story(id)?.ok_or_else(|| not_found("story", id))
 }
 
-/// A story and its stored articles by id.
-fn story_with_articles(
+/// The metadata and bodies of the articles a story's disagreements cite, by id.
+fn cited_articles<'a>(
     s: &Store,
-    id: &str,
-) -> Result<(Story, BTreeMap<String, ArticleRecord>), ServerError> {
-    let story = s.get_story(id)?.ok_or_else(|| not_found("story", id))?;
-    let mut articles = BTreeMap::new();
-    for a in &story.articles {
-        if let Some(r) = s.get_article(a)? {
-            articles.insert(a.clone(), r);
-        }
-    }
-    Ok((story, articles))
+    disagreements: impl Iterator<Item = &'a Disagreement>,
+) -> Result<BTreeMap<String, ArticleText>, ServerError> {
+    let ids: BTreeSet<&str> = disagreements
+        .flat_map(|d| d.values.iter().map(|v| v.article.as_str()))
+        .collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    Ok(s.article_texts(&ids)?
+        .into_iter()
+        .map(|t| (t.article.id.clone(), t))
+        .collect())
 }
 
 async fn story_quotes(
@@ -976,7 +1009,13 @@ async fn story_quotes(
     let speaker = check_words("speaker", params.speaker)?;
     let list = app
         .store(move |s| {
-            let (story, articles) = story_with_articles(s, &id)?;
+            let story = story_by_id(s, &id)?;
+            let ids: Vec<&str> = story.articles.iter().map(String::as_str).collect();
+            let found = s.quotes_of_articles(&ids)?;
+            let mut by_article: BTreeMap<&str, Vec<&FoundQuote>> = BTreeMap::new();
+            for f in &found {
+                by_article.entry(f.article.id.as_str()).or_default().push(f);
+            }
             let wanted: Vec<StoryQuoteOut> = story
                 .quotes
                 .iter()
@@ -984,7 +1023,7 @@ async fn story_quotes(
                     speaker.as_deref().is_none_or(|sp| {
                         q.speaker
                             .as_deref()
-                            .is_some_and(|name| contains_ci(name, sp))
+                            .is_some_and(|name| holds_words(name, sp))
                     })
                 })
                 .map(|q| {
@@ -994,19 +1033,19 @@ async fn story_quotes(
                     let sources = q
                         .articles
                         .iter()
-                        .filter_map(|a| articles.get(a))
-                        .flat_map(|r| {
-                            r.quotes
-                                .iter()
-                                .filter(|aq| same(&aq.text))
-                                .map(|aq| QuoteSource {
-                                    source: Source::of(r),
+                        .filter_map(|a| by_article.get(a.as_str()))
+                        .flat_map(|quotes| {
+                            quotes.iter().filter(|f| same(&f.quote.text)).map(|f| {
+                                let aq = &f.quote;
+                                QuoteSource {
+                                    source: Source::of_summary(&f.article),
                                     text: aq.text.clone(),
                                     kind: aq.kind,
                                     cue: aq.cue.clone(),
                                     start: aq.start,
                                     end: aq.end,
-                                })
+                                }
+                            })
                         })
                         .collect();
                     StoryQuoteOut {
@@ -1051,14 +1090,53 @@ pub(crate) struct DisagreementOut {
     pub values: Vec<ValueOut>,
 }
 
-fn disagreement_out(
-    story: &Story,
+/// What a disagreement's values need of their articles.
+pub(crate) trait ArticleFacts {
+    fn outlet(&self) -> Option<&str>;
+    fn title(&self) -> Option<&str>;
+    fn published(&self) -> Option<NaiveDate>;
+    fn body(&self) -> &str;
+}
+
+impl ArticleFacts for ArticleRecord {
+    fn outlet(&self) -> Option<&str> {
+        self.outlet.as_deref()
+    }
+    fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+    fn published(&self) -> Option<NaiveDate> {
+        self.published
+    }
+    fn body(&self) -> &str {
+        &self.body
+    }
+}
+
+impl ArticleFacts for ArticleText {
+    fn outlet(&self) -> Option<&str> {
+        self.article.outlet.as_deref()
+    }
+    fn title(&self) -> Option<&str> {
+        self.article.title.as_deref()
+    }
+    fn published(&self) -> Option<NaiveDate> {
+        self.article.published
+    }
+    fn body(&self) -> &str {
+        &self.body
+    }
+}
+
+fn disagreement_out<A: ArticleFacts>(
+    story: &str,
+    story_title: &str,
     d: &Disagreement,
-    articles: &BTreeMap<String, ArticleRecord>,
+    articles: &BTreeMap<String, A>,
 ) -> DisagreementOut {
     DisagreementOut {
-        story: story.id.clone(),
-        story_title: story.title.clone(),
+        story: story.to_string(),
+        story_title: story_title.to_string(),
         subject: d.subject.clone(),
         slot: d.slot.clone(),
         within_article: d.within_article,
@@ -1067,15 +1145,15 @@ fn disagreement_out(
             .iter()
             .map(|v| {
                 let a = articles.get(&v.article);
-                let bounds = a.and_then(|a| crate::html::sentence_bounds(&a.body, v.start, v.end));
+                let bounds = a.and_then(|a| crate::html::sentence_bounds(a.body(), v.start, v.end));
                 ValueOut {
                     value: v.clone(),
-                    outlet: a.and_then(|a| a.outlet.clone()),
-                    title: a.and_then(|a| a.title.clone()),
-                    published: a.and_then(|a| a.published),
+                    outlet: a.and_then(|a| a.outlet().map(str::to_string)),
+                    title: a.and_then(|a| a.title().map(str::to_string)),
+                    published: a.and_then(ArticleFacts::published),
                     sentence: a
                         .zip(bounds)
-                        .and_then(|(a, (from, to))| a.body.get(from..to).map(|t| t.to_string())),
+                        .and_then(|(a, (from, to))| a.body().get(from..to).map(str::to_string)),
                     sentence_start: bounds.map(|(from, _)| from),
                 }
             })
@@ -1083,7 +1161,7 @@ fn disagreement_out(
     }
 }
 
-/// `slot` (exact, any case) and `subject` (words in it, any case) filters.
+/// `slot` (exact, any case) and `subject` (its words, in order, any case) filters.
 struct DisagreementFilter {
     slot: Option<String>,
     subject: Option<String>,
@@ -1104,7 +1182,7 @@ impl DisagreementFilter {
             && self
                 .subject
                 .as_ref()
-                .is_none_or(|s| contains_ci(&d.subject, s))
+                .is_none_or(|s| holds_words(&d.subject, s))
     }
 }
 
@@ -1114,69 +1192,27 @@ struct DisagreementList {
     next: Option<String>,
 }
 
-/// Disagreements across stories, newest stories first; pages hold whole stories and the cursor
-/// is a story cursor.
+/// Disagreements across stories, newest stories first, found through the store's lookup
+/// tables; pages hold whole stories and the cursor is a story cursor.
 fn find_disagreements(
     s: &Store,
     filter: &DisagreementFilter,
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<DisagreementList, ServerError> {
-    let mut out = Vec::new();
-    let mut cursor = cursor.map(str::to_string);
-    let mut scanned = 0;
-    loop {
-        let (page, next) = s.list_stories(SCAN_STEP, cursor.as_deref())?;
-        scanned += page.len();
-        let mut stopped = None;
-        for (i, summary) in page.iter().enumerate() {
-            if summary.disagreements == 0 {
-                continue;
-            }
-            let Some(story) = s.get_story(&summary.id)? else {
-                continue;
-            };
-            let wanted: Vec<&Disagreement> = story
-                .disagreements
-                .iter()
-                .filter(|d| filter.accepts(d))
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let mut articles = BTreeMap::new();
-            for d in &wanted {
-                for v in &d.values {
-                    if !articles.contains_key(&v.article)
-                        && let Some(r) = s.get_article(&v.article)?
-                    {
-                        articles.insert(v.article.clone(), r);
-                    }
-                }
-            }
-            out.extend(
-                wanted
-                    .iter()
-                    .map(|d| disagreement_out(&story, d, &articles)),
-            );
-            if out.len() >= limit {
-                stopped = Some(i);
-                break;
-            }
-        }
-        if let Some(i) = stopped {
-            let more = i + 1 < page.len() || next.is_some();
-            cursor = more.then(|| format!("{}~{}", date_key(page[i].last), page[i].id));
-            break;
-        }
-        cursor = next;
-        if cursor.is_none() || scanned >= MAX_SCAN {
-            break;
-        }
-    }
+    let (found, next) = s.find_disagreements(
+        filter.slot.as_deref(),
+        filter.subject.as_deref(),
+        limit,
+        cursor,
+    )?;
+    let articles = cited_articles(s, found.iter().map(|f| &f.disagreement))?;
     Ok(DisagreementList {
-        disagreements: out,
-        next: cursor,
+        disagreements: found
+            .iter()
+            .map(|f| disagreement_out(&f.story, &f.story_title, &f.disagreement, &articles))
+            .collect(),
+        next,
     })
 }
 
@@ -1209,12 +1245,14 @@ async fn story_disagreements(
     let filter = DisagreementFilter::new(params.slot, params.subject)?;
     let list = app
         .store(move |s| {
-            let (story, articles) = story_with_articles(s, &id)?;
+            let story = story_by_id(s, &id)?;
+            let articles =
+                cited_articles(s, story.disagreements.iter().filter(|d| filter.accepts(d)))?;
             let all: Vec<DisagreementOut> = story
                 .disagreements
                 .iter()
                 .filter(|d| filter.accepts(d))
-                .map(|d| disagreement_out(&story, d, &articles))
+                .map(|d| disagreement_out(&story.id, &story.title, d, &articles))
                 .collect();
             let (disagreements, next) = offset_page(all, offset, limit);
             Ok(DisagreementList {

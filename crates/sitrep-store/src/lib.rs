@@ -54,6 +54,7 @@
 
 mod codec;
 mod error;
+mod lookup;
 mod migrate;
 mod pg;
 mod stories;
@@ -68,6 +69,7 @@ use sitrep_model::{
 };
 
 pub use error::StoreError;
+pub use lookup::{ArticleText, FoundDisagreement, FoundQuote, MAX_SCAN, holds_words, words};
 pub use migrate::SCHEMA_VERSION;
 pub use pg::redact;
 pub use stories::{ArticleSummary, Page, StorySummary};
@@ -118,6 +120,10 @@ const MEMORY: &str = ":memory:";
 /// source): with SQLite's default 4 KB pages most rows fill a page alone and leave the rest
 /// empty, or spill into overflow pages.
 const PAGE_SIZE: i64 = 16384;
+
+/// Bytes of a SQLite store file read through a memory map (the rest, if larger, is read as
+/// usual); SQLite lowers it to its build's maximum (2 GB by default).
+const MMAP_SIZE: i64 = 1 << 32;
 
 impl Store {
     /// Opens (creating if needed) the store named by `spec`: `sqlite://PATH`, a plain path,
@@ -192,9 +198,22 @@ impl Store {
     }
 
     fn setup(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        configure(&conn, &path)?;
         let mut conn = conn;
-        migrate::migrate(&mut conn, &path)?;
+        // Several processes opening a new file at once: switching it to WAL, or reading it
+        // while another connection does, can fail with SQLITE_BUSY without waiting in the busy
+        // handler (SQLite does not wait where waiting could deadlock). Those steps change
+        // nothing when they fail, so they are tried again, for as long as a write would wait.
+        let started = std::time::Instant::now();
+        loop {
+            let ready = configure(&conn, &path).and_then(|()| migrate::migrate(&mut conn, &path));
+            match ready {
+                Ok(_) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Store {
             backend: Backend::Sqlite(conn),
             path,
@@ -214,6 +233,15 @@ impl Store {
     }
 }
 
+/// Whether `e` is SQLite's "database is locked" (another connection holds a lock).
+fn is_busy(e: &StoreError) -> bool {
+    let source = match e {
+        StoreError::Sqlite { source, .. } | StoreError::Migration { source, .. } => source,
+        _ => return false,
+    };
+    source.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+}
+
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let err = |e| sql_err(path, e);
     // First, so that the pragmas below already wait for a busy database.
@@ -227,6 +255,12 @@ fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(err)?;
+    // Reads map the file instead of copying each page out of the OS cache into a per-connection
+    // cache: a server's pool of connections then shares one copy, and lookups that touch many
+    // pages (a page of quotes, of disagreements) spend their time in SQLite, not in `pread`.
+    // Writes still go through the WAL. No effect on `:memory:`.
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)
         .map_err(err)?;
     Ok(())
 }
@@ -505,6 +539,8 @@ struct EncodedArticle {
     entities: String,
     quotes: String,
     events: String,
+    /// The rows of `quotes` and `quote_speaker_words`.
+    quote_rows: Vec<lookup::QuoteRow>,
 }
 
 impl EncodedArticle {
@@ -519,6 +555,11 @@ impl EncodedArticle {
                 source,
             })
         };
+        let quote_rows =
+            lookup::quote_rows(&extraction.quotes).map_err(|source| StoreError::Encode {
+                id: article.id.clone(),
+                source,
+            })?;
         Ok(EncodedArticle {
             published: article.published.map(|d| d.to_string()),
             authors: json(serde_json::to_string(&article.authors))?,
@@ -534,6 +575,7 @@ impl EncodedArticle {
             entities: json(serde_json::to_string(&extraction.entities))?,
             quotes: json(serde_json::to_string(&extraction.quotes))?,
             events: json(serde_json::to_string(&extraction.events))?,
+            quote_rows,
         })
     }
 
@@ -575,6 +617,12 @@ impl EncodedArticle {
             "INSERT INTO extractions (article_id, entities, quotes, events) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![a.id, self.entities, self.quotes, self.events])?;
+        lookup::insert_quotes_sqlite(
+            conn,
+            &a.id,
+            self.published.as_deref().unwrap_or(""),
+            &self.quote_rows,
+        )?;
         Ok(())
     }
 }

@@ -20,6 +20,7 @@ pub(crate) const APPLICATION_ID: i64 = 0x5352_5031;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_stories.sql"),
+    include_str!("../migrations/0003_lookups.sql"),
 ];
 
 /// The schema version this code writes and reads.
@@ -36,6 +37,16 @@ pub(crate) fn application_id(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Brings the database to [`SCHEMA_VERSION`]; returns how many migrations were applied.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, StoreError> {
+    migrate_to(conn, path, SCHEMA_VERSION)
+}
+
+/// Brings the database to version `target` (at most [`SCHEMA_VERSION`]; tests make older
+/// stores with it).
+pub(crate) fn migrate_to(
+    conn: &mut Connection,
+    path: &Path,
+    target: u32,
+) -> Result<usize, StoreError> {
     let sqlite = |source| StoreError::Sqlite {
         path: path.to_path_buf(),
         source,
@@ -45,7 +56,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, Store
         // Cheap check outside a transaction first, so opening an up-to-date store takes no lock.
         let found = user_version(conn).map_err(sqlite)?;
         check_known(conn, path, found)?;
-        if found >= SCHEMA_VERSION {
+        if found >= target.min(SCHEMA_VERSION) {
             return Ok(applied);
         }
         let failed = |source| StoreError::Migration {
@@ -70,6 +81,10 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, Store
         };
         tx.execute_batch(MIGRATIONS[version as usize])
             .map_err(failed)?;
+        // Version 3's tables are derived from rows already stored: fill them.
+        if next == 3 {
+            crate::lookup::backfill_sqlite(&tx).map_err(failed)?;
+        }
         tx.pragma_update(None, "user_version", i64::from(next))
             .map_err(failed)?;
         tx.commit().map_err(failed)?;

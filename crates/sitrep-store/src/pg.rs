@@ -27,6 +27,9 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 use sitrep_model::{Article, ArticleRecord, Extraction};
 
+use crate::lookup::{
+    self, DisagreementIndex, DisagreementRow, Position, QuoteRow, RawDisagreement, RawQuote,
+};
 use crate::stories::{ArticleRow, RawSummary, StoryRow};
 use crate::{BatchOutcome, EncodedArticle, RawArticle, RawSource, StoreError, codec};
 
@@ -35,6 +38,7 @@ use crate::{BatchOutcome, EncodedArticle, RawArticle, RawSource, StoreError, cod
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_stories.sql"),
+    include_str!("../migrations/postgres/0003_lookups.sql"),
 ];
 
 // Both backends are at the same version.
@@ -312,7 +316,222 @@ impl Pg {
         let quotes: Vec<&str> = fresh.iter().map(|(_, r)| r.quotes.as_str()).collect();
         let events: Vec<&str> = fresh.iter().map(|(_, r)| r.events.as_str()).collect();
         tx.execute(&extractions, &[&ids, &entities, &quotes, &events])?;
+        let quote_rows: Vec<(&str, &str, &QuoteRow)> = fresh
+            .iter()
+            .flat_map(|(a, r)| {
+                let day = r.published.as_deref().unwrap_or("");
+                r.quote_rows.iter().map(move |q| (a.id.as_str(), day, q))
+            })
+            .collect();
+        self.insert_quote_rows(tx, &quote_rows)?;
         Ok(fresh.len())
+    }
+
+    /// Writes rows of `quotes` and `quote_speaker_words`: (article id, day, row).
+    fn insert_quote_rows<C: GenericClient>(
+        &self,
+        tx: &mut C,
+        rows: &[(&str, &str, &QuoteRow)],
+    ) -> Result<(), postgres::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let quotes = self.prepared(
+            tx,
+            "INSERT INTO quotes (article_id, idx, day, speaker, quote)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
+        )?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let idx: Vec<i64> = rows.iter().map(|r| r.2.idx).collect();
+        let days: Vec<&str> = rows.iter().map(|r| r.1).collect();
+        let speakers: Vec<Option<&str>> = rows.iter().map(|r| r.2.speaker.as_deref()).collect();
+        let json: Vec<&str> = rows.iter().map(|r| r.2.json.as_str()).collect();
+        tx.execute(&quotes, &[&ids, &idx, &days, &speakers, &json])?;
+        let words = self.prepared(
+            tx,
+            "INSERT INTO quote_speaker_words (word, day, article_id, idx)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+             ON CONFLICT DO NOTHING",
+        )?;
+        let (mut w, mut d, mut a, mut i) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (id, day, q) in rows {
+            for word in &q.words {
+                w.push(word.as_str());
+                d.push(*day);
+                a.push(*id);
+                i.push(q.idx);
+            }
+        }
+        if !w.is_empty() {
+            tx.execute(&words, &[&w, &d, &a, &i])?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the rows of `disagreements` and `disagreement_words` of one story.
+    fn put_disagreement_rows<C: GenericClient>(
+        &self,
+        tx: &mut C,
+        story: &str,
+        last: &str,
+        rows: &[DisagreementRow],
+    ) -> Result<(), postgres::Error> {
+        let clear = self.prepared(tx, "DELETE FROM disagreements WHERE story_id = $1")?;
+        tx.execute(&clear, &[&story])?;
+        let clear = self.prepared(tx, "DELETE FROM disagreement_words WHERE story_id = $1")?;
+        tx.execute(&clear, &[&story])?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let insert = self.prepared(
+            tx,
+            "INSERT INTO disagreements (story_id, idx, last, slot, subject, disagreement)
+             SELECT $1, u.* FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u",
+        )?;
+        let idx: Vec<i64> = rows.iter().map(|r| r.idx).collect();
+        let lasts: Vec<&str> = rows.iter().map(|_| last).collect();
+        let slots: Vec<&str> = rows.iter().map(|r| r.slot.as_str()).collect();
+        let subjects: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
+        let json: Vec<&str> = rows.iter().map(|r| r.json.as_str()).collect();
+        tx.execute(&insert, &[&story, &idx, &lasts, &slots, &subjects, &json])?;
+        let words = self.prepared(
+            tx,
+            "INSERT INTO disagreement_words (word, last, story_id, idx)
+             SELECT u.word, $2, $3, u.idx FROM unnest($1::text[], $4::bigint[]) AS u (word, idx)
+             ON CONFLICT DO NOTHING",
+        )?;
+        let (mut w, mut i) = (Vec::new(), Vec::new());
+        for r in rows {
+            for word in &r.words {
+                w.push(word.as_str());
+                i.push(r.idx);
+            }
+        }
+        if !w.is_empty() {
+            tx.execute(&words, &[&w, &last, &story, &i])?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn quotes_by_word(
+        &self,
+        word: &str,
+        (day, article, idx): (&str, &str, i64),
+        limit: i64,
+    ) -> Result<Vec<RawQuote>, StoreError> {
+        let rows = self.query(
+            "SELECT w.day, w.article_id, w.idx, q.speaker, q.quote, a.title, a.outlet, a.url,
+                    a.published
+             FROM quote_speaker_words w
+             JOIN quotes q ON q.article_id = w.article_id AND q.idx = w.idx
+             JOIN articles a ON a.id = w.article_id
+             WHERE w.word = $1 AND (w.day, w.article_id, w.idx) < ($2, $3, $4)
+             ORDER BY w.day DESC, w.article_id DESC, w.idx DESC LIMIT $5",
+            &[&word, &day, &article, &idx, &limit],
+        )?;
+        self.raw_quotes(&rows)
+    }
+
+    pub(crate) fn quotes_of_article(&self, id: &str) -> Result<Vec<RawQuote>, StoreError> {
+        let rows = self.query(
+            "SELECT q.day, q.article_id, q.idx, q.speaker, q.quote, a.title, a.outlet, a.url,
+                    a.published
+             FROM quotes q JOIN articles a ON a.id = q.article_id
+             WHERE q.article_id = $1 ORDER BY q.idx",
+            &[&id],
+        )?;
+        self.raw_quotes(&rows)
+    }
+
+    fn raw_quotes(&self, rows: &[Row]) -> Result<Vec<RawQuote>, StoreError> {
+        rows.iter()
+            .map(|r| {
+                Ok(RawQuote {
+                    day: r.try_get(0)?,
+                    article: r.try_get(1)?,
+                    idx: r.try_get(2)?,
+                    speaker: r.try_get(3)?,
+                    quote: r.try_get(4)?,
+                    title: r.try_get(5)?,
+                    outlet: r.try_get(6)?,
+                    url: r.try_get(7)?,
+                    published: r.try_get(8)?,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .map_err(|e| self.err(e))
+    }
+
+    pub(crate) fn disagreements(
+        &self,
+        by: DisagreementIndex<'_>,
+        (last, story, idx): &Position,
+        limit: i64,
+    ) -> Result<Vec<RawDisagreement>, StoreError> {
+        let rows = match by {
+            DisagreementIndex::Word(word) => self.query(
+                "SELECT d.last, d.story_id, d.idx, d.slot, d.subject, d.disagreement, s.title
+                 FROM disagreement_words w
+                 JOIN disagreements d ON d.story_id = w.story_id AND d.idx = w.idx
+                 JOIN stories s ON s.id = w.story_id
+                 WHERE w.word = $1 AND (w.last, w.story_id, w.idx) < ($2, $3, $4)
+                 ORDER BY w.last DESC, w.story_id DESC, w.idx DESC LIMIT $5",
+                &[&word, last, story, idx, &limit],
+            )?,
+            DisagreementIndex::Slot(slot) => self.query(
+                "SELECT d.last, d.story_id, d.idx, d.slot, d.subject, d.disagreement, s.title
+                 FROM disagreements d JOIN stories s ON s.id = d.story_id
+                 WHERE d.slot = $1 AND (d.last, d.story_id, d.idx) < ($2, $3, $4)
+                 ORDER BY d.last DESC, d.story_id DESC, d.idx DESC LIMIT $5",
+                &[&slot, last, story, idx, &limit],
+            )?,
+            DisagreementIndex::All => self.query(
+                "SELECT d.last, d.story_id, d.idx, d.slot, d.subject, d.disagreement, s.title
+                 FROM disagreements d JOIN stories s ON s.id = d.story_id
+                 WHERE (d.last, d.story_id, d.idx) < ($1, $2, $3)
+                 ORDER BY d.last DESC, d.story_id DESC, d.idx DESC LIMIT $4",
+                &[last, story, idx, &limit],
+            )?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(RawDisagreement {
+                    last: r.try_get(0)?,
+                    story: r.try_get(1)?,
+                    idx: r.try_get(2)?,
+                    slot: r.try_get(3)?,
+                    subject: r.try_get(4)?,
+                    disagreement: r.try_get(5)?,
+                    title: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// (id, title, outlet, url, published) and body of one article.
+    pub(crate) fn article_text(
+        &self,
+        id: &str,
+    ) -> Result<Option<(ArticleRow, String)>, StoreError> {
+        self.query_opt(
+            "SELECT id, title, outlet, url, published, body FROM articles WHERE id = $1",
+            &[&id],
+        )?
+        .map(|r| {
+            Ok((
+                (
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ),
+                r.try_get(5)?,
+            ))
+        })
+        .transpose()
+        .map_err(|e| self.err(e))
     }
 
     /// Writes the rows of one article; `false` if its id is already stored.
@@ -377,6 +596,13 @@ impl Pg {
             &extractions,
             &[&a.id, &row.entities, &row.quotes, &row.events],
         )?;
+        let day = row.published.as_deref().unwrap_or("");
+        let quote_rows: Vec<(&str, &str, &QuoteRow)> = row
+            .quote_rows
+            .iter()
+            .map(|q| (a.id.as_str(), day, q))
+            .collect();
+        self.insert_quote_rows(tx, &quote_rows)?;
         Ok(true)
     }
 
@@ -731,6 +957,8 @@ impl Pg {
             client
                 .execute(&link, &[&story.id, &articles])
                 .map_err(err)?;
+            self.put_disagreement_rows(client, &story.id, &row.lookup_last, &row.disagreements)
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -820,6 +1048,10 @@ fn migrate(client: &mut Client, name: &str) -> Result<usize, StoreError> {
         let next = version + 1;
         tx.batch_execute(MIGRATIONS[version as usize])
             .map_err(failed(next))?;
+        // Version 3's tables are derived from rows already stored: fill them.
+        if next == 3 {
+            backfill(&mut tx).map_err(failed(next))?;
+        }
         let v = i32::try_from(next).unwrap_or(i32::MAX);
         tx.execute(
             "INSERT INTO sitrep_schema (singleton, version) VALUES (TRUE, $1)
@@ -831,6 +1063,86 @@ fn migrate(client: &mut Client, name: &str) -> Result<usize, StoreError> {
     }
     tx.commit().map_err(failed(crate::SCHEMA_VERSION))?;
     Ok(applied)
+}
+
+/// Fills the lookup tables of a store migrated from version 2, inside the migration's
+/// transaction. Rows whose JSON does not parse are skipped: reading them reports the damage.
+fn backfill(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let rows = tx.query(
+        "SELECT e.article_id, coalesce(a.published, ''), e.quotes
+         FROM extractions e JOIN articles a ON a.id = e.article_id",
+        &[],
+    )?;
+    for r in &rows {
+        let (id, day, json): (String, String, String) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let Ok(quotes) = serde_json::from_str::<Vec<sitrep_model::Quote>>(&json) else {
+            continue;
+        };
+        let Ok(encoded) = lookup::quote_rows(&quotes) else {
+            continue;
+        };
+        let rows: Vec<(&str, &str, &QuoteRow)> = encoded
+            .iter()
+            .map(|q| (id.as_str(), day.as_str(), q))
+            .collect();
+        backfill_quotes(tx, &rows)?;
+    }
+    let stories = tx.query("SELECT id, story FROM stories", &[])?;
+    for r in &stories {
+        let (id, json): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        let Ok(story) = serde_json::from_str::<sitrep_model::Story>(&json) else {
+            continue;
+        };
+        let Ok(encoded) = lookup::disagreement_rows(&story) else {
+            continue;
+        };
+        backfill_disagreements(tx, &id, &lookup::story_last(&story), &encoded)?;
+    }
+    Ok(())
+}
+
+fn backfill_quotes(
+    tx: &mut postgres::Transaction<'_>,
+    rows: &[(&str, &str, &QuoteRow)],
+) -> Result<(), postgres::Error> {
+    for (id, day, q) in rows {
+        tx.execute(
+            "INSERT INTO quotes (article_id, idx, day, speaker, quote) VALUES ($1, $2, $3, $4, $5)",
+            &[id, &q.idx, day, &q.speaker, &q.json],
+        )?;
+        for w in &q.words {
+            tx.execute(
+                "INSERT INTO quote_speaker_words (word, day, article_id, idx)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[w, day, id, &q.idx],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn backfill_disagreements(
+    tx: &mut postgres::Transaction<'_>,
+    story: &str,
+    last: &str,
+    rows: &[DisagreementRow],
+) -> Result<(), postgres::Error> {
+    for r in rows {
+        tx.execute(
+            "INSERT INTO disagreements (story_id, idx, last, slot, subject, disagreement)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&story, &r.idx, &last, &r.slot, &r.subject, &r.json],
+        )?;
+        for w in &r.words {
+            tx.execute(
+                "INSERT INTO disagreement_words (word, last, story_id, idx)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[w, &last, &story, &r.idx],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// `postgres://USER@HOST:PORT/DB` of a parsed URL: what errors and logs show, never the

@@ -552,7 +552,7 @@ impl Store {
         Ok((records, if more { next } else { None }))
     }
 
-    fn corrupt_story(&self, id: &str, reason: String) -> StoreError {
+    pub(crate) fn corrupt_story(&self, id: &str, reason: String) -> StoreError {
         StoreError::CorruptStory {
             path: self.path.clone(),
             id: id.to_string(),
@@ -580,6 +580,9 @@ pub(crate) struct StoryRow<'a> {
     pub(crate) disagreement_count: i64,
     pub(crate) updated: i64,
     pub(crate) json: String,
+    /// The story's sort key and the rows of `disagreements` and `disagreement_words`.
+    pub(crate) lookup_last: String,
+    pub(crate) disagreements: Vec<crate::lookup::DisagreementRow>,
 }
 
 impl<'a> StoryRow<'a> {
@@ -601,6 +604,8 @@ impl<'a> StoryRow<'a> {
             disagreement_count: count(story.disagreements.len()),
             updated: unix_now(),
             json: serde_json::to_string(story).map_err(encode)?,
+            lookup_last: crate::lookup::story_last(story),
+            disagreements: crate::lookup::disagreement_rows(story).map_err(encode)?,
         })
     }
 }
@@ -654,6 +659,8 @@ fn put_story_sqlite(
     for article in &story.articles {
         link.execute(params![story.id, article]).map_err(err)?;
     }
+    crate::lookup::put_disagreements_sqlite(conn, &story.id, &row.lookup_last, &row.disagreements)
+        .map_err(err)?;
     Ok(())
 }
 

@@ -137,8 +137,8 @@ fn failed_migration_leaves_the_previous_version() {
 
 #[test]
 fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
-    // A version 1 file with articles in it: the current schema with what migration 2 added
-    // taken away again (the tables of version 1 are exactly those of 0001_init.sql).
+    // A version 1 file with articles in it: the current schema with what migrations 2 and 3
+    // added taken away again (the tables of version 1 are exactly those of 0001_init.sql).
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("v1.db");
     let items = batch(0..5);
@@ -148,14 +148,16 @@ fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
     }
     raw(&path)
         .execute_batch(
-            "DROP TABLE story_articles; DROP TABLE stories; DROP INDEX articles_newest;
+            "DROP TABLE disagreement_words; DROP TABLE disagreements;
+             DROP TABLE quote_speaker_words; DROP TABLE quotes;
+             DROP TABLE story_articles; DROP TABLE stories; DROP INDEX articles_newest;
              PRAGMA user_version = 1;",
         )
         .expect("downgrade to version 1");
     assert_eq!(migrate::user_version(&raw(&path)).expect("version"), 1);
 
     let mut store = Store::open_path(&path).expect("reopen migrates");
-    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
     assert_eq!(store.count_articles().expect("count"), 5);
     for (article, extraction) in &items {
         let record = store.get_article(&article.id).expect("get").expect("kept");

@@ -108,6 +108,29 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Turns the store back into a schema version 2 store that holds the same articles and
+    /// stories (drops the lookup tables of version 3), behind the store's back.
+    pub fn downgrade_to_v2(&self) {
+        const DROP: &str = "DROP TABLE disagreement_words; DROP TABLE disagreements;
+                            DROP TABLE quote_speaker_words; DROP TABLE quotes;";
+        match self {
+            Db::Sqlite { path, .. } => {
+                let raw = rusqlite::Connection::open(path).expect("raw sqlite");
+                raw.execute_batch(&format!("{DROP} PRAGMA user_version = 2;"))
+                    .expect("downgrade sqlite");
+            }
+            Db::Postgres { base, schema, .. } => {
+                let mut raw = postgres::Client::connect(base, postgres::NoTls).expect("raw pg");
+                raw.batch_execute(&format!(
+                    "SET search_path = {schema}; {DROP} UPDATE sitrep_schema SET version = 2;"
+                ))
+                .expect("downgrade pg");
+            }
+        }
+    }
+}
+
 impl Drop for Db {
     fn drop(&mut self) {
         if let Db::Postgres { base, schema, .. } = self
