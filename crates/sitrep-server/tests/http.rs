@@ -3,18 +3,43 @@
 //! disagreement. Every endpoint's status and JSON shape, pagination, 404s, bad parameters,
 //! search, and escaping (a `<script>` in an article never reaches a page as markup).
 
+#[macro_use]
 mod common;
 
 use common::*;
+
+// Each on SQLite and on PostgreSQL (`SITREP_TEST_PG`; skipped with a note when unset unless
+// `SITREP_REQUIRE_PG=1`, as scripts/test sets).
+both!(
+    stories_are_listed_newest_first_and_paged_without_duplicates,
+    a_story_and_an_article_are_served_whole_and_unknown_ids_are_404,
+    articles_page_and_bad_parameters_are_400,
+    search_finds_articles_and_quotes_with_snippets,
+    entities_and_events_are_found_and_filtered,
+    the_openapi_document_describes_every_endpoint,
+    the_front_and_story_pages_show_the_story,
+    article_entity_and_search_pages_render,
+    a_script_in_an_article_never_reaches_a_page_as_markup,
+    threads_gather_their_stories_newest_first,
+    quotes_are_found_by_speaker_and_by_story,
+    disagreements_carry_both_sources_sentences,
+    events_export_as_tsv_and_csv_with_escaping,
+    articles_export_as_json_lines,
+    the_threads_pages_list_threads_and_their_stories,
+);
 use serde_json::Value;
 use sitrep_model::{Extraction, NaiveDate};
 use sitrep_store::Store;
 
 // ---------------------------------------------------------------- API
 
-#[test]
-fn stories_are_listed_newest_first_and_paged_without_duplicates() {
-    let (server, _) = served();
+fn stories_are_listed_newest_first_and_paged_without_duplicates(b: Backend) {
+    let Some((server, _)) = served_on(
+        b,
+        "stories_are_listed_newest_first_and_paged_without_duplicates",
+    ) else {
+        return;
+    };
     let r = get(&server, "/api/stories");
     assert_eq!(r.status, 200);
     let v = r.json();
@@ -49,9 +74,13 @@ fn stories_are_listed_newest_first_and_paged_without_duplicates() {
     assert_eq!(seen, all);
 }
 
-#[test]
-fn a_story_and_an_article_are_served_whole_and_unknown_ids_are_404() {
-    let (server, f) = served();
+fn a_story_and_an_article_are_served_whole_and_unknown_ids_are_404(b: Backend) {
+    let Some((server, f)) = served_on(
+        b,
+        "a_story_and_an_article_are_served_whole_and_unknown_ids_are_404",
+    ) else {
+        return;
+    };
     let v = get(&server, "/api/stories/story-harbour").json();
     assert_eq!(v["schema"], "sitrep/1");
     assert_eq!(v["disagreements"][0]["slot"], "role");
@@ -75,9 +104,10 @@ fn a_story_and_an_article_are_served_whole_and_unknown_ids_are_404() {
     assert_error(&r, r.status);
 }
 
-#[test]
-fn articles_page_and_bad_parameters_are_400() {
-    let (server, f) = served();
+fn articles_page_and_bad_parameters_are_400(b: Backend) {
+    let Some((server, f)) = served_on(b, "articles_page_and_bad_parameters_are_400") else {
+        return;
+    };
     let mut seen = Vec::new();
     let mut path = "/api/articles?limit=2".to_string();
     loop {
@@ -115,9 +145,10 @@ fn articles_page_and_bad_parameters_are_400() {
     assert_eq!(v["articles"].as_array().expect("articles").len(), 3);
 }
 
-#[test]
-fn search_finds_articles_and_quotes_with_snippets() {
-    let (server, f) = served();
+fn search_finds_articles_and_quotes_with_snippets(b: Backend) {
+    let Some((server, f)) = served_on(b, "search_finds_articles_and_quotes_with_snippets") else {
+        return;
+    };
     let v = get(&server, "/api/search?q=dredger").json();
     assert_eq!(v["query"], "dredger");
     let hits = v["hits"].as_array().expect("hits");
@@ -173,9 +204,10 @@ fn search_finds_articles_and_quotes_with_snippets() {
     );
 }
 
-#[test]
-fn entities_and_events_are_found_and_filtered() {
-    let (server, f) = served();
+fn entities_and_events_are_found_and_filtered(b: Backend) {
+    let Some((server, f)) = served_on(b, "entities_and_events_are_found_and_filtered") else {
+        return;
+    };
     let v = get(&server, "/api/entities/Oda%20Brenn").json();
     assert_eq!(v["name"], "Oda Brenn");
     let quotes = v["quotes"].as_array().expect("quotes");
@@ -230,9 +262,10 @@ fn entities_and_events_are_found_and_filtered() {
     assert_eq!(v["events"][0]["event"]["location"]["name"], "Tarvik");
 }
 
-#[test]
-fn the_openapi_document_describes_every_endpoint() {
-    let (server, _) = served();
+fn the_openapi_document_describes_every_endpoint(b: Backend) {
+    let Some((server, _)) = served_on(b, "the_openapi_document_describes_every_endpoint") else {
+        return;
+    };
     let v = get(&server, "/api/openapi.json").json();
     assert!(v["openapi"].as_str().is_some_and(|s| s.starts_with("3.")));
     for path in [
@@ -268,9 +301,10 @@ fn the_openapi_document_describes_every_endpoint() {
 
 // ---------------------------------------------------------------- pages
 
-#[test]
-fn the_front_and_story_pages_show_the_story() {
-    let (server, f) = served();
+fn the_front_and_story_pages_show_the_story(b: Backend) {
+    let Some((server, f)) = served_on(b, "the_front_and_story_pages_show_the_story") else {
+        return;
+    };
     let r = get(&server, "/");
     assert_eq!(r.status, 200);
     assert!(r.content_type.starts_with("text/html"));
@@ -305,9 +339,10 @@ fn the_front_and_story_pages_show_the_story() {
     assert_eq!(get(&server, "/no/such/page").status, 404);
 }
 
-#[test]
-fn article_entity_and_search_pages_render() {
-    let (server, f) = served();
+fn article_entity_and_search_pages_render(b: Backend) {
+    let Some((server, f)) = served_on(b, "article_entity_and_search_pages_render") else {
+        return;
+    };
     let r = get(&server, &format!("/articles/{}", f.a2));
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Brenn and Moor agree to share a dredger"));
@@ -326,9 +361,11 @@ fn article_entity_and_search_pages_render() {
     assert_eq!(get(&server, "/search").status, 200);
 }
 
-#[test]
-fn a_script_in_an_article_never_reaches_a_page_as_markup() {
-    let (server, f) = served();
+fn a_script_in_an_article_never_reaches_a_page_as_markup(b: Backend) {
+    let Some((server, f)) = served_on(b, "a_script_in_an_article_never_reaches_a_page_as_markup")
+    else {
+        return;
+    };
     let pages = [
         "/".to_string(),
         format!("/articles/{}", f.a3),
@@ -420,9 +457,10 @@ fn ids(v: &Value, list: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn threads_gather_their_stories_newest_first() {
-    let (server, _) = served();
+fn threads_gather_their_stories_newest_first(b: Backend) {
+    let Some((server, _)) = served_on(b, "threads_gather_their_stories_newest_first") else {
+        return;
+    };
     let v = get(&server, "/api/threads").json();
     assert_eq!(ids(&v, "threads"), ["thread-lesk"]);
     let t = &v["threads"][0];
@@ -459,9 +497,10 @@ fn threads_gather_their_stories_newest_first() {
     assert_error(&get(&server, "/api/threads/thread-lesk?limit=x"), 400);
 }
 
-#[test]
-fn quotes_are_found_by_speaker_and_by_story() {
-    let (server, f) = served();
+fn quotes_are_found_by_speaker_and_by_story(b: Backend) {
+    let Some((server, f)) = served_on(b, "quotes_are_found_by_speaker_and_by_story") else {
+        return;
+    };
     let v = get(&server, "/api/quotes?speaker=Oda%20Brenn").json();
     assert_eq!(v["speaker"], "Oda Brenn");
     let quotes = v["quotes"].as_array().expect("quotes");
@@ -524,9 +563,10 @@ fn quotes_are_found_by_speaker_and_by_story() {
     );
 }
 
-#[test]
-fn disagreements_carry_both_sources_sentences() {
-    let (server, f) = served();
+fn disagreements_carry_both_sources_sentences(b: Backend) {
+    let Some((server, f)) = served_on(b, "disagreements_carry_both_sources_sentences") else {
+        return;
+    };
     let v = get(&server, "/api/disagreements").json();
     let all = v["disagreements"].as_array().expect("disagreements");
     assert_eq!(all.len(), 1, "{v}");
@@ -611,9 +651,10 @@ fn disagreements_page_through_many_stories() {
 
 // ---------------------------------------------------------------- exports
 
-#[test]
-fn events_export_as_tsv_and_csv_with_escaping() {
-    let (server, f) = served();
+fn events_export_as_tsv_and_csv_with_escaping(b: Backend) {
+    let Some((server, f)) = served_on(b, "events_export_as_tsv_and_csv_with_escaping") else {
+        return;
+    };
     let r = get(&server, "/api/export/events.tsv");
     assert_eq!(r.status, 200);
     assert_eq!(r.content_type, "text/tab-separated-values; charset=utf-8");
@@ -667,9 +708,10 @@ fn events_export_as_tsv_and_csv_with_escaping() {
     assert_error(&get(&server, "/api/export/events.tsv?from=soon"), 400);
 }
 
-#[test]
-fn articles_export_as_json_lines() {
-    let (server, f) = served();
+fn articles_export_as_json_lines(b: Backend) {
+    let Some((server, f)) = served_on(b, "articles_export_as_json_lines") else {
+        return;
+    };
     let r = get(&server, "/api/export/articles.jsonl");
     assert_eq!(r.status, 200);
     assert_eq!(r.content_type, "application/x-ndjson");
@@ -790,6 +832,7 @@ fn the_background_refresh_finds_new_articles_without_a_restart() {
         addr: spawn_app(app),
         db: db.clone(),
         _dir: dir,
+        pg: None,
     };
     assert!(hits(&server, "zephyrine").is_empty());
     let id = insert_late_article(&db);
@@ -808,9 +851,10 @@ fn the_background_refresh_finds_new_articles_without_a_restart() {
 
 // ---------------------------------------------------------------- thread pages
 
-#[test]
-fn the_threads_pages_list_threads_and_their_stories() {
-    let (server, _) = served();
+fn the_threads_pages_list_threads_and_their_stories(b: Backend) {
+    let Some((server, _)) = served_on(b, "the_threads_pages_list_threads_and_their_stories") else {
+        return;
+    };
     let r = get(&server, "/");
     assert!(r.body.contains("href=\"/threads\""));
     let r = get(&server, "/threads");

@@ -434,3 +434,100 @@ fn incremental_ingests_keep_the_stories_of_the_whole_set() -> std::io::Result<()
     assert_eq!(by_id(&stored), expected);
     Ok(())
 }
+
+/// A schema of its own in the database of `SITREP_TEST_PG` (dropped on drop); `None` after a
+/// note when the variable is unset, unless `SITREP_REQUIRE_PG=1` (scripts/test), which fails.
+struct PgSchema {
+    base: String,
+    name: String,
+    url: String,
+}
+
+impl PgSchema {
+    fn new(test: &str) -> Option<PgSchema> {
+        let base = match std::env::var("SITREP_TEST_PG") {
+            Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
+            _ => {
+                if std::env::var("SITREP_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                    panic!("SITREP_REQUIRE_PG=1 but SITREP_TEST_PG is not set (see scripts/pg)");
+                }
+                eprintln!("note: {test} skipped: SITREP_TEST_PG is not set (see scripts/pg)");
+                return None;
+            }
+        };
+        let name = format!("sitrep_cli_{}", std::process::id());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to SITREP_TEST_PG {base}: {e}"));
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
+            ))
+            .expect("create test schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{name}");
+        Some(PgSchema { base, name, url })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+/// Two `sitrep ingest` workers share one PostgreSQL store, each with half of the examples and
+/// both refreshing the stories; a third run of everything stores nothing new. The stored
+/// stories are those of the whole set in memory, object for object, as on SQLite.
+#[test]
+fn two_workers_share_a_postgres_store() -> std::io::Result<()> {
+    let Some(pg) = PgSchema::new("two_workers_share_a_postgres_store") else {
+        return Ok(());
+    };
+    let by_id = |out: &Output| {
+        let mut v = json_lines(out);
+        v.sort_by_key(|s| s["id"].to_string());
+        v
+    };
+    let all = sitrep().args(["stories"]).arg(examples()).output()?;
+    assert!(all.status.success(), "{}", stderr(&all));
+    let expected = by_id(&all);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(examples())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let (left, right) = files.split_at(files.len() / 2);
+    let workers: Vec<std::process::Child> = [left, right]
+        .iter()
+        .map(|half| {
+            sitrep()
+                .args(["ingest", "--quiet", "--db", &pg.url])
+                .args(*half)
+                .stderr(Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<_, _>>()?;
+    for w in workers {
+        let out = w.wait_with_output()?;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let again = sitrep()
+        .args(["ingest", "--json", "--db", &pg.url])
+        .arg(examples())
+        .output()?;
+    assert!(again.status.success(), "{}", stderr(&again));
+    let summary: serde_json::Value = stderr(&again)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v.get("summary").is_some())
+        .unwrap_or_default();
+    assert_eq!(
+        (summary["stored"].as_u64(), summary["duplicates"].as_u64()),
+        (Some(0), Some(5))
+    );
+    let stored = sitrep().args(["stories", "--db", &pg.url]).output()?;
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    assert_eq!(by_id(&stored), expected);
+    Ok(())
+}

@@ -260,6 +260,119 @@ pub struct Server {
     pub addr: SocketAddr,
     pub db: std::path::PathBuf,
     pub _dir: tempfile::TempDir,
+    /// The PostgreSQL schema the store lives in (dropped with the server), if any.
+    pub pg: Option<PgSchema>,
+}
+
+/// A schema of its own in the database of `SITREP_TEST_PG`, dropped on drop.
+pub struct PgSchema {
+    base: String,
+    name: String,
+    /// What `Store::open` and `App::open` take: the base URL with the schema as search path.
+    pub url: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.base, postgres::NoTls) {
+            // Best effort: a schema left behind only takes room in a throwaway cluster.
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+static SCHEMAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A new schema in `SITREP_TEST_PG`'s database; `None` (after a note) when the variable is
+/// unset and PostgreSQL is not required (`SITREP_REQUIRE_PG=1`).
+pub fn pg_schema(test: &str) -> Option<PgSchema> {
+    let base = match std::env::var("SITREP_TEST_PG") {
+        Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
+        _ => {
+            if std::env::var("SITREP_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                panic!(
+                    "SITREP_REQUIRE_PG=1 but SITREP_TEST_PG is not set: start a server with \
+                     scripts/pg and export SITREP_TEST_PG=<the url it prints>"
+                );
+            }
+            eprintln!(
+                "note: {test} on postgresql skipped: SITREP_TEST_PG is not set (see scripts/pg)"
+            );
+            return None;
+        }
+    };
+    let name = format!(
+        "sitrep_http_{}_{}",
+        std::process::id(),
+        SCHEMAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to SITREP_TEST_PG {base}: {e}"));
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {name}"))
+        .expect("create test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{name}");
+    Some(PgSchema { base, name, url })
+}
+
+/// The store a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The fixture served from a store on `backend`; `None` when PostgreSQL is not configured
+/// (see [`pg_schema`]).
+pub fn served_on(backend: Backend, test: &str) -> Option<(Server, Fixture)> {
+    match backend {
+        Backend::Sqlite => Some(served()),
+        Backend::Postgres => {
+            let schema = pg_schema(test)?;
+            let fixture = {
+                let mut store = Store::open(&schema.url).expect("open postgres store");
+                fill(&mut store)
+            };
+            let app = sitrep_server::App::open(&schema.url, true)
+                .expect("open app on postgres")
+                .refresh_every(None);
+            let addr = spawn_app(app);
+            let dir = tempfile::tempdir().expect("tempdir");
+            Some((
+                Server {
+                    addr,
+                    db: dir.path().join("unused"),
+                    _dir: dir,
+                    pg: Some(schema),
+                },
+                fixture,
+            ))
+        }
+    }
+}
+
+/// `both!(test_a, test_b)`: for each `fn test_a(b: Backend)` of the file, the tests
+/// `sqlite::test_a` and `postgres::test_a`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(crate::common::Backend::Sqlite);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(crate::common::Backend::Postgres);
+                }
+            )*
+        }
+    };
 }
 
 pub fn start(fill_store: impl FnOnce(&mut Store) -> Option<Fixture>) -> (Server, Option<Fixture>) {
@@ -275,6 +388,7 @@ pub fn start(fill_store: impl FnOnce(&mut Store) -> Option<Fixture>) -> (Server,
             addr,
             db,
             _dir: dir,
+            pg: None,
         },
         fixture,
     )
