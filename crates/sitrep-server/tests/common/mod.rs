@@ -1,7 +1,7 @@
 //! What the server tests share: a temporary store filled through the store API with
 //! team-written fictional articles and a hand-built story with a disagreement, the server on an
 //! ephemeral 127.0.0.1 port, and a small HTTP/1.1 client.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
