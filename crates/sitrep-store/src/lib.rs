@@ -623,6 +623,8 @@ impl EncodedArticle {
             self.published.as_deref().unwrap_or(""),
             &self.quote_rows,
         )?;
+        conn.prepare_cached("INSERT INTO unclustered (article_id, published) VALUES (?1, ?2)")?
+            .execute(params![a.id, self.published])?;
         Ok(())
     }
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_stories.sql"),
     include_str!("../migrations/0003_lookups.sql"),
+    include_str!("../migrations/0004_unclustered.sql"),
 ];
 
 /// The schema version this code writes and reads.

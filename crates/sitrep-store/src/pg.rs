@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_stories.sql"),
     include_str!("../migrations/postgres/0003_lookups.sql"),
+    include_str!("../migrations/postgres/0004_unclustered.sql"),
 ];
 
 // Both backends are at the same version.
@@ -324,6 +325,13 @@ impl Pg {
             })
             .collect();
         self.insert_quote_rows(tx, &quote_rows)?;
+        let unclustered = self.prepared(
+            tx,
+            "INSERT INTO unclustered (article_id, published)
+             SELECT * FROM unnest($1::text[], $2::text[])",
+        )?;
+        let dates: Vec<Option<&str>> = fresh.iter().map(|(_, r)| r.published.as_deref()).collect();
+        tx.execute(&unclustered, &[&ids, &dates])?;
         Ok(fresh.len())
     }
 
@@ -411,6 +419,18 @@ impl Pg {
             tx.execute(&words, &[&w, &last, &story, &i])?;
         }
         Ok(())
+    }
+
+    /// Ids and dates of the articles in no story yet.
+    pub(crate) fn unclustered(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        self.query(
+            "SELECT article_id, published FROM unclustered ORDER BY article_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, postgres::Error>>()
+        .map_err(|e| self.err(e))
     }
 
     pub(crate) fn quotes_by_word(
@@ -603,6 +623,11 @@ impl Pg {
             .map(|q| (a.id.as_str(), day, q))
             .collect();
         self.insert_quote_rows(tx, &quote_rows)?;
+        let unclustered = self.prepared(
+            tx,
+            "INSERT INTO unclustered (article_id, published) VALUES ($1, $2)",
+        )?;
+        tx.execute(&unclustered, &[&a.id, &row.published])?;
         Ok(true)
     }
 
@@ -959,6 +984,10 @@ impl Pg {
                 .map_err(err)?;
             self.put_disagreement_rows(client, &story.id, &row.lookup_last, &row.disagreements)
                 .map_err(err)?;
+            let placed = self
+                .prepared(client, "DELETE FROM unclustered WHERE article_id = ANY($1)")
+                .map_err(err)?;
+            client.execute(&placed, &[&articles]).map_err(err)?;
         }
         Ok(())
     }

@@ -293,6 +293,28 @@ impl Store {
         }
     }
 
+    /// The articles no stored story holds yet (stored, but not yet placed by a story refresh:
+    /// the refresh after their ingest has not run, or did not finish), by id, with their
+    /// publication dates. Writing a story that holds an article removes it from this list.
+    pub fn unclustered(&self) -> Result<Vec<(String, Option<NaiveDate>)>, StoreError> {
+        let rows: Vec<(String, Option<String>)> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached("SELECT article_id, published FROM unclustered ORDER BY article_id")
+                .and_then(|mut s| {
+                    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.unclustered()?,
+        };
+        rows.into_iter()
+            .map(|(id, d)| {
+                let date = parse_date("published", d).map_err(|r| self.corrupt(&id, r))?;
+                Ok((id, date))
+            })
+            .collect()
+    }
+
     /// The lock that serialises story refreshes of a SQLite file store (released on drop).
     fn story_lock(&self) -> Result<Option<File>, StoreError> {
         let Some(db) = self.file() else {
@@ -661,6 +683,12 @@ fn put_story_sqlite(
     }
     crate::lookup::put_disagreements_sqlite(conn, &story.id, &row.lookup_last, &row.disagreements)
         .map_err(err)?;
+    let mut placed = conn
+        .prepare_cached("DELETE FROM unclustered WHERE article_id = ?1")
+        .map_err(err)?;
+    for article in &story.articles {
+        placed.execute([article]).map_err(err)?;
+    }
     Ok(())
 }
 

@@ -24,6 +24,8 @@ backends!(
     stories_overlapping_a_window_are_found_by_their_span,
     articles_published_between_two_dates_are_listed_by_id,
     a_scoped_refresh_replaces_only_the_stories_in_scope,
+    articles_are_unclustered_until_a_story_holds_them,
+    a_migrated_store_lists_the_articles_no_story_holds,
 );
 
 fn date(d: u32) -> Option<NaiveDate> {
@@ -495,4 +497,75 @@ fn a_scoped_refresh_replaces_only_the_stories_in_scope(db: &Db) {
         .expect_err("build fails");
     assert!(matches!(err, StoreError::EmptyStoryId), "{err}");
     assert_eq!(store.count_stories().expect("count"), 3);
+}
+
+fn articles_are_unclustered_until_a_story_holds_them(db: &Db) {
+    let mut store = db.open();
+    let a = (article(1, Some(3)), Extraction::default());
+    let b = (article(2, None), Extraction::default());
+    let c = (article(3, Some(5)), Extraction::default());
+    store
+        .insert_batch(&[a.clone(), b.clone(), c.clone()])
+        .expect("insert");
+    let mut expected = vec![
+        (a.0.id.clone(), date(3)),
+        (b.0.id.clone(), None),
+        (c.0.id.clone(), date(5)),
+    ];
+    expected.sort();
+    assert_eq!(store.unclustered().expect("unclustered"), expected);
+    // Inserting again (duplicates) changes nothing.
+    store
+        .insert_batch(std::slice::from_ref(&a))
+        .expect("insert again");
+    assert_eq!(store.unclustered().expect("unclustered").len(), 3);
+
+    store
+        .put_story(&story("s1", Some(3), &[&a.0.id, "not-stored"]))
+        .expect("put");
+    let left: Vec<String> = store
+        .unclustered()
+        .expect("unclustered")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let mut want = vec![b.0.id.clone(), c.0.id.clone()];
+    want.sort();
+    assert_eq!(left, want);
+
+    // A refresh places the rest; an article stored after it waits for the next one.
+    store
+        .refresh_stories(|_| {
+            Ok::<_, StoreError>(vec![
+                story("s1", Some(3), &[&a.0.id]),
+                story("s2", Some(5), &[&b.0.id, &c.0.id]),
+            ])
+        })
+        .expect("refresh");
+    assert!(store.unclustered().expect("unclustered").is_empty());
+    let d = (article(4, Some(6)), Extraction::default());
+    store
+        .insert_batch(std::slice::from_ref(&d))
+        .expect("insert late");
+    assert_eq!(
+        store.unclustered().expect("unclustered"),
+        vec![(d.0.id.clone(), date(6))]
+    );
+}
+
+fn a_migrated_store_lists_the_articles_no_story_holds(db: &Db) {
+    let mut store = db.open();
+    let a = (article(1, Some(3)), Extraction::default());
+    let b = (article(2, Some(4)), Extraction::default());
+    store.insert_batch(&[a.clone(), b.clone()]).expect("insert");
+    store
+        .put_story(&story("s1", Some(3), &[&a.0.id]))
+        .expect("put");
+    drop(store);
+    db.downgrade_to_v2();
+    let store = db.open();
+    assert_eq!(
+        store.unclustered().expect("unclustered"),
+        vec![(b.0.id.clone(), date(4))]
+    );
 }

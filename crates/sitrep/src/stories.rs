@@ -153,7 +153,17 @@ pub enum Refreshed {
 /// window) and replaces only the stories the new articles changed (see [`affected`]); other
 /// stories are not touched. Falls back to [`refresh`] when an undated article was stored
 /// (undated articles have no window).
+///
+/// Articles stored earlier but in no story yet (an ingest killed before its refresh, by any
+/// worker) are included: their dates widen the window as this run's own do.
 pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refreshed> {
+    let mut stored = stored.clone();
+    for (_, published) in store
+        .unclustered()
+        .context("cannot list the articles in no story")?
+    {
+        stored.add(published);
+    }
     match stored.dates {
         Some((lo, hi)) if !stored.undated => {
             let (replaced, written) = refresh_window(store, lo, hi)?;

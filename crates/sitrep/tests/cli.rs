@@ -531,3 +531,42 @@ fn two_workers_share_a_postgres_store() -> std::io::Result<()> {
     assert_eq!(by_id(&stored), expected);
     Ok(())
 }
+
+/// An ingest killed after storing its articles but before refreshing the stories leaves them
+/// in no story; the next ingest (of other articles, far away in time) places them too.
+#[test]
+fn articles_a_killed_ingest_left_out_of_the_stories_are_placed_by_the_next() -> std::io::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    // What the killed run left: a stored article, dated years before the examples, no story.
+    let mut left = sitrep_model::Article::new(
+        "left-behind.txt",
+        "The ferry council of Ostra met on Monday and agreed on new timetables.".to_string(),
+    );
+    left.published = chrono::NaiveDate::from_ymd_opt(2019, 5, 6);
+    {
+        let mut store = sitrep_store::Store::open(&spec).expect("open store");
+        store
+            .insert_batch(&[(left.clone(), sitrep_model::Extraction::default())])
+            .expect("insert");
+        assert_eq!(store.unclustered().expect("unclustered").len(), 1);
+    }
+    let run = sitrep()
+        .args(["ingest", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(run.status.success(), "{}", stderr(&run));
+    let store = sitrep_store::Store::open(&spec).expect("open store");
+    assert!(store.unclustered().expect("unclustered").is_empty());
+    let stories = sitrep().args(["stories", "--db", &spec]).output()?;
+    let placed: Vec<String> = json_lines(&stories)
+        .iter()
+        .flat_map(|s| s["articles"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(placed.len(), 6, "{placed:?}");
+    assert!(placed.contains(&left.id));
+    Ok(())
+}
