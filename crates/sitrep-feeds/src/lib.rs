@@ -111,10 +111,44 @@ pub struct Watcher {
     robots: HashMap<String, (Instant, robots::Robots)>,
     /// Origins whose robots.txt could not be read in this poll, with why.
     robots_down: HashMap<String, String>,
+    /// The exclusive lock on `<state>.lock`, held while the watcher lives: two watchers on one
+    /// state file would each overwrite the other's record of what was fetched.
+    _lock: std::fs::File,
 }
 
 /// robots.txt is read again after this long.
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Takes the exclusive lock on `<state>.lock` (created beside the state file), or says which
+/// state file another watcher is using.
+fn lock_state(state_path: &Path) -> Result<std::fs::File, Error> {
+    let mut name = state_path.as_os_str().to_os_string();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let err = |reason: String| Error::State {
+        path: state_path.display().to_string(),
+        reason,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| err(format!("cannot create folder {}: {e}", dir.display())))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| err(format!("cannot open lock file {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(err(
+            "another sitrep watch is using it (its lock file is held); stop that one or give this one its own --state".to_string(),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(err(format!("cannot lock {}: {e}", path.display())))
+        }
+    }
+}
 
 /// The default state file of a config file: `feeds.toml` -> `feeds.state.json` beside it.
 pub fn default_state_path(config_path: &Path) -> PathBuf {
@@ -133,6 +167,7 @@ impl Watcher {
         state_path: PathBuf,
         allow_private: bool,
     ) -> Result<Watcher, Error> {
+        let lock = lock_state(&state_path)?;
         let state = State::load(&state_path)?;
         let allow = allow_private || config.settings.allow_private;
         let fetcher = Fetcher::new(&config.settings, allow);
@@ -143,6 +178,7 @@ impl Watcher {
             state_path,
             robots: HashMap::new(),
             robots_down: HashMap::new(),
+            _lock: lock,
         })
     }
 

@@ -661,3 +661,25 @@ fn hosts_take_turns() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(order, ["/a/1", "/a/3", "/a/2", "/a/4"]);
     Ok(())
 }
+
+#[test]
+fn a_second_watcher_on_the_same_state_file_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+    let server = start_site()?;
+    let dir = tempfile::tempdir()?;
+    let state = dir.path().join("shared.json");
+    let cfg = config(&server, "", &["/atom.xml"]);
+    let first = Watcher::open(cfg.clone(), state.clone(), true)?;
+    let err = match Watcher::open(cfg.clone(), state.clone(), true) {
+        Ok(_) => panic!("two watchers on one state file"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("shared.json") && err.contains("another sitrep watch"),
+        "{err}"
+    );
+    // Another state file is fine; the same one once the first watcher is gone.
+    Watcher::open(cfg.clone(), dir.path().join("other.json"), true)?;
+    drop(first);
+    Watcher::open(cfg, state, true)?;
+    Ok(())
+}
