@@ -70,6 +70,9 @@ pub struct Settings {
     pub max_body_bytes: u64,
     /// New article pages fetched per feed and poll; the rest wait for the next poll.
     pub max_articles_per_poll: usize,
+    /// Article pages fetched at once, each from a different host (a host never gets two
+    /// requests at once, and `host_delay` apart).
+    pub fetch_workers: usize,
     /// Redirects followed, each hop checked again.
     pub max_redirects: u32,
     /// Child sitemaps of a sitemap index read per poll (the most recently modified).
@@ -100,6 +103,7 @@ impl Default for Settings {
             timeout: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             max_articles_per_poll: 50,
+            fetch_workers: 4,
             max_redirects: 5,
             max_sitemaps_per_index: 5,
             retry_delay: Duration::from_secs(600),
@@ -155,6 +159,12 @@ impl Config {
             return Err(
                 "max_body_bytes, max_articles_per_poll and interval must be more than 0".into(),
             );
+        }
+        if !(1..=64).contains(&s.fetch_workers) {
+            return Err(format!(
+                "fetch_workers must be 1 to 64, not {}",
+                s.fetch_workers
+            ));
         }
         if s.timeout.is_zero() || s.connect_timeout.is_zero() {
             return Err("timeout and connect_timeout must be more than 0".into());

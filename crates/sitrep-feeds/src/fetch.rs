@@ -3,8 +3,10 @@
 //! followed by hand so that every hop is checked again (scheme here, addresses by the guarded
 //! resolver).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
@@ -57,6 +59,23 @@ pub struct Body {
     pub validators: Validators,
 }
 
+/// One thread's turn at a host: while held, no other request to the host starts; dropping it
+/// records when the request ended.
+struct Turn<'a> {
+    clock: &'a Mutex<HostClock>,
+    host: String,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        clock.busy.remove(&self.host);
+        clock
+            .last_request
+            .insert(std::mem::take(&mut self.host), Instant::now());
+    }
+}
+
 /// What a fetch gave.
 #[derive(Debug, Clone)]
 pub enum Fetched {
@@ -65,16 +84,27 @@ pub enum Fetched {
     Body(Body),
 }
 
-/// The HTTP client with its per-host clock.
+/// The HTTP client with its per-host clock. Clones share the connection pool, the clock and
+/// the request count, so several threads may fetch at once: the clock lets one request per
+/// host run at a time and keeps the host's delay between them, whichever thread asks.
+#[derive(Clone)]
 pub struct Fetcher {
     agent: Agent,
     host_delay: Duration,
     max_body: u64,
     max_redirects: u32,
+    clock: Arc<Mutex<HostClock>>,
+    requests: Arc<AtomicU64>,
+}
+
+#[derive(Default)]
+struct HostClock {
+    /// When each host's last request ended.
     last_request: HashMap<String, Instant>,
     /// Longer delays asked for by a host (robots.txt `Crawl-delay`).
     host_delays: HashMap<String, Duration>,
-    requests: u64,
+    /// Hosts with a request in flight.
+    busy: HashSet<String>,
 }
 
 impl Fetcher {
@@ -98,19 +128,18 @@ impl Fetcher {
             host_delay: settings.host_delay,
             max_body: settings.max_body_bytes,
             max_redirects: settings.max_redirects,
-            last_request: HashMap::new(),
-            host_delays: HashMap::new(),
-            requests: 0,
+            clock: Arc::default(),
+            requests: Arc::default(),
         }
     }
 
     /// Requests sent so far (redirect hops included).
     pub fn requests(&self) -> u64 {
-        self.requests
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// GETs a URL, following redirects by hand; `validators` make the request conditional.
-    pub fn get(&mut self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+    pub fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
         let mut current = url::Url::parse(url).map_err(|e| FetchError::BadUrl(e.to_string()))?;
         for _hop in 0..=self.max_redirects {
             check_scheme(&current).map_err(FetchError::Refused)?;
@@ -118,7 +147,7 @@ impl Fetcher {
                 .host_str()
                 .ok_or_else(|| FetchError::BadUrl(format!("{current} has no host")))?
                 .to_ascii_lowercase();
-            self.wait_for(&host);
+            let _turn = self.wait_for(&host);
             let mut request = self.agent.get(current.as_str());
             if let Some(etag) = &validators.etag {
                 request = request.header("If-None-Match", etag);
@@ -126,7 +155,7 @@ impl Fetcher {
             if let Some(lm) = &validators.last_modified {
                 request = request.header("If-Modified-Since", lm);
             }
-            self.requests += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
             let result = request.call();
             let result = result.map_err(map_error).and_then(|response| {
                 let status = response.status().as_u16();
@@ -150,7 +179,7 @@ impl Fetcher {
                 self.read_body(current.as_str(), response)
                     .map(|b| Ok(Fetched::Body(b)))
             });
-            self.last_request.insert(host, Instant::now());
+            drop(_turn);
             match result? {
                 Ok(fetched) => return Ok(fetched),
                 Err(next) => {
@@ -163,22 +192,43 @@ impl Fetcher {
     }
 
     /// A host asked for a longer delay than the configured one (never shortens it).
-    pub fn set_host_delay(&mut self, host: &str, delay: Duration) {
-        self.host_delays.insert(host.to_ascii_lowercase(), delay);
+    pub fn set_host_delay(&self, host: &str, delay: Duration) {
+        if let Ok(mut clock) = self.clock.lock() {
+            clock.host_delays.insert(host.to_ascii_lowercase(), delay);
+        }
     }
 
     /// Sleeps until the host's minimum delay has passed since its last request.
-    fn wait_for(&self, host: &str) {
-        if let Some(last) = self.last_request.get(host) {
-            let delay = self
-                .host_delays
-                .get(host)
-                .map_or(self.host_delay, |d| (*d).max(self.host_delay));
-            let ready = *last + delay;
-            let now = Instant::now();
-            if ready > now {
-                std::thread::sleep(ready - now);
-            }
+    fn wait_for(&self, host: &str) -> Turn<'_> {
+        loop {
+            let wait = {
+                // A poisoned clock only means another fetch panicked: its data is still good.
+                let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+                let delay = clock
+                    .host_delays
+                    .get(host)
+                    .map_or(self.host_delay, |d| (*d).max(self.host_delay));
+                let now = Instant::now();
+                let ready = clock
+                    .last_request
+                    .get(host)
+                    .map_or(now, |last| *last + delay);
+                if clock.busy.contains(host) {
+                    // Another thread's request to this host: wait for it (and the delay).
+                    delay
+                        .max(Duration::from_millis(10))
+                        .min(Duration::from_millis(50))
+                } else if ready > now {
+                    ready - now
+                } else {
+                    clock.busy.insert(host.to_string());
+                    return Turn {
+                        clock: &self.clock,
+                        host: host.to_string(),
+                    };
+                }
+            };
+            std::thread::sleep(wait);
         }
     }
 

@@ -374,7 +374,8 @@ impl Watcher {
         let due = interleave_hosts(due);
         let cap = self.config.settings.max_articles_per_poll;
         let mut per_feed: BTreeMap<String, usize> = BTreeMap::new();
-        let mut pages = Vec::new();
+        // First, one by one: the per-feed cap and robots.txt (read once per origin).
+        let mut jobs: Vec<(String, state::Pending)> = Vec::new();
         for (_, url) in due {
             let Some(pending) = self.state.pending.get(&url).cloned() else {
                 continue;
@@ -385,7 +386,7 @@ impl Watcher {
             }
             *taken += 1;
             match self.robots_allow(&url) {
-                Ok(true) => {}
+                Ok(true) => jobs.push((url, pending)),
                 Ok(false) => {
                     tracing::warn!(url = %url, "disallowed by robots.txt, not fetched");
                     report.disallowed += 1;
@@ -395,7 +396,6 @@ impl Watcher {
                         error: Some("disallowed by robots.txt".into()),
                     };
                     self.state.seen.insert(url, seen);
-                    continue;
                 }
                 Err(reason) => {
                     report.failed += 1;
@@ -404,39 +404,83 @@ impl Watcher {
                         reason: reason.clone(),
                     });
                     self.failed(&url, reason, now, report);
-                    continue;
                 }
             }
-            match self.fetch_page(&url) {
-                Ok(body) => {
-                    report.fetched += 1;
-                    pages.push(ArticlePage {
-                        url: url.clone(),
-                        final_url: body.url,
-                        bytes: body.bytes,
-                        charset: body.charset,
-                        feed: pending.feed,
-                        outlet: pending.outlet,
-                        meta: pending.meta,
-                    });
-                    if pages.len() >= batch {
-                        self.hand_on(std::mem::take(&mut pages), now, sink)?;
+        }
+        // Then the pages, several hosts at once: each host goes to one worker, which takes its
+        // hosts in turn (so one host's delay is spent on the others); results come back here
+        // as they arrive and go to the sink in batches while the workers go on.
+        let workers = self.config.settings.fetch_workers.max(1);
+        let mut lanes: Vec<Vec<(u64, (String, state::Pending))>> = vec![Vec::new(); workers];
+        let mut host_lane: HashMap<String, usize> = HashMap::new();
+        for (i, job) in jobs.into_iter().enumerate() {
+            let host = url::Url::parse(&job.0)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .unwrap_or_default();
+            let next = host_lane.len() % workers;
+            let lane = *host_lane.entry(host).or_insert(next);
+            lanes[lane].push((i as u64, job));
+        }
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut outcome = Ok(());
+        std::thread::scope(|scope| {
+            for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
+                let (fetcher, tx, stop) = (self.fetcher.clone(), tx.clone(), &stop);
+                scope.spawn(move || {
+                    for (_, (url, pending)) in lane {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        let result = fetch_page(&fetcher, &url);
+                        if tx.send((url, pending, result)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut pages = Vec::new();
+            for (url, pending, result) in rx {
+                if outcome.is_err() {
+                    // The sink failed: the rest stays pending for the next poll.
+                    continue;
+                }
+                match result {
+                    Ok(body) => {
+                        report.fetched += 1;
+                        pages.push(ArticlePage {
+                            url,
+                            final_url: body.url,
+                            bytes: body.bytes,
+                            charset: body.charset,
+                            feed: pending.feed,
+                            outlet: pending.outlet,
+                            meta: pending.meta,
+                        });
+                        if pages.len() >= batch {
+                            outcome = self.hand_on(std::mem::take(&mut pages), now, sink);
+                            if outcome.is_err() {
+                                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Err(reason) => {
+                        report.failed += 1;
+                        on_problem(&Problem {
+                            url: url.clone(),
+                            reason: reason.clone(),
+                        });
+                        self.failed(&url, reason, now, report);
                     }
                 }
-                Err(reason) => {
-                    report.failed += 1;
-                    on_problem(&Problem {
-                        url: url.clone(),
-                        reason: reason.clone(),
-                    });
-                    self.failed(&url, reason, now, report);
-                }
             }
-        }
-        if !pages.is_empty() {
-            self.hand_on(pages, now, sink)?;
-        }
-        Ok(())
+            if outcome.is_ok() && !pages.is_empty() {
+                outcome = self.hand_on(pages, now, sink);
+            }
+        });
+        outcome
     }
 
     /// Whether robots.txt lets us fetch the URL (read once a day per origin). A missing
@@ -486,27 +530,6 @@ impl Watcher {
             .robots
             .get(&origin)
             .is_none_or(|(_, rules)| rules.allowed(&path)))
-    }
-
-    fn fetch_page(&mut self, url: &str) -> Result<fetch::Body, String> {
-        match self.fetcher.get(url, &Validators::default()) {
-            Ok(Fetched::Body(body)) => {
-                let html = body.content_type.as_deref().is_none_or(|ct| {
-                    matches!(ct, "text/html" | "application/xhtml+xml" | "text/plain")
-                });
-                if html {
-                    Ok(body)
-                } else {
-                    Err(format!(
-                        "not an HTML page (content-type {})",
-                        body.content_type.unwrap_or_default()
-                    ))
-                }
-            }
-            // No validators were sent; a 304 here is a broken server.
-            Ok(Fetched::NotModified) => Err("unexpected 304 without a conditional request".into()),
-            Err(e) => Err(e.to_string()),
-        }
     }
 
     /// A failed page waits twice as long as the time before, then is given up.
@@ -561,6 +584,27 @@ impl Watcher {
         }
         self.state.save(&self.state_path)?;
         Ok(())
+    }
+}
+
+fn fetch_page(fetcher: &Fetcher, url: &str) -> Result<fetch::Body, String> {
+    match fetcher.get(url, &Validators::default()) {
+        Ok(Fetched::Body(body)) => {
+            let html = body.content_type.as_deref().is_none_or(|ct| {
+                matches!(ct, "text/html" | "application/xhtml+xml" | "text/plain")
+            });
+            if html {
+                Ok(body)
+            } else {
+                Err(format!(
+                    "not an HTML page (content-type {})",
+                    body.content_type.unwrap_or_default()
+                ))
+            }
+        }
+        // No validators were sent; a 304 here is a broken server.
+        Ok(Fetched::NotModified) => Err("unexpected 304 without a conditional request".into()),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -645,7 +645,7 @@ fn hosts_take_turns() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cfg = Config::parse(&format!(
         "[settings]\nhost_delay = \"200ms\"\nallow_private = true\nrobots = false\n\
-         [[feed]]\nurl = \"{}\"\n",
+         fetch_workers = 1\n[[feed]]\nurl = \"{}\"\n",
         server.url("/feed.xml")
     ))?;
     let dir = tempfile::tempdir()?;
@@ -681,5 +681,96 @@ fn a_second_watcher_on_the_same_state_file_is_refused() -> Result<(), Box<dyn st
     Watcher::open(cfg.clone(), dir.path().join("other.json"), true)?;
     drop(first);
     Watcher::open(cfg, state, true)?;
+    Ok(())
+}
+
+/// Pages of two hosts are fetched at once (`fetch_workers = 2`), one request at a time per
+/// host: the server holds each host's first page until the other host's has arrived too.
+/// The two hosts are `127.0.0.1` and `localhost` (both this server).
+#[test]
+fn pages_of_different_hosts_are_fetched_at_once() -> Result<(), Box<dyn std::error::Error>> {
+    #[derive(Default)]
+    struct Meeting {
+        arrived: usize,
+        in_flight: HashMap<String, usize>,
+        most_per_host: usize,
+    }
+    let meeting = Arc::new((Mutex::new(Meeting::default()), std::sync::Condvar::new()));
+    let met = Arc::new(Mutex::new(Vec::new()));
+    let port = Arc::new(Mutex::new(0u16));
+    let (m, got, p) = (meeting.clone(), met.clone(), port.clone());
+    let handler: Box<Handler> = Box::new(move |req: &Seen, _nth: usize| {
+        let port = p.lock().map(|p| *p).unwrap_or(0);
+        if req.path == "/two.xml" {
+            let items: String = ["127.0.0.1", "localhost"]
+                .iter()
+                .flat_map(|h| {
+                    (1..=3)
+                        .map(move |i| format!("<item><link>http://{h}:{port}/p/{i}</link></item>"))
+                })
+                .collect();
+            return reply(
+                200,
+                "application/rss+xml",
+                format!(
+                    r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Two</title>{items}</channel></rss>"#
+                ),
+            );
+        }
+        let host = req.headers.get("host").cloned().unwrap_or_default();
+        let (lock, cvar) = &*m;
+        let Ok(mut state) = lock.lock() else {
+            return reply(500, "text/plain", "");
+        };
+        *state.in_flight.entry(host.clone()).or_default() += 1;
+        let here = state.in_flight[&host];
+        state.most_per_host = state.most_per_host.max(here);
+        state.arrived += 1;
+        cvar.notify_all();
+        // Hold the first page of each host until two pages are in: only concurrent fetching
+        // gets past this without the timeout.
+        if let Ok((s, timeout)) =
+            cvar.wait_timeout_while(state, Duration::from_secs(10), |s| s.arrived < 2)
+        {
+            state = s;
+            if let Ok(mut g) = got.lock() {
+                g.push(!timeout.timed_out());
+            }
+        } else {
+            return reply(500, "text/plain", "");
+        }
+        *state.in_flight.entry(host).or_default() -= 1;
+        drop(state);
+        reply(
+            200,
+            "text/html",
+            page(
+                "A page",
+                "<p>The ferry council of Ostra met again and agreed on the timetable.</p>",
+            ),
+        )
+    });
+    let server = Server::start(handler)?;
+    if let Ok(mut p) = port.lock() {
+        *p = server.port;
+    }
+    let dir = tempfile::tempdir()?;
+    let cfg = config(
+        &server,
+        "fetch_workers = 2\nrobots = false\nallow_private = true",
+        &["/two.xml"],
+    );
+    let mut w = Watcher::open(cfg, dir.path().join("two.json"), true)?;
+    let (report, pages, problems) = poll(&mut w, 1, true);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!((report.fetched, pages.len()), (6, 6));
+    let met = met.lock().map(|m| m.clone()).unwrap_or_default();
+    assert_eq!(
+        met.first(),
+        Some(&true),
+        "the two hosts' first pages never met: {met:?}"
+    );
+    let most = meeting.0.lock().map(|m| m.most_per_host).unwrap_or(99);
+    assert_eq!(most, 1, "a host got two requests at once");
     Ok(())
 }
