@@ -149,6 +149,15 @@ fn search_finds_articles_and_quotes_with_snippets(b: Backend) {
     let Some((server, f)) = served_on(b, "search_finds_articles_and_quotes_with_snippets") else {
         return;
     };
+    // Every word must match unless joined by OR.
+    let n = |q: &str| {
+        get(&server, &format!("/api/search?q={q}")).json()["hits"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert!(n("dredger") > 0);
+    assert_eq!(n("dredger%20volcano"), 0);
+    assert_eq!(n("dredger%20OR%20volcano"), n("dredger"));
     let v = get(&server, "/api/search?q=dredger").json();
     assert_eq!(v["query"], "dredger");
     let hits = v["hits"].as_array().expect("hits");
