@@ -341,39 +341,7 @@ impl Pg {
         tx: &mut C,
         rows: &[(&str, &str, &QuoteRow)],
     ) -> Result<(), postgres::Error> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let quotes = self.prepared(
-            tx,
-            "INSERT INTO quotes (article_id, idx, day, speaker, quote)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
-        )?;
-        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let idx: Vec<i64> = rows.iter().map(|r| r.2.idx).collect();
-        let days: Vec<&str> = rows.iter().map(|r| r.1).collect();
-        let speakers: Vec<Option<&str>> = rows.iter().map(|r| r.2.speaker.as_deref()).collect();
-        let json: Vec<&str> = rows.iter().map(|r| r.2.json.as_str()).collect();
-        tx.execute(&quotes, &[&ids, &idx, &days, &speakers, &json])?;
-        let words = self.prepared(
-            tx,
-            "INSERT INTO quote_speaker_words (word, day, article_id, idx)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-             ON CONFLICT DO NOTHING",
-        )?;
-        let (mut w, mut d, mut a, mut i) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (id, day, q) in rows {
-            for word in &q.words {
-                w.push(word.as_str());
-                d.push(*day);
-                a.push(*id);
-                i.push(q.idx);
-            }
-        }
-        if !w.is_empty() {
-            tx.execute(&words, &[&w, &d, &a, &i])?;
-        }
-        Ok(())
+        write_quote_rows(tx, &mut |c, sql| self.prepared(c, sql), rows)
     }
 
     /// Replaces the rows of `disagreements` and `disagreement_words` of one story.
@@ -384,41 +352,7 @@ impl Pg {
         last: &str,
         rows: &[DisagreementRow],
     ) -> Result<(), postgres::Error> {
-        let clear = self.prepared(tx, "DELETE FROM disagreements WHERE story_id = $1")?;
-        tx.execute(&clear, &[&story])?;
-        let clear = self.prepared(tx, "DELETE FROM disagreement_words WHERE story_id = $1")?;
-        tx.execute(&clear, &[&story])?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let insert = self.prepared(
-            tx,
-            "INSERT INTO disagreements (story_id, idx, last, slot, subject, disagreement)
-             SELECT $1, u.* FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u",
-        )?;
-        let idx: Vec<i64> = rows.iter().map(|r| r.idx).collect();
-        let lasts: Vec<&str> = rows.iter().map(|_| last).collect();
-        let slots: Vec<&str> = rows.iter().map(|r| r.slot.as_str()).collect();
-        let subjects: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
-        let json: Vec<&str> = rows.iter().map(|r| r.json.as_str()).collect();
-        tx.execute(&insert, &[&story, &idx, &lasts, &slots, &subjects, &json])?;
-        let words = self.prepared(
-            tx,
-            "INSERT INTO disagreement_words (word, last, story_id, idx)
-             SELECT u.word, $2, $3, u.idx FROM unnest($1::text[], $4::bigint[]) AS u (word, idx)
-             ON CONFLICT DO NOTHING",
-        )?;
-        let (mut w, mut i) = (Vec::new(), Vec::new());
-        for r in rows {
-            for word in &r.words {
-                w.push(word.as_str());
-                i.push(r.idx);
-            }
-        }
-        if !w.is_empty() {
-            tx.execute(&words, &[&w, &last, &story, &i])?;
-        }
-        Ok(())
+        write_disagreement_rows(tx, &mut |c, sql| self.prepared(c, sql), story, last, rows)
     }
 
     /// Ids and dates of the articles in no story yet.
@@ -1094,9 +1028,107 @@ fn migrate(client: &mut Client, name: &str) -> Result<usize, StoreError> {
     Ok(applied)
 }
 
+/// Prepares a statement for a client: the connection's cache, or a plain prepare.
+type Prepare<'a, C> = dyn FnMut(&mut C, &'static str) -> Result<Statement, postgres::Error> + 'a;
+
+/// Writes rows of `quotes` and `quote_speaker_words`: (article id, day, row).
+fn write_quote_rows<C: GenericClient>(
+    tx: &mut C,
+    prepare: &mut Prepare<'_, C>,
+    rows: &[(&str, &str, &QuoteRow)],
+) -> Result<(), postgres::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let quotes = prepare(
+        tx,
+        "INSERT INTO quotes (article_id, idx, day, speaker, quote)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])",
+    )?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    let idx: Vec<i64> = rows.iter().map(|r| r.2.idx).collect();
+    let days: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let speakers: Vec<Option<&str>> = rows.iter().map(|r| r.2.speaker.as_deref()).collect();
+    let json: Vec<&str> = rows.iter().map(|r| r.2.json.as_str()).collect();
+    tx.execute(&quotes, &[&ids, &idx, &days, &speakers, &json])?;
+    let words = prepare(
+        tx,
+        "INSERT INTO quote_speaker_words (word, day, article_id, idx)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+         ON CONFLICT DO NOTHING",
+    )?;
+    let (mut w, mut d, mut a, mut i) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, day, q) in rows {
+        for word in &q.words {
+            w.push(word.as_str());
+            d.push(*day);
+            a.push(*id);
+            i.push(q.idx);
+        }
+    }
+    if !w.is_empty() {
+        tx.execute(&words, &[&w, &d, &a, &i])?;
+    }
+    Ok(())
+}
+
+/// Replaces the rows of `disagreements` and `disagreement_words` of one story.
+fn write_disagreement_rows<C: GenericClient>(
+    tx: &mut C,
+    prepare: &mut Prepare<'_, C>,
+    story: &str,
+    last: &str,
+    rows: &[DisagreementRow],
+) -> Result<(), postgres::Error> {
+    let clear = prepare(tx, "DELETE FROM disagreements WHERE story_id = $1")?;
+    tx.execute(&clear, &[&story])?;
+    let clear = prepare(tx, "DELETE FROM disagreement_words WHERE story_id = $1")?;
+    tx.execute(&clear, &[&story])?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let insert = prepare(
+        tx,
+        "INSERT INTO disagreements (story_id, idx, last, slot, subject, disagreement)
+         SELECT $1, u.* FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u",
+    )?;
+    let idx: Vec<i64> = rows.iter().map(|r| r.idx).collect();
+    let lasts: Vec<&str> = rows.iter().map(|_| last).collect();
+    let slots: Vec<&str> = rows.iter().map(|r| r.slot.as_str()).collect();
+    let subjects: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
+    let json: Vec<&str> = rows.iter().map(|r| r.json.as_str()).collect();
+    tx.execute(&insert, &[&story, &idx, &lasts, &slots, &subjects, &json])?;
+    let words = prepare(
+        tx,
+        "INSERT INTO disagreement_words (word, last, story_id, idx)
+         SELECT u.word, $2, $3, u.idx FROM unnest($1::text[], $4::bigint[]) AS u (word, idx)
+         ON CONFLICT DO NOTHING",
+    )?;
+    let (mut w, mut i) = (Vec::new(), Vec::new());
+    for r in rows {
+        for word in &r.words {
+            w.push(word.as_str());
+            i.push(r.idx);
+        }
+    }
+    if !w.is_empty() {
+        tx.execute(&words, &[&w, &last, &story, &i])?;
+    }
+    Ok(())
+}
+
 /// Fills the lookup tables of a store migrated from version 2, inside the migration's
 /// transaction. Rows whose JSON does not parse are skipped: reading them reports the damage.
 fn backfill(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let mut cache: HashMap<&'static str, Statement> = HashMap::new();
+    let mut prepare = |c: &mut postgres::Transaction<'_>, sql: &'static str| {
+        if let Some(s) = cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql)?;
+        cache.insert(sql, s.clone());
+        Ok(s)
+    };
     let rows = tx.query(
         "SELECT e.article_id, coalesce(a.published, ''), e.quotes
          FROM extractions e JOIN articles a ON a.id = e.article_id",
@@ -1115,7 +1147,7 @@ fn backfill(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
             .iter()
             .map(|q| (id.as_str(), day.as_str(), q))
             .collect();
-        backfill_quotes(tx, &rows)?;
+        write_quote_rows(tx, &mut prepare, &rows)?;
     }
     let stories = tx.query("SELECT id, story FROM stories", &[])?;
     for r in &stories {
@@ -1126,50 +1158,7 @@ fn backfill(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
         let Ok(encoded) = lookup::disagreement_rows(&story) else {
             continue;
         };
-        backfill_disagreements(tx, &id, &lookup::story_last(&story), &encoded)?;
-    }
-    Ok(())
-}
-
-fn backfill_quotes(
-    tx: &mut postgres::Transaction<'_>,
-    rows: &[(&str, &str, &QuoteRow)],
-) -> Result<(), postgres::Error> {
-    for (id, day, q) in rows {
-        tx.execute(
-            "INSERT INTO quotes (article_id, idx, day, speaker, quote) VALUES ($1, $2, $3, $4, $5)",
-            &[id, &q.idx, day, &q.speaker, &q.json],
-        )?;
-        for w in &q.words {
-            tx.execute(
-                "INSERT INTO quote_speaker_words (word, day, article_id, idx)
-                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                &[w, day, id, &q.idx],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn backfill_disagreements(
-    tx: &mut postgres::Transaction<'_>,
-    story: &str,
-    last: &str,
-    rows: &[DisagreementRow],
-) -> Result<(), postgres::Error> {
-    for r in rows {
-        tx.execute(
-            "INSERT INTO disagreements (story_id, idx, last, slot, subject, disagreement)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&story, &r.idx, &last, &r.slot, &r.subject, &r.json],
-        )?;
-        for w in &r.words {
-            tx.execute(
-                "INSERT INTO disagreement_words (word, last, story_id, idx)
-                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                &[w, &last, &story, &r.idx],
-            )?;
-        }
+        write_disagreement_rows(tx, &mut prepare, &id, &lookup::story_last(&story), &encoded)?;
     }
     Ok(())
 }
