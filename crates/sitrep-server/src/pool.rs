@@ -8,8 +8,11 @@ use sitrep_store::Store;
 
 use crate::ServerError;
 
-/// Connections open at most. SQLite in WAL mode reads concurrently, but on a small machine more
-/// connections than cores only add memory (each has its own page cache).
+/// Connections open at most. SQLite in WAL mode reads concurrently and the store maps the file
+/// (pages shared by all connections), but each connection still keeps its own statement cache
+/// and a small page cache for what lies past the map; on a small machine more connections
+/// than the blocking threads that use them only add memory. PostgreSQL: one server process per
+/// connection.
 const MAX_OPEN: usize = 8;
 
 pub(crate) struct Pool {
