@@ -20,7 +20,11 @@ pub enum StoreError {
         source: postgres::Error,
     },
 
-    #[error("cannot connect to postgresql database {db}: {source}")]
+    /// `sslmode=require`: the TLS set-up failed before connecting (e.g. `sslrootcert` unreadable).
+    #[error("postgresql database {db}: tls: {reason}")]
+    PgTls { db: String, reason: String },
+
+    #[error("cannot connect to postgresql database {db}: {}", with_causes(source))]
     PgConnect { db: String, source: postgres::Error },
 
     #[error("migrating postgresql database {db} to schema version {version} failed: {source}")]
@@ -151,4 +155,20 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+}
+
+/// An error's message followed by those of its causes ("error performing TLS handshake:
+/// invalid peer certificate: UnknownIssuer"), each once.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }

@@ -1,8 +1,10 @@
 //! The PostgreSQL backend of [`crate::Store`], for stores that several ingest workers on several
 //! machines share.
 //!
-//! One blocking connection per `Store` (the `postgres` crate, without TLS: use it on a trusted
-//! network or through a tunnel). The schema is that of the SQLite backend, written for
+//! One blocking connection per `Store` (the `postgres` crate). `sslmode=require` connects over
+//! TLS (rustls) and verifies the server's certificate against `sslrootcert=PATH` (a parameter
+//! of the URL that this module takes out before the client library parses it) or the public
+//! web roots; other modes connect in plain text. The schema is that of the SQLite backend, written for
 //! PostgreSQL (`migrations/postgres/`); text keys and dates use the `"C"` collation so that
 //! listings and cursors order by bytes, as SQLite does, whatever the database's locale.
 //!
@@ -22,7 +24,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
-use postgres::config::Host;
+use postgres::config::{Host, SslMode};
 use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 use sitrep_model::{Article, ArticleRecord, Extraction};
@@ -70,20 +72,35 @@ pub(crate) struct Pg {
 
 impl Pg {
     pub(crate) fn open(url: &str) -> Result<Pg, StoreError> {
+        let (url, root_cert) = take_root_cert(url);
         let mut config: Config = url.parse().map_err(|source| StoreError::PgUrl {
-            spec: redact(url),
+            spec: redact(&url),
             source,
         })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         let name = describe(&config);
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|source| StoreError::PgConnect {
+        let connected = if matches!(config.get_ssl_mode(), SslMode::Require) {
+            let tls = tls_connector(root_cert.as_deref()).map_err(|reason| StoreError::PgTls {
                 db: name.clone(),
-                source,
+                reason,
             })?;
+            config.connect(tls)
+        } else {
+            if root_cert.is_some() {
+                return Err(StoreError::PgTls {
+                    db: name,
+                    reason: "sslrootcert is given but sslmode is not require: add sslmode=require"
+                        .to_string(),
+                });
+            }
+            config.connect(NoTls)
+        };
+        let mut client = connected.map_err(|source| StoreError::PgConnect {
+            db: name.clone(),
+            source,
+        })?;
         migrate(&mut client, &name)?;
         Ok(Pg {
             client: RefCell::new(client),
@@ -1163,6 +1180,88 @@ fn backfill(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
     Ok(())
 }
 
+/// The URL without its `sslrootcert=PATH` parameter (which the client library does not know)
+/// and that path, percent-decoded.
+fn take_root_cert(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut root = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("sslrootcert=") {
+            Some(path) => {
+                root = Some(percent_decode(path));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, root)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// TLS for `sslmode=require`: the server's certificate is verified against `root_cert` (a PEM
+/// file) or, without one, the public web roots; rustls with the ring provider.
+fn tls_connector(
+    root_cert: Option<&str>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        Some(path) => {
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|e| format!("sslrootcert {path}: {e}"))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| format!("sslrootcert {path}: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("sslrootcert {path}: {e}"))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("sslrootcert {path}: no certificate in it"));
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// `postgres://USER@HOST:PORT/DB` of a parsed URL: what errors and logs show, never the
 /// password.
 fn describe(config: &Config) -> String {
@@ -1202,6 +1301,26 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_root_certificate_is_taken_out_of_the_url() {
+        assert_eq!(
+            take_root_cert("postgres://u@h/db?sslmode=require&sslrootcert=/etc/ca%20files/ca.pem"),
+            (
+                "postgres://u@h/db?sslmode=require".to_string(),
+                Some("/etc/ca files/ca.pem".to_string())
+            )
+        );
+        assert_eq!(
+            take_root_cert("postgres://u@h/db?sslrootcert=ca.pem"),
+            ("postgres://u@h/db".to_string(), Some("ca.pem".to_string()))
+        );
+        assert_eq!(
+            take_root_cert("postgres://u@h/db?connect_timeout=3"),
+            ("postgres://u@h/db?connect_timeout=3".to_string(), None)
+        );
+        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+    }
 
     #[test]
     fn urls_are_shown_without_passwords() {

@@ -571,3 +571,66 @@ fn a_newer_postgres_store_is_refused() {
     );
     assert!(msg.contains("postgres://"), "{msg}");
 }
+
+/// The certificate of the test server (`scripts/pg cert`, exported by scripts/test as
+/// `SITREP_TEST_PG_CERT`); `None` after a note when unset, unless PostgreSQL is required.
+fn server_cert(test: &str) -> Option<String> {
+    match std::env::var("SITREP_TEST_PG_CERT") {
+        Ok(p) if !p.trim().is_empty() => Some(p.trim().to_string()),
+        _ => {
+            if std::env::var("SITREP_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                panic!("SITREP_REQUIRE_PG=1 but SITREP_TEST_PG_CERT is not set (scripts/pg cert)");
+            }
+            eprintln!("note: {test} skipped: SITREP_TEST_PG_CERT is not set (scripts/pg cert)");
+            None
+        }
+    }
+}
+
+#[test]
+fn postgres_over_tls_verifies_the_server_certificate() {
+    let Some(db) = Db::postgres("postgres_over_tls_verifies_the_server_certificate") else {
+        return;
+    };
+    let Some(cert) = server_cert("postgres_over_tls_verifies_the_server_certificate") else {
+        return;
+    };
+    let tls = format!("{}&sslmode=require&sslrootcert={cert}", db.spec());
+    let mut store = Store::open(&tls).expect("open over tls");
+    let items = batch(0..2);
+    assert_eq!(store.insert_batch(&items).expect("insert").stored, 2);
+    assert_eq!(store.count_articles().expect("count"), 2);
+    // The server sees an encrypted connection (ours: the other tests connect in plain text).
+    let Db::Postgres { base, .. } = &db else {
+        unreachable!("a postgres db")
+    };
+    let mut admin = ::postgres::Client::connect(base, ::postgres::NoTls).expect("admin");
+    let encrypted: i64 = admin
+        .query_one("SELECT count(*) FROM pg_stat_ssl WHERE ssl", &[])
+        .and_then(|r| r.try_get(0))
+        .expect("pg_stat_ssl");
+    assert!(encrypted >= 1, "no tls connection on the server");
+    drop(store);
+
+    // Another CA's certificate: the server is not trusted, and the error says so.
+    let other = format!(
+        "{}/tests/fixtures/unrelated-ca.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (err, msg) = message(Store::open(&format!(
+        "{}&sslmode=require&sslrootcert={other}",
+        db.spec()
+    )));
+    assert!(matches!(err, StoreError::PgConnect { .. }), "{err:?}");
+    assert!(msg.to_lowercase().contains("certificate"), "{msg}");
+    // A root file that is not there, or a root without sslmode=require: clear errors.
+    let (err, msg) = message(Store::open(&format!(
+        "{}&sslmode=require&sslrootcert=/nonexistent/ca.pem",
+        db.spec()
+    )));
+    assert!(matches!(err, StoreError::PgTls { .. }), "{err:?}");
+    assert!(msg.contains("/nonexistent/ca.pem"), "{msg}");
+    let (err, msg) = message(Store::open(&format!("{}&sslrootcert={cert}", db.spec())));
+    assert!(matches!(err, StoreError::PgTls { .. }), "{err:?}");
+    assert!(msg.contains("sslmode"), "{msg}");
+}
