@@ -20,9 +20,11 @@
 //! ```
 
 mod offsets;
+mod proposals;
 
 pub use chrono::NaiveDate;
 pub use offsets::{OffsetMap, Segment};
+pub use proposals::thread_proposals;
 use serde::{Deserialize, Serialize};
 
 /// The contract version written in every output object.

@@ -41,6 +41,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/api/events", get(events))
         .route("/api/threads", get(list_threads))
         .route("/api/threads/{id}", get(get_thread))
+        .route("/api/threads/{id}/proposals", get(get_thread_proposals))
         .route("/api/quotes", get(quotes))
         .route("/api/stories/{id}/quotes", get(story_quotes))
         .route("/api/disagreements", get(disagreements))
@@ -816,6 +817,51 @@ pub(crate) fn thread_page(
         stories: page.into_iter().cloned().collect(),
         next,
     })
+}
+
+/// A thread's proposals with every party's positions across its stories.
+#[derive(Serialize)]
+pub(crate) struct ThreadProposals {
+    pub thread: String,
+    pub proposals: Vec<sitrep_model::Proposal>,
+}
+
+/// The proposals of a thread: every story of it read, their proposals merged
+/// ([`sitrep_model::thread_proposals`]).
+pub(crate) fn thread_proposals(
+    app: &App,
+    store: &Store,
+    id: &str,
+) -> Result<ThreadProposals, ServerError> {
+    let threads = app.threads().get(store)?;
+    if !threads.list.iter().any(|t| t.id == id) {
+        return Err(not_found("thread", id));
+    }
+    let mut stories = Vec::new();
+    for summary in threads
+        .stories
+        .get(id)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        if let Some(story) = store.get_story(&summary.id)? {
+            stories.push(story);
+        }
+    }
+    Ok(ThreadProposals {
+        thread: id.to_string(),
+        proposals: sitrep_model::thread_proposals(&stories),
+    })
+}
+
+async fn get_thread_proposals(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult<ThreadProposals> {
+    let id = path(id)?;
+    let app2 = app.clone();
+    let out = app.store(move |s| thread_proposals(&app2, s, &id)).await?;
+    Ok(Json(out))
 }
 
 async fn get_thread(

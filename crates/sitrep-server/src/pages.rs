@@ -819,6 +819,43 @@ fn date_key(d: Option<sitrep_model::NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// Each proposal of a thread with every party's positions over time, each linked to the
+/// article that states it (conditions listed).
+fn positions_section(proposals: &[sitrep_model::Proposal]) -> String {
+    let mut b = String::from("<h2>Positions</h2>");
+    for p in proposals {
+        b.push_str(&format!("<h3>{}</h3>", esc(&p.subject)));
+        if !p.variants.is_empty() {
+            b.push_str(&format!(
+                "<p class=\"meta\">also: {}</p>",
+                esc(&p.variants.join(", "))
+            ));
+        }
+        b.push_str("<ul>");
+        for x in &p.positions {
+            let date = x
+                .date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "undated".into());
+            let conditions: Vec<&str> = x.conditions.iter().map(|c| c.text.as_str()).collect();
+            b.push_str(&format!(
+                "<li>{} · <strong>{}</strong> <a href=\"/articles/{}\">{}</a>{}</li>",
+                esc(&date),
+                esc(&x.party),
+                url_part(&x.article),
+                esc(&x.stance),
+                if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (if {})", esc(&conditions.join("; ")))
+                }
+            ));
+        }
+        b.push_str("</ul>");
+    }
+    b
+}
+
 /// `/threads/{id}`: a thread's stories, newest first.
 async fn thread_page(
     State(app): State<App>,
@@ -829,8 +866,18 @@ async fn thread_page(
     let q = api::query(q)?;
     let cursor = q.cursor.filter(|c| !c.is_empty());
     let app2 = app.clone();
-    let t = app
-        .store(move |s| api::thread_page(&app2, s, &id, 100, cursor.as_deref()))
+    let first_page = cursor.is_none();
+    let (t, proposals) = app
+        .store(move |s| {
+            let t = api::thread_page(&app2, s, &id, 100, cursor.as_deref())?;
+            // The positions over the whole thread, on its first page.
+            let proposals = if first_page {
+                api::thread_proposals(&app2, s, &id)?.proposals
+            } else {
+                Vec::new()
+            };
+            Ok((t, proposals))
+        })
         .await?;
     let mut b = format!(
         "<p class=\"meta\"><a href=\"/threads\">Threads</a></p><h1>{}</h1>\
@@ -843,6 +890,9 @@ async fn thread_page(
     );
     for s in &t.stories {
         b.push_str(&story_card(s));
+    }
+    if !proposals.is_empty() {
+        b.push_str(&positions_section(&proposals));
     }
     b.push_str(&next_link(
         &format!("/threads/{}?", url_part(&t.thread.id)),

@@ -11,6 +11,7 @@ use common::*;
 // Each on SQLite and on PostgreSQL (`SITREP_TEST_PG`; skipped with a note when unset unless
 // `SITREP_REQUIRE_PG=1`, as scripts/test sets).
 both!(
+    a_threads_proposals_gather_its_stories_positions,
     stories_are_listed_newest_first_and_paged_without_duplicates,
     a_story_and_an_article_are_served_whole_and_unknown_ids_are_404,
     articles_page_and_bad_parameters_are_400,
@@ -288,6 +289,7 @@ fn the_openapi_document_describes_every_endpoint(b: Backend) {
         "/api/openapi.json",
         "/api/threads",
         "/api/threads/{id}",
+        "/api/threads/{id}/proposals",
         "/api/quotes",
         "/api/stories/{id}/quotes",
         "/api/disagreements",
@@ -958,4 +960,49 @@ fn quotes_by_speaker_page_through_many_articles_once_each() {
     assert_eq!(unique.len(), expected, "a quote came twice");
     // Newest article first, then id descending; an article's quotes together.
     assert!(keys.windows(2).all(|w| w[0] >= w[1]), "{keys:?}");
+}
+
+fn a_threads_proposals_gather_its_stories_positions(b: Backend) {
+    let Some((server, f)) = served_on(b, "a_threads_proposals_gather_its_stories_positions") else {
+        return;
+    };
+    let v = get(&server, "/api/threads/thread-lesk/proposals").json();
+    assert_eq!(v["thread"], "thread-lesk");
+    let proposals = v["proposals"].as_array().expect("proposals");
+    // One proposal under two names, named as in the earliest story, positions in time order.
+    assert_eq!(proposals.len(), 1, "{v}");
+    assert_eq!(proposals[0]["subject"], "Channel dredging");
+    assert_eq!(proposals[0]["variants"][0], "dredging plan");
+    let positions = proposals[0]["positions"].as_array().expect("positions");
+    let said: Vec<(&str, &str, &str)> = positions
+        .iter()
+        .map(|p| {
+            (
+                p["party"].as_str().unwrap_or(""),
+                p["stance"].as_str().unwrap_or(""),
+                p["article"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("Ilsa <Moor>", "rejected", f.a3.as_str()),
+            ("Oda Brenn", "proposed", f.a1.as_str())
+        ]
+    );
+    let (s, e) = span_of(A1_BODY, "the channel would be dredged by May");
+    assert_eq!(
+        (positions[1]["start"].as_u64(), positions[1]["end"].as_u64()),
+        (Some(s as u64), Some(e as u64))
+    );
+    assert_error(&get(&server, "/api/threads/no-such-thread/proposals"), 404);
+
+    // The thread page shows them, escaped, each stance linked to its article.
+    let page = get(&server, "/threads/thread-lesk");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Channel dredging"), "{}", page.body);
+    assert!(page.body.contains("Ilsa &lt;Moor&gt;"));
+    assert!(!page.body.contains("Ilsa <Moor>"));
+    assert!(page.body.contains(&format!("/articles/{}", f.a1)));
 }

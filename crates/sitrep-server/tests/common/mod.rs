@@ -10,8 +10,8 @@ use std::path::Path;
 use serde_json::Value;
 use sitrep_model::{
     Actor, Article, Disagreement, Entity, Event, EventDate, Extraction, Location, Mention,
-    NaiveDate, QuadClass, Quote, QuoteKind, SCHEMA, SourcedValue, Speaker, Story, StoryEntity,
-    StoryEvent, StoryQuote, StorySpan,
+    NaiveDate, Position, Proposal, QuadClass, Quote, QuoteKind, SCHEMA, SourcedValue, Speaker,
+    Story, StoryEntity, StoryEvent, StoryQuote, StorySpan,
 };
 use sitrep_store::Store;
 
@@ -67,6 +67,24 @@ pub fn quote(body: &str, text: &str, speaker: &str, said: &str) -> Quote {
         }),
         cue: Some("said".to_string()),
         field: Default::default(),
+        start,
+        end,
+    }
+}
+
+pub fn position(
+    party: &str,
+    stance: &str,
+    day: u32,
+    article: &str,
+    (start, end): (usize, usize),
+) -> Position {
+    Position {
+        party: party.to_string(),
+        stance: stance.to_string(),
+        conditions: vec![],
+        date: NaiveDate::from_ymd_opt(2025, 4, day),
+        article: article.to_string(),
         start,
         end,
     }
@@ -214,7 +232,17 @@ pub fn fill(store: &mut Store) -> Fixture {
             event: meeting(),
             articles: vec![ids.a2.clone()],
         }],
-        proposals: vec![],
+        proposals: vec![Proposal {
+            subject: "dredging plan".to_string(),
+            variants: vec![],
+            positions: vec![position(
+                "Oda Brenn",
+                "proposed",
+                2,
+                &ids.a1,
+                span_of(A1_BODY, "the channel would be dredged by May"),
+            )],
+        }],
         disagreements: vec![Disagreement {
             subject: "Oda Brenn".to_string(),
             slot: "role".to_string(),
@@ -245,6 +273,22 @@ pub fn fill(store: &mut Store) -> Fixture {
         s.span.last = NaiveDate::from_ymd_opt(2025, 3, 1 + n);
         s.span.first = s.span.last;
         s.disagreements.clear();
+        // The oldest story saw the plan first, under another name, and someone against it.
+        s.proposals = if n == 0 {
+            vec![Proposal {
+                subject: "Channel dredging".to_string(),
+                variants: vec!["dredging plan".to_string()],
+                positions: vec![position(
+                    "Ilsa <Moor>",
+                    "rejected",
+                    1,
+                    &ids.a3,
+                    span_of(A3_BODY, "a letter about the quay"),
+                )],
+            }]
+        } else {
+            vec![]
+        };
         // The two oldest continue the harbour thread; the others stand alone.
         if n >= 2 {
             s.thread = None;
