@@ -363,6 +363,16 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             |c, v| c.core_share = v,
             vec![0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
         ),
+        (
+            "split_min_articles",
+            |c, v| c.split_min_articles = v as u32,
+            vec![0.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        ),
+        (
+            "split_ratio",
+            |c, v| c.split_ratio = v,
+            (8..=18).map(|t| t as f32 * 0.05).collect(),
+        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -486,6 +496,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "core_penalty" => c.core_penalty = v,
             "core_min_articles" => c.core_min_articles = v as u32,
             "core_share" => c.core_share = v,
+            "split_min_articles" => c.split_min_articles = v as u32,
+            "split_ratio" => c.split_ratio = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,

@@ -13,7 +13,9 @@
 //! frequencies are counted online. A story takes articles published within `window_days` of
 //! its span; a closed story's thread still takes new stories. A merge pass (every
 //! `merge_every` articles and on [`Clusterer::consolidate`]) joins stories that became similar,
-//! so the result depends little on the order articles come in.
+//! and a split pass bisects a story whose articles form two groups the merge pass would keep
+//! apart (two instances of one topic joined while young), so the result depends little on the
+//! order articles come in. The split pass keeps the profiles of open stories' articles.
 //!
 //! Invariants: no IO, no clock (time is the articles' publication dates), deterministic (fixed
 //! hasher; ties broken by id), never panics on empty or odd input. State lives behind

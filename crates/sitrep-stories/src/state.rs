@@ -205,6 +205,8 @@ pub struct StoryState {
     pub dirty: bool,
     /// Merged into this story, if it was merged away.
     pub merged_into: Option<StoryId>,
+    /// Stories split off this one (or it off them): the merge pass never joins them again.
+    pub apart: Vec<StoryId>,
 }
 
 /// A thread: the storyline its stories belong to.

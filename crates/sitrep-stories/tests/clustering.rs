@@ -354,6 +354,8 @@ fn core_penalty_keeps_two_instances_of_one_topic_apart() {
         merge_threshold: 0.2,
         core_penalty: 0.8,
         core_min_articles: 2,
+        // The split pass would take them apart too (see the next test).
+        split_min_articles: 0,
         ..Config::default()
     };
     let c = run(&apart, &all);
@@ -366,4 +368,45 @@ fn core_penalty_keeps_two_instances_of_one_topic_apart() {
     };
     let c = run(&together, &all);
     assert_eq!(story_of(&c, &all, "m0"), story_of(&c, &all, "k0"));
+}
+
+#[test]
+fn split_pass_separates_two_instances_joined_early() {
+    // A low joining threshold puts both actresses' articles in one story while it is young
+    // (the topic's words carry them); the split pass bisects it afterwards: two articles of
+    // different actresses are much less alike than two of the same one, and the merge pass
+    // then keeps the halves apart. Without the pass they stay one story.
+    let mut all = background();
+    all.extend(clinic("m", "Mirela Vostani", "Tarvel"));
+    all.extend(clinic("k", "Ilsa Korrin", "Brenmouth"));
+    let joined = Config {
+        threshold: 0.1,
+        merge_threshold: 0.3,
+        core_penalty: 0.8,
+        core_min_articles: 2,
+        split_min_articles: 0,
+        ..Config::default()
+    };
+    let c = run(&joined, &all);
+    assert_eq!(story_of(&c, &all, "m0"), story_of(&c, &all, "k0"));
+    let split = Config {
+        split_min_articles: 3,
+        split_ratio: 0.6,
+        ..joined
+    };
+    let c = run(&split, &all);
+    assert_eq!(story_of(&c, &all, "m0"), story_of(&c, &all, "m3"));
+    assert_eq!(story_of(&c, &all, "k0"), story_of(&c, &all, "k3"));
+    assert_ne!(story_of(&c, &all, "m0"), story_of(&c, &all, "k0"));
+    let mut stories: Vec<Vec<String>> = c
+        .stories()
+        .into_iter()
+        .map(|s| s.articles)
+        .filter(|a| a.len() > 1)
+        .collect();
+    stories.sort();
+    assert_eq!(
+        stories,
+        [["k0", "k1", "k2", "k3"], ["m0", "m1", "m2", "m3"]]
+    );
 }
