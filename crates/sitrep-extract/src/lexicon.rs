@@ -587,7 +587,8 @@ pub fn seeming_verb(base: &str) -> bool {
 pub fn object_with_phrase(base: &str, preposition: &str) -> bool {
     let prep = preposition.to_lowercase();
     match prep.as_str() {
-        "of" => matches!(base, "accuse" | "convince" | "warn" | "suspect"),
+        // "said the same of Vell": what was said of whom.
+        "of" => matches!(base, "accuse" | "convince" | "warn" | "suspect" | "say"),
         "for" => matches!(
             base,
             "blame"

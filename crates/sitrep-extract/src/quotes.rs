@@ -575,6 +575,33 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             end: span.end,
         });
     }
+    // "said so", "said yes", "answered no": the one word is what was said.
+    for cue in &cues {
+        let v = cue.token;
+        let Some(w) = (v + 1 < doc.tokens.len()).then_some(v + 1) else {
+            continue;
+        };
+        if !matches!(cue.base, "say" | "answer" | "reply")
+            || tree.head(w) != v
+            || quoted[w]
+            || !matches!(tree.text(w).to_lowercase().as_str(), "so" | "yes" | "no")
+        {
+            continue;
+        }
+        let span = byte_span(doc, w..w + 1);
+        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+            continue;
+        }
+        let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
+            continue;
+        };
+        quotes.push(indirect(
+            &tree,
+            w..w + 1,
+            cue_phrase(&tree, v),
+            Some(speaker),
+        ));
+    }
     // Block quotes: a paragraph without quotation marks after a paragraph ending "X said:".
     for k in 0..doc.tokens.len() {
         if tree.text(k) != ":" || quoted[k] {
@@ -757,6 +784,13 @@ fn unattributed_direct_quotes(tree: &Tree<'_>, resolution: &Resolution, quotes: 
 /// closing mark, and the punctuation before it, so its marks pair up.
 fn close_marks(text: &str, q: &mut Quote) {
     let span = &text[q.start..q.end];
+    // A curly single quotation opened and not closed ("Plan ‘Not Worth the Concrete").
+    let single_open = span.matches('‘').count() > span.matches('’').count();
+    if single_open && text[q.end..].starts_with('’') {
+        q.end += '’'.len_utf8();
+        q.text = text[q.start..q.end].to_string();
+        return;
+    }
     let opens = span.matches(['“', '«']).count();
     let closes = span.matches(['”', '»']).count();
     let straight = span.matches('"').count() + span.matches("''").count();
@@ -1108,10 +1142,26 @@ fn speaker_of(
         "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
     ) || tree.tag(subject) == "CD"
     {
-        // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said").
+        // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said",
+        // "43 said yes", "a third said so").
         let share = tree
             .subtree(subject)
-            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"));
+            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"))
+            || (matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell"))
+                && !matches!(ent, "DATE" | "TIME" | "MONEY" | "QUANTITY")
+                && (tree.text(subject).parse::<u32>().is_ok_and(|n| n < 100)
+                    || matches!(
+                        tree.text(subject).to_lowercase().as_str(),
+                        "half"
+                            | "third"
+                            | "thirds"
+                            | "quarter"
+                            | "quarters"
+                            | "fifth"
+                            | "fifths"
+                            | "three-quarters"
+                            | "two-thirds"
+                    )));
         if !share {
             return None;
         }
