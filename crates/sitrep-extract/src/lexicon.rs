@@ -575,6 +575,88 @@ pub fn noun_cue(lemma: &str, preposition: &str) -> bool {
         .any(|(n, preps)| *n == lemma && preps.contains(&prep.as_str()))
 }
 
+/// Adjectives of stance and feeling whose prepositional object is what their subject holds a
+/// view of ("the union is critical of the plan", "voters are unhappy with the council"), by
+/// adjective and preposition.
+const ADJECTIVE_CUES: &[(&str, &[&str])] = &[
+    ("critical", &["of"]),
+    ("supportive", &["of"]),
+    ("skeptical", &["of", "about"]),
+    ("sceptical", &["of", "about"]),
+    ("wary", &["of"]),
+    ("proud", &["of"]),
+    ("fond", &["of"]),
+    ("tired", &["of"]),
+    ("appreciative", &["of"]),
+    ("suspicious", &["of"]),
+    ("dismissive", &["of"]),
+    ("concerned", &["about", "over", "with"]),
+    ("worried", &["about", "over"]),
+    ("optimistic", &["about"]),
+    ("pessimistic", &["about"]),
+    ("confident", &["of", "in", "about"]),
+    ("nervous", &["about"]),
+    ("angry", &["about", "at", "over", "with"]),
+    ("furious", &["about", "at", "over", "with"]),
+    ("upset", &["about", "over", "with"]),
+    ("happy", &["with", "about"]),
+    ("unhappy", &["with", "about"]),
+    ("satisfied", &["with"]),
+    ("dissatisfied", &["with"]),
+    ("frustrated", &["with", "by"]),
+    ("disappointed", &["with", "in", "by"]),
+    ("pleased", &["with", "by"]),
+    ("impressed", &["by", "with"]),
+    ("opposed", &["to"]),
+    ("hostile", &["to", "toward", "towards"]),
+    ("sympathetic", &["to", "toward", "towards"]),
+    ("open", &["to"]),
+    ("receptive", &["to"]),
+    ("unsure", &["about", "of"]),
+    ("sure", &["about", "of"]),
+    ("enthusiastic", &["about"]),
+    ("excited", &["about"]),
+    ("uncomfortable", &["with", "about"]),
+    ("comfortable", &["with"]),
+    ("grateful", &["for", "to"]),
+    ("thankful", &["for"]),
+    ("favorable", &["to", "toward", "towards"]),
+    ("ambivalent", &["about"]),
+];
+
+/// Adjectives whose complement clause is what their subject holds ("the mayor is confident
+/// the bridge will open").
+const ADJECTIVE_CLAUSES: &[&str] = &[
+    "sure",
+    "certain",
+    "confident",
+    "convinced",
+    "optimistic",
+    "hopeful",
+    "concerned",
+    "worried",
+    "aware",
+    "afraid",
+    "adamant",
+    "unsure",
+    "skeptical",
+    "sceptical",
+];
+
+/// Whether an adjective (lower case) with an object of `preposition` attributes that object
+/// to the subject of its clause.
+pub fn adjective_cue(adjective: &str, preposition: &str) -> bool {
+    let prep = preposition.to_lowercase();
+    ADJECTIVE_CUES
+        .iter()
+        .any(|(a, preps)| *a == adjective && preps.contains(&prep.as_str()))
+}
+
+/// Whether an adjective (lower case) attributes its complement clause to its subject.
+pub fn adjective_clause(adjective: &str) -> bool {
+    ADJECTIVE_CLAUSES.contains(&adjective)
+}
+
 /// The verb of seeming ("the talks seem to be over"; "appear" is more often "appeared on
 /// television" or "appeared to" said of a thing, and is left out): what follows is the writer's report of how
 /// things look, an attribution with no named source.

@@ -710,6 +710,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     let mut more = preposition_cues(&tree, resolution, &quoted);
     more.extend(noun_cues(&tree, resolution, &quoted));
     more.extend(seeming(&tree, resolution, &quoted));
+    more.extend(adjective_cues(&tree, resolution, &quoted));
     more.sort_by_key(|q| (q.start, q.end));
     for q in more {
         if !quotes
@@ -1555,6 +1556,57 @@ fn noun_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Q
         };
         let cue = tree.doc.text[tree.doc.tokens[n].start..tree.doc.tokens[prep].end].to_string();
         out.push(indirect(tree, range, cue, speaker));
+    }
+    out
+}
+
+/// "The union is critical of the plan", "voters are unhappy with the council", "the mayor is
+/// confident the bridge will open": an adjective of the stance lexicon, complement of a verb
+/// ("be", "remain", "grow"), with its prepositional object or clause; the verb's subject,
+/// when it is a person, group or source, holds it.
+fn adjective_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for a in 0..tree.doc.tokens.len() {
+        if quoted[a] || !matches!(tree.tag(a), "JJ" | "VBN") || tree.dep(a) != "acomp" {
+            continue;
+        }
+        let verb = tree.head(a);
+        if verb == a || !tree.is_verb(verb) {
+            continue;
+        }
+        let adjective = tree.text(a).to_lowercase();
+        let content = tree.children[a]
+            .iter()
+            .copied()
+            .find_map(|c| match tree.dep(c) {
+                "prep" if c == a + 1 && lexicon::adjective_cue(&adjective, tree.text(c)) => {
+                    preposition_object(tree, c).map(|r| (r, c + 1))
+                }
+                "ccomp" if tree.is_verb(c) && lexicon::adjective_clause(&adjective) => {
+                    Some((content_range(tree, c), a + 1))
+                }
+                _ => None,
+            });
+        let Some((range, cue_end)) = content else {
+            continue;
+        };
+        if tree.paragraph[range.start] != tree.paragraph[a]
+            || range.clone().any(|i| quoted[i])
+            || range.clone().filter(|&i| tree.is_word(i)).count() < 2
+        {
+            continue;
+        }
+        let Some(speaker) = speaker_of(tree, resolution, verb, quoted).filter(|sp| {
+            sp.entity.is_some() || {
+                let head = sp.mention.text.split_whitespace().last().unwrap_or("");
+                lexicon::names_holder(head)
+            }
+        }) else {
+            continue;
+        };
+        let cue =
+            tree.doc.text[tree.doc.tokens[a].start..tree.doc.tokens[cue_end - 1].end].to_string();
+        out.push(indirect(tree, range, cue, Some(speaker)));
     }
     out
 }
