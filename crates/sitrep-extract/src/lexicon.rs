@@ -657,6 +657,53 @@ pub fn adjective_clause(adjective: &str) -> bool {
     ADJECTIVE_CLAUSES.contains(&adjective)
 }
 
+/// Verbs by which a poll, study or document gives its findings ("the poll shows Vell ahead",
+/// "the audit found that ..."): attributions only when their subject is such a source
+/// ([`names_source`]).
+pub fn evidence_verb(base: &str) -> bool {
+    matches!(
+        base,
+        "show" | "find" | "indicate" | "reveal" | "suggest" | "put"
+    )
+}
+
+/// Whether a subject's head word is a poll, study, record or document.
+pub fn names_source(head: &str) -> bool {
+    let w = head.to_lowercase();
+    let singular = w.strip_suffix('s').unwrap_or(&w);
+    matches!(
+        singular,
+        "poll"
+            | "survey"
+            | "study"
+            | "report"
+            | "data"
+            | "record"
+            | "document"
+            | "result"
+            | "figure"
+            | "number"
+            | "file"
+            | "email"
+            | "analysis"
+            | "research"
+            | "review"
+            | "investigation"
+            | "audit"
+            | "tally"
+            | "count"
+            | "estimate"
+            | "filing"
+            | "memo"
+    ) || w == "studies"
+}
+
+/// Verbs of viewing whose object, with an "as" phrase, is what their subject thinks of it
+/// ("sees the mayor as a friend", "regards the deal as final").
+pub fn viewing_verb(base: &str) -> bool {
+    matches!(base, "see" | "view" | "regard" | "consider")
+}
+
 /// The verb of seeming ("the talks seem to be over"; "appear" is more often "appeared on
 /// television" or "appeared to" said of a thing, and is left out): what follows is the writer's report of how
 /// things look, an attribution with no named source.

@@ -366,8 +366,14 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                                 c.token > w && c.token <= w + 4 && tree.descends_from(w, c.token)
                             })))
             });
+        // A short quotation opening its sentence right after a direct quote of the same
+        // paragraph goes on with it ("“They sue,” he said. “Everyone sues.”").
+        let goes_on = last
+            .as_ref()
+            .is_some_and(|(_, lpar, _)| *lpar == tree.paragraph[first]);
         let clause = (words >= 4 && has_verb
             || words >= 5 && opens_sentence && q.closed
+            || words >= 2 && opens_sentence && q.closed && goes_on
             || words >= 2 && followed_by_cue)
             && !(q.single && words < 6);
         // A quoted clause whose subject stands outside the marks ("he "strongly requested
@@ -526,7 +532,16 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 }
                 _ => return None,
             };
-            lexicon::attributes(word, kind).then_some((c, kind))
+            let evidence = kind != lexicon::Complement::Infinitive
+                && lexicon::evidence_verb(&lemma(&tree, v))
+                && subject_of(&tree, v).is_some_and(|s| lexicon::names_source(tree.text(s)));
+            // "sees the mayor as a friend": a view of the object, with its "as" phrase.
+            let viewed = kind == lexicon::Complement::Object
+                && lexicon::viewing_verb(&lemma(&tree, v))
+                && tree.children[v].iter().any(|&p| {
+                    p > c && tree.dep(p) == "prep" && tree.text(p).eq_ignore_ascii_case("as")
+                });
+            (lexicon::attributes(word, kind) || evidence || viewed).then_some((c, kind))
         });
         let Some((clause, kind)) = content else {
             continue;
