@@ -446,6 +446,14 @@ const HOLDER_NOUNS: &[&str] = &[
     "organization",
     "organisation",
     "commission",
+    // Shares of a poll's respondents ("19 percent of voters", "a plurality").
+    "percent",
+    "half",
+    "third",
+    "quarter",
+    "three-quarters",
+    "two-thirds",
+    "plurality",
 ];
 
 /// Whether a subject's head word can hold a view: a pronoun, a person or source noun, or a

@@ -527,6 +527,16 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     lexicon::Complement::Clause
                 }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
+                // "wants the council to resign": an infinitive clause with its own subject.
+                "ccomp"
+                    if tree.is_verb(c)
+                        && tree.tag(c) == "VB"
+                        && tree.children[c].iter().any(|&m| {
+                            tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to")
+                        }) =>
+                {
+                    lexicon::Complement::Infinitive
+                }
                 "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(&tree, c) => {
                     lexicon::Complement::Object
                 }
@@ -1163,21 +1173,20 @@ fn speaker_of(
         let share = tree
             .subtree(subject)
             .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"))
-            || (matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell"))
-                && !matches!(ent, "DATE" | "TIME" | "MONEY" | "QUANTITY")
-                && (tree.text(subject).parse::<u32>().is_ok_and(|n| n < 100)
-                    || matches!(
-                        tree.text(subject).to_lowercase().as_str(),
-                        "half"
-                            | "third"
-                            | "thirds"
-                            | "quarter"
-                            | "quarters"
-                            | "fifth"
-                            | "fifths"
-                            | "three-quarters"
-                            | "two-thirds"
-                    )));
+            || (!matches!(ent, "DATE" | "TIME" | "MONEY" | "QUANTITY")
+                && (matches!(
+                    tree.text(subject).to_lowercase().as_str(),
+                    "half"
+                        | "third"
+                        | "thirds"
+                        | "quarter"
+                        | "quarters"
+                        | "fifth"
+                        | "fifths"
+                        | "three-quarters"
+                        | "two-thirds"
+                ) || matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell"))
+                    && tree.text(subject).parse::<u32>().is_ok_and(|n| n < 100)));
         if !share {
             return None;
         }
