@@ -148,3 +148,7 @@ fn headline_with_two_verbs_keeps_the_name_as_speaker() {
     );
 }
 fixture_test!(poll_answers_and_one_word_replies, "poll_answers.txt");
+fixture_test!(
+    stances_findings_and_short_continuations,
+    "stances_and_findings.txt"
+);
