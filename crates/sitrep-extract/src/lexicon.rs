@@ -446,6 +446,14 @@ const HOLDER_NOUNS: &[&str] = &[
     "organization",
     "organisation",
     "commission",
+    // Shares of a poll's respondents ("19 percent of voters", "a plurality").
+    "percent",
+    "half",
+    "third",
+    "quarter",
+    "three-quarters",
+    "two-thirds",
+    "plurality",
 ];
 
 /// Whether a subject's head word can hold a view: a pronoun, a person or source noun, or a
@@ -575,6 +583,135 @@ pub fn noun_cue(lemma: &str, preposition: &str) -> bool {
         .any(|(n, preps)| *n == lemma && preps.contains(&prep.as_str()))
 }
 
+/// Adjectives of stance and feeling whose prepositional object is what their subject holds a
+/// view of ("the union is critical of the plan", "voters are unhappy with the council"), by
+/// adjective and preposition.
+const ADJECTIVE_CUES: &[(&str, &[&str])] = &[
+    ("critical", &["of"]),
+    ("supportive", &["of"]),
+    ("skeptical", &["of", "about"]),
+    ("sceptical", &["of", "about"]),
+    ("wary", &["of"]),
+    ("proud", &["of"]),
+    ("fond", &["of"]),
+    ("tired", &["of"]),
+    ("appreciative", &["of"]),
+    ("suspicious", &["of"]),
+    ("dismissive", &["of"]),
+    ("concerned", &["about", "over", "with"]),
+    ("worried", &["about", "over"]),
+    ("optimistic", &["about"]),
+    ("pessimistic", &["about"]),
+    ("confident", &["of", "in", "about"]),
+    ("nervous", &["about"]),
+    ("angry", &["about", "at", "over", "with"]),
+    ("furious", &["about", "at", "over", "with"]),
+    ("upset", &["about", "over", "with"]),
+    ("happy", &["with", "about"]),
+    ("unhappy", &["with", "about"]),
+    ("satisfied", &["with"]),
+    ("dissatisfied", &["with"]),
+    ("frustrated", &["with", "by"]),
+    ("disappointed", &["with", "in", "by"]),
+    ("pleased", &["with", "by"]),
+    ("impressed", &["by", "with"]),
+    ("opposed", &["to"]),
+    ("hostile", &["to", "toward", "towards"]),
+    ("sympathetic", &["to", "toward", "towards"]),
+    ("open", &["to"]),
+    ("receptive", &["to"]),
+    ("unsure", &["about", "of"]),
+    ("sure", &["about", "of"]),
+    ("enthusiastic", &["about"]),
+    ("excited", &["about"]),
+    ("uncomfortable", &["with", "about"]),
+    ("comfortable", &["with"]),
+    ("grateful", &["for", "to"]),
+    ("thankful", &["for"]),
+    ("favorable", &["to", "toward", "towards"]),
+    ("ambivalent", &["about"]),
+];
+
+/// Adjectives whose complement clause is what their subject holds ("the mayor is confident
+/// the bridge will open").
+const ADJECTIVE_CLAUSES: &[&str] = &[
+    "sure",
+    "certain",
+    "confident",
+    "convinced",
+    "optimistic",
+    "hopeful",
+    "concerned",
+    "worried",
+    "aware",
+    "afraid",
+    "adamant",
+    "unsure",
+    "skeptical",
+    "sceptical",
+];
+
+/// Whether an adjective (lower case) with an object of `preposition` attributes that object
+/// to the subject of its clause.
+pub fn adjective_cue(adjective: &str, preposition: &str) -> bool {
+    let prep = preposition.to_lowercase();
+    ADJECTIVE_CUES
+        .iter()
+        .any(|(a, preps)| *a == adjective && preps.contains(&prep.as_str()))
+}
+
+/// Whether an adjective (lower case) attributes its complement clause to its subject.
+pub fn adjective_clause(adjective: &str) -> bool {
+    ADJECTIVE_CLAUSES.contains(&adjective)
+}
+
+/// Verbs by which a poll, study or document gives its findings ("the poll shows Vell ahead",
+/// "the audit found that ..."): attributions only when their subject is such a source
+/// ([`names_source`]).
+pub fn evidence_verb(base: &str) -> bool {
+    matches!(
+        base,
+        "show" | "find" | "indicate" | "reveal" | "suggest" | "put"
+    )
+}
+
+/// Whether a subject's head word is a poll, study, record or document.
+pub fn names_source(head: &str) -> bool {
+    let w = head.to_lowercase();
+    let singular = w.strip_suffix('s').unwrap_or(&w);
+    matches!(
+        singular,
+        "poll"
+            | "survey"
+            | "study"
+            | "report"
+            | "data"
+            | "record"
+            | "document"
+            | "result"
+            | "figure"
+            | "number"
+            | "file"
+            | "email"
+            | "analysis"
+            | "research"
+            | "review"
+            | "investigation"
+            | "audit"
+            | "tally"
+            | "count"
+            | "estimate"
+            | "filing"
+            | "memo"
+    ) || w == "studies"
+}
+
+/// Verbs of viewing whose object, with an "as" phrase, is what their subject thinks of it
+/// ("sees the mayor as a friend", "regards the deal as final").
+pub fn viewing_verb(base: &str) -> bool {
+    matches!(base, "see" | "view" | "regard" | "consider")
+}
+
 /// The verb of seeming ("the talks seem to be over"; "appear" is more often "appeared on
 /// television" or "appeared to" said of a thing, and is left out): what follows is the writer's report of how
 /// things look, an attribution with no named source.
@@ -587,7 +724,8 @@ pub fn seeming_verb(base: &str) -> bool {
 pub fn object_with_phrase(base: &str, preposition: &str) -> bool {
     let prep = preposition.to_lowercase();
     match prep.as_str() {
-        "of" => matches!(base, "accuse" | "convince" | "warn" | "suspect"),
+        // "said the same of Vell": what was said of whom.
+        "of" => matches!(base, "accuse" | "convince" | "warn" | "suspect" | "say"),
         "for" => matches!(
             base,
             "blame"

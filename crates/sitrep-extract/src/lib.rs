@@ -131,9 +131,23 @@ impl Analyzer {
                 quote.field = sitrep_model::TextField::Title;
                 if let Some(speaker) = &mut quote.speaker {
                     speaker.entity = None;
-                    if let Some(e) = entity_named(&resolution, &speaker.mention.text) {
+                    // The whole mention, else its longest opening of two words or more that
+                    // names a body entity (a title-case headline read as one name: "White
+                    // House Signals Hope" is the White House).
+                    let text = speaker.mention.text.clone();
+                    let cuts: Vec<usize> = text
+                        .match_indices(' ')
+                        .map(|(i, _)| i)
+                        .filter(|&i| text[..i].contains(' '))
+                        .collect();
+                    let found = std::iter::once(text.len())
+                        .chain(cuts.into_iter().rev())
+                        .find_map(|end| entity_named(&resolution, &text[..end]).map(|e| (e, end)));
+                    if let Some((e, end)) = found {
                         speaker.entity = Some(entities::entity_id(e));
                         speaker.name = resolution.entities[e].name.clone();
+                        speaker.mention.text = text[..end].to_string();
+                        speaker.mention.end = speaker.mention.start + end;
                     }
                 }
                 quotes.push(quote);

@@ -366,8 +366,14 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                                 c.token > w && c.token <= w + 4 && tree.descends_from(w, c.token)
                             })))
             });
+        // A short quotation opening its sentence right after a direct quote of the same
+        // paragraph goes on with it ("“They sue,” he said. “Everyone sues.”").
+        let goes_on = last
+            .as_ref()
+            .is_some_and(|(_, lpar, _)| *lpar == tree.paragraph[first]);
         let clause = (words >= 4 && has_verb
             || words >= 5 && opens_sentence && q.closed
+            || words >= 2 && opens_sentence && q.closed && goes_on
             || words >= 2 && followed_by_cue)
             && !(q.single && words < 6);
         // A quoted clause whose subject stands outside the marks ("he "strongly requested
@@ -406,12 +412,14 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             let cue = direct_cue(&tree, &cues, &toks, first, lastt);
             let introducer = if cue.is_none() {
                 colon_introducer(&tree, first)
+                    .or_else(|| trailing_verb(&tree, &doc.text, q, lastt, &quoted))
             } else {
                 None
             };
             let (speaker, cue_text) = match (&cue, introducer) {
                 (Some(c), _) => (
-                    speaker_of(&tree, resolution, c.token, &quoted),
+                    speaker_of(&tree, resolution, c.token, &quoted)
+                        .or_else(|| adjacent_speaker(&tree, resolution, c.token, &quoted)),
                     Some(cue_phrase(&tree, c.token)),
                 ),
                 (None, Some(verb)) => (
@@ -519,12 +527,31 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     lexicon::Complement::Clause
                 }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
+                // "wants the council to resign": an infinitive clause with its own subject.
+                "ccomp"
+                    if tree.is_verb(c)
+                        && tree.tag(c) == "VB"
+                        && tree.children[c].iter().any(|&m| {
+                            tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to")
+                        }) =>
+                {
+                    lexicon::Complement::Infinitive
+                }
                 "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(&tree, c) => {
                     lexicon::Complement::Object
                 }
                 _ => return None,
             };
-            lexicon::attributes(word, kind).then_some((c, kind))
+            let evidence = kind != lexicon::Complement::Infinitive
+                && lexicon::evidence_verb(&lemma(&tree, v))
+                && subject_of(&tree, v).is_some_and(|s| lexicon::names_source(tree.text(s)));
+            // "sees the mayor as a friend": a view of the object, with its "as" phrase.
+            let viewed = kind == lexicon::Complement::Object
+                && lexicon::viewing_verb(&lemma(&tree, v))
+                && tree.children[v].iter().any(|&p| {
+                    p > c && tree.dep(p) == "prep" && tree.text(p).eq_ignore_ascii_case("as")
+                });
+            (lexicon::attributes(word, kind) || evidence || viewed).then_some((c, kind))
         });
         let Some((clause, kind)) = content else {
             continue;
@@ -572,6 +599,33 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             start: span.start,
             end: span.end,
         });
+    }
+    // "said so", "said yes", "answered no": the one word is what was said.
+    for cue in &cues {
+        let v = cue.token;
+        let Some(w) = (v + 1 < doc.tokens.len()).then_some(v + 1) else {
+            continue;
+        };
+        if !matches!(cue.base, "say" | "answer" | "reply")
+            || tree.head(w) != v
+            || quoted[w]
+            || !matches!(tree.text(w).to_lowercase().as_str(), "so" | "yes" | "no")
+        {
+            continue;
+        }
+        let span = byte_span(doc, w..w + 1);
+        if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
+            continue;
+        }
+        let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
+            continue;
+        };
+        quotes.push(indirect(
+            &tree,
+            w..w + 1,
+            cue_phrase(&tree, v),
+            Some(speaker),
+        ));
     }
     // Block quotes: a paragraph without quotation marks after a paragraph ending "X said:".
     for k in 0..doc.tokens.len() {
@@ -681,6 +735,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     let mut more = preposition_cues(&tree, resolution, &quoted);
     more.extend(noun_cues(&tree, resolution, &quoted));
     more.extend(seeming(&tree, resolution, &quoted));
+    more.extend(adjective_cues(&tree, resolution, &quoted));
     more.sort_by_key(|q| (q.start, q.end));
     for q in more {
         if !quotes
@@ -696,13 +751,72 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));
+    unattributed_direct_quotes(&tree, resolution, &mut quotes);
     quotes
+}
+
+/// Direct quotes still without a speaker (no cue, or a cue the parse gave no subject) take
+/// the speaker of the nearest quote before them, in their paragraph or the one before; with
+/// no such quote, the person or group that is the subject of the sentence right before
+/// them ("Vell praised the crews. “They never stopped.”").
+fn unattributed_direct_quotes(tree: &Tree<'_>, resolution: &Resolution, quotes: &mut [Quote]) {
+    let doc = tree.doc;
+    // Paragraphs are the body's non-blank lines, counted in order.
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for line in doc.text.split_inclusive('\n') {
+        if !line.trim().is_empty() {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    let paragraph = |byte: usize| starts.partition_point(|&s| s <= byte);
+    for k in 0..quotes.len() {
+        if quotes[k].kind != QuoteKind::Direct || quotes[k].speaker.is_some() {
+            continue;
+        }
+        let par = paragraph(quotes[k].start);
+        let before = quotes[..k]
+            .iter()
+            .rev()
+            .take_while(|x| paragraph(x.start) + 1 >= par)
+            .filter(|x| x.end <= quotes[k].start)
+            .find_map(|x| x.speaker.clone());
+        let speaker = before.or_else(|| {
+            let first = (0..doc.tokens.len()).find(|&i| doc.tokens[i].start >= quotes[k].start)?;
+            let s = tree.sentence[first];
+            // The sentence before: in this paragraph, or ending the one before.
+            let prev = s.checked_sub(1)?;
+            let sent = tree.sentences[prev].clone();
+            if paragraph(doc.tokens[sent.start].start) + 1 < par {
+                return None;
+            }
+            let root = sent.clone().find(|&i| tree.head(i) == i)?;
+            let subject = tree.children[root]
+                .iter()
+                .copied()
+                .find(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))?;
+            let e = resolution.entity_at(subject)?;
+            if !matches!(resolution.entities[e].kind.as_str(), "PERSON" | "ORG") {
+                return None;
+            }
+            speaker_at(tree, resolution, subject)
+        });
+        quotes[k].speaker = speaker;
+    }
 }
 
 /// A reported clause ending inside a quotation ("called the plan a “gift”") takes the
 /// closing mark, and the punctuation before it, so its marks pair up.
 fn close_marks(text: &str, q: &mut Quote) {
     let span = &text[q.start..q.end];
+    // A curly single quotation opened and not closed ("Plan ‘Not Worth the Concrete").
+    let single_open = span.matches('‘').count() > span.matches('’').count();
+    if single_open && text[q.end..].starts_with('’') {
+        q.end += '’'.len_utf8();
+        q.text = text[q.start..q.end].to_string();
+        return;
+    }
     let opens = span.matches(['“', '«']).count();
     let closes = span.matches(['”', '»']).count();
     let straight = span.matches('"').count() + span.matches("''").count();
@@ -779,14 +893,24 @@ fn direct_cue<'c>(
         .collect();
     // Best: a cue whose dependents reach into the quotation (its ccomp, or the quote's root
     // attached to it).
-    let reaching = near.iter().find(|c| {
-        toks.iter().any(|&t| tree.descends_from(t, c.token))
-            || (tree.descends_from(c.token, tree.head(first)) && tree.sentence[c.token] <= s1)
-    });
-    if let Some(c) = reaching {
+    // Among those, one with a subject of its own ("Asked what ..., Adelson said, “...”":
+    // "said", not "Asked").
+    let reaching: Vec<&&Cue> = near
+        .iter()
+        .filter(|c| {
+            toks.iter().any(|&t| tree.descends_from(t, c.token))
+                || (tree.descends_from(c.token, tree.head(first)) && tree.sentence[c.token] <= s1)
+        })
+        .collect();
+    let reaching_with_subject = reaching
+        .iter()
+        .find(|c| subject_of(tree, c.token).is_some());
+    if let Some(c) = reaching_with_subject {
         return Some(c);
     }
-    // Else the nearest cue right before or after the quotation within its sentences.
+    // Else the nearest cue right before or after the quotation within its sentences (also
+    // when the reaching one has no subject and the nearest, in the quotation's sentence,
+    // has one).
     let nearest = near
         .iter()
         .filter(|c| !lexicon::needs_clause(c.base) || tree.sentence[c.token] <= s1)
@@ -797,6 +921,11 @@ fn direct_cue<'c>(
                 first - c.token
             }
         });
+    if let Some(c) = reaching.first() {
+        let better =
+            nearest.filter(|n| tree.sentence[n.token] == s0 && subject_of(tree, n.token).is_some());
+        return Some(better.unwrap_or(c));
+    }
     if let Some(c) = nearest {
         return Some(c);
     }
@@ -839,6 +968,38 @@ fn colon_introducer(tree: &Tree<'_>, first: usize) -> Option<usize> {
         verb = h;
     }
     (tree.is_verb(verb) && verb < k && subject_of(tree, verb).is_some()).then_some(verb)
+}
+
+/// "“Go home,” Tarn barked": a quotation ending in a comma, "!" or "?" inside its closing
+/// mark, followed in its sentence by a subject and its verb (any verb: the construction
+/// makes it a verb of saying), or the verb and then its subject ("barked Tarn").
+fn trailing_verb(
+    tree: &Tree<'_>,
+    text: &str,
+    q: &Quotation,
+    last: usize,
+    quoted: &[bool],
+) -> Option<usize> {
+    if !q.closed || !text[q.inner.clone()].trim_end().ends_with([',', '!', '?']) {
+        return None;
+    }
+    let after: Vec<usize> = (last + 1..tree.doc.tokens.len())
+        .take_while(|&i| tree.sentence[i] == tree.sentence[last] && !quoted[i])
+        .filter(|&i| tree.is_word(i))
+        .take(6)
+        .collect();
+    let verb = after.iter().copied().find(|&i| tree.is_verb(i))?;
+    if !matches!(tree.tag(verb), "VBD" | "VBZ" | "VBP") {
+        return None;
+    }
+    let subject = tree.children[verb]
+        .iter()
+        .copied()
+        .find(|&c| tree.dep(c) == "nsubj")?;
+    // The subject right there: before the verb after the quotation, or just after the verb.
+    let placed = (subject > last && subject < verb) || (subject > verb && subject <= verb + 3);
+    (placed && !matches!(tree.tag(subject), "EX" | "WDT" | "WP") && !is_neuter(tree, subject))
+        .then_some(verb)
 }
 
 /// A verb of saying outside the marks that governs token `first` (of a short quotation), with
@@ -1007,10 +1168,25 @@ fn speaker_of(
         "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY"
     ) || tree.tag(subject) == "CD"
     {
-        // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said").
+        // Shares of a poll's respondents speak ("4 in 10 said", "a third of voters said",
+        // "43 said yes", "a third said so").
         let share = tree
             .subtree(subject)
-            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"));
+            .any(|c| matches!(tree.text(c), "in" | "of" | "percent" | "%"))
+            || (!matches!(ent, "DATE" | "TIME" | "MONEY" | "QUANTITY")
+                && (matches!(
+                    tree.text(subject).to_lowercase().as_str(),
+                    "half"
+                        | "third"
+                        | "thirds"
+                        | "quarter"
+                        | "quarters"
+                        | "fifth"
+                        | "fifths"
+                        | "three-quarters"
+                        | "two-thirds"
+                ) || matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell"))
+                    && tree.text(subject).parse::<u32>().is_ok_and(|n| n < 100)));
         if !share {
             return None;
         }
@@ -1031,6 +1207,45 @@ fn speaker_of(
         return Some(speaker);
     }
     speaker_at(tree, resolution, subject)
+}
+
+/// A cue the parse left without a subject ("“...,” Tarn Ivel, head of the union, tells
+/// reporters"): the first name or personal pronoun between the quotation (or the sentence
+/// start) and the cue, with no verb between them and at most twelve words, else one right
+/// after the cue ("said Ivel").
+fn adjacent_speaker(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    cue: usize,
+    quoted: &[bool],
+) -> Option<Speaker> {
+    let sent = tree.sentences[tree.sentence[cue]].clone();
+    let fits = |i: usize| {
+        !quoted[i]
+            && (resolution.entity_at(i).is_some_and(|e| {
+                matches!(
+                    resolution.entities[e].kind.as_str(),
+                    "PERSON" | "ORG" | "NORP" | "GPE"
+                )
+            }) || matches!(
+                tree.text(i).to_lowercase().as_str(),
+                "he" | "she" | "they" | "i" | "we"
+            ))
+    };
+    // Before the cue: the first name after the quotation (or the sentence start), so that
+    // an apposition's organisation ("head of the Farmers' Union") is not taken for it.
+    let from = (sent.start..cue)
+        .rev()
+        .find(|&i| quoted[i])
+        .map_or(sent.start, |i| i + 1);
+    let words = (from..cue).filter(|&i| tree.is_word(i)).count();
+    let before = (words <= 12 && (from..cue).all(|i| !tree.is_verb(i)))
+        .then(|| (from..cue).find(|&i| fits(i)))
+        .flatten();
+    let after = (cue + 1..sent.end.min(cue + 3))
+        .take_while(|&i| !quoted[i])
+        .find(|&i| fits(i));
+    speaker_at(tree, resolution, before.or(after)?)
 }
 
 /// A speaker from the token its attribution rests on.
@@ -1158,24 +1373,21 @@ fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) ->
     out
 }
 
-/// The speaker of a quotation opening after a headline-style "Name:" or "Name on Topic:" at
-/// the start of its paragraph (up to eight words, no verb, a name among them), with the colon.
+/// The speaker of a quotation after a headline-style "Name:" or "Name on Topic:" at the start
+/// of its paragraph (up to eight words, no verb, a name among them), with the colon; words
+/// may stand between the colon and the quotation ("Vell: Mayor ‘Not Fit to Lead’").
 fn headline_speaker(
     tree: &Tree<'_>,
     resolution: &Resolution,
     first: usize,
 ) -> Option<(Speaker, String)> {
-    let mut k = first.checked_sub(1)?;
-    while !tree.is_word(k) && tree.text(k) != ":" {
-        k = k.checked_sub(1)?;
-    }
-    if tree.text(k) != ":" || tree.paragraph[k] != tree.paragraph[first] {
-        return None;
-    }
-    let start = (0..k)
+    // The paragraph's first colon, before the quotation ("Vell: Mayor ‘Not Fit to Lead’").
+    let par = tree.paragraph[first];
+    let start = (0..first)
         .rev()
-        .take_while(|&i| tree.paragraph[i] == tree.paragraph[k])
+        .take_while(|&i| tree.paragraph[i] == par)
         .last()?;
+    let k = (start..first).find(|&i| tree.text(i) == ":")?;
     let words: Vec<usize> = (start..k).filter(|&i| tree.is_word(i)).collect();
     if words.is_empty() || words.len() > 8 || words.iter().any(|&i| tree.is_verb(i)) {
         return None;
@@ -1368,6 +1580,57 @@ fn noun_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Q
         };
         let cue = tree.doc.text[tree.doc.tokens[n].start..tree.doc.tokens[prep].end].to_string();
         out.push(indirect(tree, range, cue, speaker));
+    }
+    out
+}
+
+/// "The union is critical of the plan", "voters are unhappy with the council", "the mayor is
+/// confident the bridge will open": an adjective of the stance lexicon, complement of a verb
+/// ("be", "remain", "grow"), with its prepositional object or clause; the verb's subject,
+/// when it is a person, group or source, holds it.
+fn adjective_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for a in 0..tree.doc.tokens.len() {
+        if quoted[a] || !matches!(tree.tag(a), "JJ" | "VBN") || tree.dep(a) != "acomp" {
+            continue;
+        }
+        let verb = tree.head(a);
+        if verb == a || !tree.is_verb(verb) {
+            continue;
+        }
+        let adjective = tree.text(a).to_lowercase();
+        let content = tree.children[a]
+            .iter()
+            .copied()
+            .find_map(|c| match tree.dep(c) {
+                "prep" if c == a + 1 && lexicon::adjective_cue(&adjective, tree.text(c)) => {
+                    preposition_object(tree, c).map(|r| (r, c + 1))
+                }
+                "ccomp" if tree.is_verb(c) && lexicon::adjective_clause(&adjective) => {
+                    Some((content_range(tree, c), a + 1))
+                }
+                _ => None,
+            });
+        let Some((range, cue_end)) = content else {
+            continue;
+        };
+        if tree.paragraph[range.start] != tree.paragraph[a]
+            || range.clone().any(|i| quoted[i])
+            || range.clone().filter(|&i| tree.is_word(i)).count() < 2
+        {
+            continue;
+        }
+        let Some(speaker) = speaker_of(tree, resolution, verb, quoted).filter(|sp| {
+            sp.entity.is_some() || {
+                let head = sp.mention.text.split_whitespace().last().unwrap_or("");
+                lexicon::names_holder(head)
+            }
+        }) else {
+            continue;
+        };
+        let cue =
+            tree.doc.text[tree.doc.tokens[a].start..tree.doc.tokens[cue_end - 1].end].to_string();
+        out.push(indirect(tree, range, cue, Some(speaker)));
     }
     out
 }

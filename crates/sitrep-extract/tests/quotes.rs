@@ -117,3 +117,38 @@ fn headline_quotes_point_into_the_title() {
         .expect("linked to the body's entity");
     assert!(extraction.entities.iter().any(|e| e.id == entity));
 }
+fixture_test!(speakers_for_unattributed_quotes, "unattributed.txt");
+
+/// A title-case headline the parse reads as one name ("White House Signals Hope ..., Says
+/// ..."): the body entity naming its opening words is the speaker, not the whole phrase.
+#[test]
+fn headline_with_two_verbs_keeps_the_name_as_speaker() {
+    let title = "White House Signals Hope for Harbour Deal, Says Dunmore Has Reason to Sign";
+    let body =
+        "The White House said on Monday that the harbour talks with Dunmore were going well.";
+    let extraction = analyzer().extract_article(Some(title), body);
+    let headline: Vec<_> = extraction
+        .quotes
+        .iter()
+        .filter(|q| q.field == sitrep_model::TextField::Title)
+        .collect();
+    let speakers: Vec<&str> = headline
+        .iter()
+        .filter_map(|q| q.speaker.as_ref())
+        .map(|s| s.mention.text.as_str())
+        .collect();
+    assert_eq!(speakers, ["White House"], "{headline:?}");
+    let entity = headline[0]
+        .speaker
+        .as_ref()
+        .and_then(|s| s.entity.as_deref());
+    assert!(
+        entity.is_some_and(|id| extraction.entities.iter().any(|e| e.id == id)),
+        "{headline:?}"
+    );
+}
+fixture_test!(poll_answers_and_one_word_replies, "poll_answers.txt");
+fixture_test!(
+    stances_findings_and_short_continuations,
+    "stances_and_findings.txt"
+);
