@@ -147,7 +147,7 @@ impl Fetcher {
                 .host_str()
                 .ok_or_else(|| FetchError::BadUrl(format!("{current} has no host")))?
                 .to_ascii_lowercase();
-            let _turn = self.wait_for(&host);
+            let turn = self.wait_for(&host);
             let mut request = self.agent.get(current.as_str());
             if let Some(etag) = &validators.etag {
                 request = request.header("If-None-Match", etag);
@@ -179,7 +179,7 @@ impl Fetcher {
                 self.read_body(current.as_str(), response)
                     .map(|b| Ok(Fetched::Body(b)))
             });
-            drop(_turn);
+            drop(turn);
             match result? {
                 Ok(fetched) => return Ok(fetched),
                 Err(next) => {

@@ -411,16 +411,16 @@ impl Watcher {
         // hosts in turn (so one host's delay is spent on the others); results come back here
         // as they arrive and go to the sink in batches while the workers go on.
         let workers = self.config.settings.fetch_workers.max(1);
-        let mut lanes: Vec<Vec<(u64, (String, state::Pending))>> = vec![Vec::new(); workers];
+        let mut lanes: Vec<Vec<(String, state::Pending)>> = vec![Vec::new(); workers];
         let mut host_lane: HashMap<String, usize> = HashMap::new();
-        for (i, job) in jobs.into_iter().enumerate() {
+        for job in jobs {
             let host = url::Url::parse(&job.0)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
                 .unwrap_or_default();
             let next = host_lane.len() % workers;
             let lane = *host_lane.entry(host).or_insert(next);
-            lanes[lane].push((i as u64, job));
+            lanes[lane].push(job);
         }
         let stop = std::sync::atomic::AtomicBool::new(false);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -429,7 +429,7 @@ impl Watcher {
             for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
                 let (fetcher, tx, stop) = (self.fetcher.clone(), tx.clone(), &stop);
                 scope.spawn(move || {
-                    for (_, (url, pending)) in lane {
+                    for (url, pending) in lane {
                         if stop.load(std::sync::atomic::Ordering::Relaxed) {
                             return;
                         }

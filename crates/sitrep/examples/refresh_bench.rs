@@ -114,12 +114,8 @@ fn main() -> anyhow::Result<()> {
     let first_new = (n / PER_DAY + 1) * PER_DAY;
     let items: Vec<_> = (first_new..first_new + batch).map(article).collect();
     store.insert_batch(&items)?;
-    let mut stored = stories::Stored::default();
-    for (a, _) in &items {
-        stored.add(a.published);
-    }
     let t = Instant::now();
-    let refreshed = stories::refresh_after(&mut store, &stored)?;
+    let refreshed = stories::refresh_after(&mut store)?;
     let inc = t.elapsed().as_secs_f64();
     let after_inc = all_stories(&store)?;
     let t = Instant::now();

@@ -177,16 +177,15 @@ pub fn ingest(
     let db = &sitrep_store::redact(spec);
     let mut store = Store::open(spec).with_context(|| format!("cannot open store {db}"))?;
     let mut summary = Summary::default();
-    let mut stored = crate::stories::Stored::default();
     run(opts, reporter, &mut summary, |articles, summary| {
-        store_batch_noting(&mut store, db, &articles, summary, &mut stored)
+        store_batch(&mut store, db, &articles, summary)
     })?;
     // Stories follow the store's articles; `--full-refresh` recomputes them even when nothing
     // new was stored.
     if full_refresh {
         refresh_stories(&mut store, db)?;
     } else {
-        refresh_after(&mut store, db, &stored)?;
+        refresh_after(&mut store, db)?;
     }
     reporter.finish("stored", &summary);
     Ok(summary)
@@ -210,33 +209,10 @@ pub fn store_batch(
     Ok(())
 }
 
-/// [`store_batch`], noting in `stored` the dates of a batch that stored something (its
-/// duplicates' dates too, which only widens the window of the story refresh).
-pub fn store_batch_noting(
-    store: &mut Store,
-    db: &str,
-    articles: &[(Article, Extraction)],
-    summary: &mut Summary,
-    stored: &mut crate::stories::Stored,
-) -> anyhow::Result<()> {
-    let before = summary.written;
-    store_batch(store, db, articles, summary)?;
-    if summary.written > before {
-        for (article, _) in articles {
-            stored.add(article.published);
-        }
-    }
-    Ok(())
-}
-
-/// Updates the stories near the articles noted in `stored` (all of them when one is undated;
-/// nothing when nothing was stored).
-pub fn refresh_after(
-    store: &mut Store,
-    db: &str,
-    stored: &crate::stories::Stored,
-) -> anyhow::Result<()> {
-    let refreshed = crate::stories::refresh_after(store, stored)
+/// Updates the stories near the articles no story holds yet (all of them when one is undated;
+/// nothing when there is none): see [`crate::stories::refresh_after`].
+pub fn refresh_after(store: &mut Store, db: &str) -> anyhow::Result<()> {
+    let refreshed = crate::stories::refresh_after(store)
         .with_context(|| format!("cannot update the stories in {db}"))?;
     match refreshed {
         crate::stories::Refreshed::Full(n) => {

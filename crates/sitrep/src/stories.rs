@@ -114,18 +114,18 @@ pub fn refresh(store: &mut Store) -> anyhow::Result<usize> {
 /// refresh recomputes: room for stories that grew by consolidation past the window.
 pub const WINDOW_MARGIN_DAYS: i64 = 2;
 
-/// What an ingest stored, for the story refresh that follows it.
+/// The dates of the articles no story holds yet, for the story refresh after an ingest.
 #[derive(Debug, Clone, Default)]
-pub struct Stored {
-    /// Earliest and latest publication date of the stored articles.
-    pub dates: Option<(NaiveDate, NaiveDate)>,
-    /// Whether some stored article has no publication date.
-    pub undated: bool,
+struct Stored {
+    /// Earliest and latest publication date of the articles.
+    dates: Option<(NaiveDate, NaiveDate)>,
+    /// Whether some article has no publication date.
+    undated: bool,
 }
 
 impl Stored {
-    /// Notes one stored article's publication date.
-    pub fn add(&mut self, published: Option<NaiveDate>) {
+    /// Notes one unplaced article's publication date.
+    fn add(&mut self, published: Option<NaiveDate>) {
         match published {
             None => self.undated = true,
             Some(d) => {
@@ -147,17 +147,16 @@ pub enum Refreshed {
     Incremental { replaced: usize, written: usize },
 }
 
-/// Updates the stories after articles were stored: re-clusters the articles near the new
-/// articles' dates (the stories whose span overlaps those dates widened by the clustering
-/// window plus [`WINDOW_MARGIN_DAYS`], their articles and every article published in that
-/// window) and replaces only the stories the new articles changed (see [`affected`]); other
-/// stories are not touched. Falls back to [`refresh`] when an undated article was stored
-/// (undated articles have no window).
-///
-/// Articles stored earlier but in no story yet (an ingest killed before its refresh, by any
-/// worker) are included: their dates widen the window as this run's own do.
-pub fn refresh_after(store: &mut Store, stored: &Stored) -> anyhow::Result<Refreshed> {
-    let mut stored = stored.clone();
+/// Updates the stories after articles were stored. The new articles are those no story holds
+/// yet ([`Store::unclustered`]: this run's, and any an earlier ingest stored but was killed
+/// before placing, by any worker). Re-clusters the articles near their dates (the stories whose
+/// span overlaps those dates widened by the clustering window plus [`WINDOW_MARGIN_DAYS`],
+/// their articles and every article published in that window) and replaces only the stories
+/// the new articles changed (see [`affected`]); other stories are not touched. Falls back to
+/// [`refresh`] when a new article is undated (undated articles have no window); does nothing
+/// when there is none.
+pub fn refresh_after(store: &mut Store) -> anyhow::Result<Refreshed> {
+    let mut stored = Stored::default();
     for (_, published) in store
         .unclustered()
         .context("cannot list the articles in no story")?
@@ -444,14 +443,8 @@ mod tests {
 
     /// Stores `batch` and refreshes incrementally, as `sitrep ingest` does.
     fn ingest(store: &mut Store, batch: &[(Article, Extraction)]) -> Refreshed {
-        let outcome = store.insert_batch(batch).expect("insert");
-        let mut stored = Stored::default();
-        if outcome.stored > 0 {
-            for (a, _) in batch {
-                stored.add(a.published);
-            }
-        }
-        refresh_after(store, &stored).expect("refresh")
+        store.insert_batch(batch).expect("insert");
+        refresh_after(store).expect("refresh")
     }
 
     fn articles(items: &[(usize, usize, i64)]) -> Vec<(Article, Extraction)> {

@@ -56,27 +56,16 @@ pub fn watch(args: &WatchArgs, opts: &Options, reporter: &Reporter) -> anyhow::R
     loop {
         let now = unix_now();
         let written_before = summary.written;
-        let mut stored = crate::stories::Stored::default();
         let report = watcher.poll(
             now,
             args.once,
             opts.batch,
             &mut |p| reporter.input_failed(&p.url, &p.reason),
-            &mut |pages| {
-                ingest_pages(
-                    pages,
-                    opts,
-                    &mut store,
-                    db,
-                    reporter,
-                    &mut summary,
-                    &mut stored,
-                )
-            },
+            &mut |pages| ingest_pages(pages, opts, &mut store, db, reporter, &mut summary),
         )?;
         summary.failed += report.feeds_failed + report.failed;
         // Only the stories near the new articles (all of them when one is undated).
-        pipeline::refresh_after(&mut store, db, &stored)?;
+        pipeline::refresh_after(&mut store, db)?;
         tracing::info!(
             feeds = report.feeds_polled,
             not_modified = report.not_modified,
@@ -118,7 +107,6 @@ fn ingest_pages(
     db: &str,
     reporter: &Reporter,
     summary: &mut Summary,
-    stored: &mut crate::stories::Stored,
 ) -> anyhow::Result<()> {
     summary.read += pages.len();
     let docs: Vec<(RawDoc, ArticlePage)> = pages
@@ -149,7 +137,7 @@ fn ingest_pages(
             }
         }
     }
-    pipeline::store_batch_noting(store, db, &articles, summary, stored)?;
+    pipeline::store_batch(store, db, &articles, summary)?;
     reporter.progress(summary);
     Ok(())
 }

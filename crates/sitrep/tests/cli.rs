@@ -22,6 +22,22 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The JSON lines of `out` (stories), sorted by id.
+fn by_id(out: &Output) -> Vec<serde_json::Value> {
+    let mut v = json_lines(out);
+    v.sort_by_key(|s| s["id"].to_string());
+    v
+}
+
+/// The example input files, sorted by name.
+fn example_files() -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(examples())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -398,18 +414,10 @@ fn stories_from_inputs_and_from_the_store() -> std::io::Result<()> {
 /// and with `--full-refresh`), object for object.
 #[test]
 fn incremental_ingests_keep_the_stories_of_the_whole_set() -> std::io::Result<()> {
-    let by_id = |out: &Output| {
-        let mut v = json_lines(out);
-        v.sort_by_key(|s| s["id"].to_string());
-        v
-    };
     let all = sitrep().args(["stories"]).arg(examples()).output()?;
     assert!(all.status.success(), "{}", stderr(&all));
     let expected = by_id(&all);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(examples())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
+    let files = example_files()?;
     assert_eq!(files.len(), 4);
     let dir = tempfile::tempdir()?;
     let spec = format!("sqlite://{}", dir.path().join("inc.sqlite").display());
@@ -485,18 +493,10 @@ fn two_workers_share_a_postgres_store() -> std::io::Result<()> {
     let Some(pg) = PgSchema::new("two_workers_share_a_postgres_store") else {
         return Ok(());
     };
-    let by_id = |out: &Output| {
-        let mut v = json_lines(out);
-        v.sort_by_key(|s| s["id"].to_string());
-        v
-    };
     let all = sitrep().args(["stories"]).arg(examples()).output()?;
     assert!(all.status.success(), "{}", stderr(&all));
     let expected = by_id(&all);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(examples())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
+    let files = example_files()?;
     let (left, right) = files.split_at(files.len() / 2);
     let workers: Vec<std::process::Child> = [left, right]
         .iter()
