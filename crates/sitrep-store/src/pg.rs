@@ -787,6 +787,22 @@ impl Pg {
         self.summaries(&rows)
     }
 
+    pub(crate) fn stories_ending_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<RawSummary>, StoreError> {
+        let rows = self.query(
+            "SELECT s.id, s.title, s.thread, s.first, s.last, s.outlets, s.article_count,
+                    s.disagreement_count, s.updated
+             FROM stories s
+             WHERE coalesce(s.last, '') >= $1 AND coalesce(s.last, '') <= $2
+             ORDER BY coalesce(s.last, '') DESC, s.id DESC",
+            &[&from, &to],
+        )?;
+        self.summaries(&rows)
+    }
+
     pub(crate) fn stories_of_article(
         &self,
         article_id: &str,

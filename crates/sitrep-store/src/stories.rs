@@ -427,6 +427,40 @@ impl Store {
         Ok((stories, next))
     }
 
+    /// Summaries of the stored stories whose last publication date is in `[from, to]`, newest
+    /// first (last date, then id, both descending). Reads the index on the last date; no story
+    /// record is decoded. The incremental refresh reads this to find the threads a new story
+    /// may resume after a quiet spell longer than the story window.
+    pub fn stories_ending_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<StorySummary>, StoreError> {
+        let (from_s, to_s) = (from.to_string(), to.to_string());
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM stories s
+             WHERE coalesce(s.last, '') >= ?1 AND coalesce(s.last, '') <= ?2
+             ORDER BY coalesce(s.last, '') DESC, s.id DESC"
+        );
+        let rows = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_map([&from_s, &to_s], RawSummary::read)?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => pg.stories_ending_between(&from_s, &to_s)?,
+        };
+        rows.into_iter()
+            .map(|raw| {
+                let id = raw.id.clone();
+                raw.decode()
+                    .map_err(|reason| self.corrupt_story(&id, reason))
+            })
+            .collect()
+    }
+
     /// The stories an article belongs to, newest first.
     pub fn stories_of_article(&self, article_id: &str) -> Result<Vec<StorySummary>, StoreError> {
         let sql = format!(

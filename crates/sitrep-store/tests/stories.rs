@@ -22,6 +22,7 @@ backends!(
     a_refresh_replaces_all_stories_and_removes_stale_ones,
     concurrent_refreshes_run_one_after_the_other,
     stories_overlapping_a_window_are_found_by_their_span,
+    stories_ending_in_a_window_are_summarised_newest_first,
     articles_published_between_two_dates_are_listed_by_id,
     a_scoped_refresh_replaces_only_the_stories_in_scope,
     articles_are_unclustered_until_a_story_holds_them,
@@ -426,6 +427,38 @@ fn stories_overlapping_a_window_are_found_by_their_span(db: &Db) {
         .stories_overlapping(d(20), d(20))
         .expect("overlapping");
     assert_eq!(found, [spanning("late", 20, 25, &["a4"])]);
+}
+
+fn stories_ending_in_a_window_are_summarised_newest_first(db: &Db) {
+    let mut store = db.open();
+    for s in [
+        spanning("early", 1, 3, &["a1"]),
+        spanning("across", 4, 12, &["a2"]),
+        spanning("inside", 8, 9, &["a3"]),
+        spanning("twin", 8, 9, &["a6", "a7"]),
+        spanning("late", 20, 25, &["a4"]),
+        story("undated", None, &["a5"]),
+    ] {
+        store.put_story(&s).expect("put");
+    }
+    let d = |n| date(n).expect("date");
+    let ids = |from, to| -> Vec<String> {
+        store
+            .stories_ending_between(d(from), d(to))
+            .expect("ending")
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    // Only the last date counts ("across" began before 9 but ends after it); both ends count.
+    assert_eq!(ids(3, 9), ["twin", "inside", "early"]);
+    assert_eq!(ids(9, 12), ["across", "twin", "inside"]);
+    assert!(ids(13, 24).is_empty());
+    let found = store.stories_ending_between(d(25), d(25)).expect("ending");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].thread, spanning("late", 20, 25, &["a4"]).thread);
+    assert_eq!(found[0].first, date(20));
+    assert_eq!(found[0].articles, 1);
 }
 
 fn articles_published_between_two_dates_are_listed_by_id(db: &Db) {

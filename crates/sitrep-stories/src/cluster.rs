@@ -256,6 +256,21 @@ impl<S: StoryStore> Clusterer<S> {
         &self.store
     }
 
+    /// Counts an article in the document frequencies without placing it in a story. A
+    /// clusterer started on a window of a longer stream (the incremental refresh) observes a
+    /// background of earlier articles first, so it weighs features as the whole stream would:
+    /// without it, a burst of articles after a quiet spell is clustered with document
+    /// frequencies from the burst alone, where a place named by every article looks rare.
+    pub fn observe(&mut self, features: &ArticleFeatures) {
+        let profile = self.profile(features);
+        for v in &profile.vecs {
+            for &f in v.keys() {
+                self.store.bump_df(f);
+            }
+        }
+        self.store.count_document();
+    }
+
     /// Links one article: it joins the most similar open story at or above the threshold, or
     /// starts a story (which joins the most similar thread or starts one).
     pub fn add(&mut self, features: &ArticleFeatures) -> Assignment {

@@ -19,14 +19,15 @@
 //!
 //! Invariants: no IO, no clock (time is the articles' publication dates), deterministic (fixed
 //! hasher; ties broken by id), never panics on empty or odd input. State lives behind
-//! [`StoryStore`] ([`MemoryStore`] here) so a store-backed implementation can follow.
+//! [`StoryStore`] ([`MemoryStore`], the one implementation).
 //!
 //! Hooks for the next stages (not done here): [`Story::articles`] lists a story's article ids
 //! for cross-article entity linking, quote and event merging and disagreements;
 //! [`Story::entities`] counts each entity's articles by its in-article name (canonical
 //! entities would replace the `PERSON:surname` folding in [`ArticleFeatures`]);
-//! [`Clusterer::story_of`] / [`Clusterer::thread_of`] follow merges; a store-backed
-//! [`StoryStore`] lets `sitrep ingest` keep stories up to date incrementally.
+//! [`Clusterer::story_of`] / [`Clusterer::thread_of`] follow merges. `sitrep ingest` keeps
+//! stored stories current by re-clustering the articles around new ones with a new clusterer,
+//! which [`Clusterer::observe`]s earlier articles for the stream's document frequencies.
 //!
 //! ```
 //! use sitrep_stories::{ArticleFeatures, Clusterer, Config};

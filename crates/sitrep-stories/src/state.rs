@@ -1,8 +1,9 @@
 //! The clusterer's state behind a trait: feature vocabulary and document frequencies, stories,
 //! threads, and the inverted indexes from features to stories and threads.
 //!
-//! [`MemoryStore`] keeps it all in memory. A store-backed implementation (SQLite, in
-//! `sitrep-store`) implements [`StoryStore`] over its tables, with a cache of the open stories.
+//! [`MemoryStore`] keeps it all in memory; it is the one implementation (the CLI's
+//! incremental refresh re-clusters a window of stored articles rather than keeping this state
+//! in the store).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -247,6 +248,8 @@ pub trait StoryStore {
     /// Number of articles seen.
     fn docs(&self) -> u32;
     fn push_article(&mut self, article: ArticleEntry) -> u32;
+    /// Counts a document seen but not stored ([`Clusterer::observe`](crate::Clusterer::observe)).
+    fn count_document(&mut self);
     fn article(&self, index: u32) -> Option<&ArticleEntry>;
     fn article_mut(&mut self, index: u32) -> Option<&mut ArticleEntry>;
     fn article_count(&self) -> u32;
@@ -328,6 +331,10 @@ impl StoryStore for MemoryStore {
         self.articles.push(article);
         self.docs += 1;
         self.articles.len() as u32 - 1
+    }
+
+    fn count_document(&mut self) {
+        self.docs += 1;
     }
 
     fn article(&self, index: u32) -> Option<&ArticleEntry> {

@@ -410,3 +410,63 @@ fn split_pass_separates_two_instances_joined_early() {
         [["k0", "k1", "k2", "k3"], ["m0", "m1", "m2", "m3"]]
     );
 }
+
+#[test]
+fn observed_background_weighs_words_as_the_whole_stream_would() {
+    // A burst of two unrelated stories from one town: alone, the town's words are in every
+    // article and look as telling as the stories' own.
+    let burst = [
+        (
+            "p1",
+            "Velmar harbour council quay market square weekly: ferry strike.",
+        ),
+        (
+            "p2",
+            "Velmar harbour council quay market square weekly: ferry crews strike.",
+        ),
+        (
+            "q1",
+            "Velmar harbour council quay market square weekly: bakery fire.",
+        ),
+        (
+            "q2",
+            "Velmar harbour council quay market square weekly: bakery silo fire.",
+        ),
+    ];
+    let articles: Vec<ArticleFeatures> = burst
+        .iter()
+        .map(|(id, t)| article(id, "2024-05-10", t, &[], &[], &[]))
+        .collect();
+    let stories = |c: &Clusterer| {
+        let mut s: Vec<Vec<String>> = c.stories().into_iter().map(|s| s.articles).collect();
+        s.sort();
+        s
+    };
+    let alone = run(&Config::default(), &articles);
+    assert_eq!(stories(&alone).len(), 1, "{:?}", stories(&alone));
+    // The stream before: the town's council and harbour in the news every day.
+    let mut c = Clusterer::new(Config::default());
+    for i in 0..60 {
+        let text = format!("Velmar harbour council quay market square weekly {i}: agenda.");
+        c.observe(&article(
+            &format!("bg{i}"),
+            "2024-04-01",
+            &text,
+            &[],
+            &[],
+            &[],
+        ));
+    }
+    for a in &articles {
+        c.add(a);
+    }
+    c.consolidate();
+    assert_eq!(
+        stories(&c),
+        [
+            vec!["p1".to_string(), "p2".to_string()],
+            vec!["q1".to_string(), "q2".to_string()]
+        ],
+        "observed articles are counted, never placed"
+    );
+}

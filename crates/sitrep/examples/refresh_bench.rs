@@ -7,7 +7,7 @@
 //!
 //! Fills a new store with N articles (150 a day from 1 January 2024, team-written fictional
 //! templates), computes its stories once (full), stores a batch of B new articles dated the
-//! day after the last, then times the incremental refresh and the full one for that batch,
+//! day after the last (or GAP_DAYS after), then times the incremental refresh and the full one for that batch,
 //! and counts the stories that differ between the two results. A SQLite DB file is replaced;
 //! for PostgreSQL pass an empty schema:
 //! `.../sitrep?options=-csearch_path%3Dbench` (after `CREATE SCHEMA bench`).
@@ -88,12 +88,18 @@ fn article(n: usize) -> (Article, Extraction) {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: refresh_bench DB ARTICLES [BATCH]";
+    let usage = "usage: refresh_bench DB ARTICLES [BATCH [GAP_DAYS]]";
     let db = args.first().context(usage)?;
     let n: usize = args.get(1).context(usage)?.parse().context(usage)?;
     let batch: usize = match args.get(2) {
         Some(b) => b.parse().context(usage)?,
         None => 50,
+    };
+    // Days from the last stored day to the batch's: 1 by default; past the story window
+    // (e.g. 30) the batch starts new stories that may resume earlier threads.
+    let gap: usize = match args.get(3) {
+        Some(g) => g.parse().context(usage)?,
+        None => 1,
     };
     let _ = std::fs::remove_file(db);
     let mut store = Store::open(db).with_context(|| format!("cannot open {db}"))?;
@@ -111,7 +117,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // The new batch: the day after the last stored article.
-    let first_new = (n / PER_DAY + 1) * PER_DAY;
+    let first_new = (n / PER_DAY + gap) * PER_DAY;
     let items: Vec<_> = (first_new..first_new + batch).map(article).collect();
     store.insert_batch(&items)?;
     let t = Instant::now();
@@ -130,6 +136,15 @@ fn main() -> anyhow::Result<()> {
             .keys()
             .filter(|id| !after_full.contains_key(*id))
             .count();
+    // Of those, the ones whose articles are the same and only the thread differs.
+    let thread_only = after_full
+        .iter()
+        .filter(|(id, s)| {
+            after_inc
+                .get(*id)
+                .is_some_and(|i| i != *s && i.articles == s.articles && i.thread != s.thread)
+        })
+        .count();
     if std::env::var("REFRESH_BENCH_DIFF").is_ok() {
         for (id, s) in after_full
             .iter()
@@ -154,7 +169,8 @@ fn main() -> anyhow::Result<()> {
     }
     println!(
         "articles={n} batch={batch} incremental={inc:.3}s ({refreshed:?}) full={full_s:.3}s \
-         ({full} stories; {differ} differ from the incremental result)"
+         ({full} stories; {differ} differ from the incremental result, {thread_only} by their \
+         thread only)"
     );
     Ok(())
 }

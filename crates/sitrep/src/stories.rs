@@ -12,6 +12,12 @@ use sitrep_store::Store;
 
 /// The stories of a set of article records, in the order of their first article.
 pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
+    build_observing(records, &[])
+}
+
+/// [`build`], with `background` articles counted in the document frequencies first but placed
+/// in no story ([`sitrep_stories::Clusterer::observe`]).
+fn build_observing(records: &[ArticleRecord], background: &[ArticleRecord]) -> Vec<Story> {
     // Articles go in by publication date (then id): a stream in the order news arrives.
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by(|&a, &b| {
@@ -23,6 +29,9 @@ pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
         ))
     });
     let mut clusterer = sitrep_stories::Clusterer::new(sitrep_stories::Config::default());
+    for r in background {
+        clusterer.observe(&sitrep_stories::ArticleFeatures::from_record(r));
+    }
     for &i in &order {
         clusterer.add(&sitrep_stories::ArticleFeatures::from_record(&records[i]));
     }
@@ -209,13 +218,282 @@ pub fn refresh_window(
                 records.push(r);
             }
         }
-        let mut stories = build(&records);
+        let background = background(store, &ids, from)?;
+        let mut stories = build_observing(&records, &background);
         keep_thread_ids(&mut stories, &old);
-        let (old_ids, new) = affected(old, stories);
+        let known: BTreeSet<String> = old.iter().filter_map(|s| s.thread.clone()).collect();
+        let (old_ids, mut new) = affected(old, stories);
+        resume_threads(store, &mut new, &known, &records, &background, from)?;
         replaced = old_ids.len();
         Ok::<_, anyhow::Error>((old_ids, new))
     })?;
     Ok((replaced, written))
+}
+
+/// A re-clustered subset of fewer articles than this gets a background of earlier ones ...
+const BACKGROUND_ARTICLES: usize = 2000;
+/// ... published at most this many days before it.
+const BACKGROUND_DAYS: i64 = 90;
+
+/// Articles published before the re-clustered subset, for its document frequencies: a subset
+/// of a busy stream holds thousands of articles and needs none, but a burst after a quiet
+/// spell (a watcher paused for weeks) would be clustered with frequencies from the burst alone,
+/// where the full recompute has the whole stream's. Up to [`BACKGROUND_ARTICLES`] minus the
+/// subset's size, from the [`BACKGROUND_DAYS`] before `before`, taken in id order (content
+/// hashes: a sample without a bias to any source or day).
+fn background(
+    store: &Store,
+    subset: &BTreeSet<String>,
+    before: NaiveDate,
+) -> anyhow::Result<Vec<ArticleRecord>> {
+    let want = BACKGROUND_ARTICLES.saturating_sub(subset.len());
+    let Some(to) = before.pred_opt() else {
+        return Ok(Vec::new());
+    };
+    if want == 0 {
+        return Ok(Vec::new());
+    }
+    let from = to
+        .checked_sub_signed(chrono::Duration::days(BACKGROUND_DAYS))
+        .unwrap_or(NaiveDate::MIN);
+    let ids = store
+        .articles_published_between(from, to)
+        .with_context(|| format!("cannot list the articles from {from} to {to}"))?;
+    let mut out = Vec::new();
+    for id in ids.iter().filter(|id| !subset.contains(*id)).take(want) {
+        if let Some(r) = store
+            .get_article(id)
+            .with_context(|| format!("cannot read article {id}"))?
+        {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// At most this many earlier threads are offered to a new thread by [`resume_threads`] ...
+const RESUME_CANDIDATES: usize = 16;
+/// ... each with this many of its latest stories ...
+const RESUME_STORIES: usize = 64;
+/// ... and this many articles of each; at most this many articles in all.
+const RESUME_ARTICLES: usize = 2;
+const RESUME_MAX_ARTICLES: usize = 2000;
+
+/// Threads resumed after a quiet spell. The re-clustered subset reaches back only the story
+/// window, but a thread takes stories up to `thread_window_days` (180) apart: a storyline quiet
+/// for three weeks would start a new thread where the full recompute continues the old one.
+/// For each thread of `new` that no stored story had (`known`), the stored stories that ended
+/// before the subset (`before`) but within the thread window are candidates; the threads of
+/// those sharing a title word with the new thread's titles (the most shared first, at most
+/// [`RESUME_CANDIDATES`] for each new thread) lend articles of their latest stories (a sample
+/// of the thread's profile: [`RESUME_ARTICLES`] of each of [`RESUME_STORIES`] stories).
+/// Those and the new thread's articles are clustered together (the rest of the subset and its
+/// background counted in the document frequencies first), and a new thread whose
+/// articles fall in the same clusterer thread as a candidate's takes the stored thread id
+/// (most of the candidate's articles; ties: the smaller id). Only thread ids change; the
+/// stories stay as the subset built them.
+fn resume_threads(
+    store: &Store,
+    new: &mut [Story],
+    known: &BTreeSet<String>,
+    records: &[ArticleRecord],
+    background: &[ArticleRecord],
+    before: NaiveDate,
+) -> anyhow::Result<()> {
+    use sitrep_stories::ArticleFeatures;
+    use std::collections::{BTreeMap, HashMap};
+    let fresh: BTreeSet<String> = new
+        .iter()
+        .filter_map(|s| s.thread.clone())
+        .filter(|t| !known.contains(t))
+        .collect();
+    let config = sitrep_stories::Config::default();
+    let Some(start) = new
+        .iter()
+        .filter(|s| s.thread.as_ref().is_some_and(|t| fresh.contains(t)))
+        .filter_map(|s| s.span.first)
+        .min()
+    else {
+        return Ok(());
+    };
+    let reach = chrono::Duration::days(config.thread_window_days);
+    let from = start.checked_sub_signed(reach).unwrap_or(NaiveDate::MIN);
+    let Some(to) = before.pred_opt() else {
+        return Ok(());
+    };
+    if to < from {
+        return Ok(());
+    }
+    let by_id: HashMap<&str, &ArticleRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    // The new threads' articles and their title words.
+    let mut members: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut words: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let title_words = |title: &str| -> BTreeSet<String> {
+        ArticleFeatures::from_text("", title, None)
+            .words
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect()
+    };
+    for story in new.iter() {
+        let Some(t) = story.thread.as_deref().filter(|t| fresh.contains(*t)) else {
+            continue;
+        };
+        let bag = words.entry(t).or_default();
+        bag.extend(title_words(&story.title));
+        for a in &story.articles {
+            if let Some(r) = by_id.get(a.as_str()) {
+                members.insert(r.id.as_str(), t);
+                if let Some(title) = &r.title {
+                    bag.extend(title_words(title));
+                }
+            }
+        }
+    }
+    // Each earlier thread's latest stories (the listing is newest first) and their title words.
+    let ended = store
+        .stories_ending_between(from, to)
+        .with_context(|| format!("cannot list the stories ending from {from} to {to}"))?;
+    let mut earlier: Vec<(String, Vec<String>, BTreeSet<String>)> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
+    for summary in ended {
+        let Some(thread) = summary.thread.clone() else {
+            continue;
+        };
+        if fresh.contains(&thread) {
+            continue;
+        }
+        let i = *slot.entry(thread.clone()).or_insert_with(|| {
+            earlier.push((thread, Vec::new(), BTreeSet::new()));
+            earlier.len() - 1
+        });
+        let (_, stories, bag) = &mut earlier[i];
+        if stories.len() < RESUME_STORIES {
+            stories.push(summary.id);
+            bag.extend(title_words(&summary.title));
+        }
+    }
+    // For each new thread, the earlier threads sharing the most title words (newest first
+    // among equals); then taken round-robin, best first, so every new thread gets its best.
+    let mut ranked: Vec<Vec<usize>> = Vec::new();
+    for bag in words.values() {
+        let mut scored: Vec<(usize, usize)> = earlier
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, w))| (w.intersection(bag).count(), i))
+            .filter(|&(n, _)| n > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.push(
+            scored
+                .into_iter()
+                .take(RESUME_CANDIDATES)
+                .map(|(_, i)| i)
+                .collect(),
+        );
+    }
+    let mut order: Vec<usize> = Vec::new();
+    let mut taken: BTreeSet<usize> = BTreeSet::new();
+    for rank in 0..RESUME_CANDIDATES {
+        for list in &ranked {
+            if let Some(&i) = list.get(rank)
+                && taken.insert(i)
+            {
+                order.push(i);
+            }
+        }
+    }
+    if order.is_empty() {
+        return Ok(());
+    }
+    let mut context: Vec<ArticleRecord> = Vec::new();
+    let mut lent: HashMap<String, String> = HashMap::new();
+    'threads: for i in order {
+        let (thread, stories, _) = &earlier[i];
+        for id in stories {
+            let Some(story) = store
+                .get_story(id)
+                .with_context(|| format!("cannot read story {id}"))?
+            else {
+                continue;
+            };
+            for a in story.articles.iter().take(RESUME_ARTICLES) {
+                if context.len() >= RESUME_MAX_ARTICLES {
+                    break 'threads;
+                }
+                if members.contains_key(a.as_str()) || lent.contains_key(a) {
+                    continue;
+                }
+                if let Some(r) = store
+                    .get_article(a)
+                    .with_context(|| format!("cannot read article {a}"))?
+                {
+                    lent.insert(r.id.clone(), thread.clone());
+                    context.push(r);
+                }
+            }
+        }
+    }
+    let mut all: Vec<&ArticleRecord> = context.iter().collect();
+    all.extend(members.keys().filter_map(|a| by_id.get(a).copied()));
+    all.sort_by(|x, y| {
+        (x.published.is_none(), x.published, &x.id).cmp(&(
+            y.published.is_none(),
+            y.published,
+            &y.id,
+        ))
+    });
+    let mut clusterer = sitrep_stories::Clusterer::new(config);
+    let others = records
+        .iter()
+        .filter(|r| !members.contains_key(r.id.as_str()));
+    for r in background.iter().chain(others) {
+        clusterer.observe(&ArticleFeatures::from_record(r));
+    }
+    for r in &all {
+        clusterer.add(&ArticleFeatures::from_record(r));
+    }
+    clusterer.consolidate();
+    // Per clusterer thread: the stored threads lending articles to it, and the new threads in it.
+    let mut lenders: BTreeMap<u32, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut joined: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    for story in clusterer.stories() {
+        for a in &story.articles {
+            if let Some(t) = lent.get(a) {
+                *lenders
+                    .entry(story.thread.0)
+                    .or_default()
+                    .entry(t.as_str())
+                    .or_default() += 1;
+            } else if let Some(t) = members.get(a.as_str()) {
+                joined.entry(t).or_default().insert(story.thread.0);
+            }
+        }
+    }
+    let mut rename: BTreeMap<String, String> = BTreeMap::new();
+    for (t, threads) in joined {
+        let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in threads {
+            for (old, n) in lenders.get(&c).into_iter().flatten() {
+                *tally.entry(old).or_default() += n;
+            }
+        }
+        let mut best: Option<(&str, usize)> = None;
+        for (old, n) in tally {
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((old, n));
+            }
+        }
+        if let Some((old, _)) = best {
+            rename.insert(t.to_string(), old.to_string());
+        }
+    }
+    for story in new.iter_mut() {
+        if let Some(t) = story.thread.as_ref().and_then(|t| rename.get(t)) {
+            story.thread = Some(t.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Of the re-clustered subset, the part the new articles changed: old and new stories linked
@@ -627,6 +905,60 @@ mod tests {
         let mut full = Store::open_in_memory().expect("store");
         full.insert_batch(&[first, second, late].concat())
             .expect("insert");
+        refresh(&mut full).expect("full");
+        assert_eq!(all_stories(&full), after);
+    }
+
+    #[test]
+    fn a_storyline_resumed_after_weeks_keeps_its_thread() {
+        // The harbour (topic 0) and the glacier (topic 3) in the first days; six weeks later
+        // the harbour's sequel, far outside the re-clustered window, and the library (topic 4),
+        // a storyline of its own.
+        let sequel = |n: usize, d: i64| {
+            let words = "lesk harbour dredging barge contract tender bidders lawsuit";
+            let body = format!("Update {n} on {words}.\n\nMore on {words}.");
+            let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
+            a.title = Some(format!("{words} ({n})"));
+            a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+            a.published = day(d);
+            (a, Extraction::default())
+        };
+        let first = articles(&[(0, 1, 0), (0, 2, 1), (0, 3, 2), (3, 4, 1), (3, 5, 2)]);
+        let mut later: Vec<_> = [(11, 42), (12, 43), (13, 44)]
+            .into_iter()
+            .map(|(n, d)| sequel(n, d))
+            .collect();
+        later.extend(articles(&[(4, 21, 43), (4, 22, 44)]));
+        let mut store = Store::open_in_memory().expect("store");
+        ingest(&mut store, &first);
+        let refreshed = ingest(&mut store, &later);
+        assert!(
+            matches!(
+                refreshed,
+                Refreshed::Incremental {
+                    replaced: 0,
+                    written: 2
+                }
+            ),
+            "{refreshed:?}"
+        );
+        let after = all_stories(&store);
+        let thread_of = |article: &(Article, Extraction)| {
+            after
+                .iter()
+                .find(|s| s.articles.contains(&article.0.id))
+                .and_then(|s| s.thread.clone())
+                .expect("placed")
+        };
+        let (harbour, glacier) = (thread_of(&first[0]), thread_of(&first[3]));
+        assert_eq!(after.len(), 4, "{after:#?}");
+        assert_eq!(thread_of(&later[0]), harbour, "{after:#?}");
+        assert_ne!(thread_of(&later[3]), harbour);
+        assert_ne!(thread_of(&later[3]), glacier);
+        assert_ne!(glacier, harbour);
+        // As the full recompute has it.
+        let mut full = Store::open_in_memory().expect("store");
+        full.insert_batch(&[first, later].concat()).expect("insert");
         refresh(&mut full).expect("full");
         assert_eq!(all_stories(&full), after);
     }
