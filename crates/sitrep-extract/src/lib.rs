@@ -31,11 +31,13 @@ pub fn extract(doc: &Doc) -> Extraction {
             countries,
         },
     );
-    Extraction {
+    let mut x = Extraction {
         entities: resolution.to_model(doc),
         quotes,
         events,
-    }
+    };
+    events::pronouns_in_quotes(&mut x);
+    x
 }
 
 /// The compiled-in country table (always available).
@@ -165,11 +167,13 @@ impl Analyzer {
                 },
             },
         );
-        Extraction {
+        let mut x = Extraction {
             entities: resolution.to_model(&doc),
             quotes,
             events,
-        }
+        };
+        events::pronouns_in_quotes(&mut x);
+        x
     }
 }
 

@@ -189,6 +189,52 @@ fn a_wish_to_meet_is_not_a_meeting() {
 }
 
 #[test]
+fn a_guess_about_what_a_party_will_do_is_not_a_report() {
+    let e = event(
+        "Analysts say Vestria is unlikely to accept the proposal without guarantees.",
+        "AGREE",
+    );
+    assert!(e.hypothetical, "{e:?}");
+    assert_eq!(e.modality, "hypothetical");
+    let e = event("The council is likely to approve the truce.", "AGREE");
+    assert!(e.hypothetical, "{e:?}");
+}
+
+#[test]
+fn a_contracted_auxiliary_is_not_part_of_the_actor() {
+    let x = extract("Tomas Brill said: “I’d love to meet with Anka Virt and talk to her.”");
+    let names: Vec<&str> = x
+        .events
+        .iter()
+        .flat_map(|e| e.source.iter().chain(&e.target))
+        .filter_map(|a| a.mention.as_ref().map(|m| m.text.as_str()))
+        .collect();
+    assert!(!names.is_empty(), "{:?}", x.events);
+    assert!(names.iter().all(|n| !n.contains('’')), "{names:?}");
+}
+
+#[test]
+fn i_in_a_quote_is_its_speaker_and_him_is_someone_else() {
+    let x = extract(
+        "Tomas Brill, the Vestrian foreign minister, spoke to reporters on Monday. \
+         “I want to meet him soon,” Brill said of Anka Virt.",
+    );
+    let meet = x
+        .events
+        .iter()
+        .find(|e| e.trigger.as_ref().is_some_and(|t| t.text == "meet"))
+        .unwrap_or_else(|| panic!("{:?}", x.events));
+    let source: Vec<&str> = meet.source.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(source, ["Tomas Brill"], "{meet:?}");
+    assert!(meet.source[0].entity.is_some());
+    // "him" is not the speaker.
+    assert!(
+        meet.target.iter().all(|a| a.name != "Tomas Brill"),
+        "{meet:?}"
+    );
+}
+
+#[test]
 fn a_future_meeting_is_future_and_dated_ahead() {
     let e = event(
         "Foreign Minister Lena Sorvik will meet her Turkish counterpart on Tuesday.",

@@ -190,7 +190,10 @@ impl<'a> Tree<'a> {
     fn actor_span(&self, i: usize) -> Range<usize> {
         self.trimmed_subtree(i, |c| {
             let dep = self.dep(c);
+            // An auxiliary is never part of the actor ("I’d love to meet": the parser can hang
+            // "’d" on "I" as an apposition).
             !(matches!(dep, "relcl" | "conj" | "cc" | "acl" | "advcl" | "npadvmod")
+                || self.pos(c) == "AUX"
                 || (dep == "prep" && !matches!(self.lower(c).as_str(), "of" | "by"))
                 || (dep == "punct" && c > i && self.kid(i, "appos").is_none_or(|a| a < c)))
         })
@@ -792,6 +795,7 @@ fn apply(m: &str, negated: &mut bool, modality: &mut Modality) {
         "demanded" => *modality = modality.max_with(Modality::Demanded),
         "negated" => *negated = true,
         "claimed" => *modality = modality.max_with(Modality::Claimed),
+        "hypothetical" => *modality = modality.max_with(Modality::Hypothetical),
         _ => {}
     }
 }

@@ -209,6 +209,8 @@ pub fn governs_modality(lemma: &str) -> Option<&'static str> {
         "claim" | "allege" | "accuse" | "report" | "say" | "tell" | "state" | "insist_that" => {
             "claimed"
         }
+        // "Russia is unlikely to accept": a guess about what may happen, not a report of it.
+        "likely" | "unlikely" | "possible" | "probable" | "bound" => "hypothetical",
         _ => return None,
     })
 }

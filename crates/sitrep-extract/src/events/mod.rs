@@ -318,6 +318,71 @@ fn context(cameo: &str, clause: &str) -> Vec<String> {
     out
 }
 
+/// Pronouns inside a direct quote, read with its speaker: "I" and "me" are the speaker (a
+/// person), and a third-person pronoun the resolution tied to the speaker is someone else (a
+/// speaker does not call themselves "him"): it is left as written. The speaker's country and
+/// sector come from another actor of the same entity, if any.
+pub fn pronouns_in_quotes(x: &mut sitrep_model::Extraction) {
+    use sitrep_model::{QuoteKind, TextField};
+    let people: std::collections::BTreeSet<&str> = x
+        .entities
+        .iter()
+        .filter(|e| e.kind == "PERSON")
+        .map(|e| e.id.as_str())
+        .collect();
+    // Country and sector per entity, from actors that have them.
+    let mut coded: std::collections::BTreeMap<String, (Option<String>, Option<String>)> =
+        std::collections::BTreeMap::new();
+    for a in x
+        .events
+        .iter()
+        .flat_map(|e| e.source.iter().chain(&e.target))
+    {
+        if let Some(id) = &a.entity
+            && a.country.is_some()
+        {
+            coded
+                .entry(id.clone())
+                .or_insert((a.country.clone(), a.sector.clone()));
+        }
+    }
+    for e in &mut x.events {
+        for a in e.source.iter_mut().chain(e.target.iter_mut()) {
+            let Some(m) = &a.mention else {
+                continue;
+            };
+            let Some(speaker) = x
+                .quotes
+                .iter()
+                .filter(|q| q.kind == QuoteKind::Direct && q.field == TextField::Body)
+                .filter(|q| q.start <= m.start && m.end <= q.end)
+                .find_map(|q| q.speaker.as_ref())
+            else {
+                continue;
+            };
+            let Some(id) = speaker.entity.as_deref().filter(|id| people.contains(id)) else {
+                continue;
+            };
+            let word = m.text.to_lowercase();
+            if matches!(word.as_str(), "i" | "me") {
+                a.entity = Some(id.to_string());
+                a.name = speaker.name.clone();
+                if let Some((country, sector)) = coded.get(id) {
+                    a.country.clone_from(country);
+                    a.sector.clone_from(sector);
+                }
+            } else if a.entity.as_deref() == Some(id)
+                && matches!(word.as_str(), "he" | "him" | "she" | "her")
+            {
+                a.entity = None;
+                a.name = m.text.clone();
+                a.country = None;
+                a.sector = None;
+            }
+        }
+    }
+}
+
 /// Whether an event mention says enough to be reported: a verb with an actor, or an event noun
 /// with an actor, or a proposal or demand ("a 30-day ceasefire" that is not yet agreed).
 fn worth_reporting(tree: &Tree, m: &EventMention) -> bool {
