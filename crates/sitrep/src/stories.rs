@@ -15,19 +15,17 @@ pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
     build_observing(records, &[])
 }
 
+/// The order articles go to the clusterer: by publication date (undated last), then id.
+fn arrival(r: &ArticleRecord) -> (bool, Option<NaiveDate>, &str) {
+    (r.published.is_none(), r.published, r.id.as_str())
+}
+
 /// [`build`], with `background` articles counted in the document frequencies first but placed
 /// in no story ([`sitrep_stories::Clusterer::observe`]).
 fn build_observing(records: &[ArticleRecord], background: &[ArticleRecord]) -> Vec<Story> {
     // Articles go in by publication date (then id): a stream in the order news arrives.
     let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&records[a], &records[b]);
-        (x.published.is_none(), x.published, &x.id).cmp(&(
-            y.published.is_none(),
-            y.published,
-            &y.id,
-        ))
-    });
+    order.sort_by_key(|&a| arrival(&records[a]));
     let mut clusterer = sitrep_stories::Clusterer::new(sitrep_stories::Config::default());
     for r in background {
         clusterer.observe(&sitrep_stories::ArticleFeatures::from_record(r));
@@ -436,13 +434,7 @@ fn resume_threads(
     }
     let mut all: Vec<&ArticleRecord> = context.iter().collect();
     all.extend(members.keys().filter_map(|a| by_id.get(a).copied()));
-    all.sort_by(|x, y| {
-        (x.published.is_none(), x.published, &x.id).cmp(&(
-            y.published.is_none(),
-            y.published,
-            &y.id,
-        ))
-    });
+    all.sort_by_key(|r| arrival(r));
     let mut clusterer = sitrep_stories::Clusterer::new(config);
     let others = records
         .iter()
