@@ -373,14 +373,21 @@ fn resume_threads(
     }
     // For each new thread, the earlier threads sharing the most title words (newest first
     // among equals); then taken round-robin, best first, so every new thread gets its best.
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, _, w)) in earlier.iter().enumerate() {
+        for word in w {
+            postings.entry(word.as_str()).or_default().push(i);
+        }
+    }
     let mut ranked: Vec<Vec<usize>> = Vec::new();
     for bag in words.values() {
-        let mut scored: Vec<(usize, usize)> = earlier
-            .iter()
-            .enumerate()
-            .map(|(i, (_, _, w))| (w.intersection(bag).count(), i))
-            .filter(|&(n, _)| n > 0)
-            .collect();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for word in bag {
+            for &i in postings.get(word.as_str()).into_iter().flatten() {
+                *shared.entry(i).or_default() += 1;
+            }
+        }
+        let mut scored: Vec<(usize, usize)> = shared.into_iter().map(|(i, n)| (n, i)).collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.push(
             scored
