@@ -235,6 +235,20 @@ fn i_in_a_quote_is_its_speaker_and_him_is_someone_else() {
 }
 
 #[test]
+fn the_subject_of_a_quote_is_not_an_actor_of_the_verb_of_saying() {
+    let x = extract("“We will see whether Vestria is serious,” Tomas Brill declared.");
+    let said = x
+        .events
+        .iter()
+        .find(|e| e.kind == "STATEMENT")
+        .unwrap_or_else(|| panic!("{:?}", x.events));
+    let source: Vec<&str> = said.source.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(source, ["Tomas Brill"], "{said:?}");
+    // Not "We" (as written or resolved to the speaker himself).
+    assert!(said.target.is_empty(), "{said:?}");
+}
+
+#[test]
 fn a_future_meeting_is_future_and_dated_ahead() {
     let e = event(
         "Foreign Minister Lena Sorvik will meet her Turkish counterpart on Tuesday.",

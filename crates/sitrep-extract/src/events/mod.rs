@@ -74,7 +74,24 @@ pub fn find(doc: &Doc, resolution: &Resolution, ctx: &Context) -> Vec<Event> {
                 .collect::<Vec<_>>()
         };
         let source = code_all(&m.sources);
-        let target = code_all(&m.targets);
+        let mut target = code_all(&m.targets);
+        // No one is their own counterpart: "“We will see,” Brill declared" reads "we" as the
+        // sayer, who is the source already. ("Sorvik will meet her counterpart" keeps its
+        // target: only a target that is the source's own words, or a pronoun resolved to the
+        // source, goes.)
+        target.retain(|t| {
+            let Some(tm) = &t.mention else {
+                return true;
+            };
+            let pronoun = matches!(
+                tm.text.to_lowercase().as_str(),
+                "i" | "me" | "we" | "us" | "he" | "him" | "she" | "her" | "it" | "they" | "them"
+            );
+            !source.iter().any(|s| {
+                s.mention.as_ref().is_some_and(|sm| sm.start == tm.start)
+                    || (pronoun && t.entity.is_some() && s.entity == t.entity)
+            })
+        });
         // A consultation needs a partner: a target, or several on the source side ("the two
         // leaders met"); "what he called a rigged election" is no phone call.
         let plural_source = source.len() > 1
@@ -320,7 +337,8 @@ fn context(cameo: &str, clause: &str) -> Vec<String> {
 
 /// Pronouns inside a direct quote, read with its speaker: "I" and "me" are the speaker (a
 /// person), and a third-person pronoun the resolution tied to the speaker is someone else (a
-/// speaker does not call themselves "him"): it is left as written. The speaker's country and
+/// speaker does not call themselves "him"): it is left as written. A first- or second-person
+/// pronoun inside a quote is no actor of a verb outside it ("“We will see,” he declared"). The speaker's country and
 /// sector come from another actor of the same entity, if any.
 pub fn pronouns_in_quotes(x: &mut sitrep_model::Extraction) {
     use sitrep_model::{QuoteKind, TextField};
@@ -346,7 +364,29 @@ pub fn pronouns_in_quotes(x: &mut sitrep_model::Extraction) {
                 .or_insert((a.country.clone(), a.sector.clone()));
         }
     }
+    let direct: Vec<&sitrep_model::Quote> = x
+        .quotes
+        .iter()
+        .filter(|q| q.kind == QuoteKind::Direct && q.field == TextField::Body)
+        .collect();
     for e in &mut x.events {
+        // "“We will see,” he declared": a first- or second-person pronoun quoted around a
+        // verb outside the quote is the quote's own subject, not an actor of that verb.
+        if let Some(t) = &e.trigger {
+            let (ts, te) = (t.start, t.end);
+            let quoted_away = |a: &sitrep_model::Actor| {
+                a.mention.as_ref().is_some_and(|m| {
+                    matches!(
+                        m.text.to_lowercase().as_str(),
+                        "we" | "us" | "i" | "me" | "you"
+                    ) && direct.iter().any(|q| {
+                        q.start <= m.start && m.end <= q.end && !(q.start <= ts && te <= q.end)
+                    })
+                })
+            };
+            e.source.retain(|a| !quoted_away(a));
+            e.target.retain(|a| !quoted_away(a));
+        }
         for a in e.source.iter_mut().chain(e.target.iter_mut()) {
             let Some(m) = &a.mention else {
                 continue;
