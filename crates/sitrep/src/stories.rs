@@ -724,6 +724,17 @@ mod tests {
         refresh_after(store).expect("refresh")
     }
 
+    /// Article `n` of the harbour's sequel (topic 0's words half kept, half new), day `d`.
+    fn sequel(n: usize, d: i64) -> (Article, Extraction) {
+        let words = "lesk harbour dredging barge contract tender bidders lawsuit";
+        let body = format!("Update {n} on {words}.\n\nMore on {words}.");
+        let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
+        a.title = Some(format!("{words} ({n})"));
+        a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
+        a.published = day(d);
+        (a, Extraction::default())
+    }
+
     fn articles(items: &[(usize, usize, i64)]) -> Vec<(Article, Extraction)> {
         items.iter().map(|&(t, n, d)| art(t, n, d)).collect()
     }
@@ -864,15 +875,6 @@ mod tests {
         // The harbour (topic 0, days 0-2), then its sequel 15 days later (same thread,
         // other story), then a late report on the sequel: the window of that report no longer
         // reaches the first story, whose first article names the thread.
-        let sequel = |n: usize, d: i64| {
-            let words = "lesk harbour dredging barge contract tender bidders lawsuit";
-            let body = format!("Update {n} on {words}.\n\nMore on {words}.");
-            let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
-            a.title = Some(format!("{words} ({n})"));
-            a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
-            a.published = day(d);
-            (a, Extraction::default())
-        };
         let first = articles(&[(0, 1, 0), (0, 2, 1), (0, 3, 2)]);
         let second: Vec<_> = [(11, 17), (12, 18), (13, 19)]
             .into_iter()
@@ -913,15 +915,6 @@ mod tests {
         // The harbour (topic 0) and the glacier (topic 3) in the first days; six weeks later
         // the harbour's sequel, far outside the re-clustered window, and the library (topic 4),
         // a storyline of its own.
-        let sequel = |n: usize, d: i64| {
-            let words = "lesk harbour dredging barge contract tender bidders lawsuit";
-            let body = format!("Update {n} on {words}.\n\nMore on {words}.");
-            let mut a = Article::new(&format!("fixtures/sequel-{n}.txt"), body);
-            a.title = Some(format!("{words} ({n})"));
-            a.outlet = Some(OUTLETS[n % OUTLETS.len()].to_string());
-            a.published = day(d);
-            (a, Extraction::default())
-        };
         let first = articles(&[(0, 1, 0), (0, 2, 1), (0, 3, 2), (3, 4, 1), (3, 5, 2)]);
         let mut later: Vec<_> = [(11, 42), (12, 43), (13, 44)]
             .into_iter()
