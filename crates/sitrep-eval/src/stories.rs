@@ -499,6 +499,16 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
             |c, v| c.split_ratio = v,
             (8..=18).map(|t| t as f32 * 0.05).collect(),
         ),
+        (
+            "length_exponent",
+            |c, v| c.length_exponent = v,
+            (-4..=12).map(|t| t as f32 * 0.05).collect(),
+        ),
+        (
+            "length_ref",
+            |c, v| c.length_ref = v,
+            vec![10.0, 20.0, 40.0, 80.0, 160.0],
+        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -560,6 +570,39 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
             "joint core_penalty {penalty} core_min_articles {min_articles} merge_margin {margin}: f1 {f:.4}"
         );
     }
+    // The length exponent moves with the threshold (short ECB+ documents see the threshold
+    // alone, long ones the threshold times the length factor): searched jointly too, with
+    // the merge margin kept.
+    if sets.len() > 1 {
+        let mut grid: Vec<(f32, f32)> = Vec::new();
+        for t in 8..=17 {
+            for e in 0..=8 {
+                grid.push((t as f32 * 0.02, e as f32 * 0.05));
+            }
+        }
+        let joint: Vec<(f64, (f32, f32))> = grid
+            .par_iter()
+            .map(|&(threshold, exponent)| {
+                let mut c = config.clone();
+                let margin = c.merge_threshold - c.threshold;
+                c.threshold = threshold;
+                c.merge_threshold = threshold + margin;
+                c.length_exponent = exponent;
+                let f = objective(sets, &c, false, seed, false, how);
+                (f, (threshold, exponent))
+            })
+            .collect();
+        if let Some(&(f, (threshold, exponent))) = joint
+            .iter()
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.1.total_cmp(&a.1.1)))
+        {
+            let margin = config.merge_threshold - config.threshold;
+            config.threshold = threshold;
+            config.merge_threshold = threshold + margin;
+            config.length_exponent = exponent;
+            eprintln!("joint threshold {threshold} length_exponent {exponent}: f1 {f:.4}");
+        }
+    }
     for (params, threads) in [(&story_params, false), (&thread_params, true)] {
         let mut best = objective(sets, &config, false, seed, threads, how);
         for round in 0..3 {
@@ -619,6 +662,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "core_share" => c.core_share = v,
             "split_min_articles" => c.split_min_articles = v as u32,
             "split_ratio" => c.split_ratio = v,
+            "length_exponent" => c.length_exponent = v,
+            "length_ref" => c.length_ref = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,
