@@ -113,7 +113,8 @@ enum Command {
         #[arg(long)]
         tune: bool,
         /// Training sets of `--tune`: `ecb` (ECB+ train), `mixed` (the mean over ECB+ train
-        /// and FNC-1) or `mixed-min` (the smaller of the two).
+        /// and FNC-1), `mixed-min` (the smaller of the two) or `mixed-worst` (the mean of each
+        /// set's worst order).
         #[arg(long, default_value = "mixed")]
         tune_on: stories::TuneOn,
         /// Seed of the first of the three document orders.
