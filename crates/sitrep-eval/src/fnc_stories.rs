@@ -141,31 +141,33 @@ mod tests {
     }
 
     #[test]
-    fn loads_related_bodies_only() {
+    fn loads_related_bodies_only() -> anyhow::Result<()> {
         let dir = std::env::temp_dir().join(format!("sitrep-fnc-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir)?;
         std::fs::write(
             dir.join("competition_test_bodies.csv"),
             "Body ID,articleBody\n1,\"A wolf, they say,\nlives in the mayor's house.\"\n2,Unrelated text\n4,\"The mayor denies \"\"any wolf\"\".\"\n",
-        )
-        .unwrap();
+        )?;
         std::fs::write(
             dir.join("competition_test_stances.csv"),
             "Headline,Body ID,Stance\nMayor adopts wolf,1,discuss\nMayor adopts wolf,2,unrelated\nMayor adopts wolf,4,disagree\nMayor adopts wolf,99,agree\n",
-        )
-        .unwrap();
-        let docs = load(&dir).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        )?;
+        let docs = load(&dir);
+        std::fs::remove_dir_all(&dir)?;
+        let docs = docs?;
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].0, 1);
         assert!(docs[0].1.contains("wolf, they say,\nlives"));
         assert_eq!(docs[1].1, "The mayor denies \"any wolf\".");
         assert!(docs.iter().all(|d| d.2 == "fnc1"));
+        Ok(())
     }
 
     #[test]
     fn a_missing_file_names_the_file() {
-        let err = load(Path::new("/nonexistent/fnc1")).unwrap_err();
+        let Err(err) = load(Path::new("/nonexistent/fnc1")) else {
+            panic!("a missing folder loaded");
+        };
         assert!(format!("{err:#}").contains("competition_test_bodies.csv"));
     }
 }
