@@ -8,6 +8,7 @@ mod dates;
 mod event_links;
 mod events;
 mod extraction;
+mod fnc_stories;
 mod nlp;
 mod polnear;
 mod stories;
@@ -107,9 +108,15 @@ enum Command {
     },
     /// Story clustering BCubed on ECB+ (train, dev) and NewsWCL50, beside a TF-IDF baseline.
     Stories {
-        /// Tune the weights and thresholds on ECB+ train first (else the crate's defaults).
+        /// Tune the weights and thresholds on the training sets first (else the crate's
+        /// defaults).
         #[arg(long)]
         tune: bool,
+        /// Training sets of `--tune`: `ecb` (ECB+ train), `mixed` (the mean over ECB+ train
+        /// and FNC-1), `mixed-min` (the smaller of the two) or `mixed-worst` (the mean of each
+        /// set's worst order).
+        #[arg(long, default_value = "mixed")]
+        tune_on: stories::TuneOn,
         /// Seed of the first of the three document orders.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -162,7 +169,11 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Coref => coref::run(&cli.data, cli.verbose).map(print_json),
         Command::EventLinks { seed } => event_links::run(&cli.data, seed).map(print_json),
-        Command::Stories { tune, seed } => stories::run(&cli.data, tune, seed).map(print_json),
+        Command::Stories {
+            tune,
+            tune_on,
+            seed,
+        } => stories::run(&cli.data, tune.then_some(tune_on), seed).map(print_json),
         Command::Polnear { split, limit } => {
             let splits: &[&str] = match split.as_str() {
                 "both" => &["train", "dev"],

@@ -2,9 +2,12 @@
 //! topics) and NewsWCL50 (documents -> events), BCubed, without being told the number of
 //! clusters; the single-pass TF-IDF baseline beside the full method; three document orders.
 //!
-//! `--tune` searches the weights and thresholds on ECB+ train only (coordinate ascent on the
-//! mean F1 over the three orders) and prints the configuration found; without it the crate's
-//! default configuration (the tuned one, written into `Config::default`) is measured.
+//! FNC-1 (long bodies grouped by claim, see [`crate::fnc_stories`]) is a second training set.
+//!
+//! `--tune` searches the weights and thresholds on the training sets only (`--tune-on`: ECB+
+//! train, or ECB+ train and FNC-1; coordinate ascent on the mean F1 over six other orders) and
+//! prints the configuration found; without it the crate's default configuration (the tuned
+//! one, written into `Config::default`) is measured. ECB+ dev and NewsWCL50 are held out.
 
 use std::path::Path;
 use std::time::Instant;
@@ -90,10 +93,12 @@ fn detokenize(tokens: &[String]) -> String {
 fn features(
     analyzer: &sitrep_extract::Analyzer,
     docs: Vec<(String, String, String, String)>,
+    set: &str,
 ) -> Vec<Doc> {
+    let extractions = extractions(analyzer, &docs, set);
     docs.into_par_iter()
-        .map(|(id, text, story, thread)| {
-            let extraction = analyzer.extract_dated(None, &text, None);
+        .zip(extractions)
+        .map(|((id, text, story, thread), extraction)| {
             let full = ArticleFeatures::from_parts(&id, None, &text, None, &extraction);
             let words = ArticleFeatures::from_text(&id, &text, None);
             Doc {
@@ -104,6 +109,86 @@ fn features(
             }
         })
         .collect()
+}
+
+/// The extraction of every document (`extract_dated(None, text, None)`), read from the cache
+/// when it holds this set: a JSON file in `SITREP_STORIES_CACHE` (default
+/// `<temp dir>/sitrep-stories-cache`; `off`: no cache) named by a hash of the documents' ids
+/// and texts and of the model files' names, sizes and times. The extraction code is not in
+/// the key: after changing it, delete the cache (or set `SITREP_STORIES_CACHE=off`).
+fn extractions(
+    analyzer: &sitrep_extract::Analyzer,
+    docs: &[(String, String, String, String)],
+    set: &str,
+) -> Vec<sitrep_model::Extraction> {
+    let compute = || -> Vec<sitrep_model::Extraction> {
+        docs.par_iter()
+            .map(|(_, text, _, _)| analyzer.extract_dated(None, text, None))
+            .collect()
+    };
+    let dir = match std::env::var_os("SITREP_STORIES_CACHE") {
+        Some(v) if v == "off" => return compute(),
+        Some(v) => std::path::PathBuf::from(v),
+        None => std::env::temp_dir().join("sitrep-stories-cache"),
+    };
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"sitrep-stories extraction cache 1\0");
+    let model = sitrep_nlp::default_model_dir();
+    if let Ok(entries) = std::fs::read_dir(&model) {
+        let mut files: Vec<(String, u64, u64)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let meta = std::fs::metadata(e.path()).ok()?;
+                let mtime = meta
+                    .modified()
+                    .ok()?
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .ok()?
+                    .as_secs();
+                Some((
+                    e.file_name().to_string_lossy().into_owned(),
+                    meta.len(),
+                    mtime,
+                ))
+            })
+            .collect();
+        files.sort();
+        for (name, len, mtime) in files {
+            hasher.update(format!("{name}\0{len}\0{mtime}\0").as_bytes());
+        }
+    }
+    for (id, text, _, _) in docs {
+        hasher.update(id.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(text.as_bytes());
+        hasher.update(b"\0");
+    }
+    let hex = hasher.finalize().to_hex();
+    let path = dir.join(format!("{set}-{}.json", &hex[..16]));
+    if let Ok(bytes) = std::fs::read(&path) {
+        match serde_json::from_slice::<Vec<sitrep_model::Extraction>>(&bytes) {
+            Ok(cached) if cached.len() == docs.len() => return cached,
+            Ok(_) => eprintln!(
+                "{}: wrong number of documents, extracting again",
+                path.display()
+            ),
+            Err(e) => eprintln!(
+                "{}: unreadable cache ({e}), extracting again",
+                path.display()
+            ),
+        }
+    }
+    let out = compute();
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let json = serde_json::to_vec(&out).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, &path)
+    });
+    if let Err(e) = written {
+        eprintln!("cannot write the extraction cache {}: {e}", path.display());
+    }
+    out
 }
 
 /// ECB+ split: documents with subtopic (`12_ecb` / `12_ecbplus`) and topic (`12`).
@@ -126,7 +211,10 @@ fn ecb(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<Vec<D
             )
         })
         .collect();
-    Ok(features(analyzer, docs))
+    let set = path
+        .file_stem()
+        .map_or_else(|| "ecb".to_string(), |s| s.to_string_lossy().into_owned());
+    Ok(features(analyzer, docs, &set))
 }
 
 /// NewsWCL50: `0/-/0_L` is event 0 told by outlet L.
@@ -139,7 +227,17 @@ fn newswcl(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<V
             (id.clone(), text, event.clone(), event)
         })
         .collect();
-    Ok(features(analyzer, docs))
+    Ok(features(analyzer, docs, "newswcl50"))
+}
+
+/// FNC-1 competition test bodies, each with its claim's story (see [`crate::fnc_stories`]);
+/// the thread is the story (FNC-1 has no storylines).
+fn fnc1(analyzer: &sitrep_extract::Analyzer, dir: &Path) -> anyhow::Result<Vec<Doc>> {
+    let docs = crate::fnc_stories::load(dir)?
+        .into_iter()
+        .map(|(id, text, story)| (format!("fnc1/{id}"), text, story.clone(), story))
+        .collect();
+    Ok(features(analyzer, docs, "fnc1"))
 }
 
 /// A fixed pseudo-random permutation of `0..n` (xorshift, so no dependency).
@@ -242,6 +340,13 @@ impl Spread {
         sum / self.runs.len().max(1) as f64
     }
 
+    fn min_f1(&self, threads: bool) -> f64 {
+        self.runs
+            .iter()
+            .map(|(s, t)| if threads { t.f1 } else { s.f1 })
+            .fold(f64::INFINITY, f64::min)
+    }
+
     fn json(&self, threads: bool) -> serde_json::Value {
         let pick = |r: &(BCubed, BCubed)| if threads { r.1 } else { r.0 };
         let n = self.runs.len().max(1) as f64;
@@ -263,19 +368,56 @@ fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Coordinate ascent over the story parameters, then the thread parameters, on `docs`.
-fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
+/// What `--tune` maximises over its training sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    /// The mean over the sets of each set's mean F1 over the tuning orders.
+    Mean,
+    /// The smallest of the sets' mean F1s.
+    Min,
+    /// The mean over the sets of each set's worst F1 over the tuning orders (rewards
+    /// order-independence on the training sets).
+    Worst,
+}
+
+/// The tuning objective of `config` over `sets` (threads: the first set only, the others
+/// have no storyline gold).
+fn objective(
+    sets: &[&[Doc]],
+    config: &Config,
+    baseline: bool,
+    seed: u64,
+    threads: bool,
+    how: Objective,
+) -> f64 {
+    let sets = if threads {
+        &sets[..1.min(sets.len())]
+    } else {
+        sets
+    };
+    let f1s: Vec<f64> = sets
+        .iter()
+        .map(|docs| {
+            let runs = Spread::run_n(docs, config, baseline, seed + 100, TUNE_ORDERS);
+            match how {
+                Objective::Worst => runs.min_f1(threads),
+                Objective::Mean | Objective::Min => runs.mean_f1(threads),
+            }
+        })
+        .collect();
+    match how {
+        Objective::Mean | Objective::Worst => f1s.iter().sum::<f64>() / f1s.len().max(1) as f64,
+        Objective::Min => f1s.iter().copied().fold(f64::INFINITY, f64::min),
+    }
+}
+
+/// Coordinate ascent over the story parameters, then the thread parameters, on the training
+/// `sets` (ECB+ train first).
+fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
     let mut best_baseline = (0.0, BASELINE_THRESHOLD);
     for t in 1..=30 {
         let t = t as f32 * 0.02;
-        let f = Spread::run_n(
-            docs,
-            &Config::tfidf_baseline(t),
-            true,
-            seed + 100,
-            TUNE_ORDERS,
-        )
-        .mean_f1(false);
+        let f = objective(sets, &Config::tfidf_baseline(t), true, seed, false, how);
         if f > best_baseline.0 {
             best_baseline = (f, t);
         }
@@ -373,6 +515,16 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             |c, v| c.split_ratio = v,
             (8..=18).map(|t| t as f32 * 0.05).collect(),
         ),
+        (
+            "length_exponent",
+            |c, v| c.length_exponent = v,
+            (-4..=12).map(|t| t as f32 * 0.05).collect(),
+        ),
+        (
+            "length_ref",
+            |c, v| c.length_ref = v,
+            vec![10.0, 20.0, 40.0, 80.0, 160.0],
+        ),
     ];
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
@@ -419,7 +571,7 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             c.core_penalty = penalty;
             c.core_min_articles = min_articles;
             c.merge_threshold = c.threshold + margin;
-            let f = Spread::run_n(docs, &c, false, seed + 100, TUNE_ORDERS).mean_f1(false);
+            let f = objective(sets, &c, false, seed, false, how);
             (f, (penalty, min_articles, margin))
         })
         .collect();
@@ -434,9 +586,41 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
             "joint core_penalty {penalty} core_min_articles {min_articles} merge_margin {margin}: f1 {f:.4}"
         );
     }
+    // The length exponent moves with the threshold (short ECB+ documents see the threshold
+    // alone, long ones the threshold times the length factor): searched jointly too, with
+    // the merge margin kept.
+    if sets.len() > 1 {
+        let mut grid: Vec<(f32, f32)> = Vec::new();
+        for t in 8..=17 {
+            for e in 0..=8 {
+                grid.push((t as f32 * 0.02, e as f32 * 0.05));
+            }
+        }
+        let joint: Vec<(f64, (f32, f32))> = grid
+            .par_iter()
+            .map(|&(threshold, exponent)| {
+                let mut c = config.clone();
+                let margin = c.merge_threshold - c.threshold;
+                c.threshold = threshold;
+                c.merge_threshold = threshold + margin;
+                c.length_exponent = exponent;
+                let f = objective(sets, &c, false, seed, false, how);
+                (f, (threshold, exponent))
+            })
+            .collect();
+        if let Some(&(f, (threshold, exponent))) = joint
+            .iter()
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.1.total_cmp(&a.1.1)))
+        {
+            let margin = config.merge_threshold - config.threshold;
+            config.threshold = threshold;
+            config.merge_threshold = threshold + margin;
+            config.length_exponent = exponent;
+            eprintln!("joint threshold {threshold} length_exponent {exponent}: f1 {f:.4}");
+        }
+    }
     for (params, threads) in [(&story_params, false), (&thread_params, true)] {
-        let mut best =
-            Spread::run_n(docs, &config, false, seed + 100, TUNE_ORDERS).mean_f1(threads);
+        let mut best = objective(sets, &config, false, seed, threads, how);
         for round in 0..3 {
             let before = best;
             for (name, set, values) in params.iter() {
@@ -445,11 +629,7 @@ fn tune(docs: &[Doc], seed: u64) -> (Config, f32) {
                     .map(|&v| {
                         let mut c = config.clone();
                         set(&mut c, v);
-                        (
-                            Spread::run_n(docs, &c, false, seed + 100, TUNE_ORDERS)
-                                .mean_f1(threads),
-                            v,
-                        )
+                        (objective(sets, &c, false, seed, threads, how), v)
                     })
                     .collect();
                 for (f, v) in results {
@@ -498,6 +678,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "core_share" => c.core_share = v,
             "split_min_articles" => c.split_min_articles = v as u32,
             "split_ratio" => c.split_ratio = v,
+            "length_exponent" => c.length_exponent = v,
+            "length_ref" => c.length_ref = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,
@@ -508,8 +690,33 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Which training sets `--tune` searches on (dev and NewsWCL50 are never among them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuneOn {
+    /// ECB+ train only (the earlier steps' tuning).
+    Ecb,
+    /// ECB+ train and FNC-1 (long articles), with the given objective.
+    Mixed(Objective),
+}
+
+impl std::str::FromStr for TuneOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ecb" => Ok(TuneOn::Ecb),
+            "mixed" | "mixed-mean" => Ok(TuneOn::Mixed(Objective::Mean)),
+            "mixed-min" => Ok(TuneOn::Mixed(Objective::Min)),
+            "mixed-worst" => Ok(TuneOn::Mixed(Objective::Worst)),
+            other => Err(format!(
+                "unknown training set {other:?} (ecb, mixed, mixed-min, mixed-worst)"
+            )),
+        }
+    }
+}
+
 /// `sitrep-eval stories`.
-pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_json::Value> {
+pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<serde_json::Value> {
     let model = sitrep_nlp::default_model_dir();
     let analyzer = sitrep_extract::Analyzer::load(&model)
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
@@ -518,12 +725,13 @@ pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_
     let train = ecb(&analyzer, &root.join("ecbplus/ECB_Train_corpus.txt"))?;
     let dev = ecb(&analyzer, &root.join("ecbplus/ECB_Dev_corpus.txt"))?;
     let wcl = newswcl(&analyzer, &root.join("cdcr/newswcl50/NewsWCL50.conll"))?;
+    let fnc = fnc1(&analyzer, &root.join("fnc1"))?;
     let extract_s = started.elapsed().as_secs_f64();
 
-    let (mut config, baseline_threshold) = if tune_on_train {
-        tune(&train, seed)
-    } else {
-        (Config::default(), BASELINE_THRESHOLD)
+    let (mut config, baseline_threshold) = match tune_on {
+        Some(TuneOn::Ecb) => tune(&[&train], seed, Objective::Mean),
+        Some(TuneOn::Mixed(how)) => tune(&[&train, &fnc], seed, how),
+        None => (Config::default(), BASELINE_THRESHOLD),
     };
     if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {
         override_config(&mut config, &set.to_string_lossy())?;
@@ -533,6 +741,7 @@ pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_
     let mut report = serde_json::Map::new();
     for (name, docs) in [
         ("ecb_train", &train),
+        ("fnc1_train", &fnc),
         ("ecb_dev", &dev),
         ("newswcl50", &wcl),
     ] {
@@ -562,7 +771,7 @@ pub fn run(data: &Path, tune_on_train: bool, seed: u64) -> anyhow::Result<serde_
     report.insert(
         "config".to_string(),
         serde_json::json!({
-            "tuned_now": tune_on_train,
+            "tuned_now": tune_on.map(|t| format!("{t:?}")),
             "baseline_threshold": baseline_threshold,
             "config": format!("{config:?}"),
             "orders": [seed, seed + 1, seed + 2],

@@ -15,7 +15,9 @@
 //! `merge_every` articles and on [`Clusterer::consolidate`]) joins stories that became similar,
 //! and a split pass bisects a story whose articles form two groups the merge pass would keep
 //! apart (two instances of one topic joined while young), so the result depends little on the
-//! order articles come in. The split pass keeps the profiles of open stories' articles.
+//! order articles come in. The split pass keeps the profiles of open stories' articles. An
+//! optional length factor (`Config::length_exponent`, off by default) asks more similarity of
+//! long articles, which share more of a topic's words with related events.
 //!
 //! Invariants: no IO, no clock (time is the articles' publication dates), deterministic (fixed
 //! hasher; ties broken by id), never panics on empty or odd input. State lives behind

@@ -134,6 +134,9 @@ pub struct Profile {
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
     pub articles: u32,
+    /// Sum over the articles of their number of distinct content words (the mean article
+    /// length the length-aware similarity uses).
+    pub words_sum: f32,
     /// Cached squared idf-weighted norm of each vector (kept up to date incrementally by the
     /// clusterer, recomputed in full as document frequencies drift).
     pub norms2: [f32; KINDS],
@@ -155,6 +158,16 @@ impl Profile {
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
         self.articles += other.articles;
+        self.words_sum += other.words_sum;
+    }
+
+    /// Mean distinct content words per article (0 for an empty profile).
+    pub fn mean_words(&self) -> f32 {
+        if self.articles == 0 {
+            0.0
+        } else {
+            self.words_sum / self.articles as f32
+        }
     }
 }
 

@@ -470,3 +470,66 @@ fn observed_background_weighs_words_as_the_whole_stream_would() {
         "observed articles are counted, never placed"
     );
 }
+
+/// `n` made-up words (letters only, no plural endings), from `start` on.
+fn made_up_words(start: usize, n: usize) -> Vec<String> {
+    const SYLLABLES: [&str; 8] = ["ba", "ke", "lo", "mu", "ri", "na", "to", "vu"];
+    (start..start + n)
+        .map(|i| {
+            format!(
+                "{}{}{}",
+                SYLLABLES[i % 8],
+                SYLLABLES[(i / 8) % 8],
+                SYLLABLES[(i / 64) % 8]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn length_factor_asks_more_of_long_articles_only() {
+    // Two long articles sharing half their words and two short ones sharing most: with no
+    // length factor both pairs join; with a steep one the long pair (about 40 distinct words,
+    // four times the reference length) stays apart while the short pair still joins.
+    let mut all = background();
+    let shared = made_up_words(0, 20);
+    for (id, start) in [("long1", 100), ("long2", 200)] {
+        let mut words = shared.clone();
+        words.extend(made_up_words(start, 20));
+        all.push(article(id, "2024-03-02", &words.join(" "), &[], &[], &[]));
+    }
+    all.push(article(
+        "short1",
+        "2024-03-02",
+        "Volcano Merrow erupted, ash over Pellin village.",
+        &[],
+        &[],
+        &[],
+    ));
+    all.push(article(
+        "short2",
+        "2024-03-03",
+        "Merrow volcano erupted again; Pellin village evacuated.",
+        &[],
+        &[],
+        &[],
+    ));
+    let flat = Config {
+        threshold: 0.3,
+        merge_threshold: 0.3,
+        split_min_articles: 0,
+        length_exponent: 0.0,
+        length_ref: 10.0,
+        ..Config::default()
+    };
+    let c = run(&flat, &all);
+    assert_eq!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+    assert_eq!(story_of(&c, &all, "short1"), story_of(&c, &all, "short2"));
+    let steep = Config {
+        length_exponent: 1.0,
+        ..flat
+    };
+    let c = run(&steep, &all);
+    assert_ne!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+    assert_eq!(story_of(&c, &all, "short1"), story_of(&c, &all, "short2"));
+}
