@@ -393,7 +393,24 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     && tree.sentence[h] == tree.sentence[t]
                     && !matches!(tree.dep(t), "parataxis" | "ccomp" | "conj")))
         });
-        let partial = embedded_root.and_then(|root| governing_cue(&tree, &cues, root));
+        // A quoted clause inside a reported clause with words of its own outside the marks
+        // ("said that he hopes “...” against Vell", "told her the plan would be “...” if ...")
+        // is part of that reported speech too: a partial quote of the whole clause.
+        let within_reported = || {
+            let root = toks
+                .iter()
+                .copied()
+                .find(|&t| !toks.contains(&tree.head(t)))?;
+            let (cue, range) = governing_cue(&tree, &cues, root)?;
+            let outside = range
+                .clone()
+                .filter(|&i| tree.is_word(i) && !quoted[i])
+                .count();
+            (range.start <= first && range.end > lastt && outside >= 2).then_some((cue, range))
+        };
+        let partial = embedded_root
+            .and_then(|root| governing_cue(&tree, &cues, root))
+            .or_else(within_reported);
         if let (true, Some((cue, clause_range))) = (clause, &partial) {
             let span = byte_span(doc, clause_range.clone());
             covered.push(span.clone());
@@ -1055,6 +1072,42 @@ fn trimmed(tree: &Tree<'_>, mut r: Range<usize>) -> Range<usize> {
     r
 }
 
+/// A range without an aside that closes it: a relative clause or apposition set off by a
+/// comma or dash and running to the range's end ("backed Vell, who leads the council",
+/// "praised Dorn, the former mayor"). The reported words stop before it.
+fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) -> Range<usize> {
+    let text = &tree.doc.text;
+    // Inside an open quotation the comma is the speaker's, not the writer's.
+    let in_marks = |k: usize| {
+        let before = &text[tree.doc.tokens[r.start].start..tree.doc.tokens[k].start];
+        before.matches('“').count() > before.matches('”').count()
+            || before.matches('"').count() % 2 == 1
+    };
+    let cut = (r.start + 1..r.end).find(|&k| {
+        matches!(tree.text(k), "," | "—" | "–" | "―" | "--")
+            && !in_marks(k)
+            && (k + 1..r.end).any(|m| {
+                let head = tree.head(m);
+                // An apposition holding "and"/"or" is the rest of a list ("a liar, a cheat
+                // and a thief").
+                let aside = tree.dep(m) == "relcl"
+                    || appositions
+                        && tree.dep(m) == "appos"
+                        && !tree.subtree(m).any(|i| tree.dep(i) == "cc");
+                head != m
+                    && head < k
+                    && head >= r.start
+                    && aside
+                    && tree.subtree(m).start == k + 1
+                    && tree.subtree(m).end >= r.end
+            })
+    });
+    match cut {
+        Some(k) => trimmed(tree, r.start..k),
+        None => r,
+    }
+}
+
 /// The tokens of a reported clause, without its complementiser ("that") and edge punctuation.
 fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     let mut r = tree.subtree(clause);
@@ -1095,7 +1148,7 @@ fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     if r.start >= r.end {
         return clause..clause + 1;
     }
-    r
+    without_closing_aside(tree, r, true)
 }
 
 /// The cue as written: the verb with its particles and auxiliaries' negation ("pointed out").
@@ -1435,7 +1488,7 @@ fn object_range(tree: &Tree<'_>, verb: usize, object: usize) -> Range<usize> {
             range.end = range.end.max(trimmed(tree, tree.subtree(c)).end);
         }
     }
-    range
+    without_closing_aside(tree, range, true)
 }
 
 /// An indirect quote of the tokens `range` with its cue at `cue` and speaker.
@@ -1461,7 +1514,7 @@ fn preposition_object(tree: &Tree<'_>, prep: usize) -> Option<Range<usize>> {
     if tree.tag(obj) == "WDT" || tree.tag(obj) == "WP" || is_neuter(tree, obj) {
         return None;
     }
-    let range = trimmed(tree, tree.subtree(obj));
+    let range = without_closing_aside(tree, trimmed(tree, tree.subtree(obj)), true);
     range.clone().any(|i| tree.is_word(i)).then_some(range)
 }
 

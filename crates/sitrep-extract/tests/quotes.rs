@@ -152,3 +152,4 @@ fixture_test!(
     stances_findings_and_short_continuations,
     "stances_and_findings.txt"
 );
+fixture_test!(span_edges_asides_and_quotes_in_reports, "span_edges.txt");
