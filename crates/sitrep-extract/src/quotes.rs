@@ -345,6 +345,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let (Some(&first), Some(&lastt)) = (toks.first(), toks.last()) else {
             continue;
         };
+        if is_title(&doc.text, q) {
+            continue;
+        }
         let words = toks.iter().filter(|&&i| tree.is_word(i)).count();
         let has_verb = toks.iter().any(|&i| tree.is_verb(i));
         // A quotation opening its sentence stands on its own even without a verb ("“Very
@@ -406,7 +409,8 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 .clone()
                 .filter(|&i| tree.is_word(i) && !quoted[i])
                 .count();
-            (range.start <= first && range.end > lastt && outside >= 2).then_some((cue, range))
+            let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t))?;
+            (range.start <= first && range.end > last_word && outside >= 2).then_some((cue, range))
         };
         let partial = embedded_root
             .and_then(|root| governing_cue(&tree, &cues, root))
@@ -770,6 +774,36 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     quotes.sort_by_key(|q| (q.start, q.end));
     unattributed_direct_quotes(&tree, resolution, &mut quotes);
     quotes
+}
+
+/// A name in marks rather than words said: every longer word capitalised, right after a
+/// possessive or a preposition ("told Dunmore Radio’s “Morning Tide,”", "said on “The Week
+/// Ahead”"): the title of a show, book or programme.
+fn is_title(text: &str, q: &Quotation) -> bool {
+    let inner = &text[q.inner.clone()];
+    let words: Vec<&str> = inner
+        .split(|c: char| !c.is_alphanumeric() && c != '’' && c != '\'')
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+    if words.is_empty()
+        || words.len() > 8
+        || !words.first().is_some_and(capitalised)
+        || !words
+            .iter()
+            .filter(|w| w.chars().count() >= 4)
+            .all(capitalised)
+    {
+        return false;
+    }
+    let before = text[..q.inner.start]
+        .trim_end_matches(|c: char| is_double_open(c) || "\"'‘`".contains(c))
+        .trim_end();
+    let last = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    // A capitalised preposition is a title-case headline going on ("Asked To “Go Home”").
+    last.ends_with("’s")
+        || last.ends_with("'s")
+        || matches!(last, "on" | "in" | "at" | "for" | "to" | "of")
 }
 
 /// Direct quotes still without a speaker (no cue, or a cue the parse gave no subject) take

@@ -153,3 +153,7 @@ fixture_test!(
     "stances_and_findings.txt"
 );
 fixture_test!(span_edges_asides_and_quotes_in_reports, "span_edges.txt");
+fixture_test!(
+    titles_in_marks_and_quotes_closing_reports,
+    "titles_in_marks.txt"
+);
