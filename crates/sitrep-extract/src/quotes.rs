@@ -756,6 +756,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     let mut more = preposition_cues(&tree, resolution, &quoted);
     more.extend(noun_cues(&tree, resolution, &quoted));
     more.extend(seeming(&tree, resolution, &quoted));
+    more.extend(naming(&tree, resolution, &quoted));
     more.extend(adjective_cues(&tree, resolution, &quoted));
     more.sort_by_key(|q| (q.start, q.end));
     for q in more {
@@ -1583,10 +1584,26 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
                     .any(|&c| manner_phrase(tree, c).is_some_and(|m| c <= i && i <= m))
         };
         let next_to = |p: usize| p > v && p <= v + 3 && (v + 1..p).all(adverbial);
+        // "calls for the council to resign": the preposition is the mark of a clause with
+        // its own subject; the clause after it is the content.
+        let marked_clause = || {
+            tree.children[v].iter().copied().find_map(|c| {
+                let r = tree.subtree(c);
+                let mark = r.start;
+                (matches!(tree.dep(c), "advcl" | "ccomp" | "xcomp")
+                    && tree.dep(mark) == "mark"
+                    && tree.head(mark) == c
+                    && next_to(mark)
+                    && !quoted[mark]
+                    && lexicon::preposition_cue(&base, tree.text(mark)))
+                .then(|| (mark, trimmed(tree, mark + 1..r.end)))
+            })
+        };
         let Some((prep, mut range)) = preps
             .filter(|&p| tree.dep(p) == "prep" && next_to(p) && !quoted[p])
             .filter(|&p| lexicon::preposition_cue(&base, tree.text(p)))
             .find_map(|p| preposition_object(tree, p).map(|r| (p, r)))
+            .or_else(marked_clause)
         else {
             continue;
         };
@@ -1718,6 +1735,64 @@ fn adjective_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> 
         let cue =
             tree.doc.text[tree.doc.tokens[a].start..tree.doc.tokens[cue_end - 1].end].to_string();
         out.push(indirect(tree, range, cue, Some(speaker)));
+    }
+    out
+}
+
+/// "called the mayor a coward", "considers the plan reckless": a verb of naming or judging
+/// with an object and what it makes of it, said by a holder of views; the content is the
+/// object with its predicate.
+fn naming(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for v in 0..tree.doc.tokens.len() {
+        if quoted[v] || !tree.is_verb(v) || !lexicon::naming_verb(&lemma(tree, v)) {
+            continue;
+        }
+        let kids = &tree.children[v];
+        let object = kids
+            .iter()
+            .copied()
+            .find(|&c| c > v && tree.dep(c) == "dobj");
+        let range = match object {
+            // "called him a fraud": the object and its predicate, both hanging from the verb.
+            Some(obj) => {
+                let Some(pred) = kids.iter().copied().find(|&c| {
+                    c > obj && matches!(tree.dep(c), "oprd" | "xcomp" | "ccomp" | "attr" | "acomp")
+                }) else {
+                    continue;
+                };
+                tree.subtree(obj).start..tree.subtree(pred).end
+            }
+            // "called him divisive" parsed as a small clause: a verbless clause with a subject.
+            None => {
+                let Some(small) = kids.iter().copied().find(|&c| {
+                    c > v
+                        && matches!(tree.dep(c), "ccomp" | "xcomp")
+                        && !tree.tag(c).starts_with("VB")
+                        && tree.children[c]
+                            .iter()
+                            .any(|&m| m < c && tree.dep(m) == "nsubj")
+                }) else {
+                    continue;
+                };
+                tree.subtree(small)
+            }
+        };
+        let range = without_closing_aside(tree, trimmed(tree, range), true);
+        if range.clone().filter(|&i| tree.is_word(i)).count() < 2
+            || range.clone().any(|i| quoted[i])
+            || tree.paragraph[range.start] != tree.paragraph[v]
+        {
+            continue;
+        }
+        let Some(speaker) = speaker_of(tree, resolution, v, quoted) else {
+            continue;
+        };
+        let head = speaker.mention.text.split_whitespace().last().unwrap_or("");
+        if speaker.entity.is_none() && !lexicon::names_holder(head) {
+            continue;
+        }
+        out.push(indirect(tree, range, cue_phrase(tree, v), Some(speaker)));
     }
     out
 }

@@ -157,3 +157,7 @@ fixture_test!(
     titles_in_marks_and_quotes_closing_reports,
     "titles_in_marks.txt"
 );
+fixture_test!(
+    naming_verbs_and_calls_for_clauses,
+    "naming_and_calls_for.txt"
+);
