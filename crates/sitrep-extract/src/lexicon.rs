@@ -786,6 +786,12 @@ pub fn naming_verb(base: &str) -> bool {
     NAMING_VERBS.contains(&base)
 }
 
+/// Whether `base` (a lemma) names a poll or study whose findings "in" introduces ("in the
+/// latest poll, ...").
+pub fn names_poll(base: &str) -> bool {
+    matches!(base, "poll" | "survey" | "study")
+}
+
 /// Whether the verb only reports speech with a clause or quotation as complement.
 pub fn needs_clause(base: &str) -> bool {
     NEEDS_CLAUSE.contains(&base)

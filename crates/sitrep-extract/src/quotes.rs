@@ -547,6 +547,21 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 {
                     lexicon::Complement::Clause
                 }
+                // "told the crews to stay home": what someone was told to do is what was
+                // said, with whom it was said to.
+                "xcomp"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && matches!(
+                            lexicon::speech_verb(word),
+                            Some("tell" | "warn" | "urge" | "remind" | "advise" | "instruct")
+                        )
+                        && tree.children[v]
+                            .iter()
+                            .any(|&o| tree.dep(o) == "dobj" && v < o && o < c) =>
+                {
+                    lexicon::Complement::Clause
+                }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
                 // "wants the council to resign": an infinitive clause with its own subject.
                 "ccomp"
@@ -581,10 +596,17 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if tree.paragraph[clause] != tree.paragraph[v] {
             continue;
         }
-        let range = match kind {
+        let mut range = match kind {
             lexicon::Complement::Object => object_range(&tree, v, clause),
             _ => content_range(&tree, clause),
         };
+        if tree.dep(clause) == "xcomp"
+            && let Some(&object) = tree.children[v]
+                .iter()
+                .find(|&&o| tree.dep(o) == "dobj" && v < o && o < clause)
+        {
+            range.start = range.start.min(tree.subtree(object).start);
+        }
         let words = range.clone().filter(|&i| tree.is_word(i)).count();
         // A one-word object counts when it names someone ("endorsed Vell", "backed her").
         let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
@@ -1857,20 +1879,35 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
         .enumerate()
         .take(doc.tokens.len().saturating_sub(1))
     {
-        if in_quote
-            || !tree.text(i).eq_ignore_ascii_case("according")
-            || !tree.text(i + 1).eq_ignore_ascii_case("to")
-        {
+        if in_quote {
             continue;
         }
-        let Some(pobj) = tree.children[i + 1]
-            .iter()
-            .copied()
-            .find(|&c| tree.dep(c) == "pobj")
-        else {
+        let pobj_of = |p: usize| {
+            tree.children[p]
+                .iter()
+                .copied()
+                .find(|&c| tree.dep(c) == "pobj")
+        };
+        // "according to X", or "in a poll/survey/study" ("In the latest poll, Vell leads by
+        // six points"): the finding is the sentence's.
+        let (pobj, phrase, cue_end) = if tree.text(i).eq_ignore_ascii_case("according")
+            && tree.text(i + 1).eq_ignore_ascii_case("to")
+        {
+            let Some(pobj) = pobj_of(i + 1) else { continue };
+            let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
+            (pobj, phrase, i + 1)
+        } else if tree.text(i).eq_ignore_ascii_case("in") && tree.dep(i) == "prep" {
+            // One poll opening its sentence ("in the polls" is a standing, not a finding).
+            let opens = (tree.sentences[tree.sentence[i]].start..i).all(|t| !tree.is_word(t));
+            let Some(pobj) = pobj_of(i)
+                .filter(|&o| opens && tree.tag(o) == "NN" && lexicon::names_poll(&lemma(tree, o)))
+            else {
+                continue;
+            };
+            (pobj, tree.subtree(i), i)
+        } else {
             continue;
         };
-        let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
         let sent = &tree.sentences[tree.sentence[i]];
         // The content: the sentence without the phrase (the longer side of it).
         let before = sent.start..phrase.start;
@@ -1896,7 +1933,7 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
             speaker: speaker_at(tree, resolution, pobj),
-            cue: Some(doc.text[doc.tokens[i].start..doc.tokens[i + 1].end].to_string()),
+            cue: Some(doc.text[doc.tokens[i].start..doc.tokens[cue_end].end].to_string()),
             start: span.start,
             end: span.end,
         });

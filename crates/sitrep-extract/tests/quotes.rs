@@ -161,3 +161,4 @@ fixture_test!(
     naming_verbs_and_calls_for_clauses,
     "naming_and_calls_for.txt"
 );
+fixture_test!(poll_findings_and_told_to, "polls_and_told_to.txt");
