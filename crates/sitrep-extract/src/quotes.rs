@@ -600,6 +600,19 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             lexicon::Complement::Object => object_range(&tree, v, clause),
             _ => content_range(&tree, clause),
         };
+        // "The talks, Vell said, will resume": the report goes on after a cue set off by
+        // commas in the middle of it (the parse hangs the rest from the cue).
+        if clause < v && v + 2 < doc.tokens.len() && tree.text(v + 1) == "," && range.end <= v {
+            let sent = &tree.sentences[tree.sentence[v]];
+            let tail = trimmed(&tree, v + 2..tree.subtree(v).end.min(sent.end));
+            if tail.start > v + 1
+                && tail.clone().any(|i| tree.is_word(i))
+                && tail.clone().all(|i| !quoted[i])
+                && tree.paragraph[tail.end - 1] == tree.paragraph[v]
+            {
+                range.end = tail.end;
+            }
+        }
         if tree.dep(clause) == "xcomp"
             && let Some(&object) = tree.children[v]
                 .iter()
@@ -1543,6 +1556,21 @@ fn object_range(tree: &Tree<'_>, verb: usize, object: usize) -> Range<usize> {
             && lexicon::object_with_phrase(&base, tree.text(c))
         {
             range.end = range.end.max(trimmed(tree, tree.subtree(c)).end);
+        }
+    }
+    // What the object is for, right after it ("unveiled steps to tighten sales", "endorsed
+    // Vell for mayor"): the parse hangs it from the verb, the stance is about both.
+    for &c in &tree.children[verb] {
+        let sub = tree.subtree(c);
+        if c > object
+            && sub.start == range.end
+            && tree.sentence[c] == tree.sentence[object]
+            && (tree.dep(c) == "prep" && tree.text(c).eq_ignore_ascii_case("for")
+                || matches!(tree.dep(c), "advcl" | "xcomp")
+                    && tree.is_verb(c)
+                    && tree.text(sub.start).eq_ignore_ascii_case("to"))
+        {
+            range.end = trimmed(tree, sub).end;
         }
     }
     without_closing_aside(tree, range, true)

@@ -162,3 +162,7 @@ fixture_test!(
     "naming_and_calls_for.txt"
 );
 fixture_test!(poll_findings_and_told_to, "polls_and_told_to.txt");
+fixture_test!(
+    objects_with_their_purpose_and_inner_cues,
+    "objects_and_inner_cues.txt"
+);
