@@ -410,7 +410,10 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 .filter(|&i| tree.is_word(i) && !quoted[i])
                 .count();
             let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t))?;
-            (range.start <= first && range.end > last_word && outside >= 2).then_some((cue, range))
+            // The cue comes first: a quotation opening its sentence before its cue ("“...,”
+            // Vell, the mayor, said") is the speaker's own words, the rest narration.
+            (cue.token < first && range.start <= first && range.end > last_word && outside >= 2)
+                .then_some((cue, range))
         };
         let partial = embedded_root
             .and_then(|root| governing_cue(&tree, &cues, root))
