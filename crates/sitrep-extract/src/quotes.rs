@@ -1163,7 +1163,12 @@ fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) ->
                 let head = tree.head(m);
                 // An apposition holding "and"/"or" is the rest of a list ("a liar, a cheat
                 // and a thief").
-                let aside = tree.dep(m) == "relcl"
+                // A cleft's relative clause is the point ("it was Vell, who spoke first").
+                let cleft = tree.dep(head) == "attr"
+                    && tree.children[tree.head(head)].iter().any(|&c| {
+                        tree.dep(c) == "nsubj" && tree.text(c).eq_ignore_ascii_case("it")
+                    });
+                let aside = tree.dep(m) == "relcl" && !cleft
                     || appositions
                         && tree.dep(m) == "appos"
                         && !tree.subtree(m).any(|i| tree.dep(i) == "cc");
