@@ -18,6 +18,10 @@
 //! 5. The speaker is the cue's subject (climbing through participles and coordinated verbs:
 //!    "Leavitt said, adding ..."), resolved to its entity when entity resolution linked it
 //!    (names, surnames, pronouns); the mention is the words the attribution rests on.
+//! 6. Spans: a quoted clause inside a reported clause with words of its own outside the marks
+//!    is a partial quote of the whole clause; reported content stops before a closing aside
+//!    (", who ...", ", the former ..."; a cleft's "it was X, who ..." keeps it); a name in
+//!    marks after a possessive or preposition ("on CNN's “New Day”") is a title, no quote.
 
 use std::ops::Range;
 
