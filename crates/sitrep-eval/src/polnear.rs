@@ -500,7 +500,17 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                 let near: Vec<String> = pred
                     .iter()
                     .filter(|q| q.start < span.end && span.start < q.end)
-                    .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+                    .map(|q| {
+                        // Shares of the gold content and of the prediction that overlap.
+                        let ov = overlap(&a.content, &(q.start..q.end));
+                        format!(
+                            "{:?} [g{:.2} p{:.2}] {:?}",
+                            q.kind,
+                            ov as f64 / total(&a.content).max(1) as f64,
+                            ov as f64 / (q.end - q.start).max(1) as f64,
+                            short(&q.text)
+                        )
+                    })
                     .collect();
                 eprintln!(
                     "{name}: missed{} cue {:?} source {:?} content {:?} predicted {near:?}",
@@ -557,7 +567,12 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 }
 
 fn short(s: &str) -> String {
-    s.chars().take(80).collect()
+    // SITREP_POLNEAR_WIDTH widens the listing for error analysis.
+    let width = std::env::var("SITREP_POLNEAR_WIDTH")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(80);
+    s.chars().take(width).collect()
 }
 
 /// The (text, annotation) file pairs of a split: one annotation per text.

@@ -767,6 +767,31 @@ pub fn object_with_phrase(base: &str, preposition: &str) -> bool {
     }
 }
 
+/// Verbs of naming and judging that make something of their object ("called the mayor a
+/// coward", "considers the plan reckless", "declared the vote void").
+const NAMING_VERBS: &[&str] = &[
+    "call",
+    "dub",
+    "label",
+    "brand",
+    "term",
+    "deem",
+    "consider",
+    "declare",
+    "pronounce",
+];
+
+/// Whether `base` (a lemma) names or judges its object with a predicate.
+pub fn naming_verb(base: &str) -> bool {
+    NAMING_VERBS.contains(&base)
+}
+
+/// Whether `base` (a lemma) names a poll or study whose findings "in" introduces ("in the
+/// latest poll, ...").
+pub fn names_poll(base: &str) -> bool {
+    matches!(base, "poll" | "survey" | "study")
+}
+
 /// Whether the verb only reports speech with a clause or quotation as complement.
 pub fn needs_clause(base: &str) -> bool {
     NEEDS_CLAUSE.contains(&base)

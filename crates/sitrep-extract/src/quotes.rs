@@ -18,6 +18,10 @@
 //! 5. The speaker is the cue's subject (climbing through participles and coordinated verbs:
 //!    "Leavitt said, adding ..."), resolved to its entity when entity resolution linked it
 //!    (names, surnames, pronouns); the mention is the words the attribution rests on.
+//! 6. Spans: a quoted clause inside a reported clause with words of its own outside the marks
+//!    is a partial quote of the whole clause; reported content stops before a closing aside
+//!    (", who ...", ", the former ..."; a cleft's "it was X, who ..." keeps it); a name in
+//!    marks after a possessive or preposition ("on CNN's “New Day”") is a title, no quote.
 
 use std::ops::Range;
 
@@ -345,6 +349,9 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let (Some(&first), Some(&lastt)) = (toks.first(), toks.last()) else {
             continue;
         };
+        if is_title(&doc.text, q) {
+            continue;
+        }
         let words = toks.iter().filter(|&&i| tree.is_word(i)).count();
         let has_verb = toks.iter().any(|&i| tree.is_verb(i));
         // A quotation opening its sentence stands on its own even without a verb ("“Very
@@ -393,7 +400,28 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     && tree.sentence[h] == tree.sentence[t]
                     && !matches!(tree.dep(t), "parataxis" | "ccomp" | "conj")))
         });
-        let partial = embedded_root.and_then(|root| governing_cue(&tree, &cues, root));
+        // A quoted clause inside a reported clause with words of its own outside the marks
+        // ("said that he hopes “...” against Vell", "told her the plan would be “...” if ...")
+        // is part of that reported speech too: a partial quote of the whole clause.
+        let within_reported = || {
+            let root = toks
+                .iter()
+                .copied()
+                .find(|&t| !toks.contains(&tree.head(t)))?;
+            let (cue, range) = governing_cue(&tree, &cues, root)?;
+            let outside = range
+                .clone()
+                .filter(|&i| tree.is_word(i) && !quoted[i])
+                .count();
+            let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t))?;
+            // The cue comes first: a quotation opening its sentence before its cue ("“...,”
+            // Vell, the mayor, said") is the speaker's own words, the rest narration.
+            (cue.token < first && range.start <= first && range.end > last_word && outside >= 2)
+                .then_some((cue, range))
+        };
+        let partial = embedded_root
+            .and_then(|root| governing_cue(&tree, &cues, root))
+            .or_else(within_reported);
         if let (true, Some((cue, clause_range))) = (clause, &partial) {
             let span = byte_span(doc, clause_range.clone());
             covered.push(span.clone());
@@ -526,6 +554,21 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 {
                     lexicon::Complement::Clause
                 }
+                // "told the crews to stay home": what someone was told to do is what was
+                // said, with whom it was said to.
+                "xcomp"
+                    if is_cue
+                        && tree.is_verb(c)
+                        && matches!(
+                            lexicon::speech_verb(word),
+                            Some("tell" | "warn" | "urge" | "remind" | "advise" | "instruct")
+                        )
+                        && tree.children[v]
+                            .iter()
+                            .any(|&o| tree.dep(o) == "dobj" && v < o && o < c) =>
+                {
+                    lexicon::Complement::Clause
+                }
                 "xcomp" if tree.is_verb(c) => lexicon::Complement::Infinitive,
                 // "wants the council to resign": an infinitive clause with its own subject.
                 "ccomp"
@@ -560,10 +603,30 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if tree.paragraph[clause] != tree.paragraph[v] {
             continue;
         }
-        let range = match kind {
+        let mut range = match kind {
             lexicon::Complement::Object => object_range(&tree, v, clause),
             _ => content_range(&tree, clause),
         };
+        // "The talks, Vell said, will resume": the report goes on after a cue set off by
+        // commas in the middle of it (the parse hangs the rest from the cue).
+        if clause < v && v + 2 < doc.tokens.len() && tree.text(v + 1) == "," && range.end <= v {
+            let sent = &tree.sentences[tree.sentence[v]];
+            let tail = trimmed(&tree, v + 2..tree.subtree(v).end.min(sent.end));
+            if tail.start > v + 1
+                && tail.clone().any(|i| tree.is_word(i))
+                && tail.clone().all(|i| !quoted[i])
+                && tree.paragraph[tail.end - 1] == tree.paragraph[v]
+            {
+                range.end = tail.end;
+            }
+        }
+        if tree.dep(clause) == "xcomp"
+            && let Some(&object) = tree.children[v]
+                .iter()
+                .find(|&&o| tree.dep(o) == "dobj" && v < o && o < clause)
+        {
+            range.start = range.start.min(tree.subtree(object).start);
+        }
         let words = range.clone().filter(|&i| tree.is_word(i)).count();
         // A one-word object counts when it names someone ("endorsed Vell", "backed her").
         let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
@@ -735,6 +798,7 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     let mut more = preposition_cues(&tree, resolution, &quoted);
     more.extend(noun_cues(&tree, resolution, &quoted));
     more.extend(seeming(&tree, resolution, &quoted));
+    more.extend(naming(&tree, resolution, &quoted));
     more.extend(adjective_cues(&tree, resolution, &quoted));
     more.sort_by_key(|q| (q.start, q.end));
     for q in more {
@@ -753,6 +817,36 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     quotes.sort_by_key(|q| (q.start, q.end));
     unattributed_direct_quotes(&tree, resolution, &mut quotes);
     quotes
+}
+
+/// A name in marks rather than words said: every longer word capitalised, right after a
+/// possessive or a preposition ("told Dunmore Radio’s “Morning Tide,”", "said on “The Week
+/// Ahead”"): the title of a show, book or programme.
+fn is_title(text: &str, q: &Quotation) -> bool {
+    let inner = &text[q.inner.clone()];
+    let words: Vec<&str> = inner
+        .split(|c: char| !c.is_alphanumeric() && c != '’' && c != '\'')
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+    if words.is_empty()
+        || words.len() > 8
+        || !words.first().is_some_and(capitalised)
+        || !words
+            .iter()
+            .filter(|w| w.chars().count() >= 4)
+            .all(capitalised)
+    {
+        return false;
+    }
+    let before = text[..q.inner.start]
+        .trim_end_matches(|c: char| is_double_open(c) || "\"'‘`".contains(c))
+        .trim_end();
+    let last = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    // A capitalised preposition is a title-case headline going on ("Asked To “Go Home”").
+    last.ends_with("’s")
+        || last.ends_with("'s")
+        || matches!(last, "on" | "in" | "at" | "for" | "to" | "of")
 }
 
 /// Direct quotes still without a speaker (no cue, or a cue the parse gave no subject) take
@@ -1055,6 +1149,47 @@ fn trimmed(tree: &Tree<'_>, mut r: Range<usize>) -> Range<usize> {
     r
 }
 
+/// A range without an aside that closes it: a relative clause or apposition set off by a
+/// comma or dash and running to the range's end ("backed Vell, who leads the council",
+/// "praised Dorn, the former mayor"). The reported words stop before it.
+fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) -> Range<usize> {
+    let text = &tree.doc.text;
+    // Inside an open quotation the comma is the speaker's, not the writer's.
+    let in_marks = |k: usize| {
+        let before = &text[tree.doc.tokens[r.start].start..tree.doc.tokens[k].start];
+        before.matches('“').count() > before.matches('”').count()
+            || before.matches('"').count() % 2 == 1
+    };
+    let cut = (r.start + 1..r.end).find(|&k| {
+        matches!(tree.text(k), "," | "—" | "–" | "―" | "--")
+            && !in_marks(k)
+            && (k + 1..r.end).any(|m| {
+                let head = tree.head(m);
+                // An apposition holding "and"/"or" is the rest of a list ("a liar, a cheat
+                // and a thief").
+                // A cleft's relative clause is the point ("it was Vell, who spoke first").
+                let cleft = tree.dep(head) == "attr"
+                    && tree.children[tree.head(head)].iter().any(|&c| {
+                        tree.dep(c) == "nsubj" && tree.text(c).eq_ignore_ascii_case("it")
+                    });
+                let aside = tree.dep(m) == "relcl" && !cleft
+                    || appositions
+                        && tree.dep(m) == "appos"
+                        && !tree.subtree(m).any(|i| tree.dep(i) == "cc");
+                head != m
+                    && head < k
+                    && head >= r.start
+                    && aside
+                    && tree.subtree(m).start == k + 1
+                    && tree.subtree(m).end >= r.end
+            })
+    });
+    match cut {
+        Some(k) => trimmed(tree, r.start..k),
+        None => r,
+    }
+}
+
 /// The tokens of a reported clause, without its complementiser ("that") and edge punctuation.
 fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     let mut r = tree.subtree(clause);
@@ -1095,7 +1230,7 @@ fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     if r.start >= r.end {
         return clause..clause + 1;
     }
-    r
+    without_closing_aside(tree, r, true)
 }
 
 /// The cue as written: the verb with its particles and auxiliaries' negation ("pointed out").
@@ -1435,7 +1570,22 @@ fn object_range(tree: &Tree<'_>, verb: usize, object: usize) -> Range<usize> {
             range.end = range.end.max(trimmed(tree, tree.subtree(c)).end);
         }
     }
-    range
+    // What the object is for, right after it ("unveiled steps to tighten sales", "endorsed
+    // Vell for mayor"): the parse hangs it from the verb, the stance is about both.
+    for &c in &tree.children[verb] {
+        let sub = tree.subtree(c);
+        if c > object
+            && sub.start == range.end
+            && tree.sentence[c] == tree.sentence[object]
+            && (tree.dep(c) == "prep" && tree.text(c).eq_ignore_ascii_case("for")
+                || matches!(tree.dep(c), "advcl" | "xcomp")
+                    && tree.is_verb(c)
+                    && tree.text(sub.start).eq_ignore_ascii_case("to"))
+        {
+            range.end = trimmed(tree, sub).end;
+        }
+    }
+    without_closing_aside(tree, range, true)
 }
 
 /// An indirect quote of the tokens `range` with its cue at `cue` and speaker.
@@ -1461,7 +1611,7 @@ fn preposition_object(tree: &Tree<'_>, prep: usize) -> Option<Range<usize>> {
     if tree.tag(obj) == "WDT" || tree.tag(obj) == "WP" || is_neuter(tree, obj) {
         return None;
     }
-    let range = trimmed(tree, tree.subtree(obj));
+    let range = without_closing_aside(tree, trimmed(tree, tree.subtree(obj)), true);
     range.clone().any(|i| tree.is_word(i)).then_some(range)
 }
 
@@ -1496,10 +1646,26 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
                     .any(|&c| manner_phrase(tree, c).is_some_and(|m| c <= i && i <= m))
         };
         let next_to = |p: usize| p > v && p <= v + 3 && (v + 1..p).all(adverbial);
+        // "calls for the council to resign": the preposition is the mark of a clause with
+        // its own subject; the clause after it is the content.
+        let marked_clause = || {
+            tree.children[v].iter().copied().find_map(|c| {
+                let r = tree.subtree(c);
+                let mark = r.start;
+                (matches!(tree.dep(c), "advcl" | "ccomp" | "xcomp")
+                    && tree.dep(mark) == "mark"
+                    && tree.head(mark) == c
+                    && next_to(mark)
+                    && !quoted[mark]
+                    && lexicon::preposition_cue(&base, tree.text(mark)))
+                .then(|| (mark, trimmed(tree, mark + 1..r.end)))
+            })
+        };
         let Some((prep, mut range)) = preps
             .filter(|&p| tree.dep(p) == "prep" && next_to(p) && !quoted[p])
             .filter(|&p| lexicon::preposition_cue(&base, tree.text(p)))
             .find_map(|p| preposition_object(tree, p).map(|r| (p, r)))
+            .or_else(marked_clause)
         else {
             continue;
         };
@@ -1635,6 +1801,64 @@ fn adjective_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> 
     out
 }
 
+/// "called the mayor a coward", "considers the plan reckless": a verb of naming or judging
+/// with an object and what it makes of it, said by a holder of views; the content is the
+/// object with its predicate.
+fn naming(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
+    let mut out = Vec::new();
+    for v in 0..tree.doc.tokens.len() {
+        if quoted[v] || !tree.is_verb(v) || !lexicon::naming_verb(&lemma(tree, v)) {
+            continue;
+        }
+        let kids = &tree.children[v];
+        let object = kids
+            .iter()
+            .copied()
+            .find(|&c| c > v && tree.dep(c) == "dobj");
+        let range = match object {
+            // "called him a fraud": the object and its predicate, both hanging from the verb.
+            Some(obj) => {
+                let Some(pred) = kids.iter().copied().find(|&c| {
+                    c > obj && matches!(tree.dep(c), "oprd" | "xcomp" | "ccomp" | "attr" | "acomp")
+                }) else {
+                    continue;
+                };
+                tree.subtree(obj).start..tree.subtree(pred).end
+            }
+            // "called him divisive" parsed as a small clause: a verbless clause with a subject.
+            None => {
+                let Some(small) = kids.iter().copied().find(|&c| {
+                    c > v
+                        && matches!(tree.dep(c), "ccomp" | "xcomp")
+                        && !tree.tag(c).starts_with("VB")
+                        && tree.children[c]
+                            .iter()
+                            .any(|&m| m < c && tree.dep(m) == "nsubj")
+                }) else {
+                    continue;
+                };
+                tree.subtree(small)
+            }
+        };
+        let range = without_closing_aside(tree, trimmed(tree, range), true);
+        if range.clone().filter(|&i| tree.is_word(i)).count() < 2
+            || range.clone().any(|i| quoted[i])
+            || tree.paragraph[range.start] != tree.paragraph[v]
+        {
+            continue;
+        }
+        let Some(speaker) = speaker_of(tree, resolution, v, quoted) else {
+            continue;
+        };
+        let head = speaker.mention.text.split_whitespace().last().unwrap_or("");
+        if speaker.entity.is_none() && !lexicon::names_holder(head) {
+            continue;
+        }
+        out.push(indirect(tree, range, cue_phrase(tree, v), Some(speaker)));
+    }
+    out
+}
+
 /// "The talks seemed to stall", "the plan appears doomed": the clause of a verb of seeming
 /// (its subject and what it seems), with no source.
 fn seeming(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Quote> {
@@ -1695,20 +1919,35 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
         .enumerate()
         .take(doc.tokens.len().saturating_sub(1))
     {
-        if in_quote
-            || !tree.text(i).eq_ignore_ascii_case("according")
-            || !tree.text(i + 1).eq_ignore_ascii_case("to")
-        {
+        if in_quote {
             continue;
         }
-        let Some(pobj) = tree.children[i + 1]
-            .iter()
-            .copied()
-            .find(|&c| tree.dep(c) == "pobj")
-        else {
+        let pobj_of = |p: usize| {
+            tree.children[p]
+                .iter()
+                .copied()
+                .find(|&c| tree.dep(c) == "pobj")
+        };
+        // "according to X", or "in a poll/survey/study" ("In the latest poll, Vell leads by
+        // six points"): the finding is the sentence's.
+        let (pobj, phrase, cue_end) = if tree.text(i).eq_ignore_ascii_case("according")
+            && tree.text(i + 1).eq_ignore_ascii_case("to")
+        {
+            let Some(pobj) = pobj_of(i + 1) else { continue };
+            let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
+            (pobj, phrase, i + 1)
+        } else if tree.text(i).eq_ignore_ascii_case("in") && tree.dep(i) == "prep" {
+            // One poll opening its sentence ("in the polls" is a standing, not a finding).
+            let opens = (tree.sentences[tree.sentence[i]].start..i).all(|t| !tree.is_word(t));
+            let Some(pobj) = pobj_of(i)
+                .filter(|&o| opens && tree.tag(o) == "NN" && lexicon::names_poll(&lemma(tree, o)))
+            else {
+                continue;
+            };
+            (pobj, tree.subtree(i), i)
+        } else {
             continue;
         };
-        let phrase = tree.subtree(i).start.min(i)..tree.subtree(i + 1).end.max(pobj + 1);
         let sent = &tree.sentences[tree.sentence[i]];
         // The content: the sentence without the phrase (the longer side of it).
         let before = sent.start..phrase.start;
@@ -1734,7 +1973,7 @@ fn according_to(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Ve
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
             speaker: speaker_at(tree, resolution, pobj),
-            cue: Some(doc.text[doc.tokens[i].start..doc.tokens[i + 1].end].to_string()),
+            cue: Some(doc.text[doc.tokens[i].start..doc.tokens[cue_end].end].to_string()),
             start: span.start,
             end: span.end,
         });

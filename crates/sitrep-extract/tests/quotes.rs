@@ -152,3 +152,17 @@ fixture_test!(
     stances_findings_and_short_continuations,
     "stances_and_findings.txt"
 );
+fixture_test!(span_edges_asides_and_quotes_in_reports, "span_edges.txt");
+fixture_test!(
+    titles_in_marks_and_quotes_closing_reports,
+    "titles_in_marks.txt"
+);
+fixture_test!(
+    naming_verbs_and_calls_for_clauses,
+    "naming_and_calls_for.txt"
+);
+fixture_test!(poll_findings_and_told_to, "polls_and_told_to.txt");
+fixture_test!(
+    objects_with_their_purpose_and_inner_cues,
+    "objects_and_inner_cues.txt"
+);
