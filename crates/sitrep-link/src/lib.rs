@@ -569,13 +569,19 @@ fn merge_events(records: &[ArticleRecord], canon: &Canon) -> (Vec<StoryEvent>, V
     let mut events = Vec::new();
     let mut dis = Vec::new();
     for members in &groups {
-        // The fullest account: most actors, then a place, a date, casualties.
+        // The fullest account: most actors resolved to an entity ("talk to Putin" over "meet
+        // him"), most actors, then a place, a date, casualties.
         let main = members
             .iter()
             .copied()
             .max_by_key(|&m| {
                 let e = items[m].event;
                 (
+                    e.source
+                        .iter()
+                        .chain(&e.target)
+                        .filter(|a| a.entity.is_some())
+                        .count(),
                     e.source.len() + e.target.len(),
                     e.location.is_some(),
                     e.date.is_some(),

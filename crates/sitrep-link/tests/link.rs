@@ -249,3 +249,69 @@ fn no_articles_link_to_nothing() {
     let linked = sitrep_link::link(&[]);
     assert!(linked.entities.is_empty() && linked.disagreements.is_empty());
 }
+
+#[test]
+fn a_merged_event_is_told_with_its_resolved_actors() {
+    let consult = |target: Actor| Event {
+        kind: "CONSULT".into(),
+        cameo_root: "04".into(),
+        quad_class: QuadClass::VerbalCooperation,
+        source: vec![Actor {
+            entity: Some("e1".into()),
+            name: "Arvo Lind".into(),
+            country: None,
+            sector: None,
+            mention: None,
+        }],
+        target: vec![target],
+        location: None,
+        casualties: None,
+        hypothetical: true,
+        modality: "proposed".into(),
+        ..strike("", 0, 0)
+    };
+    let a = "Arvo Lind wants to talk to Mira Holt soon.";
+    let b = "Arvo Lind said he would love to meet him.";
+    let holt = Actor {
+        entity: Some("e2".into()),
+        name: "Mira Holt".into(),
+        country: None,
+        sector: None,
+        mention: None,
+    };
+    let him = Actor {
+        entity: None,
+        name: "him".into(),
+        country: None,
+        sector: None,
+        mention: None,
+    };
+    let story = sitrep_link::link(&[
+        record(
+            "a",
+            a,
+            vec![
+                person("e1", "Arvo Lind", &[], a),
+                person("e2", "Mira Holt", &[], a),
+            ],
+            vec![],
+            vec![consult(holt)],
+        ),
+        record(
+            "b",
+            b,
+            vec![person("e1", "Arvo Lind", &[], b)],
+            vec![],
+            vec![consult(him)],
+        ),
+    ]);
+    assert_eq!(story.events.len(), 1, "{:?}", story.events);
+    let targets: Vec<&str> = story.events[0]
+        .event
+        .target
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(targets, ["Mira Holt"]);
+    assert_eq!(story.events[0].articles, ["a", "b"]);
+}
