@@ -249,6 +249,20 @@ fn the_subject_of_a_quote_is_not_an_actor_of_the_verb_of_saying() {
 }
 
 #[test]
+fn what_a_question_asks_about_did_not_happen_by_its_account() {
+    let e = event("Did the army attack the village of Velda?", "ASSAULT");
+    assert!(e.hypothetical, "{e:?}");
+    let e = event(
+        "Brill asked: “Or did Vestria withdraw its troops from the border?”",
+        "RETREAT",
+    );
+    assert!(e.hypothetical, "{e:?}");
+    // A wh-question takes its event as given.
+    let e = event("Why did the army attack the village of Velda?", "ASSAULT");
+    assert!(!e.hypothetical, "{e:?}");
+}
+
+#[test]
 fn a_future_meeting_is_future_and_dated_ahead() {
     let e = event(
         "Foreign Minister Lena Sorvik will meet her Turkish counterpart on Tuesday.",

@@ -461,7 +461,10 @@ fn mention(
     } else {
         verb_actors(tree, anchor, trigger, &frame)
     };
-    let (negated, modality) = modality(tree, trigger, anchor);
+    let (negated, mut modality) = modality(tree, trigger, anchor);
+    if polar_question(tree, sentence) {
+        modality = modality.max_with(Modality::Hypothetical);
+    }
     EventMention {
         trigger,
         anchor,
@@ -474,6 +477,48 @@ fn mention(
         depth: tree.depth(anchor),
         nominal,
     }
+}
+
+/// Whether sentence `i` is a yes/no or alternative question ("Did the army attack Velda?",
+/// "Or will they withdraw?"): what it asks about is not reported as having happened. A
+/// wh-question presupposes its event ("Why did the army attack Velda?") and is not one.
+fn polar_question(tree: &Tree, i: usize) -> bool {
+    let doc = tree.doc;
+    let Some(s) = doc.sentences.get(i) else {
+        return false;
+    };
+    let asks = doc.text.get(s.start..s.end).is_some_and(|t| {
+        t.trim_end_matches(|c: char| c.is_whitespace() || "\"'”’»)".contains(c))
+            .ends_with('?')
+    });
+    if !asks {
+        return false;
+    }
+    let Some(first) = s.tokens.clone().find(|&t| tree.pos(t) != "PUNCT") else {
+        return false;
+    };
+    matches!(
+        tree.lower(first).as_str(),
+        "do" | "does"
+            | "did"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "shall"
+            | "has"
+            | "have"
+            | "had"
+            | "must"
+            | "may"
+            | "might"
+            | "or"
+    )
 }
 
 /// Preferred prepositions introducing a target, by event type.
