@@ -408,14 +408,7 @@ impl Store {
                 .map_err(|e| self.sql_err(e))?,
             Backend::Postgres(pg) => pg.list_stories(key, after, fetch_limit(limit))?,
         };
-        let mut stories = rows
-            .into_iter()
-            .map(|raw| {
-                let id = raw.id.clone();
-                raw.decode()
-                    .map_err(|reason| self.corrupt_story(&id, reason))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut stories = self.decode_summaries(rows)?;
         let next = if stories.len() > limit {
             stories.truncate(limit);
             stories
@@ -425,6 +418,17 @@ impl Store {
             None
         };
         Ok((stories, next))
+    }
+
+    /// Decodes summary rows; a damaged row is an error naming its story.
+    fn decode_summaries(&self, rows: Vec<RawSummary>) -> Result<Vec<StorySummary>, StoreError> {
+        rows.into_iter()
+            .map(|raw| {
+                let id = raw.id.clone();
+                raw.decode()
+                    .map_err(|reason| self.corrupt_story(&id, reason))
+            })
+            .collect()
     }
 
     /// Summaries of the stored stories whose last publication date is in `[from, to]`, newest
@@ -452,13 +456,7 @@ impl Store {
                 .map_err(|e| self.sql_err(e))?,
             Backend::Postgres(pg) => pg.stories_ending_between(&from_s, &to_s)?,
         };
-        rows.into_iter()
-            .map(|raw| {
-                let id = raw.id.clone();
-                raw.decode()
-                    .map_err(|reason| self.corrupt_story(&id, reason))
-            })
-            .collect()
+        self.decode_summaries(rows)
     }
 
     /// The stories an article belongs to, newest first.
@@ -478,13 +476,7 @@ impl Store {
                 .map_err(|e| self.sql_err(e))?,
             Backend::Postgres(pg) => pg.stories_of_article(article_id)?,
         };
-        rows.into_iter()
-            .map(|raw| {
-                let id = raw.id.clone();
-                raw.decode()
-                    .map_err(|reason| self.corrupt_story(&id, reason))
-            })
-            .collect()
+        self.decode_summaries(rows)
     }
 
     /// Up to `limit` articles, newest first (by publication date, then id, both descending),

@@ -276,12 +276,17 @@ impl<S: StoryStore> Clusterer<S> {
     /// frequencies from the burst alone, where a place named by every article looks rare.
     pub fn observe(&mut self, features: &ArticleFeatures) {
         let profile = self.profile(features);
+        self.count_features(&profile);
+        self.store.count_document();
+    }
+
+    /// Counts each of an article's features once in the document frequencies.
+    fn count_features(&mut self, profile: &Profile) {
         for v in &profile.vecs {
             for &f in v.keys() {
                 self.store.bump_df(f);
             }
         }
-        self.store.count_document();
     }
 
     /// Links one article: it joins the most similar open story at or above the threshold, or
@@ -293,11 +298,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         // Document frequencies count the article before it is compared (its own features are
         // then never unseen).
-        for v in &profile.vecs {
-            for &f in v.keys() {
-                self.store.bump_df(f);
-            }
-        }
+        self.count_features(&profile);
         self.refresh_norms(&mut profile);
         let index = self.store.push_article(ArticleEntry {
             id: features.id.clone(),
@@ -313,16 +314,7 @@ impl<S: StoryStore> Clusterer<S> {
             }
             None => {
                 let thread = self.find_thread(&profile);
-                let sid = self.store.push_story(StoryState {
-                    thread: ThreadId(u32::MAX),
-                    profile: Profile::default(),
-                    articles: Vec::new(),
-                    title: None,
-                    entity_articles: FxMap::default(),
-                    dirty: false,
-                    merged_into: None,
-                    apart: Vec::new(),
-                });
+                let sid = self.store.push_story(StoryState::empty(ThreadId(u32::MAX)));
                 let thread = match thread {
                     Some(t) => t,
                     None => self.store.push_thread(ThreadState {
@@ -616,16 +608,7 @@ impl<S: StoryStore> Clusterer<S> {
             .copied()
             .filter(|a| half.binary_search(a).is_err())
             .collect();
-        let new = self.store.push_story(StoryState {
-            thread,
-            profile: Profile::default(),
-            articles: Vec::new(),
-            title: None,
-            entity_articles: FxMap::default(),
-            dirty: false,
-            merged_into: None,
-            apart: Vec::new(),
-        });
+        let new = self.store.push_story(StoryState::empty(thread));
         if let Some(t) = self.store.thread_mut(thread) {
             t.stories.push(new);
         }

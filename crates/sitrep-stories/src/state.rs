@@ -223,6 +223,22 @@ pub struct StoryState {
     pub apart: Vec<StoryId>,
 }
 
+impl StoryState {
+    /// A story of no articles yet, in `thread`.
+    pub fn empty(thread: ThreadId) -> Self {
+        StoryState {
+            thread,
+            profile: Profile::default(),
+            articles: Vec::new(),
+            title: None,
+            entity_articles: FxMap::default(),
+            dirty: false,
+            merged_into: None,
+            apart: Vec::new(),
+        }
+    }
+}
+
 /// A thread: the storyline its stories belong to.
 #[derive(Debug, Clone)]
 pub struct ThreadState {

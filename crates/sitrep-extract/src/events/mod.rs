@@ -391,10 +391,8 @@ pub fn pronouns_in_quotes(x: &mut sitrep_model::Extraction) {
             let Some(m) = &a.mention else {
                 continue;
             };
-            let Some(speaker) = x
-                .quotes
+            let Some(speaker) = direct
                 .iter()
-                .filter(|q| q.kind == QuoteKind::Direct && q.field == TextField::Body)
                 .filter(|q| q.start <= m.start && m.end <= q.end)
                 .find_map(|q| q.speaker.as_ref())
             else {
