@@ -466,6 +466,11 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
             vec![0.0, 0.1, 0.25, 0.5, 1.0],
         ),
         (
+            "lead",
+            |c, v| c.weights.lead = v,
+            vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0],
+        ),
+        (
             "year_penalty",
             |c, v| c.year_penalty = v,
             vec![0.0, 0.2, 0.4, 0.6, 0.8],
@@ -668,6 +673,7 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "places" => c.weights.places = v,
             "events" => c.weights.events = v,
             "numbers" => c.weights.numbers = v,
+            "lead" => c.weights.lead = v,
             "year_penalty" => c.year_penalty = v,
             "who_penalty" => c.who_penalty = v,
             "where_penalty" => c.where_penalty = v,

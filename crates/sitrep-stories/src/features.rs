@@ -26,6 +26,10 @@ pub struct ArticleFeatures {
     pub events: Vec<(String, u32)>,
     /// Numbers written in the text (`"2008"`, `"6.1"`), with counts.
     pub numbers: Vec<(String, u32)>,
+    /// Content words of the title and of the body's first [`LEAD_WORDS`] words, with counts:
+    /// a news article names its event in the headline and the opening sentences; the rest is
+    /// background that related events share.
+    pub lead: Vec<(String, u32)>,
     /// Years named in the text (1900-2099): two articles naming only different years are
     /// rarely about the same event.
     pub years: Vec<u16>,
@@ -89,6 +93,7 @@ impl ArticleFeatures {
         };
         let mut f = Self::from_text(id, &text, published);
         f.title = title.map(str::to_string);
+        f.lead = lead_words(title, body);
         let mut entities = Counter::default();
         let mut places = Counter::default();
         for e in &extraction.entities {
@@ -156,6 +161,7 @@ impl ArticleFeatures {
             && self.places.is_empty()
             && self.events.is_empty()
             && self.numbers.is_empty()
+            && self.lead.is_empty()
     }
 }
 
@@ -194,6 +200,47 @@ fn normalize_name(name: &str) -> String {
         _ => &parts[..],
     };
     parts.join(" ")
+}
+
+/// Words of the body's opening that count in [`ArticleFeatures::lead`] (about two sentences).
+pub const LEAD_WORDS: usize = 50;
+
+/// A body of at most this many words has no lead apart from itself (a short report is all
+/// lead): its [`ArticleFeatures::lead`] is empty, and the lead counts only between two
+/// longer articles.
+pub const LEAD_MIN_BODY: usize = 100;
+
+/// The content words of the title and of the first [`LEAD_WORDS`] words of the body; none for
+/// a body of [`LEAD_MIN_BODY`] words or fewer.
+fn lead_words(title: Option<&str>, body: &str) -> Vec<(String, u32)> {
+    let mut end = body.len();
+    let mut seen = 0;
+    let mut in_word = false;
+    for (i, c) in body.char_indices() {
+        let alnum = c.is_alphanumeric();
+        if alnum && !in_word {
+            seen += 1;
+            if seen == LEAD_WORDS + 1 {
+                end = i;
+            }
+            if seen > LEAD_MIN_BODY {
+                break;
+            }
+        }
+        in_word = alnum;
+    }
+    if seen <= LEAD_MIN_BODY {
+        return Vec::new();
+    }
+    let text = match title {
+        Some(t) => format!("{t}\n{}", &body[..end]),
+        None => body[..end].to_string(),
+    };
+    let mut words = Counter::default();
+    let mut numbers = Counter::default();
+    let mut years = Vec::new();
+    scan_text(&text, &mut words, &mut numbers, &mut years);
+    words.into_vec()
 }
 
 fn scan_text(text: &str, words: &mut Counter, numbers: &mut Counter, years: &mut Vec<u16>) {
@@ -409,6 +456,20 @@ const STOP: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lead_is_the_title_and_the_bodys_opening_words() {
+        let opening: Vec<String> = (0..LEAD_WORDS).map(|i| format!("opening{i}")).collect();
+        let rest: Vec<String> = (0..LEAD_MIN_BODY).map(|i| format!("rest{i}")).collect();
+        let body = format!("{} {}", opening.join(" "), rest.join(" "));
+        let lead = lead_words(Some("Harbour closed"), &body);
+        let has = |w: &str| lead.iter().any(|(x, _)| x == w);
+        assert!(has("harbour") && has("opening0") && has(&format!("opening{}", LEAD_WORDS - 1)));
+        assert!(!has("rest0"));
+        // A short body is all lead: no separate lead.
+        assert!(lead_words(Some("Harbour closed"), &opening.join(" ")).is_empty());
+        assert!(lead_words(None, "").is_empty());
+    }
 
     #[test]
     fn stop_list_is_sorted() {

@@ -46,7 +46,7 @@ mod features;
 mod state;
 
 pub use cluster::{Assignment, Clusterer, Config, Story, StoryEntity, Weights};
-pub use features::ArticleFeatures;
+pub use features::{ArticleFeatures, LEAD_WORDS};
 pub use state::{
     ArticleEntry, FxHasher, FxMap, Kind, Level, MemoryStore, Postings, Profile, StoryId,
     StoryState, StoryStore, ThreadId, ThreadState, Vector,

@@ -60,7 +60,7 @@ impl Hasher for FxHasher {
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Number of feature kinds.
-pub const KINDS: usize = 5;
+pub const KINDS: usize = 6;
 
 /// The kinds of features, each with its own vector and weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,6 +70,8 @@ pub enum Kind {
     Place = 2,
     Event = 3,
     Number = 4,
+    /// Words of the title and the body's opening (the lead names the event).
+    Lead = 5,
 }
 
 impl Kind {
@@ -79,6 +81,7 @@ impl Kind {
         Kind::Place,
         Kind::Event,
         Kind::Number,
+        Kind::Lead,
     ];
 
     fn tag(self) -> char {
@@ -88,6 +91,7 @@ impl Kind {
             Kind::Place => 'p',
             Kind::Event => 'v',
             Kind::Number => 'n',
+            Kind::Lead => 'l',
         }
     }
 

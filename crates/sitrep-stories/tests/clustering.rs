@@ -533,3 +533,83 @@ fn length_factor_asks_more_of_long_articles_only() {
     assert_ne!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
     assert_eq!(story_of(&c, &all, "short1"), story_of(&c, &all, "short2"));
 }
+
+/// A long article: its headline, a lead sentence, then `background` (the shared context
+/// paragraphs related events repeat).
+fn long_article(
+    id: &str,
+    day: &str,
+    title: &str,
+    lead: &str,
+    background: &[String],
+) -> ArticleFeatures {
+    let body = format!("{lead}\n\n{}", background.join(" "));
+    ArticleFeatures::from_parts(
+        id,
+        Some(title),
+        &body,
+        date(day),
+        &sitrep_model::Extraction::default(),
+    )
+}
+
+#[test]
+fn the_lead_tells_related_events_apart() {
+    // Four long articles on two related events of one affair: each repeats the same context
+    // paragraphs (the affair's made-up vocabulary), and only the headline and lead sentence
+    // say which event it reports. Without the lead signal the shared context joins all four;
+    // with it the two events come apart and each event's articles still join.
+    let mut all = background();
+    let context = made_up_words(0, 60);
+    let other_context = made_up_words(300, 20);
+    let mut resign = context.clone();
+    resign.extend(other_context.clone());
+    all.push(long_article(
+        "resign1",
+        "2024-03-02",
+        "Minister Tovar resigns over Quellport dredging contract",
+        "Transport minister Ilse Tovar resigned on Monday, saying the dredging award had cost her the trust of parliament. Her deputy, Oren Salk, will run the ministry until the governing coalition names a successor, a spokeswoman told reporters outside the cabinet office late in the evening.",
+        &resign,
+    ));
+    all.push(long_article(
+        "resign2",
+        "2024-03-02",
+        "Tovar quits as transport minister",
+        "Ilse Tovar stepped down as transport minister after the dredging award drew protests in parliament. She handed her resignation letter to the prime minister, and deputy Oren Salk takes over the ministry for now while coalition leaders search for a successor.",
+        &context,
+    ));
+    all.push(long_article(
+        "audit1",
+        "2024-03-03",
+        "Auditors open inquiry into Quellport contracts",
+        "The national audit office opened an inquiry into how eleven harbour contracts were awarded since last spring. Inspectors will request tender documents from the port authority and interview the officials who scored the bids, the office said, with a first report due in autumn.",
+        &context,
+    ));
+    all.push(long_article(
+        "audit2",
+        "2024-03-03",
+        "Audit office to examine harbour contract awards",
+        "Auditors will examine the award of eleven harbour contracts, the national audit office said in a statement. Its inspectors are to collect the port authority's tender files and question the officials who scored each bid before reporting in the autumn.",
+        &resign,
+    ));
+    let words_only = Config {
+        threshold: 0.3,
+        merge_threshold: 0.3,
+        split_min_articles: 0,
+        core_penalty: 0.0,
+        ..Config::default()
+    };
+    let c = run(&words_only, &all);
+    assert_eq!(story_of(&c, &all, "resign1"), story_of(&c, &all, "audit1"));
+    let with_lead = Config {
+        weights: sitrep_stories::Weights {
+            lead: 3.0,
+            ..words_only.weights
+        },
+        ..words_only
+    };
+    let c = run(&with_lead, &all);
+    assert_ne!(story_of(&c, &all, "resign1"), story_of(&c, &all, "audit1"));
+    assert_eq!(story_of(&c, &all, "resign1"), story_of(&c, &all, "resign2"));
+    assert_eq!(story_of(&c, &all, "audit1"), story_of(&c, &all, "audit2"));
+}
