@@ -288,6 +288,32 @@ impl<S: StoryStore> Clusterer<S> {
         self.store.count_document();
     }
 
+    /// Counts a sample of articles in the document frequencies as `represents` articles (at
+    /// least the sample's size), without placing them: each sampled article stands for
+    /// `represents / sample.len()` of the articles it was drawn from (whole shares, spread so
+    /// that they add up exactly). A re-clustered window of a large store thus weighs words as
+    /// the whole stream does, from a sample of its history: the number of articles and the
+    /// share of them naming a common word, as the full recompute sees them when it reaches the
+    /// window.
+    pub fn observe_sample(&mut self, sample: &[ArticleFeatures], represents: u32) {
+        let k = sample.len() as u64;
+        if k == 0 {
+            return;
+        }
+        let total = u64::from(represents).max(k);
+        for (i, features) in sample.iter().enumerate() {
+            let i = i as u64;
+            let share = ((i + 1) * total / k - i * total / k) as u32;
+            let profile = self.profile(features);
+            for v in &profile.vecs {
+                for &f in v.keys() {
+                    self.store.add_df(f, share);
+                }
+            }
+            self.store.count_documents(share);
+        }
+    }
+
     /// Counts each of an article's features once in the document frequencies.
     fn count_features(&mut self, profile: &Profile) {
         for v in &profile.vecs {

@@ -278,11 +278,23 @@ pub trait StoryStore {
     /// `ln(df + 1)`, cached.
     fn ln_df(&self, feature: u32) -> f32;
     fn bump_df(&mut self, feature: u32);
+    /// Counts `n` more articles with this feature.
+    fn add_df(&mut self, feature: u32, n: u32) {
+        for _ in 0..n {
+            self.bump_df(feature);
+        }
+    }
     /// Number of articles seen.
     fn docs(&self) -> u32;
     fn push_article(&mut self, article: ArticleEntry) -> u32;
     /// Counts a document seen but not stored ([`Clusterer::observe`](crate::Clusterer::observe)).
     fn count_document(&mut self);
+    /// Counts `n` documents seen but not stored.
+    fn count_documents(&mut self, n: u32) {
+        for _ in 0..n {
+            self.count_document();
+        }
+    }
     fn article(&self, index: u32) -> Option<&ArticleEntry>;
     fn article_mut(&mut self, index: u32) -> Option<&mut ArticleEntry>;
     fn article_count(&self) -> u32;
@@ -356,6 +368,13 @@ impl StoryStore for MemoryStore {
         // A document is counted by the caller through push_article.
     }
 
+    fn add_df(&mut self, feature: u32, n: u32) {
+        if let Some(d) = self.df.get_mut(feature as usize) {
+            *d += n;
+            self.ln_df[feature as usize] = ((*d + 1) as f32).ln();
+        }
+    }
+
     fn docs(&self) -> u32 {
         self.docs
     }
@@ -364,6 +383,10 @@ impl StoryStore for MemoryStore {
         self.articles.push(article);
         self.docs += 1;
         self.articles.len() as u32 - 1
+    }
+
+    fn count_documents(&mut self, n: u32) {
+        self.docs += n;
     }
 
     fn count_document(&mut self) {

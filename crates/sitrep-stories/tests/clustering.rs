@@ -613,3 +613,40 @@ fn the_lead_tells_related_events_apart() {
     assert_eq!(story_of(&c, &all, "resign1"), story_of(&c, &all, "resign2"));
     assert_eq!(story_of(&c, &all, "audit1"), story_of(&c, &all, "audit2"));
 }
+
+#[test]
+fn a_sample_counts_as_the_stream_it_stands_for() {
+    use sitrep_stories::StoryStore;
+    // Six articles drawn from sixty: half name the town, half do not.
+    let sample: Vec<ArticleFeatures> = (0..6)
+        .map(|i| {
+            let text = if i % 2 == 0 {
+                format!("Velmar harbour council agenda {i}.")
+            } else {
+                format!("Distant orchard cooperative picnic {i}.")
+            };
+            article(&format!("s{i}"), "2024-04-01", &text, &[], &[], &[])
+        })
+        .collect();
+    let mut c = Clusterer::new(Config::default());
+    c.observe_sample(&sample, 60);
+    let store = c.store();
+    assert_eq!(store.docs(), 60);
+    let df_of = |word: &str| {
+        (0u32..)
+            .map_while(|id| store.feature(id).map(|(_, w)| (id, w)))
+            .find(|(_, w)| *w == word)
+            .map(|(id, _)| store.df(id))
+    };
+    assert_eq!(df_of("velmar"), Some(30));
+    assert_eq!(df_of("orchard"), Some(30));
+    // Shares are whole articles and add up to the stream: seven for three.
+    let mut c = Clusterer::new(Config::default());
+    c.observe_sample(&sample[..3], 7);
+    assert_eq!(c.store().docs(), 7);
+    // Nothing is placed, and a sample larger than what it stands for counts as itself.
+    let mut c = Clusterer::new(Config::default());
+    c.observe_sample(&sample, 2);
+    assert_eq!(c.store().docs(), 6);
+    assert!(c.stories().is_empty());
+}
