@@ -593,10 +593,15 @@ fn the_lead_tells_related_events_apart() {
         &resign,
     ));
     let words_only = Config {
+        weights: sitrep_stories::Weights {
+            lead: 0.0,
+            ..Config::default().weights
+        },
         threshold: 0.3,
         merge_threshold: 0.3,
         split_min_articles: 0,
         core_penalty: 0.0,
+        length_exponent: 0.0,
         ..Config::default()
     };
     let c = run(&words_only, &all);
