@@ -292,7 +292,17 @@ struct Mention {
     /// The trigger head's tok2vec vector and the sentence's mean vector, unit length.
     head_vec: Vec<f32>,
     sent_vec: Vec<f32>,
+    /// MiniLM embeddings (`SITREP_EVENTS_EMBED`; empty otherwise) of the sentence and of a
+    /// window of [`WINDOW`] tokens either side of the trigger.
+    mlm_sent: Vec<f32>,
+    mlm_window: Vec<f32>,
+    /// The sentence's text and the window's (what is embedded).
+    sent_text: String,
+    window_text: String,
 }
+
+/// Tokens either side of the trigger in the embedded window.
+const WINDOW: usize = 5;
 
 fn unit(mut v: Vec<f32>) -> Vec<f32> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -444,6 +454,14 @@ fn load(
             sent_vec.iter_mut().zip(row).for_each(|(s, x)| *s += x);
         }
         let sent_vec = unit(sent_vec);
+        let words: Vec<String> = toks
+            .iter()
+            .map(|t| doc.text[t.start..t.end].to_string())
+            .collect();
+        let sent_text = crate::stories::detokenize(&words);
+        let (lo, hi) = (span[0], span[span.len() - 1]);
+        let window = &words[lo.saturating_sub(WINDOW)..(hi + 1 + WINDOW).min(words.len())];
+        let window_text = crate::stories::detokenize(window);
         let (topic, rest) = g.doc_id.split_once('_').unwrap_or((&g.doc_id, ""));
         let sub = if rest.ends_with("ecbplus") {
             "ecbplus"
@@ -466,6 +484,10 @@ fn load(
             context,
             head_vec,
             sent_vec,
+            mlm_sent: Vec::new(),
+            mlm_window: Vec::new(),
+            sent_text,
+            window_text,
         });
     }
     if missing > 0 {
@@ -475,6 +497,46 @@ fn load(
         );
     }
     Ok(out)
+}
+
+/// With `SITREP_EVENTS_EMBED` (`on`: `models/minilm`, else the model folder): every distinct
+/// sentence and trigger window of both splits embedded with MiniLM. Returns the seconds taken
+/// (`None`: off, the MiniLM features stay 0).
+fn embed_mentions(train: &mut [Mention], dev: &mut [Mention]) -> anyhow::Result<Option<f64>> {
+    let Some(setting) = std::env::var_os("SITREP_EVENTS_EMBED") else {
+        return Ok(None);
+    };
+    if setting == "off" || setting.is_empty() {
+        return Ok(None);
+    }
+    let dir = if setting == "on" {
+        sitrep_embed::default_model_dir()
+    } else {
+        std::path::PathBuf::from(setting)
+    };
+    let started = Instant::now();
+    let embedder = sitrep_embed::Embedder::load(&dir)?;
+    let mut texts: BTreeSet<String> = BTreeSet::new();
+    for m in train.iter().chain(dev.iter()) {
+        texts.insert(m.sent_text.clone());
+        texts.insert(m.window_text.clone());
+    }
+    let texts: Vec<String> = texts.into_iter().collect();
+    let vectors = embedder
+        .embed(&texts)
+        .context("embedding the mention sentences")?;
+    let by: HashMap<String, Vec<f32>> = texts
+        .into_iter()
+        .zip(vectors)
+        .map(|(t, v)| (t, v.to_vec()))
+        .collect();
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("event-links: {} texts embedded in {seconds:.1} s", by.len());
+    for m in train.iter_mut().chain(dev.iter_mut()) {
+        m.mlm_sent = by.get(m.sent_text.as_str()).cloned().unwrap_or_default();
+        m.mlm_window = by.get(m.window_text.as_str()).cloned().unwrap_or_default();
+    }
+    Ok(Some(seconds))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,7 +604,7 @@ impl LemmaPairs {
     }
 }
 
-const FEATURES: usize = 23;
+const FEATURES: usize = 26;
 
 fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     let inter = a.intersection(b).count();
@@ -599,6 +661,10 @@ fn features(a: &Mention, b: &Mention, lp: &LemmaPairs, leave_out: Option<&str>) 
         cosine(&a.head_vec, &b.head_vec),
         cosine(&a.sent_vec, &b.sent_vec),
         same_lemma * cosine(&a.sent_vec, &b.sent_vec),
+        // MiniLM (0 without `SITREP_EVENTS_EMBED`: a feature that is always 0 keeps weight 0).
+        cosine(&a.mlm_sent, &b.mlm_sent),
+        cosine(&a.mlm_window, &b.mlm_window),
+        same_lemma * cosine(&a.mlm_window, &b.mlm_window),
     ]
 }
 
@@ -800,6 +866,8 @@ pub fn run(data: &Path, seed: u64) -> anyhow::Result<serde_json::Value> {
         &root.join("ECB_Dev_corpus.txt"),
         &root.join("ECB_Dev_Event_gold_mentions.json"),
     )?;
+    let (mut train, mut dev) = (train, dev);
+    let embed_s = embed_mentions(&mut train, &mut dev)?;
     // Document clusters sitrep-stories finds (no gold topic information).
     let mut stories: HashMap<String, String> = HashMap::new();
     for (split, file) in [
@@ -884,6 +952,7 @@ pub fn run(data: &Path, seed: u64) -> anyhow::Result<serde_json::Value> {
         "seconds".into(),
         serde_json::json!({
             "prepare": round(prepared_s),
+            "minilm_embedding": embed_s.map(round),
             "total": round(started.elapsed().as_secs_f64()),
         }),
     );

@@ -58,7 +58,7 @@ fn read_tokens(path: &Path, token_col: usize) -> anyhow::Result<Vec<(String, Vec
 }
 
 /// Tokens back to text: no space before closing punctuation and clitics, none after openers.
-fn detokenize(tokens: &[String]) -> String {
+pub(crate) fn detokenize(tokens: &[String]) -> String {
     let mut out = String::new();
     let mut no_space_next = true;
     for t in tokens {
@@ -94,12 +94,19 @@ fn features(
     analyzer: &sitrep_extract::Analyzer,
     docs: Vec<(String, String, String, String)>,
     set: &str,
-) -> Vec<Doc> {
+) -> anyhow::Result<Vec<Doc>> {
     let extractions = extractions(analyzer, &docs, set);
-    docs.into_par_iter()
+    let embeddings = match embedder()? {
+        Some(embedder) => embeddings(embedder, &docs, set)?,
+        None => vec![Vec::new(); docs.len()],
+    };
+    Ok(docs
+        .into_par_iter()
         .zip(extractions)
-        .map(|((id, text, story, thread), extraction)| {
-            let full = ArticleFeatures::from_parts(&id, None, &text, None, &extraction);
+        .zip(embeddings)
+        .map(|(((id, text, story, thread), extraction), embedding)| {
+            let mut full = ArticleFeatures::from_parts(&id, None, &text, None, &extraction);
+            full.embedding = embedding;
             let words = ArticleFeatures::from_text(&id, &text, None);
             Doc {
                 story,
@@ -108,33 +115,123 @@ fn features(
                 words,
             }
         })
-        .collect()
+        .collect())
 }
 
-/// The extraction of every document (`extract_dated(None, text, None)`), read from the cache
-/// when it holds this set: a JSON file in `SITREP_STORIES_CACHE` (default
-/// `<temp dir>/sitrep-stories-cache`; `off`: no cache) named by a hash of the documents' ids
-/// and texts and of the model files' names, sizes and times. The extraction code is not in
-/// the key: after changing it, delete the cache (or set `SITREP_STORIES_CACHE=off`).
-fn extractions(
-    analyzer: &sitrep_extract::Analyzer,
+/// The sentence embedder when `SITREP_STORIES_EMBED` is set (`on`: `models/minilm`, else the
+/// model folder), loaded once; `None` otherwise (no embeddings, the crate's default signals).
+fn embedder() -> anyhow::Result<Option<&'static sitrep_embed::Embedder>> {
+    static EMBEDDER: std::sync::OnceLock<Option<sitrep_embed::Embedder>> =
+        std::sync::OnceLock::new();
+    let Some(setting) = std::env::var_os("SITREP_STORIES_EMBED") else {
+        return Ok(None);
+    };
+    if setting == "off" || setting.is_empty() {
+        return Ok(None);
+    }
+    if let Some(e) = EMBEDDER.get() {
+        return Ok(e.as_ref());
+    }
+    let dir = if setting == "on" {
+        sitrep_embed::default_model_dir()
+    } else {
+        std::path::PathBuf::from(setting)
+    };
+    let loaded = sitrep_embed::Embedder::load(&dir)?;
+    Ok(EMBEDDER.get_or_init(|| Some(loaded)).as_ref())
+}
+
+/// The text embedded for a document: its lead, the first [`LEAD_CHARS`] characters cut at a
+/// word boundary (title and first paragraph of a news article, ~130 word pieces; all of most
+/// ECB+ documents). Longer leads cost more than they add on a loaded 2-core machine
+/// (BENCHMARKS.md, "Sentence embeddings").
+pub(crate) fn lead(text: &str) -> &str {
+    if text.len() <= LEAD_CHARS {
+        return text;
+    }
+    let mut end = LEAD_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(space) if space > LEAD_CHARS / 2 => &text[..space],
+        _ => &text[..end],
+    }
+}
+
+/// Characters of a document's lead that are embedded.
+const LEAD_CHARS: usize = 600;
+
+/// MiniLM embeddings of every document's lead, cached like the extractions (file
+/// `<set>-emb-<hash>.f32`, little-endian floats, key: the documents and the model files).
+fn embeddings(
+    embedder: &sitrep_embed::Embedder,
     docs: &[(String, String, String, String)],
     set: &str,
-) -> Vec<sitrep_model::Extraction> {
-    let compute = || -> Vec<sitrep_model::Extraction> {
-        docs.par_iter()
-            .map(|(_, text, _, _)| analyzer.extract_dated(None, text, None))
-            .collect()
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let dim = sitrep_embed::DIM;
+    let compute = || -> anyhow::Result<Vec<Vec<f32>>> {
+        let started = Instant::now();
+        let texts: Vec<&str> = docs.iter().map(|(_, text, _, _)| lead(text)).collect();
+        let out = embedder
+            .embed(&texts)
+            .with_context(|| format!("embedding the documents of {set}"))?;
+        eprintln!(
+            "{set}: {} documents embedded in {:.1} s",
+            docs.len(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(out.into_iter().map(|v| v.to_vec()).collect())
     };
-    let dir = match std::env::var_os("SITREP_STORIES_CACHE") {
-        Some(v) if v == "off" => return compute(),
-        Some(v) => std::path::PathBuf::from(v),
-        None => std::env::temp_dir().join("sitrep-stories-cache"),
+    let Some(dir) = cache_dir() else {
+        return compute();
     };
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"sitrep-stories extraction cache 1\0");
-    let model = sitrep_nlp::default_model_dir();
-    if let Ok(entries) = std::fs::read_dir(&model) {
+    hasher.update(b"sitrep-stories embedding cache 1\0");
+    hash_model_files(&mut hasher, &sitrep_embed::default_model_dir());
+    for (id, text, _, _) in docs {
+        hasher.update(id.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(lead(text).as_bytes());
+        hasher.update(b"\0");
+    }
+    let hex = hasher.finalize().to_hex();
+    let path = dir.join(format!("{set}-emb-{}.f32", &hex[..16]));
+    if let Ok(bytes) = std::fs::read(&path) {
+        if bytes.len() == docs.len() * dim * 4 {
+            let floats: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            return Ok(floats.chunks_exact(dim).map(<[f32]>::to_vec).collect());
+        }
+        eprintln!("{}: wrong size, embedding again", path.display());
+    }
+    let out = compute()?;
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let bytes: Vec<u8> = out.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)
+    });
+    if let Err(e) = written {
+        eprintln!("cannot write the embedding cache {}: {e}", path.display());
+    }
+    Ok(out)
+}
+
+/// `SITREP_STORIES_CACHE` (default `<temp dir>/sitrep-stories-cache`; `off`: none).
+fn cache_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("SITREP_STORIES_CACHE") {
+        Some(v) if v == "off" => None,
+        Some(v) => Some(std::path::PathBuf::from(v)),
+        None => Some(std::env::temp_dir().join("sitrep-stories-cache")),
+    }
+}
+
+/// The names, sizes and times of the files in a model folder, into a cache key.
+fn hash_model_files(hasher: &mut blake3::Hasher, model: &Path) {
+    if let Ok(entries) = std::fs::read_dir(model) {
         let mut files: Vec<(String, u64, u64)> = entries
             .filter_map(Result::ok)
             .filter_map(|e| {
@@ -157,6 +254,29 @@ fn extractions(
             hasher.update(format!("{name}\0{len}\0{mtime}\0").as_bytes());
         }
     }
+}
+
+/// The extraction of every document (`extract_dated(None, text, None)`), read from the cache
+/// when it holds this set: a JSON file in `SITREP_STORIES_CACHE` (default
+/// `<temp dir>/sitrep-stories-cache`; `off`: no cache) named by a hash of the documents' ids
+/// and texts and of the model files' names, sizes and times. The extraction code is not in
+/// the key: after changing it, delete the cache (or set `SITREP_STORIES_CACHE=off`).
+fn extractions(
+    analyzer: &sitrep_extract::Analyzer,
+    docs: &[(String, String, String, String)],
+    set: &str,
+) -> Vec<sitrep_model::Extraction> {
+    let compute = || -> Vec<sitrep_model::Extraction> {
+        docs.par_iter()
+            .map(|(_, text, _, _)| analyzer.extract_dated(None, text, None))
+            .collect()
+    };
+    let Some(dir) = cache_dir() else {
+        return compute();
+    };
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"sitrep-stories extraction cache 1\0");
+    hash_model_files(&mut hasher, &sitrep_nlp::default_model_dir());
     for (id, text, _, _) in docs {
         hasher.update(id.as_bytes());
         hasher.update(b"\0");
@@ -214,7 +334,7 @@ fn ecb(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<Vec<D
     let set = path
         .file_stem()
         .map_or_else(|| "ecb".to_string(), |s| s.to_string_lossy().into_owned());
-    Ok(features(analyzer, docs, &set))
+    features(analyzer, docs, &set)
 }
 
 /// NewsWCL50: `0/-/0_L` is event 0 told by outlet L.
@@ -227,7 +347,7 @@ fn newswcl(analyzer: &sitrep_extract::Analyzer, path: &Path) -> anyhow::Result<V
             (id.clone(), text, event.clone(), event)
         })
         .collect();
-    Ok(features(analyzer, docs, "newswcl50"))
+    features(analyzer, docs, "newswcl50")
 }
 
 /// FNC-1 competition test bodies, each with its claim's story (see [`crate::fnc_stories`]);
@@ -237,7 +357,7 @@ fn fnc1(analyzer: &sitrep_extract::Analyzer, dir: &Path) -> anyhow::Result<Vec<D
         .into_iter()
         .map(|(id, text, story)| (format!("fnc1/{id}"), text, story.clone(), story))
         .collect();
-    Ok(features(analyzer, docs, "fnc1"))
+    features(analyzer, docs, "fnc1")
 }
 
 /// A fixed pseudo-random permutation of `0..n` (xorshift, so no dependency).
@@ -262,7 +382,11 @@ pub(crate) fn ecb_stories(
 ) -> anyhow::Result<Vec<(String, u32)>> {
     let docs = ecb(analyzer, path)?;
     let order = shuffled(docs.len(), seed);
-    let mut c = Clusterer::new(Config::default());
+    let mut config = Config::default();
+    if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {
+        override_config(&mut config, &set.to_string_lossy())?;
+    }
+    let mut c = Clusterer::new(config);
     for &i in &order {
         c.add(&docs[i].full);
     }
@@ -531,6 +655,23 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
             vec![10.0, 20.0, 40.0, 80.0, 160.0],
         ),
     ];
+    let embedded = sets
+        .first()
+        .and_then(|docs| docs.first())
+        .is_some_and(|d| !d.full.embedding.is_empty());
+    let mut story_params = story_params;
+    if embedded {
+        story_params.push((
+            "embedding_weight",
+            |c, v| c.embedding_weight = v,
+            (0..=16).map(|t| t as f32 * 0.05).collect(),
+        ));
+        story_params.push((
+            "embedding_floor",
+            |c, v| c.embedding_floor = v,
+            (0..=12).map(|t| t as f32 * 0.05).collect(),
+        ));
+    }
     let thread_params: Vec<(&str, Setter, Vec<f32>)> = vec![
         (
             "thread_threshold",
@@ -559,6 +700,13 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
         ),
     ];
     let mut config = Config::default();
+    if embedded {
+        embedding_grid(sets, seed, how, &mut config);
+        if std::env::var_os("SITREP_STORIES_TUNE_EMBED_ONLY").is_some() {
+            eprintln!("tuned (embedding grid only): {config:#?}");
+            return (config, best_baseline.1);
+        }
+    }
     // The core penalty moves with the merge margin (it lowers merged-story similarities), so
     // those two and the core size are searched jointly before the coordinate ascent.
     let mut grid: Vec<(f32, u32, f32)> = Vec::new();
@@ -654,6 +802,53 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
     (config, best_baseline.1)
 }
 
+/// The embedding weight and floor move the similarity's scale: searched jointly with the
+/// threshold (the merge margin kept) from `config`, which takes the best.
+fn embedding_grid(sets: &[&[Doc]], seed: u64, how: Objective, config: &mut Config) {
+    let mut grid: Vec<(f32, f32, f32)> = Vec::new();
+    for w in 0..=6 {
+        for floor in [0.0, 0.3, 0.5] {
+            for t in 8..=22 {
+                grid.push((w as f32 * 0.1, floor, t as f32 * 0.02));
+            }
+        }
+    }
+    let margin = config.merge_threshold - config.threshold;
+    let results: Vec<(f64, (f32, f32, f32))> = grid
+        .par_iter()
+        .map(|&(w, floor, t)| {
+            let mut c = config.clone();
+            c.embedding_weight = w;
+            c.embedding_floor = floor;
+            c.threshold = t;
+            c.merge_threshold = t + margin;
+            (objective(sets, &c, false, seed, false, how), (w, floor, t))
+        })
+        .collect();
+    // Ties: the smaller weight, then the lower floor (less of the costly signal).
+    if let Some(&(f, (w, floor, t))) = results.iter().max_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(b.1.0.total_cmp(&a.1.0))
+            .then(b.1.1.total_cmp(&a.1.1))
+    }) {
+        config.embedding_weight = w;
+        config.embedding_floor = floor;
+        config.threshold = t;
+        config.merge_threshold = t + margin;
+        eprintln!("joint embedding_weight {w} embedding_floor {floor} threshold {t}: f1 {f:.4}");
+    }
+    for w in 0..=6 {
+        let w = w as f32 * 0.1;
+        let best = results
+            .iter()
+            .filter(|r| r.1.0 == w)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some(&(f, (_, floor, t))) = best {
+            eprintln!("  weight {w:.1}: best f1 {f:.4} (floor {floor}, threshold {t})");
+        }
+    }
+}
+
 /// `SITREP_STORIES_SET="threshold=0.3,core_penalty=0.5"`: overrides of the measured
 /// configuration (to try a setting without a rebuild; the figures in BENCHMARKS.md use none).
 fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
@@ -686,6 +881,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "split_ratio" => c.split_ratio = v,
             "length_exponent" => c.length_exponent = v,
             "length_ref" => c.length_ref = v,
+            "embedding_weight" => c.embedding_weight = v,
+            "embedding_floor" => c.embedding_floor = v,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,

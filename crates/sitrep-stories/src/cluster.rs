@@ -86,6 +86,14 @@ pub struct Config {
     /// exponent asks more of them. 0: off.
     pub length_exponent: f32,
     pub length_ref: f32,
+    /// Sentence embeddings ([`ArticleFeatures::embedding`]; a story keeps the sum of its
+    /// articles'): where both sides have one, the story similarity (before the penalties and
+    /// the length factor) becomes `(1 - embedding_weight) * similarity + embedding_weight *
+    /// cosine` of the two sides' mean embeddings. 0: off, and embeddings are not kept.
+    pub embedding_weight: f32,
+    /// ... and a candidate story whose embedding cosine is below this floor is not joined or
+    /// merged (similarity 0). 0: no floor.
+    pub embedding_floor: f32,
     /// A story takes articles published within this many days of its span.
     pub window_days: i64,
     /// Thread level: weights, threshold and window.
@@ -146,6 +154,8 @@ impl Default for Config {
             split_ratio: 0.55,
             length_exponent: 0.0,
             length_ref: 40.0,
+            embedding_weight: 0.0,
+            embedding_floor: 0.0,
             window_days: 14,
             thread_weights: Weights {
                 words: 1.0,
@@ -190,6 +200,8 @@ impl Config {
             core_penalty: 0.0,
             split_min_articles: 0,
             length_exponent: 0.0,
+            embedding_weight: 0.0,
+            embedding_floor: 0.0,
             thread_weights: words_only,
             merge_every: 0,
             ..Config::default()
@@ -509,7 +521,7 @@ impl<S: StoryStore> Clusterer<S> {
         let mut d = vec![0.0f32; n * n];
         for i in 0..n {
             for j in i + 1..n {
-                let sim = self.similarity(&profiles[i], &profiles[j], &weights, ln_n);
+                let sim = self.story_similarity(&profiles[i], &profiles[j], &weights, ln_n);
                 d[i * n + j] = 1.0 - sim;
                 d[j * n + i] = 1.0 - sim;
             }
@@ -560,8 +572,8 @@ impl<S: StoryStore> Clusterer<S> {
             let next: Vec<bool> = profiles
                 .iter()
                 .map(|p| {
-                    let a = self.similarity(p, &halves.0, &weights, ln_n);
-                    let b = self.similarity(p, &halves.1, &weights, ln_n);
+                    let a = self.story_similarity(p, &halves.0, &weights, ln_n);
+                    let b = self.story_similarity(p, &halves.1, &weights, ln_n);
                     b > a
                 })
                 .collect();
@@ -797,6 +809,12 @@ impl<S: StoryStore> Clusterer<S> {
             killed: f.killed.clone(),
             ..Profile::default()
         };
+        let c = &self.config;
+        if (c.embedding_weight > 0.0 || c.embedding_floor > 0.0)
+            && f.embedding.iter().all(|x| x.is_finite())
+        {
+            p.embedding = f.embedding.clone();
+        }
         p.words_sum = f
             .words
             .iter()
@@ -863,6 +881,25 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         if den > 0.0 { num / den } else { 0.0 }
+    }
+
+    /// [`Self::similarity`] mixed with the sentence-embedding cosine and gated by its floor
+    /// (see [`Config::embedding_weight`]); the plain similarity when embeddings are off or a
+    /// side has none.
+    fn story_similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
+        let sim = self.similarity(a, b, weights, ln_n);
+        let c = &self.config;
+        if c.embedding_weight <= 0.0 && c.embedding_floor <= 0.0 {
+            return sim;
+        }
+        let Some(cos) = embedding_cosine(&a.embedding, &b.embedding) else {
+            return sim;
+        };
+        if c.embedding_floor > 0.0 && cos < c.embedding_floor {
+            return 0.0;
+        }
+        let w = c.embedding_weight.clamp(0.0, 1.0);
+        (1.0 - w) * sim + w * cos
     }
 
     fn dot(&self, small: &Vector, large: &Vector, ln_n: f32) -> f32 {
@@ -1176,7 +1213,7 @@ impl<S: StoryStore> Clusterer<S> {
             if !Self::in_window(profile, &s.profile, self.config.window_days) {
                 continue;
             }
-            let sim = self.similarity(profile, &s.profile, &weights, ln_n)
+            let sim = self.story_similarity(profile, &s.profile, &weights, ln_n)
                 * self.penalty(profile, &s.profile)
                 / self.length_factor(profile, &s.profile);
             if best.is_none_or(|(_, b)| sim > b) {
@@ -1382,4 +1419,22 @@ fn new_features(base: &Profile, add: &Profile) -> Vec<u32> {
 fn tolls_close(a: u64, b: u64) -> bool {
     let (lo, hi) = (a.min(b), a.max(b));
     hi - lo <= 3 || (hi as f64) <= (lo as f64) * 1.6
+}
+
+/// Cosine of two embedding sums (`None` when a side has none or the lengths differ).
+fn embedding_cosine(a: &[f32], b: &[f32]) -> Option<f32> {
+    if a.is_empty() || a.len() != b.len() {
+        return None;
+    }
+    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na > 0.0 && nb > 0.0 {
+        Some(dot / (na.sqrt() * nb.sqrt()))
+    } else {
+        None
+    }
 }

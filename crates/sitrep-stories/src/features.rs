@@ -37,6 +37,10 @@ pub struct ArticleFeatures {
     pub dates: Vec<NaiveDate>,
     /// Death tolls of the article's events.
     pub killed: Vec<u64>,
+    /// A sentence embedding of the title and lead (e.g. sitrep-embed's MiniLM, any dimension);
+    /// empty: none. Used only when [`crate::Config::embedding_weight`] or
+    /// [`crate::Config::embedding_floor`] is set.
+    pub embedding: Vec<f32>,
 }
 
 impl ArticleFeatures {

@@ -146,6 +146,8 @@ pub struct Profile {
     pub norms2: [f32; KINDS],
     /// Number of documents when `norms2` was last computed in full (0: never).
     pub norm_docs: u32,
+    /// Sum of the articles' sentence embeddings (empty: none, or embeddings off).
+    pub embedding: Vec<f32>,
 }
 
 impl Profile {
@@ -163,6 +165,13 @@ impl Profile {
         self.last = max_opt(self.last, other.last);
         self.articles += other.articles;
         self.words_sum += other.words_sum;
+        if self.embedding.is_empty() {
+            self.embedding.clone_from(&other.embedding);
+        } else if self.embedding.len() == other.embedding.len() {
+            for (x, y) in self.embedding.iter_mut().zip(&other.embedding) {
+                *x += y;
+            }
+        }
     }
 
     /// Mean distinct content words per article (0 for an empty profile).

@@ -654,4 +654,103 @@ fn a_sample_counts_as_the_stream_it_stands_for() {
     c.observe_sample(&sample, 2);
     assert_eq!(c.store().docs(), 6);
     assert!(c.stories().is_empty());
+fn with_embedding(mut a: ArticleFeatures, e: &[f32]) -> ArticleFeatures {
+    a.embedding = e.to_vec();
+    a
+}
+
+/// Stories as sorted lists of article ids (comparable across runs).
+fn partition(c: &Clusterer) -> Vec<Vec<String>> {
+    let mut p: Vec<Vec<String>> = c
+        .stories()
+        .into_iter()
+        .map(|s| {
+            let mut a = s.articles;
+            a.sort();
+            a
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn embeddings_change_nothing_while_off() {
+    let mut plain = background();
+    plain.extend(quake_a());
+    plain.extend(quake_b());
+    plain.extend(summit());
+    let embedded: Vec<ArticleFeatures> = plain
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let x = i as f32;
+            with_embedding(a.clone(), &[x.sin(), x.cos(), (2.0 * x).sin(), 0.5])
+        })
+        .collect();
+    let config = Config::default();
+    assert_eq!(config.embedding_weight, 0.0);
+    assert_eq!(config.embedding_floor, 0.0);
+    assert_eq!(
+        partition(&run(&config, &plain)),
+        partition(&run(&config, &embedded))
+    );
+}
+
+#[test]
+fn embedding_floor_keeps_apart_what_words_would_join() {
+    let mut all = background();
+    let quake = quake_a();
+    // qa1 points one way, qa2 and qa3 another: the words join them, the floor does not.
+    all.push(with_embedding(quake[0].clone(), &[1.0, 0.0, 0.0]));
+    all.push(with_embedding(quake[1].clone(), &[0.0, 1.0, 0.0]));
+    all.push(with_embedding(quake[2].clone(), &[0.0, 0.9, 0.1]));
+    let plain = run(&Config::default(), &all);
+    assert_eq!(story_of(&plain, &all, "qa1"), story_of(&plain, &all, "qa2"));
+    let gated = Config {
+        embedding_floor: 0.5,
+        ..Config::default()
+    };
+    let c = run(&gated, &all);
+    assert_ne!(story_of(&c, &all, "qa1"), story_of(&c, &all, "qa2"));
+    assert_eq!(story_of(&c, &all, "qa2"), story_of(&c, &all, "qa3"));
+}
+
+/// Candidates still come from shared rare features (here "homes"): the embedding rescores
+/// them, it does not find stories on its own.
+#[test]
+fn embedding_weight_joins_paraphrases_that_share_few_words() {
+    let mut all = background();
+    all.push(with_embedding(
+        article(
+            "p1",
+            "2024-03-02",
+            "Floodwater forced families in Marrow Bay from their homes overnight.",
+            &[],
+            &["marrow bay"],
+            &[],
+        ),
+        &[0.6, 0.8, 0.0],
+    ));
+    all.push(with_embedding(
+        article(
+            "p2",
+            "2024-03-02",
+            "Rising rivers drove residents to evacuate homes along the coast.",
+            &[],
+            &[],
+            &[],
+        ),
+        &[0.6, 0.8, 0.05],
+    ));
+    let plain = run(&Config::default(), &all);
+    assert_ne!(story_of(&plain, &all, "p1"), story_of(&plain, &all, "p2"));
+    let mixed = Config {
+        embedding_weight: 0.6,
+        ..Config::default()
+    };
+    let c = run(&mixed, &all);
+    assert_eq!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    // Background articles have no embedding: for them the similarity is the words' alone.
+    assert_ne!(story_of(&c, &all, "bg0"), story_of(&c, &all, "p1"));
 }
