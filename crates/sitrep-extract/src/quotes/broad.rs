@@ -1,0 +1,417 @@
+//! Broad attribution candidates over the dependency parse, for the learned filter
+//! ([`crate::attribution`]).
+//!
+//! Every verb, and every common noun, outside quotation marks with a source-like argument and
+//! a content argument is a candidate:
+//! - source: for a verb its subject (climbing through participles and coordinated verbs as the
+//!   rules do); for a noun its possessor ("the mayor's view"), else the object of "by"/"from"
+//!   after it, else the subject of the verb it is the object of ("Vell voiced hope that ...").
+//!   Source-like means a person, organisation, place or nationality entity, a personal
+//!   pronoun, or a noun of people, groups or sources (the team lexicon's holder nouns);
+//! - content, first of: a clause (`ccomp`, or a clause the noun governs), an infinitive
+//!   (`xcomp`, with the object before it: "urged Vell to ..."), a question ("asked if ..."),
+//!   an object (`dobj`, with its judging phrase), a prepositional object (any preposition:
+//!   the filter learns which).
+//!
+//! Content spans are built as the rules build theirs (the clause or object subtree, without
+//! "that", edge punctuation or a closing aside), never across a paragraph break. A candidate
+//! overlapping a quote the rules produced is dropped: the rules' output stays as it is. The
+//! features describe the cue (lemma, tag, dependency label, the lemma of the verb it hangs
+//! from, negation, modal, passive), whether the lemma is in the team lexicon, the source kind
+//! and word, the content kind, its first word and length, quotation marks inside it, the
+//! position (first paragraph, sentence start) and conjunctions of the lemma with the
+//! content and source kinds.
+
+use std::ops::Range;
+
+use sitrep_model::{Quote, QuoteKind, Speaker};
+use sitrep_nlp::Doc;
+
+use super::{
+    Tree, byte_span, content_range, is_neuter, lemma, object_range, preposition_object, quotations,
+    quoted_tokens, speaker_at, speaker_of, subject_of,
+};
+use crate::entities::Resolution;
+use crate::lexicon;
+
+/// A broad candidate: the quote it would be, and its features for the filter.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub quote: Quote,
+    pub features: Vec<String>,
+}
+
+/// The kind of a candidate's content argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Content {
+    Clause,
+    Infinitive,
+    Question,
+    Object,
+    Preposition(String),
+}
+
+impl Content {
+    fn name(&self) -> String {
+        match self {
+            Content::Clause => "clause".into(),
+            Content::Infinitive => "inf".into(),
+            Content::Question => "question".into(),
+            Content::Object => "obj".into(),
+            Content::Preposition(p) => format!("prep:{p}"),
+        }
+    }
+
+    fn complement(&self) -> lexicon::Complement {
+        match self {
+            Content::Clause | Content::Question => lexicon::Complement::Clause,
+            Content::Infinitive => lexicon::Complement::Infinitive,
+            Content::Object | Content::Preposition(_) => lexicon::Complement::Object,
+        }
+    }
+}
+
+/// The source kind of a token, if it is source-like.
+fn source_kind(tree: &Tree<'_>, resolution: &Resolution, s: &usize) -> Option<String> {
+    let s = *s;
+    if let Some(e) = resolution.entity_at(s) {
+        let kind = resolution.entities[e].kind.as_str();
+        return matches!(kind, "PERSON" | "ORG" | "GPE" | "NORP").then(|| format!("ent:{kind}"));
+    }
+    let word = tree.text(s).to_lowercase();
+    if tree.tag(s) == "PRP" {
+        return matches!(word.as_str(), "he" | "she" | "they" | "i" | "we" | "you")
+            .then(|| format!("pron:{word}"));
+    }
+    if matches!(tree.tag(s), "WP") && word == "who" {
+        return Some("who".into());
+    }
+    if matches!(tree.tag(s), "NN" | "NNS" | "NNP" | "NNPS") && lexicon::names_holder(&word) {
+        return Some("holder".into());
+    }
+    None
+}
+
+/// The content argument of verb `v`, first by kind (see the module documentation).
+fn verb_content(tree: &Tree<'_>, v: usize) -> Option<(usize, Content)> {
+    let kids = &tree.children[v];
+    let find = |pred: &dyn Fn(usize) -> bool| kids.iter().copied().find(|&c| pred(c));
+    if let Some(c) = find(&|c| tree.dep(c) == "ccomp" && tree.is_verb(c)) {
+        let to = tree.children[c]
+            .iter()
+            .any(|&m| tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to"));
+        return Some((
+            c,
+            if to {
+                Content::Infinitive
+            } else {
+                Content::Clause
+            },
+        ));
+    }
+    if let Some(c) = find(&|c| tree.dep(c) == "xcomp" && tree.is_verb(c)) {
+        return Some((c, Content::Infinitive));
+    }
+    if let Some(c) = find(&|c| {
+        tree.dep(c) == "advcl"
+            && tree.is_verb(c)
+            && tree.children[c].iter().any(|&m| {
+                tree.dep(m) == "mark"
+                    && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
+            })
+    }) {
+        return Some((c, Content::Question));
+    }
+    if let Some(c) = find(&|c| {
+        tree.dep(c) == "dobj" && !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c)
+    }) {
+        return Some((c, Content::Object));
+    }
+    find(&|c| {
+        tree.dep(c) == "prep"
+            && c > v
+            && tree.children[c]
+                .iter()
+                .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+    })
+    .map(|c| (c, Content::Preposition(tree.text(c).to_lowercase())))
+}
+
+/// The content argument of noun `n`: a clause it governs, else a prepositional object.
+fn noun_content(tree: &Tree<'_>, n: usize) -> Option<(usize, Content)> {
+    let kids = &tree.children[n];
+    if let Some(c) = kids
+        .iter()
+        .copied()
+        .find(|&c| matches!(tree.dep(c), "ccomp" | "acl") && tree.is_verb(c) && c > n)
+    {
+        // "the claim that ...": a clause with "that" or its own subject; "plans to ...": an
+        // infinitive. A participle ("the plan approved by ...") is no content.
+        let marks = |w: &str| {
+            tree.children[c].iter().any(|&m| {
+                matches!(tree.dep(m), "mark" | "aux") && tree.text(m).eq_ignore_ascii_case(w)
+            })
+        };
+        let subject = tree.children[c]
+            .iter()
+            .any(|&m| matches!(tree.dep(m), "nsubj" | "nsubjpass"));
+        if marks("that") || tree.dep(c) == "ccomp" && subject {
+            return Some((c, Content::Clause));
+        }
+        if marks("to") {
+            return Some((c, Content::Infinitive));
+        }
+    }
+    kids.iter()
+        .copied()
+        .find(|&c| {
+            tree.dep(c) == "prep"
+                && c > n
+                && !matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
+                && tree.children[c]
+                    .iter()
+                    .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+        })
+        .map(|c| (c, Content::Preposition(tree.text(c).to_lowercase())))
+}
+
+/// The source token of noun `n` (see the module documentation).
+fn noun_source(tree: &Tree<'_>, n: usize) -> Option<usize> {
+    let kids = &tree.children[n];
+    if let Some(&p) = kids.iter().find(|&&c| tree.dep(c) == "poss") {
+        return Some(p);
+    }
+    if let Some(o) = kids
+        .iter()
+        .copied()
+        .filter(|&c| {
+            tree.dep(c) == "prep"
+                && c > n
+                && matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
+        })
+        .find_map(|p| {
+            tree.children[p]
+                .iter()
+                .copied()
+                .find(|&o| tree.dep(o) == "pobj")
+        })
+    {
+        return Some(o);
+    }
+    let h = tree.head(n);
+    (h != n && tree.dep(n) == "dobj" && tree.is_verb(h))
+        .then(|| subject_of(tree, h))
+        .flatten()
+}
+
+fn bucket(words: usize) -> &'static str {
+    match words {
+        0..=1 => "1",
+        2 => "2",
+        3..=5 => "3-5",
+        6..=10 => "6-10",
+        11..=20 => "11-20",
+        _ => "21+",
+    }
+}
+
+/// The broad candidates of a body that overlap none of `taken` (the rules' quotes), in text
+/// order.
+pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) -> Vec<Candidate> {
+    let n = doc.tokens.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let tree = Tree::new(doc);
+    let marks = quotations(&doc.text);
+    let quoted = quoted_tokens(doc, &marks);
+    let mut out = Vec::new();
+    for v in 0..n {
+        if quoted[v] || !tree.is_word(v) {
+            continue;
+        }
+        let tag = tree.tag(v);
+        let is_verb = tag.starts_with("VB");
+        let is_noun = matches!(tag, "NN" | "NNS");
+        if !(is_verb || is_noun) || matches!(tree.dep(v), "aux" | "auxpass") {
+            continue;
+        }
+        let (content, kind) = match if is_verb {
+            verb_content(&tree, v)
+        } else {
+            noun_content(&tree, v)
+        } {
+            Some(x) => x,
+            None => continue,
+        };
+        if tree.paragraph[content] != tree.paragraph[v] {
+            continue;
+        }
+        let source = if is_verb {
+            subject_of(&tree, v)
+        } else {
+            noun_source(&tree, v)
+        };
+        let Some(source) = source else { continue };
+        if quoted[source] {
+            continue;
+        }
+        let Some(skind) = source_kind(&tree, resolution, &source) else {
+            continue;
+        };
+        let speaker: Option<Speaker> = if is_verb {
+            speaker_of(&tree, resolution, v, &quoted)
+        } else {
+            speaker_at(&tree, resolution, source)
+        };
+        let Some(speaker) = speaker else { continue };
+        let mut range: Range<usize> = match &kind {
+            Content::Object => object_range(&tree, v, content),
+            Content::Preposition(_) => match preposition_object(&tree, content) {
+                Some(r) => r,
+                None => continue,
+            },
+            _ => content_range(&tree, content),
+        };
+        // "urged the council to resign": whom it was said to, with what they were told.
+        if kind == Content::Infinitive
+            && tree.dep(content) == "xcomp"
+            && let Some(&object) = tree.children[v]
+                .iter()
+                .find(|&&o| tree.dep(o) == "dobj" && v < o && o < content)
+        {
+            range.start = range.start.min(tree.subtree(object).start);
+        }
+        if range.contains(&v) || range.is_empty() {
+            continue;
+        }
+        let words = range.clone().filter(|&i| tree.is_word(i)).count();
+        let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
+        if (words < 2 && !named) || (kind.complement() == lexicon::Complement::Clause && words < 3)
+        {
+            continue;
+        }
+        let span = byte_span(doc, range.clone());
+        if taken
+            .iter()
+            .any(|q| q.start < span.end && span.start < q.end)
+        {
+            continue;
+        }
+        let has_marks = range.clone().any(|i| quoted[i]);
+        let features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+        let mut quote = Quote {
+            field: Default::default(),
+            text: doc.text[span.clone()].to_string(),
+            kind: if has_marks {
+                QuoteKind::Partial
+            } else {
+                QuoteKind::Indirect
+            },
+            speaker: Some(speaker),
+            cue: Some(super::cue_phrase(&tree, v)),
+            start: span.start,
+            end: span.end,
+        };
+        super::close_marks(&doc.text, &mut quote);
+        out.push(Candidate { quote, features });
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn features(
+    tree: &Tree<'_>,
+    v: usize,
+    source: usize,
+    skind: &str,
+    kind: &Content,
+    range: &Range<usize>,
+    words: usize,
+    has_marks: bool,
+) -> Vec<String> {
+    let l = lemma(tree, v);
+    let word = tree.text(v);
+    let tag = tree.tag(v);
+    let pos = if tag.starts_with("VB") { "v" } else { "n" };
+    let ck = kind.name();
+    let mut f = vec![
+        format!("l={pos}:{l}"),
+        format!("lc={pos}:{l}|{ck}"),
+        format!("ls={pos}:{l}|{skind}"),
+        format!("ck={ck}"),
+        format!("ck={pos}:{ck}"),
+        format!("sk={skind}"),
+        format!("cks={ck}|{skind}"),
+        format!("len={}", bucket(words)),
+        format!("lenk={ck}|{}", bucket(words)),
+        format!("tag={tag}"),
+        format!("dep={}", tree.dep(v)),
+        format!("ctag={}", tree.tag(range.start)),
+    ];
+    // Lexicon.
+    if pos == "v" {
+        if lexicon::speech_verb(word).is_some() {
+            f.push("lex=speech".into());
+        }
+        if lexicon::attributes(word, kind.complement()) {
+            f.push("lex=attributes".into());
+        }
+    } else if let Content::Preposition(p) = kind
+        && lexicon::noun_cue(&l, p)
+    {
+        f.push("lex=noun".into());
+    }
+    if let Content::Preposition(p) = kind
+        && lexicon::preposition_cue(&l, p)
+    {
+        f.push("lex=prep".into());
+    }
+    // The verb or noun it hangs from ("wants to", "is expected to", "expressed hope").
+    let h = tree.head(v);
+    if h != v {
+        f.push(format!("hl={}|{}", tree.dep(v), lemma(tree, h)));
+    }
+    // Auxiliaries, modality, negation.
+    for &c in &tree.children[v] {
+        match tree.dep(c) {
+            "neg" => f.push("neg".into()),
+            "auxpass" => f.push("pass".into()),
+            "aux" if tree.tag(c) == "MD" => f.push(format!("md={}", tree.text(c).to_lowercase())),
+            "aux" => f.push(format!("aux={}", lemma(tree, c))),
+            _ => {}
+        }
+    }
+    // The source's word when it is no name ("officials", "he", "poll").
+    if !skind.starts_with("ent:") {
+        f.push(format!("sw={}", tree.text(source).to_lowercase()));
+    }
+    if source > v {
+        f.push("src_after".into());
+    }
+    // The content's first word ("that" is cut away, so: "the", "to", "if", a name...).
+    let first = tree.text(range.start).to_lowercase();
+    if matches!(tree.tag(range.start), "NNP" | "NNPS") {
+        f.push("cfirst=NAME".into());
+    } else {
+        f.push(format!("cfirst={first}"));
+    }
+    if range.start > v + 1 {
+        // Words between the cue and its content ("said on Tuesday that").
+        f.push("gap".into());
+    }
+    if has_marks {
+        f.push("marks".into());
+    }
+    if tree.paragraph[v] == 0 {
+        f.push("first_par".into());
+    }
+    let sent = &tree.sentences[tree.sentence[v]];
+    if range.start == sent.start || (range.start > sent.start && range.start <= sent.start + 1) {
+        f.push("content_opens".into());
+    }
+    if range.start < v {
+        f.push("content_before".into());
+    }
+    f
+}
