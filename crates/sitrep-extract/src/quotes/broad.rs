@@ -76,7 +76,11 @@ fn source_kind(tree: &Tree<'_>, resolution: &Resolution, s: &usize) -> Option<St
     let s = *s;
     if let Some(e) = resolution.entity_at(s) {
         let kind = resolution.entities[e].kind.as_str();
-        return matches!(kind, "PERSON" | "ORG" | "GPE" | "NORP").then(|| format!("ent:{kind}"));
+        return (!matches!(
+            kind,
+            "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY" | "PERCENT"
+        ))
+        .then(|| format!("ent:{kind}"));
     }
     let word = tree.text(s).to_lowercase();
     if tree.tag(s) == "PRP" {
@@ -86,93 +90,112 @@ fn source_kind(tree: &Tree<'_>, resolution: &Resolution, s: &usize) -> Option<St
     if matches!(tree.tag(s), "WP") && word == "who" {
         return Some("who".into());
     }
-    if matches!(tree.tag(s), "NN" | "NNS" | "NNP" | "NNPS") && lexicon::names_holder(&word) {
-        return Some("holder".into());
+    if matches!(tree.tag(s), "NN" | "NNS" | "NNP" | "NNPS") {
+        return Some(if lexicon::names_holder(&word) {
+            "holder".into()
+        } else {
+            "noun".into()
+        });
     }
     None
 }
 
-/// The content argument of verb `v`, first by kind (see the module documentation).
-fn verb_content(tree: &Tree<'_>, v: usize) -> Option<(usize, Content)> {
-    let kids = &tree.children[v];
-    let find = |pred: &dyn Fn(usize) -> bool| kids.iter().copied().find(|&c| pred(c));
-    if let Some(c) = find(&|c| tree.dep(c) == "ccomp" && tree.is_verb(c)) {
-        let to = tree.children[c]
-            .iter()
-            .any(|&m| tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to"));
-        return Some((
-            c,
-            if to {
-                Content::Infinitive
-            } else {
-                Content::Clause
-            },
-        ));
+/// The content arguments of verb `v` (see the module documentation).
+fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[v] {
+        let kind = match tree.dep(c) {
+            "ccomp" if tree.is_verb(c) => {
+                let to = tree.children[c]
+                    .iter()
+                    .any(|&m| tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to"));
+                if to {
+                    Content::Infinitive
+                } else {
+                    Content::Clause
+                }
+            }
+            "xcomp" if tree.is_verb(c) => Content::Infinitive,
+            "advcl"
+                if tree.is_verb(c)
+                    && tree.children[c].iter().any(|&m| {
+                        tree.dep(m) == "mark"
+                            && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
+                    }) =>
+            {
+                Content::Question
+            }
+            "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c) => {
+                Content::Object
+            }
+            "prep"
+                if c > v
+                    && tree.children[c]
+                        .iter()
+                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
+            {
+                Content::Preposition(tree.text(c).to_lowercase())
+            }
+            _ => continue,
+        };
+        out.push((c, kind));
     }
-    if let Some(c) = find(&|c| tree.dep(c) == "xcomp" && tree.is_verb(c)) {
-        return Some((c, Content::Infinitive));
+    out
+}
+
+/// The content arguments of adjective `a` ("reluctant to ...", "pleased with ...").
+fn adjective_contents(tree: &Tree<'_>, a: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[a] {
+        let kind = match tree.dep(c) {
+            "ccomp" if tree.is_verb(c) => Content::Clause,
+            "xcomp" if tree.is_verb(c) => Content::Infinitive,
+            "prep"
+                if c > a
+                    && tree.children[c]
+                        .iter()
+                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
+            {
+                Content::Preposition(tree.text(c).to_lowercase())
+            }
+            _ => continue,
+        };
+        out.push((c, kind));
     }
-    if let Some(c) = find(&|c| {
-        tree.dep(c) == "advcl"
-            && tree.is_verb(c)
-            && tree.children[c].iter().any(|&m| {
-                tree.dep(m) == "mark"
-                    && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
-            })
-    }) {
-        return Some((c, Content::Question));
-    }
-    if let Some(c) = find(&|c| {
-        tree.dep(c) == "dobj" && !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c)
-    }) {
-        return Some((c, Content::Object));
-    }
-    find(&|c| {
-        tree.dep(c) == "prep"
-            && c > v
+    out
+}
+
+/// The content arguments of noun `n`: a clause it governs, prepositional objects.
+fn noun_contents(tree: &Tree<'_>, n: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[n] {
+        if matches!(tree.dep(c), "ccomp" | "acl") && tree.is_verb(c) && c > n {
+            // "the claim that ...": a clause with "that" or its own subject; "plans to ...":
+            // an infinitive. A participle ("the plan approved by ...") is no content.
+            let marks = |w: &str| {
+                tree.children[c].iter().any(|&m| {
+                    matches!(tree.dep(m), "mark" | "aux") && tree.text(m).eq_ignore_ascii_case(w)
+                })
+            };
+            let subject = tree.children[c]
+                .iter()
+                .any(|&m| matches!(tree.dep(m), "nsubj" | "nsubjpass"));
+            if marks("that") || tree.dep(c) == "ccomp" && subject {
+                out.push((c, Content::Clause));
+            } else if marks("to") {
+                out.push((c, Content::Infinitive));
+            }
+        } else if tree.dep(c) == "prep"
+            && c > n
+            && !matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
             && tree.children[c]
                 .iter()
                 .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
-    })
-    .map(|c| (c, Content::Preposition(tree.text(c).to_lowercase())))
-}
-
-/// The content argument of noun `n`: a clause it governs, else a prepositional object.
-fn noun_content(tree: &Tree<'_>, n: usize) -> Option<(usize, Content)> {
-    let kids = &tree.children[n];
-    if let Some(c) = kids
-        .iter()
-        .copied()
-        .find(|&c| matches!(tree.dep(c), "ccomp" | "acl") && tree.is_verb(c) && c > n)
-    {
-        // "the claim that ...": a clause with "that" or its own subject; "plans to ...": an
-        // infinitive. A participle ("the plan approved by ...") is no content.
-        let marks = |w: &str| {
-            tree.children[c].iter().any(|&m| {
-                matches!(tree.dep(m), "mark" | "aux") && tree.text(m).eq_ignore_ascii_case(w)
-            })
-        };
-        let subject = tree.children[c]
-            .iter()
-            .any(|&m| matches!(tree.dep(m), "nsubj" | "nsubjpass"));
-        if marks("that") || tree.dep(c) == "ccomp" && subject {
-            return Some((c, Content::Clause));
-        }
-        if marks("to") {
-            return Some((c, Content::Infinitive));
+        {
+            out.push((c, Content::Preposition(tree.text(c).to_lowercase())));
         }
     }
-    kids.iter()
-        .copied()
-        .find(|&c| {
-            tree.dep(c) == "prep"
-                && c > n
-                && !matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
-                && tree.children[c]
-                    .iter()
-                    .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
-        })
-        .map(|c| (c, Content::Preposition(tree.text(c).to_lowercase())))
+    out
 }
 
 /// The source token of noun `n` (see the module documentation).
@@ -233,24 +256,27 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
         let tag = tree.tag(v);
         let is_verb = tag.starts_with("VB");
         let is_noun = matches!(tag, "NN" | "NNS");
-        if !(is_verb || is_noun) || matches!(tree.dep(v), "aux" | "auxpass") {
+        // An adjective after a copula ("is reluctant to", "seemed pleased with").
+        let is_adjective = tag == "JJ" && tree.dep(v) == "acomp" && tree.is_verb(tree.head(v));
+        if !(is_verb || is_noun || is_adjective) || matches!(tree.dep(v), "aux" | "auxpass") {
             continue;
         }
-        let (content, kind) = match if is_verb {
-            verb_content(&tree, v)
+        let contents = if is_verb {
+            verb_contents(&tree, v)
+        } else if is_noun {
+            noun_contents(&tree, v)
         } else {
-            noun_content(&tree, v)
-        } {
-            Some(x) => x,
-            None => continue,
+            adjective_contents(&tree, v)
         };
-        if tree.paragraph[content] != tree.paragraph[v] {
+        if contents.is_empty() {
             continue;
         }
-        let source = if is_verb {
-            subject_of(&tree, v)
-        } else {
+        // The verb the source is found from: the cue, or an adjective's copula.
+        let holder_verb = if is_adjective { tree.head(v) } else { v };
+        let source = if is_noun {
             noun_source(&tree, v)
+        } else {
+            subject_of(&tree, holder_verb)
         };
         let Some(source) = source else { continue };
         if quoted[source] {
@@ -259,62 +285,68 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
         let Some(skind) = source_kind(&tree, resolution, &source) else {
             continue;
         };
-        let speaker: Option<Speaker> = if is_verb {
-            speaker_of(&tree, resolution, v, &quoted)
-        } else {
+        let speaker: Option<Speaker> = if is_noun {
             speaker_at(&tree, resolution, source)
+        } else {
+            speaker_of(&tree, resolution, holder_verb, &quoted)
         };
         let Some(speaker) = speaker else { continue };
-        let mut range: Range<usize> = match &kind {
-            Content::Object => object_range(&tree, v, content),
-            Content::Preposition(_) => match preposition_object(&tree, content) {
-                Some(r) => r,
-                None => continue,
-            },
-            _ => content_range(&tree, content),
-        };
-        // "urged the council to resign": whom it was said to, with what they were told.
-        if kind == Content::Infinitive
-            && tree.dep(content) == "xcomp"
-            && let Some(&object) = tree.children[v]
+        for (content, kind) in contents {
+            if tree.paragraph[content] != tree.paragraph[v] {
+                continue;
+            }
+            let mut range: Range<usize> = match &kind {
+                Content::Object => object_range(&tree, v, content),
+                Content::Preposition(_) => match preposition_object(&tree, content) {
+                    Some(r) => r,
+                    None => continue,
+                },
+                _ => content_range(&tree, content),
+            };
+            // "urged the council to resign": whom it was said to, with what they were told.
+            if kind == Content::Infinitive
+                && tree.dep(content) == "xcomp"
+                && let Some(&object) = tree.children[v]
+                    .iter()
+                    .find(|&&o| tree.dep(o) == "dobj" && v < o && o < content)
+            {
+                range.start = range.start.min(tree.subtree(object).start);
+            }
+            if range.contains(&v) || range.is_empty() {
+                continue;
+            }
+            let words = range.clone().filter(|&i| tree.is_word(i)).count();
+            let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
+            if (words < 2 && !named)
+                || (kind.complement() == lexicon::Complement::Clause && words < 3)
+            {
+                continue;
+            }
+            let span = byte_span(doc, range.clone());
+            if taken
                 .iter()
-                .find(|&&o| tree.dep(o) == "dobj" && v < o && o < content)
-        {
-            range.start = range.start.min(tree.subtree(object).start);
+                .any(|q| q.start < span.end && span.start < q.end)
+            {
+                continue;
+            }
+            let has_marks = range.clone().any(|i| quoted[i]);
+            let features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+            let mut quote = Quote {
+                field: Default::default(),
+                text: doc.text[span.clone()].to_string(),
+                kind: if has_marks {
+                    QuoteKind::Partial
+                } else {
+                    QuoteKind::Indirect
+                },
+                speaker: Some(speaker.clone()),
+                cue: Some(super::cue_phrase(&tree, v)),
+                start: span.start,
+                end: span.end,
+            };
+            super::close_marks(&doc.text, &mut quote);
+            out.push(Candidate { quote, features });
         }
-        if range.contains(&v) || range.is_empty() {
-            continue;
-        }
-        let words = range.clone().filter(|&i| tree.is_word(i)).count();
-        let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
-        if (words < 2 && !named) || (kind.complement() == lexicon::Complement::Clause && words < 3)
-        {
-            continue;
-        }
-        let span = byte_span(doc, range.clone());
-        if taken
-            .iter()
-            .any(|q| q.start < span.end && span.start < q.end)
-        {
-            continue;
-        }
-        let has_marks = range.clone().any(|i| quoted[i]);
-        let features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
-        let mut quote = Quote {
-            field: Default::default(),
-            text: doc.text[span.clone()].to_string(),
-            kind: if has_marks {
-                QuoteKind::Partial
-            } else {
-                QuoteKind::Indirect
-            },
-            speaker: Some(speaker),
-            cue: Some(super::cue_phrase(&tree, v)),
-            start: span.start,
-            end: span.end,
-        };
-        super::close_marks(&doc.text, &mut quote);
-        out.push(Candidate { quote, features });
     }
     out
 }
@@ -333,7 +365,13 @@ fn features(
     let l = lemma(tree, v);
     let word = tree.text(v);
     let tag = tree.tag(v);
-    let pos = if tag.starts_with("VB") { "v" } else { "n" };
+    let pos = if tag.starts_with("VB") {
+        "v"
+    } else if tag == "JJ" {
+        "a"
+    } else {
+        "n"
+    };
     let ck = kind.name();
     let mut f = vec![
         format!("l={pos}:{l}"),
