@@ -330,7 +330,19 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                 continue;
             }
             let has_marks = range.clone().any(|i| quoted[i]);
-            let features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+            let mut features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+            // A quote of the rules in the cue's sentence or paragraph.
+            let sent = &tree.sentences[tree.sentence[v]];
+            let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
+            if taken.iter().any(|q| q.start < s1 && s0 < q.end) {
+                features.push("rule_in_sentence".into());
+            } else if taken.iter().any(|q| {
+                doc.text
+                    .get(q.end.min(span.start)..q.start.max(span.end).max(q.end.min(span.start)))
+                    .is_some_and(|between| !between.contains('\n'))
+            }) {
+                features.push("rule_in_paragraph".into());
+            }
             let mut quote = Quote {
                 field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
@@ -346,6 +358,31 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             };
             super::close_marks(&doc.text, &mut quote);
             out.push(Candidate { quote, features });
+        }
+    }
+    // Candidates around or inside others (a cue's object inside another cue's clause).
+    let spans: Vec<(usize, usize)> = out.iter().map(|c| (c.quote.start, c.quote.end)).collect();
+    for (i, c) in out.iter_mut().enumerate() {
+        let (a, b) = spans[i];
+        let mut inside = false;
+        let mut holds = false;
+        let mut same = false;
+        for (j, &(x, y)) in spans.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            same |= (x, y) == (a, b);
+            inside |= x <= a && b <= y && (x, y) != (a, b);
+            holds |= a <= x && y <= b && (x, y) != (a, b);
+        }
+        for (flag, name) in [
+            (inside, "inside_other"),
+            (holds, "holds_other"),
+            (same, "same_span"),
+        ] {
+            if flag {
+                c.features.push(name.into());
+            }
         }
     }
     out
@@ -420,6 +457,19 @@ fn features(
             _ => {}
         }
     }
+    // Generalising over rare cues: the cue's ending, the lemma with its dependency label,
+    // the head of the content.
+    let chars: Vec<char> = l.chars().collect();
+    if chars.len() > 4 {
+        let suffix: String = chars[chars.len() - 3..].iter().collect();
+        f.push(format!("lsuf={pos}:{suffix}"));
+    }
+    f.push(format!("ld={pos}:{l}|{}", tree.dep(v)));
+    let content_head = (range.start..range.end)
+        .find(|&i| !range.contains(&tree.head(i)) || tree.head(i) == i)
+        .unwrap_or(range.start);
+    f.push(format!("chl={}", lemma(tree, content_head)));
+    f.push(format!("chtag={}", tree.tag(content_head)));
     // The source's word when it is no name ("officials", "he", "poll").
     if !skind.starts_with("ent:") {
         f.push(format!("sw={}", tree.text(source).to_lowercase()));
