@@ -48,6 +48,8 @@ enum Content {
     Infinitive,
     Question,
     Object,
+    /// An object with the prepositional phrase right after it ("faulted Vell for the delay").
+    ObjectPhrase(usize, String),
     Preposition(String),
 }
 
@@ -58,6 +60,7 @@ impl Content {
             Content::Infinitive => "inf".into(),
             Content::Question => "question".into(),
             Content::Object => "obj".into(),
+            Content::ObjectPhrase(_, p) => format!("objprep:{p}"),
             Content::Preposition(p) => format!("prep:{p}"),
         }
     }
@@ -66,7 +69,9 @@ impl Content {
         match self {
             Content::Clause | Content::Question => lexicon::Complement::Clause,
             Content::Infinitive => lexicon::Complement::Infinitive,
-            Content::Object | Content::Preposition(_) => lexicon::Complement::Object,
+            Content::Object | Content::ObjectPhrase(..) | Content::Preposition(_) => {
+                lexicon::Complement::Object
+            }
         }
     }
 }
@@ -139,6 +144,21 @@ fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
             _ => continue,
         };
         out.push((c, kind));
+    }
+    // The object with the phrase right after it, as one more reading.
+    let objects: Vec<usize> = out
+        .iter()
+        .filter(|(_, k)| *k == Content::Object)
+        .map(|(c, _)| *c)
+        .collect();
+    for c in objects {
+        let end = tree.subtree(c).end;
+        if let Some(&p) = tree.children[v]
+            .iter()
+            .find(|&&p| tree.dep(p) == "prep" && tree.subtree(p).start == end)
+        {
+            out.push((c, Content::ObjectPhrase(p, tree.text(p).to_lowercase())));
+        }
     }
     out
 }
@@ -297,6 +317,11 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             }
             let mut range: Range<usize> = match &kind {
                 Content::Object => object_range(&tree, v, content),
+                Content::ObjectPhrase(p, _) => {
+                    let mut r = object_range(&tree, v, content);
+                    r.end = r.end.max(super::trimmed(&tree, tree.subtree(*p)).end);
+                    r
+                }
                 Content::Preposition(_) => match preposition_object(&tree, content) {
                     Some(r) => r,
                     None => continue,
