@@ -22,6 +22,9 @@
 //!    is a partial quote of the whole clause; reported content stops before a closing aside
 //!    (", who ...", ", the former ..."; a cleft's "it was X, who ..." keeps it); a name in
 //!    marks after a possessive or preposition ("on CNN's “New Day”") is a title, no quote.
+//! 7. Past the rules, `broad` offers every cue with a source-like argument and a content
+//!    argument that the rules left alone, and the learned [`crate::attribution`] filter keeps
+//!    those it scores over its threshold ([`find`]); [`find_by_rules`] is the rules alone.
 
 use std::ops::Range;
 
