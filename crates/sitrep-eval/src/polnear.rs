@@ -767,7 +767,7 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
             rows.push((i, c.features.clone(), matches_gold(text, gold, &c.quote)));
         }
     }
-    let held = |i: usize| i % 4 == 0;
+    let held = |i: usize| i.is_multiple_of(4);
     let part: Vec<(&[String], bool)> = rows
         .iter()
         .filter(|r| !held(r.0))
