@@ -105,6 +105,18 @@ enum Command {
         /// Only the first N articles of each split.
         #[arg(long)]
         limit: Option<usize>,
+        /// The rules alone, without the learned attribution filter.
+        #[arg(long)]
+        rules_only: bool,
+    },
+    /// Fit the attribution filter on PolNeAR train and write its weights
+    /// (`crates/sitrep-extract/data/attribution-weights.tsv`).
+    PolnearFit {
+        #[arg(long)]
+        out: PathBuf,
+        /// Only the first N train articles.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Story clustering BCubed on ECB+ (train, dev) and NewsWCL50, beside a TF-IDF baseline.
     Stories {
@@ -174,13 +186,18 @@ fn main() -> anyhow::Result<()> {
             tune_on,
             seed,
         } => stories::run(&cli.data, tune.then_some(tune_on), seed).map(print_json),
-        Command::Polnear { split, limit } => {
+        Command::PolnearFit { out, limit } => polnear::fit(&cli.data, &out, limit).map(print_json),
+        Command::Polnear {
+            split,
+            limit,
+            rules_only,
+        } => {
             let splits: &[&str] = match split.as_str() {
                 "both" => &["train", "dev"],
                 "train" => &["train"],
                 _ => &["dev"],
             };
-            polnear::run(&cli.data, splits, limit, cli.verbose).map(print_json)
+            polnear::run(&cli.data, splits, limit, cli.verbose, rules_only).map(print_json)
         }
         Command::Extraction => {
             dates::run(&cli.data, false)?;

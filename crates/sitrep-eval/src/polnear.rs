@@ -599,12 +599,41 @@ fn documents(split_dir: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     Ok(out)
 }
 
-/// `sitrep-eval polnear`: quote detection and speaker accuracy on PolNeAR.
+/// The (name, text, gold) triples of a split, the first `limit` articles if given.
+fn read_split(
+    root: &Path,
+    split: &str,
+    limit: Option<usize>,
+) -> anyhow::Result<Vec<(String, String, Vec<GoldAttribution>)>> {
+    let mut docs = documents(&root.join(split))?;
+    if let Some(n) = limit {
+        docs.truncate(n);
+    }
+    docs.iter()
+        .map(|(t, a)| -> anyhow::Result<_> {
+            let text = std::fs::read_to_string(t)
+                .with_context(|| format!("cannot read {}", t.display()))?;
+            let ann = std::fs::read_to_string(a)
+                .with_context(|| format!("cannot read {}", a.display()))?;
+            let gold = parse_brat(&ann, &text).with_context(|| format!("{}", a.display()))?;
+            let name = t
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
+            Ok((name, text, gold))
+        })
+        .collect()
+}
+
+/// `sitrep-eval polnear`: quote detection and speaker accuracy on PolNeAR; `rules_only`
+/// leaves the learned attribution filter out.
 pub fn run(
     data: &Path,
     splits: &[&str],
     limit: Option<usize>,
     verbose: bool,
+    rules_only: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let root = data.join("quotes/polnear/data");
     let model = sitrep_nlp::default_model_dir();
@@ -614,26 +643,7 @@ pub fn run(
     let load_s = load.elapsed().as_secs_f64();
     let mut report = serde_json::Map::new();
     for split in splits {
-        let mut docs = documents(&root.join(split))?;
-        if let Some(n) = limit {
-            docs.truncate(n);
-        }
-        let inputs: Vec<(String, String, Vec<GoldAttribution>)> = docs
-            .iter()
-            .map(|(t, a)| -> anyhow::Result<_> {
-                let text = std::fs::read_to_string(t)
-                    .with_context(|| format!("cannot read {}", t.display()))?;
-                let ann = std::fs::read_to_string(a)
-                    .with_context(|| format!("cannot read {}", a.display()))?;
-                let gold = parse_brat(&ann, &text).with_context(|| format!("{}", a.display()))?;
-                let name = t
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("")
-                    .to_string();
-                Ok((name, text, gold))
-            })
-            .collect::<anyhow::Result<_>>()?;
+        let inputs = read_split(&root, split, limit)?;
         let started = Instant::now();
         let docs_nlp: Vec<sitrep_nlp::Doc> = inputs
             .par_iter()
@@ -643,7 +653,14 @@ pub fn run(
         let started = Instant::now();
         let extracted: Vec<Vec<Quote>> = docs_nlp
             .par_iter()
-            .map(|d| sitrep_extract::extract(d).quotes)
+            .map(|d| {
+                if rules_only {
+                    let resolution = sitrep_extract::entities::resolve(d);
+                    sitrep_extract::quotes::find_by_rules(d, &resolution)
+                } else {
+                    sitrep_extract::extract(d).quotes
+                }
+            })
             .collect();
         let extract_s = started.elapsed().as_secs_f64();
         let mut c = Counts::default();
@@ -679,6 +696,158 @@ pub fn run(
         );
     }
     Ok(serde_json::Value::Object(report))
+}
+
+/// Whether a predicted quote matches a gold attribution by the scorer's overlap rule (at least
+/// half of the gold content and half of the span) with the right speaker (when the gold has a
+/// source), so that the filter learns to keep speaker accuracy.
+fn matches_gold(text: &str, gold: &[GoldAttribution], q: &Quote) -> bool {
+    let span = q.start..q.end;
+    gold.iter().any(|g| {
+        let ov = overlap(&g.content, &span);
+        ov > 0
+            && 2 * ov >= total(&g.content)
+            && 2 * ov >= span.len()
+            && (g.source.is_empty() || speaker_correct(text, g, q))
+    })
+}
+
+fn f1(p: &Prf) -> (f64, f64, f64) {
+    let pr = p.tp_pred as f64 / p.pred.max(1) as f64;
+    let r = p.tp as f64 / p.gold.max(1) as f64;
+    let f = if pr + r > 0.0 {
+        2.0 * pr * r / (pr + r)
+    } else {
+        0.0
+    };
+    (pr, r, f)
+}
+
+/// All-attribution counts of the rules' quotes with the candidates `filter` accepts.
+fn score_with(
+    inputs: &[&(String, String, Vec<GoldAttribution>)],
+    found: &[&(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)],
+    filter: &sitrep_extract::attribution::Filter,
+) -> Counts {
+    let mut c = Counts::default();
+    for ((_, text, gold), (rules, cands)) in inputs.iter().zip(found) {
+        let quotes = sitrep_extract::quotes::accept(rules.clone(), cands.clone(), filter);
+        c.add(&score(text, gold, &quotes, None));
+    }
+    c
+}
+
+/// The lowest held-out speaker accuracy a threshold may give (the issue's target).
+const MIN_SPEAKER_ACCURACY: f64 = 0.90;
+
+/// `sitrep-eval polnear-fit`: fits the attribution filter on PolNeAR train only and writes its
+/// weights to `out`. Candidates are labelled by the scorer's overlap rule; a first model fitted
+/// on three quarters of train (article index % 4 != 0) picks the threshold that maximises
+/// all-attribution F1 on the held-out quarter (keeping its speaker accuracy at 0.90 or
+/// more); the committed model is then fitted on all of
+/// train with that threshold.
+pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serde_json::Value> {
+    use sitrep_extract::attribution::{Filter, Settings};
+    let root = data.join("quotes/polnear/data");
+    let model = sitrep_nlp::default_model_dir();
+    let analyzer = sitrep_extract::Analyzer::load(&model)
+        .with_context(|| format!("cannot load the model from {}", model.display()))?;
+    let inputs = read_split(&root, "train", limit)?;
+    let found: Vec<(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)> = inputs
+        .par_iter()
+        .map(|(_, text, _)| {
+            let doc = analyzer.pipeline().analyze(text);
+            let resolution = sitrep_extract::entities::resolve(&doc);
+            sitrep_extract::quotes::rules_and_candidates(&doc, &resolution)
+        })
+        .collect();
+    let mut rows: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    for (i, ((_, text, gold), (_, cands))) in inputs.iter().zip(&found).enumerate() {
+        for c in cands {
+            rows.push((i, c.features.clone(), matches_gold(text, gold, &c.quote)));
+        }
+    }
+    let held = |i: usize| i.is_multiple_of(4);
+    let part: Vec<(&[String], bool)> = rows
+        .iter()
+        .filter(|r| !held(r.0))
+        .map(|r| (r.1.as_slice(), r.2))
+        .collect();
+    let held_in: Vec<_> = inputs
+        .iter()
+        .enumerate()
+        .filter(|x| held(x.0))
+        .map(|x| x.1)
+        .collect();
+    let held_found: Vec<_> = found
+        .iter()
+        .enumerate()
+        .filter(|x| held(x.0))
+        .map(|x| x.1)
+        .collect();
+    let rules = score_with(&held_in, &held_found, &Filter::none());
+    let (rp, rr, rf) = f1(&rules.all);
+    let speakers = |c: &Counts| c.speaker_ok as f64 / c.speaker_n.max(1) as f64;
+    // Settings and threshold: the best all-attribution F1 on the held-out quarter.
+    let mut curve = Vec::new();
+    let mut best = (rf, f64::INFINITY, Settings::default());
+    for epochs in [2, 4, 8] {
+        for l2 in [1e-5, 1e-4, 1e-3] {
+            let tried = Settings {
+                epochs,
+                l2,
+                ..Settings::default()
+            };
+            let first = Filter::fit(&part, tried, 0.5);
+            for k in 0..=34 {
+                let t = 0.05 + 0.025 * k as f64;
+                let mut m = first.clone();
+                m.threshold = t;
+                let c = score_with(&held_in, &held_found, &m);
+                let (p, r, f) = f1(&c.all);
+                curve.push(
+                    serde_json::json!({"epochs": epochs, "l2": l2, "threshold": round(t),
+                    "precision": round(p), "recall": round(r), "f1": round(f),
+                    "speaker_accuracy": round(speakers(&c))}),
+                );
+                // Speaker accuracy stays at 0.90 or more (the issue's target).
+                if f > best.0 && speakers(&c) >= MIN_SPEAKER_ACCURACY {
+                    best = (f, t, tried);
+                }
+            }
+        }
+    }
+    let (threshold, settings) = (best.1, best.2);
+    let all: Vec<(&[String], bool)> = rows.iter().map(|r| (r.1.as_slice(), r.2)).collect();
+    let final_model = Filter::fit(&all, settings, threshold);
+    let positives = rows.iter().filter(|r| r.2).count();
+    let comment = format!(
+        "Attribution filter weights (sitrep-extract attribution): binary logistic regression over\n\
+         the broad candidates of sitrep-extract quotes::broad that the rules did not produce,\n\
+         generated by `sitrep-eval polnear-fit --out FILE` on PolNeAR train only ({} articles,\n\
+         {} candidates, {} matching a gold attribution), {settings:?}.\n\
+         Threshold picked on the held-out quarter of train (article index % 4 == 0) with a\n\
+         model fitted on the rest: all-attribution F1 {:.3} (rules alone {:.3}).\n\
+         Columns: feature, weight.",
+        inputs.len(),
+        rows.len(),
+        positives,
+        best.0,
+        rf
+    );
+    std::fs::write(out, final_model.to_tsv(&comment))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(serde_json::json!({
+        "articles": inputs.len(),
+        "candidates": rows.len(),
+        "positives": positives,
+        "held_out_rules_only": {"precision": round(rp), "recall": round(rr), "f1": round(rf),
+            "speaker_accuracy": round(speakers(&rules))},
+        "held_out_by_threshold": curve,
+        "threshold": if threshold.is_finite() { round(threshold) } else { -1.0 },
+        "weights": final_model.len(),
+        "out": out.display().to_string(),
+    }))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! - [`quotes`]: direct, partial and indirect quotes with their cue and speaker.
 //! - [`events`]: political events (PLOVER) with actors, place, date, casualties and modality.
 
+pub mod attribution;
 pub mod entities;
 pub mod events;
 pub mod lexicon;

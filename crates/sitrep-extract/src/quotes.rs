@@ -22,14 +22,21 @@
 //!    is a partial quote of the whole clause; reported content stops before a closing aside
 //!    (", who ...", ", the former ..."; a cleft's "it was X, who ..." keeps it); a name in
 //!    marks after a possessive or preposition ("on CNN's “New Day”") is a title, no quote.
+//! 7. Past the rules, `broad` offers every cue with a source-like argument and a content
+//!    argument that the rules left alone, and the learned [`crate::attribution`] filter keeps
+//!    those it scores over its threshold ([`find`]); [`find_by_rules`] is the rules alone.
 
 use std::ops::Range;
 
 use sitrep_model::{Mention, Quote, QuoteKind, Speaker};
 use sitrep_nlp::Doc;
 
+use crate::attribution::Filter;
 use crate::entities::{Resolution, entity_id};
 use crate::lexicon;
+
+mod broad;
+pub use broad::Candidate;
 
 /// How many paragraphs after the last direct quote a cue-less quotation still continues it.
 const CONTINUATION_PARAGRAPHS: usize = 3;
@@ -311,22 +318,69 @@ struct Cue {
     base: &'static str,
 }
 
-/// The quotes of one analysed body, in text order.
-pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
-    if doc.tokens.is_empty() {
-        return Vec::new();
-    }
-    let tree = Tree::new(doc);
-    let marks = quotations(&doc.text);
-    // Tokens inside any quotation (cues and speakers are never there).
+/// Tokens inside any quotation (cues and speakers are never there).
+fn quoted_tokens(doc: &Doc, marks: &[Quotation]) -> Vec<bool> {
     let mut quoted = vec![false; doc.tokens.len()];
-    for q in &marks {
+    for q in marks {
         for (i, t) in doc.tokens.iter().enumerate() {
             if t.start >= q.inner.start && t.end <= q.inner.end {
                 quoted[i] = true;
             }
         }
     }
+    quoted
+}
+
+/// The quotes of one analysed body, in text order: the rules' quotes and the broad
+/// candidates the committed attribution filter accepts.
+pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
+    let (rules, candidates) = rules_and_candidates(doc, resolution);
+    accept(rules, candidates, &crate::attribution::FILTER)
+}
+
+/// The rules' quotes of one body, and the broad candidates (see [`broad`]) that overlap none
+/// of them, each with its features for the filter.
+pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
+    let rules = find_by_rules(doc, resolution);
+    let candidates = broad::candidates(doc, resolution, &rules);
+    (rules, candidates)
+}
+
+/// The rules' quotes with the candidates `filter` accepts, most probable first where they
+/// overlap one another, in text order.
+pub fn accept(mut quotes: Vec<Quote>, candidates: Vec<Candidate>, filter: &Filter) -> Vec<Quote> {
+    let mut scored: Vec<(f64, Candidate)> = candidates
+        .into_iter()
+        .map(|c| (filter.probability(&c.features), c))
+        .filter(|(p, _)| *p >= filter.threshold)
+        .collect();
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.quote.start.cmp(&b.1.quote.start))
+            .then(a.1.quote.end.cmp(&b.1.quote.end))
+    });
+    let n = quotes.len();
+    for (_, c) in scored {
+        let span = c.quote.start..c.quote.end;
+        if !quotes[n..]
+            .iter()
+            .any(|x| overlaps(&(x.start..x.end), &span))
+        {
+            quotes.push(c.quote);
+        }
+    }
+    quotes.sort_by_key(|q| (q.start, q.end));
+    quotes
+}
+
+/// The quotes the rules find (no learned filter), in text order.
+pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
+    if doc.tokens.is_empty() {
+        return Vec::new();
+    }
+    let tree = Tree::new(doc);
+    let marks = quotations(&doc.text);
+    let quoted = quoted_tokens(doc, &marks);
     let cues: Vec<Cue> = (0..doc.tokens.len())
         .filter(|&i| !quoted[i] && tree.is_verb(i))
         .filter_map(|i| lexicon::speech_verb(tree.text(i)).map(|base| Cue { token: i, base }))

@@ -166,3 +166,32 @@ fixture_test!(
     objects_with_their_purpose_and_inner_cues,
     "objects_and_inner_cues.txt"
 );
+fixture_test!(
+    broad_candidates_accepted_by_the_filter,
+    "broad_attributions.txt"
+);
+
+/// The filter only adds: every quote of the rules stays as it is, the broad candidates it
+/// accepts are new, and sentences with no attribution ("The ferry carried forty cars") get
+/// none although the generator offers them.
+#[test]
+fn the_filter_adds_to_the_rules_and_rejects_plain_events() {
+    let body = fixture("broad_attributions.txt");
+    let doc = analyzer().pipeline().analyze(&body);
+    let resolution = sitrep_extract::entities::resolve(&doc);
+    let (rules, candidates) = sitrep_extract::quotes::rules_and_candidates(&doc, &resolution);
+    assert_eq!(
+        rules,
+        sitrep_extract::quotes::find_by_rules(&doc, &resolution)
+    );
+    let all = sitrep_extract::quotes::find(&doc, &resolution);
+    for q in &rules {
+        assert!(all.contains(q), "{q:?}");
+    }
+    assert!(all.len() > rules.len(), "{all:?}");
+    let offered = |w: &str| candidates.iter().any(|c| c.quote.text.contains(w));
+    let found = |w: &str| all.iter().any(|q| q.text.contains(w));
+    assert!(offered("forty cars"), "{candidates:?}");
+    assert!(!found("forty cars") && !found("lighthouse"), "{all:?}");
+    assert!(found("the ferry should stay public"), "{all:?}");
+}

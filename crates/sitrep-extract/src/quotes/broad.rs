@@ -1,0 +1,530 @@
+//! Broad attribution candidates over the dependency parse, for the learned filter
+//! ([`crate::attribution`]).
+//!
+//! Every verb, and every common noun, outside quotation marks with a source-like argument and
+//! a content argument is a candidate:
+//! - source: for a verb its subject (climbing through participles and coordinated verbs as the
+//!   rules do); for a noun its possessor ("the mayor's view"), else the object of "by"/"from"
+//!   after it, else the subject of the verb it is the object of ("Vell voiced hope that ...").
+//!   Source-like means a person, organisation, place or nationality entity, a personal
+//!   pronoun, or a noun of people, groups or sources (the team lexicon's holder nouns);
+//! - content, first of: a clause (`ccomp`, or a clause the noun governs), an infinitive
+//!   (`xcomp`, with the object before it: "urged Vell to ..."), a question ("asked if ..."),
+//!   an object (`dobj`, with its judging phrase), a prepositional object (any preposition:
+//!   the filter learns which).
+//!
+//! Content spans are built as the rules build theirs (the clause or object subtree, without
+//! "that", edge punctuation or a closing aside), never across a paragraph break. A candidate
+//! overlapping a quote the rules produced is dropped: the rules' output stays as it is. The
+//! features describe the cue (lemma, tag, dependency label, the lemma of the verb it hangs
+//! from, negation, modal, passive), whether the lemma is in the team lexicon, the source kind
+//! and word, the content kind, its first word and length, quotation marks inside it, the
+//! position (first paragraph, sentence start) and conjunctions of the lemma with the
+//! content and source kinds.
+
+use std::ops::Range;
+
+use sitrep_model::{Quote, QuoteKind, Speaker};
+use sitrep_nlp::Doc;
+
+use super::{
+    Tree, byte_span, content_range, is_neuter, lemma, object_range, preposition_object, quotations,
+    quoted_tokens, speaker_at, speaker_of, subject_of,
+};
+use crate::entities::Resolution;
+use crate::lexicon;
+
+/// A broad candidate: the quote it would be, and its features for the filter.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub quote: Quote,
+    pub features: Vec<String>,
+}
+
+/// The kind of a candidate's content argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Content {
+    Clause,
+    Infinitive,
+    Question,
+    Object,
+    /// An object with the prepositional phrase right after it ("faulted Vell for the delay").
+    ObjectPhrase(usize, String),
+    Preposition(String),
+}
+
+impl Content {
+    fn name(&self) -> String {
+        match self {
+            Content::Clause => "clause".into(),
+            Content::Infinitive => "inf".into(),
+            Content::Question => "question".into(),
+            Content::Object => "obj".into(),
+            Content::ObjectPhrase(_, p) => format!("objprep:{p}"),
+            Content::Preposition(p) => format!("prep:{p}"),
+        }
+    }
+
+    fn complement(&self) -> lexicon::Complement {
+        match self {
+            Content::Clause | Content::Question => lexicon::Complement::Clause,
+            Content::Infinitive => lexicon::Complement::Infinitive,
+            Content::Object | Content::ObjectPhrase(..) | Content::Preposition(_) => {
+                lexicon::Complement::Object
+            }
+        }
+    }
+}
+
+/// The source kind of a token, if it is source-like.
+fn source_kind(tree: &Tree<'_>, resolution: &Resolution, s: &usize) -> Option<String> {
+    let s = *s;
+    if let Some(e) = resolution.entity_at(s) {
+        let kind = resolution.entities[e].kind.as_str();
+        return (!matches!(
+            kind,
+            "DATE" | "TIME" | "CARDINAL" | "ORDINAL" | "MONEY" | "QUANTITY" | "PERCENT"
+        ))
+        .then(|| format!("ent:{kind}"));
+    }
+    let word = tree.text(s).to_lowercase();
+    if tree.tag(s) == "PRP" {
+        return matches!(word.as_str(), "he" | "she" | "they" | "i" | "we" | "you")
+            .then(|| format!("pron:{word}"));
+    }
+    if matches!(tree.tag(s), "WP") && word == "who" {
+        return Some("who".into());
+    }
+    if matches!(tree.tag(s), "NN" | "NNS" | "NNP" | "NNPS") {
+        return Some(if lexicon::names_holder(&word) {
+            "holder".into()
+        } else {
+            "noun".into()
+        });
+    }
+    None
+}
+
+/// The content arguments of verb `v` (see the module documentation).
+fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[v] {
+        let kind = match tree.dep(c) {
+            "ccomp" if tree.is_verb(c) => {
+                let to = tree.children[c]
+                    .iter()
+                    .any(|&m| tree.dep(m) == "aux" && tree.text(m).eq_ignore_ascii_case("to"));
+                if to {
+                    Content::Infinitive
+                } else {
+                    Content::Clause
+                }
+            }
+            "xcomp" if tree.is_verb(c) => Content::Infinitive,
+            "advcl"
+                if tree.is_verb(c)
+                    && tree.children[c].iter().any(|&m| {
+                        tree.dep(m) == "mark"
+                            && matches!(tree.text(m).to_lowercase().as_str(), "if" | "whether")
+                    }) =>
+            {
+                Content::Question
+            }
+            "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c) => {
+                Content::Object
+            }
+            "prep"
+                if c > v
+                    && tree.children[c]
+                        .iter()
+                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
+            {
+                Content::Preposition(tree.text(c).to_lowercase())
+            }
+            _ => continue,
+        };
+        out.push((c, kind));
+    }
+    // The object with the phrase right after it, as one more reading.
+    let objects: Vec<usize> = out
+        .iter()
+        .filter(|(_, k)| *k == Content::Object)
+        .map(|(c, _)| *c)
+        .collect();
+    for c in objects {
+        let end = tree.subtree(c).end;
+        if let Some(&p) = tree.children[v]
+            .iter()
+            .find(|&&p| tree.dep(p) == "prep" && tree.subtree(p).start == end)
+        {
+            out.push((c, Content::ObjectPhrase(p, tree.text(p).to_lowercase())));
+        }
+    }
+    out
+}
+
+/// The content arguments of adjective `a` ("reluctant to ...", "pleased with ...").
+fn adjective_contents(tree: &Tree<'_>, a: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[a] {
+        let kind = match tree.dep(c) {
+            "ccomp" if tree.is_verb(c) => Content::Clause,
+            "xcomp" if tree.is_verb(c) => Content::Infinitive,
+            "prep"
+                if c > a
+                    && tree.children[c]
+                        .iter()
+                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
+            {
+                Content::Preposition(tree.text(c).to_lowercase())
+            }
+            _ => continue,
+        };
+        out.push((c, kind));
+    }
+    out
+}
+
+/// The content arguments of noun `n`: a clause it governs, prepositional objects.
+fn noun_contents(tree: &Tree<'_>, n: usize) -> Vec<(usize, Content)> {
+    let mut out = Vec::new();
+    for &c in &tree.children[n] {
+        if matches!(tree.dep(c), "ccomp" | "acl") && tree.is_verb(c) && c > n {
+            // "the claim that ...": a clause with "that" or its own subject; "plans to ...":
+            // an infinitive. A participle ("the plan approved by ...") is no content.
+            let marks = |w: &str| {
+                tree.children[c].iter().any(|&m| {
+                    matches!(tree.dep(m), "mark" | "aux") && tree.text(m).eq_ignore_ascii_case(w)
+                })
+            };
+            let subject = tree.children[c]
+                .iter()
+                .any(|&m| matches!(tree.dep(m), "nsubj" | "nsubjpass"));
+            if marks("that") || tree.dep(c) == "ccomp" && subject {
+                out.push((c, Content::Clause));
+            } else if marks("to") {
+                out.push((c, Content::Infinitive));
+            }
+        } else if tree.dep(c) == "prep"
+            && c > n
+            && !matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
+            && tree.children[c]
+                .iter()
+                .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+        {
+            out.push((c, Content::Preposition(tree.text(c).to_lowercase())));
+        }
+    }
+    out
+}
+
+/// The source token of noun `n` (see the module documentation).
+fn noun_source(tree: &Tree<'_>, n: usize) -> Option<usize> {
+    let kids = &tree.children[n];
+    if let Some(&p) = kids.iter().find(|&&c| tree.dep(c) == "poss") {
+        return Some(p);
+    }
+    if let Some(o) = kids
+        .iter()
+        .copied()
+        .filter(|&c| {
+            tree.dep(c) == "prep"
+                && c > n
+                && matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
+        })
+        .find_map(|p| {
+            tree.children[p]
+                .iter()
+                .copied()
+                .find(|&o| tree.dep(o) == "pobj")
+        })
+    {
+        return Some(o);
+    }
+    let h = tree.head(n);
+    (h != n && tree.dep(n) == "dobj" && tree.is_verb(h))
+        .then(|| subject_of(tree, h))
+        .flatten()
+}
+
+fn bucket(words: usize) -> &'static str {
+    match words {
+        0..=1 => "1",
+        2 => "2",
+        3..=5 => "3-5",
+        6..=10 => "6-10",
+        11..=20 => "11-20",
+        _ => "21+",
+    }
+}
+
+/// The broad candidates of a body that overlap none of `taken` (the rules' quotes), in text
+/// order.
+pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) -> Vec<Candidate> {
+    let n = doc.tokens.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let tree = Tree::new(doc);
+    let marks = quotations(&doc.text);
+    let quoted = quoted_tokens(doc, &marks);
+    let mut out = Vec::new();
+    for v in 0..n {
+        if quoted[v] || !tree.is_word(v) {
+            continue;
+        }
+        let tag = tree.tag(v);
+        let is_verb = tag.starts_with("VB");
+        let is_noun = matches!(tag, "NN" | "NNS");
+        // An adjective after a copula ("is reluctant to", "seemed pleased with").
+        let is_adjective = tag == "JJ" && tree.dep(v) == "acomp" && tree.is_verb(tree.head(v));
+        if !(is_verb || is_noun || is_adjective) || matches!(tree.dep(v), "aux" | "auxpass") {
+            continue;
+        }
+        let contents = if is_verb {
+            verb_contents(&tree, v)
+        } else if is_noun {
+            noun_contents(&tree, v)
+        } else {
+            adjective_contents(&tree, v)
+        };
+        if contents.is_empty() {
+            continue;
+        }
+        // The verb the source is found from: the cue, or an adjective's copula.
+        let holder_verb = if is_adjective { tree.head(v) } else { v };
+        let source = if is_noun {
+            noun_source(&tree, v)
+        } else {
+            subject_of(&tree, holder_verb)
+        };
+        let Some(source) = source else { continue };
+        if quoted[source] {
+            continue;
+        }
+        let Some(skind) = source_kind(&tree, resolution, &source) else {
+            continue;
+        };
+        let speaker: Option<Speaker> = if is_noun {
+            speaker_at(&tree, resolution, source)
+        } else {
+            speaker_of(&tree, resolution, holder_verb, &quoted)
+        };
+        let Some(speaker) = speaker else { continue };
+        for (content, kind) in contents {
+            if tree.paragraph[content] != tree.paragraph[v] {
+                continue;
+            }
+            let mut range: Range<usize> = match &kind {
+                Content::Object => object_range(&tree, v, content),
+                Content::ObjectPhrase(p, _) => {
+                    let mut r = object_range(&tree, v, content);
+                    r.end = r.end.max(super::trimmed(&tree, tree.subtree(*p)).end);
+                    r
+                }
+                Content::Preposition(_) => match preposition_object(&tree, content) {
+                    Some(r) => r,
+                    None => continue,
+                },
+                _ => content_range(&tree, content),
+            };
+            // "urged the council to resign": whom it was said to, with what they were told.
+            if kind == Content::Infinitive
+                && tree.dep(content) == "xcomp"
+                && let Some(&object) = tree.children[v]
+                    .iter()
+                    .find(|&&o| tree.dep(o) == "dobj" && v < o && o < content)
+            {
+                range.start = range.start.min(tree.subtree(object).start);
+            }
+            if range.contains(&v) || range.is_empty() {
+                continue;
+            }
+            let words = range.clone().filter(|&i| tree.is_word(i)).count();
+            let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
+            if (words < 2 && !named)
+                || (kind.complement() == lexicon::Complement::Clause && words < 3)
+            {
+                continue;
+            }
+            let span = byte_span(doc, range.clone());
+            if taken
+                .iter()
+                .any(|q| q.start < span.end && span.start < q.end)
+            {
+                continue;
+            }
+            let has_marks = range.clone().any(|i| quoted[i]);
+            let mut features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+            // A quote of the rules in the cue's sentence or paragraph.
+            let sent = &tree.sentences[tree.sentence[v]];
+            let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
+            if taken.iter().any(|q| q.start < s1 && s0 < q.end) {
+                features.push("rule_in_sentence".into());
+            } else if taken.iter().any(|q| {
+                doc.text
+                    .get(q.end.min(span.start)..q.start.max(span.end).max(q.end.min(span.start)))
+                    .is_some_and(|between| !between.contains('\n'))
+            }) {
+                features.push("rule_in_paragraph".into());
+            }
+            let mut quote = Quote {
+                field: Default::default(),
+                text: doc.text[span.clone()].to_string(),
+                kind: if has_marks {
+                    QuoteKind::Partial
+                } else {
+                    QuoteKind::Indirect
+                },
+                speaker: Some(speaker.clone()),
+                cue: Some(super::cue_phrase(&tree, v)),
+                start: span.start,
+                end: span.end,
+            };
+            super::close_marks(&doc.text, &mut quote);
+            out.push(Candidate { quote, features });
+        }
+    }
+    // Candidates around or inside others (a cue's object inside another cue's clause).
+    let spans: Vec<(usize, usize)> = out.iter().map(|c| (c.quote.start, c.quote.end)).collect();
+    for (i, c) in out.iter_mut().enumerate() {
+        let (a, b) = spans[i];
+        let mut inside = false;
+        let mut holds = false;
+        let mut same = false;
+        for (j, &(x, y)) in spans.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            same |= (x, y) == (a, b);
+            inside |= x <= a && b <= y && (x, y) != (a, b);
+            holds |= a <= x && y <= b && (x, y) != (a, b);
+        }
+        for (flag, name) in [
+            (inside, "inside_other"),
+            (holds, "holds_other"),
+            (same, "same_span"),
+        ] {
+            if flag {
+                c.features.push(name.into());
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn features(
+    tree: &Tree<'_>,
+    v: usize,
+    source: usize,
+    skind: &str,
+    kind: &Content,
+    range: &Range<usize>,
+    words: usize,
+    has_marks: bool,
+) -> Vec<String> {
+    let l = lemma(tree, v);
+    let word = tree.text(v);
+    let tag = tree.tag(v);
+    let pos = if tag.starts_with("VB") {
+        "v"
+    } else if tag == "JJ" {
+        "a"
+    } else {
+        "n"
+    };
+    let ck = kind.name();
+    let mut f = vec![
+        format!("l={pos}:{l}"),
+        format!("lc={pos}:{l}|{ck}"),
+        format!("ls={pos}:{l}|{skind}"),
+        format!("ck={ck}"),
+        format!("ck={pos}:{ck}"),
+        format!("sk={skind}"),
+        format!("cks={ck}|{skind}"),
+        format!("len={}", bucket(words)),
+        format!("lenk={ck}|{}", bucket(words)),
+        format!("tag={tag}"),
+        format!("dep={}", tree.dep(v)),
+        format!("ctag={}", tree.tag(range.start)),
+    ];
+    // Lexicon.
+    if pos == "v" {
+        if lexicon::speech_verb(word).is_some() {
+            f.push("lex=speech".into());
+        }
+        if lexicon::attributes(word, kind.complement()) {
+            f.push("lex=attributes".into());
+        }
+    } else if let Content::Preposition(p) = kind
+        && lexicon::noun_cue(&l, p)
+    {
+        f.push("lex=noun".into());
+    }
+    if let Content::Preposition(p) = kind
+        && lexicon::preposition_cue(&l, p)
+    {
+        f.push("lex=prep".into());
+    }
+    // The verb or noun it hangs from ("wants to", "is expected to", "expressed hope").
+    let h = tree.head(v);
+    if h != v {
+        f.push(format!("hl={}|{}", tree.dep(v), lemma(tree, h)));
+    }
+    // Auxiliaries, modality, negation.
+    for &c in &tree.children[v] {
+        match tree.dep(c) {
+            "neg" => f.push("neg".into()),
+            "auxpass" => f.push("pass".into()),
+            "aux" if tree.tag(c) == "MD" => f.push(format!("md={}", tree.text(c).to_lowercase())),
+            "aux" => f.push(format!("aux={}", lemma(tree, c))),
+            _ => {}
+        }
+    }
+    // Generalising over rare cues: the cue's ending, the lemma with its dependency label,
+    // the head of the content.
+    let chars: Vec<char> = l.chars().collect();
+    if chars.len() > 4 {
+        let suffix: String = chars[chars.len() - 3..].iter().collect();
+        f.push(format!("lsuf={pos}:{suffix}"));
+    }
+    f.push(format!("ld={pos}:{l}|{}", tree.dep(v)));
+    let content_head = (range.start..range.end)
+        .find(|&i| !range.contains(&tree.head(i)) || tree.head(i) == i)
+        .unwrap_or(range.start);
+    f.push(format!("chl={}", lemma(tree, content_head)));
+    f.push(format!("chtag={}", tree.tag(content_head)));
+    // The source's word when it is no name ("officials", "he", "poll").
+    if !skind.starts_with("ent:") {
+        f.push(format!("sw={}", tree.text(source).to_lowercase()));
+    }
+    if source > v {
+        f.push("src_after".into());
+    }
+    // The content's first word ("that" is cut away, so: "the", "to", "if", a name...).
+    let first = tree.text(range.start).to_lowercase();
+    if matches!(tree.tag(range.start), "NNP" | "NNPS") {
+        f.push("cfirst=NAME".into());
+    } else {
+        f.push(format!("cfirst={first}"));
+    }
+    if range.start > v + 1 {
+        // Words between the cue and its content ("said on Tuesday that").
+        f.push("gap".into());
+    }
+    if has_marks {
+        f.push("marks".into());
+    }
+    if tree.paragraph[v] == 0 {
+        f.push("first_par".into());
+    }
+    let sent = &tree.sentences[tree.sentence[v]];
+    if range.start == sent.start || (range.start > sent.start && range.start <= sent.start + 1) {
+        f.push("content_opens".into());
+    }
+    if range.start < v {
+        f.push("content_before".into());
+    }
+    f
+}
