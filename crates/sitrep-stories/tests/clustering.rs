@@ -654,6 +654,8 @@ fn a_sample_counts_as_the_stream_it_stands_for() {
     c.observe_sample(&sample, 2);
     assert_eq!(c.store().docs(), 6);
     assert!(c.stories().is_empty());
+}
+
 fn with_embedding(mut a: ArticleFeatures, e: &[f32]) -> ArticleFeatures {
     a.embedding = e.to_vec();
     a
