@@ -93,53 +93,36 @@ impl Filter {
 
     /// Adam on the log loss with L2; a fixed visiting order, so fitting is reproducible.
     pub fn fit(data: &[(&[String], bool)], settings: Settings, threshold: f64) -> Filter {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for (f, _) in data {
-            for x in f.iter() {
-                *counts.entry(x.as_str()).or_default() += 1;
-            }
-        }
-        let mut names: Vec<&str> = counts
-            .iter()
-            .filter(|(_, c)| **c >= settings.min_count)
-            .map(|(n, _)| *n)
-            .collect();
-        names.sort_unstable();
-        let index: HashMap<String, usize> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.to_string(), i))
-            .collect();
+        let index = crate::learn::vocabulary(data, settings.min_count);
+        let features = index.len();
         let mut model = Filter {
             index,
-            w: vec![0.0; names.len()],
+            w: vec![0.0; features],
             bias: 0.0,
             threshold,
         };
         let xs: Vec<(Vec<usize>, bool)> = data.iter().map(|(f, y)| (model.encode(f), *y)).collect();
-        let (lr, b1, b2, eps, l2) = (settings.learning_rate, 0.9f64, 0.999f64, 1e-8, settings.l2);
-        let mut m1 = vec![0.0; names.len()];
-        let mut m2 = vec![0.0; names.len()];
+        let (lr, l2) = (settings.learning_rate, settings.l2);
+        let mut m1 = vec![0.0; features];
+        let mut m2 = vec![0.0; features];
         let (mut bm1, mut bm2) = (0.0, 0.0);
         let mut t = 0i32;
         let mut order: Vec<usize> = (0..xs.len()).collect();
         for epoch in 0..settings.epochs {
-            order.sort_by_key(|&i| (i * 7919 + epoch * 104_729) % xs.len().max(1));
+            crate::learn::visit(&mut order, epoch, xs.len());
             for &n in &order {
                 let (x, y) = &xs[n];
                 let g = model.probability_of(x) - if *y { 1.0 } else { 0.0 };
                 t = t.saturating_add(1);
-                let c1 = 1.0 - b1.powi(t);
-                let c2 = 1.0 - b2.powi(t);
+                let c = (
+                    1.0 - crate::learn::B1.powi(t),
+                    1.0 - crate::learn::B2.powi(t),
+                );
                 for &j in x {
                     let gj = g + l2 * model.w[j];
-                    m1[j] = b1 * m1[j] + (1.0 - b1) * gj;
-                    m2[j] = b2 * m2[j] + (1.0 - b2) * gj * gj;
-                    model.w[j] -= lr * (m1[j] / c1) / ((m2[j] / c2).sqrt() + eps);
+                    crate::learn::adam(&mut model.w[j], &mut m1[j], &mut m2[j], gj, lr, c);
                 }
-                bm1 = b1 * bm1 + (1.0 - b1) * g;
-                bm2 = b2 * bm2 + (1.0 - b2) * g * g;
-                model.bias -= lr * (bm1 / c1) / ((bm2 / c2).sqrt() + eps);
+                crate::learn::adam(&mut model.bias, &mut bm1, &mut bm2, g, lr, c);
             }
         }
         model

@@ -10,6 +10,7 @@
 pub mod attribution;
 pub mod entities;
 pub mod events;
+mod learn;
 pub mod lexicon;
 pub mod quotes;
 

@@ -180,55 +180,39 @@ impl Model {
 
     /// Adam on the cross-entropy with L2; a fixed visiting order, so training is reproducible.
     pub fn train(data: &[(&[String], usize)], settings: Settings) -> Model {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for (f, _) in data {
-            for x in f.iter() {
-                *counts.entry(x.as_str()).or_default() += 1;
-            }
-        }
-        let mut names: Vec<&str> = counts
-            .iter()
-            .filter(|(_, c)| **c >= settings.min_count)
-            .map(|(n, _)| *n)
-            .collect();
-        names.sort_unstable();
-        let index: HashMap<String, usize> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.to_string(), i))
-            .collect();
+        let index = crate::learn::vocabulary(data, settings.min_count);
+        let features = index.len();
         let mut model = Model {
             index,
-            w: vec![[0.0; K]; names.len()],
+            w: vec![[0.0; K]; features],
             b: [0.0; K],
         };
         let xs: Vec<(Vec<usize>, usize)> =
             data.iter().map(|(f, y)| (model.encode(f), *y)).collect();
-        let (lr, b1, b2, eps, l2) = (settings.learning_rate, 0.9f64, 0.999f64, 1e-8, settings.l2);
-        let mut m1 = vec![[0.0; K]; names.len()];
-        let mut m2 = vec![[0.0; K]; names.len()];
+        let (lr, l2) = (settings.learning_rate, settings.l2);
+        let mut m1 = vec![[0.0; K]; features];
+        let mut m2 = vec![[0.0; K]; features];
         let (mut bm1, mut bm2) = ([0.0; K], [0.0; K]);
         let mut t = 0i32;
         let mut order: Vec<usize> = (0..xs.len()).collect();
         for epoch in 0..settings.epochs {
-            order.sort_by_key(|&i| (i * 7919 + epoch * 104_729) % xs.len().max(1));
+            crate::learn::visit(&mut order, epoch, xs.len());
             for &n in &order {
                 let (x, y) = &xs[n];
                 let p = model.probabilities(x);
                 t += 1;
-                let c1 = 1.0 - b1.powi(t);
-                let c2 = 1.0 - b2.powi(t);
+                let c = (
+                    1.0 - crate::learn::B1.powi(t),
+                    1.0 - crate::learn::B2.powi(t),
+                );
                 for k in 0..K {
                     let g = p[k] - if k == *y { 1.0 } else { 0.0 };
                     for &j in x {
                         let gj = g + l2 * model.w[j][k];
-                        m1[j][k] = b1 * m1[j][k] + (1.0 - b1) * gj;
-                        m2[j][k] = b2 * m2[j][k] + (1.0 - b2) * gj * gj;
-                        model.w[j][k] -= lr * (m1[j][k] / c1) / ((m2[j][k] / c2).sqrt() + eps);
+                        let (m1, m2) = (&mut m1[j][k], &mut m2[j][k]);
+                        crate::learn::adam(&mut model.w[j][k], m1, m2, gj, lr, c);
                     }
-                    bm1[k] = b1 * bm1[k] + (1.0 - b1) * g;
-                    bm2[k] = b2 * bm2[k] + (1.0 - b2) * g * g;
-                    model.b[k] -= lr * (bm1[k] / c1) / ((bm2[k] / c2).sqrt() + eps);
+                    crate::learn::adam(&mut model.b[k], &mut bm1[k], &mut bm2[k], g, lr, c);
                 }
             }
         }

@@ -133,14 +133,7 @@ fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
             "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c) => {
                 Content::Object
             }
-            "prep"
-                if c > v
-                    && tree.children[c]
-                        .iter()
-                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
-            {
-                Content::Preposition(tree.text(c).to_lowercase())
-            }
+            "prep" if takes_object(tree, c, v) => Content::Preposition(tree.text(c).to_lowercase()),
             _ => continue,
         };
         out.push((c, kind));
@@ -163,6 +156,14 @@ fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
     out
 }
 
+/// Whether preposition `c`, after its head `head`, has an object ("about the budget").
+fn takes_object(tree: &Tree<'_>, c: usize, head: usize) -> bool {
+    c > head
+        && tree.children[c]
+            .iter()
+            .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+}
+
 /// The content arguments of adjective `a` ("reluctant to ...", "pleased with ...").
 fn adjective_contents(tree: &Tree<'_>, a: usize) -> Vec<(usize, Content)> {
     let mut out = Vec::new();
@@ -170,14 +171,7 @@ fn adjective_contents(tree: &Tree<'_>, a: usize) -> Vec<(usize, Content)> {
         let kind = match tree.dep(c) {
             "ccomp" if tree.is_verb(c) => Content::Clause,
             "xcomp" if tree.is_verb(c) => Content::Infinitive,
-            "prep"
-                if c > a
-                    && tree.children[c]
-                        .iter()
-                        .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp")) =>
-            {
-                Content::Preposition(tree.text(c).to_lowercase())
-            }
+            "prep" if takes_object(tree, c, a) => Content::Preposition(tree.text(c).to_lowercase()),
             _ => continue,
         };
         out.push((c, kind));
