@@ -96,6 +96,9 @@ pub struct Config {
     pub embedding_floor: f32,
     /// A story takes articles published within this many days of its span.
     pub window_days: i64,
+    /// ... and spans at most this many days from its first article to its last (0: no cap): a
+    /// story is one event; a storyline's later events start new stories of its thread.
+    pub max_span_days: i64,
     /// Thread level: weights, threshold and window.
     pub thread_weights: Weights,
     pub thread_threshold: f32,
@@ -135,37 +138,38 @@ impl Default for Config {
                 words: 1.0,
                 entities: 0.25,
                 places: 0.25,
-                events: 0.1,
+                events: 0.0,
                 numbers: 0.25,
                 lead: 1.0,
             },
-            threshold: 0.28,
-            merge_threshold: 0.28,
+            threshold: 0.2,
+            merge_threshold: 0.2,
             year_penalty: 0.0,
             who_penalty: 0.0,
-            where_penalty: 0.1,
+            where_penalty: 0.0,
             killed_penalty: 0.5,
-            date_penalty: 0.0,
+            date_penalty: 0.2,
             date_tolerance_days: 3,
             core_penalty: 0.6,
-            core_min_articles: 4,
-            core_share: 0.4,
+            core_min_articles: 3,
+            core_share: 0.7,
             split_min_articles: 4,
             split_ratio: 0.55,
-            length_exponent: 0.0,
-            length_ref: 40.0,
+            length_exponent: 0.2,
+            length_ref: 20.0,
             embedding_weight: 0.0,
             embedding_floor: 0.0,
             window_days: 14,
+            max_span_days: 7,
             thread_weights: Weights {
                 words: 1.0,
                 entities: 0.0,
-                places: 0.0,
+                places: 0.25,
                 events: 0.0,
                 numbers: 0.0,
                 lead: 0.0,
             },
-            thread_threshold: 0.16,
+            thread_threshold: 0.14,
             thread_window_days: 180,
             merge_every: 1000,
             max_candidates: 48,
@@ -1070,6 +1074,19 @@ impl<S: StoryStore> Clusterer<S> {
     }
 
     /// Whether two publication spans are within `window` days of each other (undated: yes).
+    /// Whether the two sides together span at most `max_days` days (0: no cap).
+    fn within_span(a: &Profile, b: &Profile, max_days: i64) -> bool {
+        if max_days <= 0 {
+            return true;
+        }
+        match (a.first, a.last, b.first, b.last) {
+            (Some(af), Some(al), Some(bf), Some(bl)) => {
+                (al.max(bl) - af.min(bf)).num_days() <= max_days
+            }
+            _ => true,
+        }
+    }
+
     fn in_window(a: &Profile, b: &Profile, window: i64) -> bool {
         match (a.first, a.last, b.first, b.last) {
             (Some(af), Some(al), Some(bf), Some(bl)) => {
@@ -1210,7 +1227,9 @@ impl<S: StoryStore> Clusterer<S> {
             let Some(s) = self.store.story(sid) else {
                 continue;
             };
-            if !Self::in_window(profile, &s.profile, self.config.window_days) {
+            if !Self::in_window(profile, &s.profile, self.config.window_days)
+                || !Self::within_span(profile, &s.profile, self.config.max_span_days)
+            {
                 continue;
             }
             let sim = self.story_similarity(profile, &s.profile, &weights, ln_n)
