@@ -590,6 +590,12 @@ fn tune(sets: &[&[Doc]], seed: u64, how: Objective) -> (Config, f32) {
             vec![0.0, 0.1, 0.25, 0.5, 1.0],
         ),
         (
+            // 0 (unbounded) is left out: one shared figure would join unrelated briefs.
+            "numbers_words_ratio",
+            |c, v| c.numbers_words_ratio = v,
+            vec![1.0, 1.5, 2.0, 3.0, 4.0],
+        ),
+        (
             "lead",
             |c, v| c.weights.lead = v,
             vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0],
@@ -883,6 +889,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,
             "embedding_floor" => c.embedding_floor = v,
+            "numbers_words_ratio" => c.numbers_words_ratio = v,
+            "max_span_days" => c.max_span_days = v as i64,
             "merge_every" => c.merge_every = v as u32,
             "thread_threshold" => c.thread_threshold = v,
             "thread_entities" => c.thread_weights.entities = v,

@@ -99,6 +99,10 @@ pub struct Config {
     /// ... and spans at most this many days from its first article to its last (0: no cap): a
     /// story is one event; a storyline's later events start new stories of its thread.
     pub max_span_days: i64,
+    /// The numbers' cosine counts at most this multiple of the words' one (0: no bound): a
+    /// figure both sides name confirms what their words say; two articles naming one number
+    /// each would otherwise agree fully there whatever they are about.
+    pub numbers_words_ratio: f32,
     /// Thread level: weights, threshold and window.
     pub thread_weights: Weights,
     pub thread_threshold: f32,
@@ -161,6 +165,7 @@ impl Default for Config {
             embedding_floor: 0.0,
             window_days: 14,
             max_span_days: 7,
+            numbers_words_ratio: 2.0,
             thread_weights: Weights {
                 words: 1.0,
                 entities: 0.0,
@@ -854,37 +859,62 @@ impl<S: StoryStore> Clusterer<S> {
         (ln_n - self.store.ln_df(f)).max(0.0) + 1.0
     }
 
-    /// Weighted mean of per-kind idf-weighted cosines.
+    /// Weighted mean of per-kind idf-weighted cosines, the numbers' one bounded by
+    /// [`Config::numbers_words_ratio`] times the words' one.
     fn similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
         let mut num = 0.0;
         let mut den = 0.0;
+        let mut words_cos = None;
         for (k, &w) in weights.iter().enumerate() {
-            if w <= 0.0 {
+            let is_words = k == Kind::Word as usize;
+            let ratio = self.config.numbers_words_ratio;
+            if w <= 0.0 && !(is_words && ratio > 0.0 && weights[Kind::Number as usize] > 0.0) {
                 continue;
             }
             let (va, vb) = (&a.vecs[k], &b.vecs[k]);
             if va.is_empty() || vb.is_empty() {
-                if k == Kind::Word as usize {
-                    den += w;
+                if is_words {
+                    den += w.max(0.0);
+                    words_cos = Some(0.0);
                 }
                 continue;
             }
-            let (small, large) = if va.len() <= vb.len() {
-                (va, vb)
+            let cos = self.cosine(a, b, k, ln_n);
+            let cos = if k == Kind::Number as usize && ratio > 0.0 {
+                cos.min(ratio * words_cos.unwrap_or(0.0))
             } else {
-                (vb, va)
+                cos
             };
-            let dot = self.dot(small, large, ln_n);
-            den += w;
-            if dot > 0.0 {
-                let na = a.norms2[k].sqrt();
-                let nb = b.norms2[k].sqrt();
-                if na > 0.0 && nb > 0.0 {
-                    num += w * (dot / (na * nb)).min(1.0);
-                }
+            if is_words {
+                words_cos = Some(cos);
+            }
+            if w > 0.0 {
+                den += w;
+                num += w * cos;
             }
         }
         if den > 0.0 { num / den } else { 0.0 }
+    }
+
+    /// The idf-weighted cosine of kind `k` between two profiles (both sides non-empty there).
+    fn cosine(&self, a: &Profile, b: &Profile, k: usize, ln_n: f32) -> f32 {
+        let (va, vb) = (&a.vecs[k], &b.vecs[k]);
+        let (small, large) = if va.len() <= vb.len() {
+            (va, vb)
+        } else {
+            (vb, va)
+        };
+        let dot = self.dot(small, large, ln_n);
+        if dot <= 0.0 {
+            return 0.0;
+        }
+        let na = a.norms2[k].sqrt();
+        let nb = b.norms2[k].sqrt();
+        if na > 0.0 && nb > 0.0 {
+            (dot / (na * nb)).min(1.0)
+        } else {
+            0.0
+        }
     }
 
     /// [`Self::similarity`] mixed with the sentence-embedding cosine and gated by its floor

@@ -245,6 +245,78 @@ fn time_window_closes_a_story_but_not_its_thread() {
 }
 
 #[test]
+fn a_story_spans_a_week_at_most_and_its_storyline_goes_on_in_its_thread() {
+    // A strike reported every day for three weeks: each report is within the window of the
+    // one before, so without the cap they would chain into one three-week story.
+    let text = "Dockworkers in Port Serrin stayed on strike over pay, the container terminal \
+                idle; the Serrin dockworkers union said talks had not resumed.";
+    let all: Vec<ArticleFeatures> = (1..=21)
+        .map(|d| {
+            article(
+                &format!("s{d}"),
+                &format!("2024-05-{d:02}"),
+                text,
+                &["ORG:serrin dockworkers union"],
+                &["port serrin"],
+                &[],
+            )
+        })
+        .collect();
+    let capped = run(&Config::default(), &all);
+    let stories = capped.stories();
+    assert!(stories.len() >= 3, "{stories:#?}");
+    for s in &stories {
+        let (first, last) = (s.first.expect("dated"), s.last.expect("dated"));
+        assert!((last - first).num_days() <= 7, "{s:#?}");
+    }
+    let thread = capped.story_of(0).map(|s| capped.thread_of(s));
+    for i in 0..all.len() {
+        let t = capped.story_of(i).map(|s| capped.thread_of(s));
+        assert_eq!(t, thread, "article {i} left the storyline's thread");
+    }
+    // Without the cap, the chain is one story.
+    let uncapped = run(
+        &Config {
+            max_span_days: 0,
+            ..Config::default()
+        },
+        &all,
+    );
+    assert_eq!(uncapped.stories().len(), 1);
+}
+
+#[test]
+fn one_shared_figure_does_not_join_stories_whose_words_differ() {
+    // Two briefs on different things that happen to name the same figure.
+    let mut all = background();
+    all.push(article(
+        "n1",
+        "2024-03-02",
+        "Orchard growers near Vask counted 1,450 crates this season after the frost.",
+        &[],
+        &[],
+        &[],
+    ));
+    all.push(article(
+        "n2",
+        "2024-03-02",
+        "The ferry line to Tarvik sold 1,450 passes this season.",
+        &[],
+        &[],
+        &[],
+    ));
+    let c = run(&Config::default(), &all);
+    assert_ne!(story_of(&c, &all, "n1"), story_of(&c, &all, "n2"));
+    // Unbounded, the figure alone agrees fully and joins them.
+    let unbounded = Config {
+        numbers_words_ratio: 0.0,
+        ..Config::default()
+    };
+    let c = run(&unbounded, &all);
+    assert_eq!(story_of(&c, &all, "n1"), story_of(&c, &all, "n2"));
+}
+
+#[test]
 fn order_does_not_change_the_stories() {
     let mut all = background();
     all.extend(quake_a());

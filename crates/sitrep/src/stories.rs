@@ -925,7 +925,7 @@ mod tests {
             .into_iter()
             .map(|(n, d)| sequel(n, d))
             .collect();
-        let late = vec![sequel(14, 30)];
+        let late = vec![sequel(14, 23)];
         let mut store = Store::open_in_memory().expect("store");
         ingest(&mut store, &first);
         ingest(&mut store, &second);
