@@ -12,7 +12,15 @@ use sitrep_store::Store;
 
 /// The stories of a set of article records, in the order of their first article.
 pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
-    build_observing(records, &[], 0)
+    build_observing(records, &features(records), &[], 0)
+}
+
+/// Each record's clustering features, in the records' order.
+fn features(records: &[ArticleRecord]) -> Vec<sitrep_stories::ArticleFeatures> {
+    records
+        .iter()
+        .map(sitrep_stories::ArticleFeatures::from_record)
+        .collect()
 }
 
 /// The order articles go to the clusterer: by publication date (undated last), then id.
@@ -20,25 +28,22 @@ fn arrival(r: &ArticleRecord) -> (bool, Option<NaiveDate>, &str) {
     (r.published.is_none(), r.published, r.id.as_str())
 }
 
-/// [`build`], with a `background` sample of other articles counted in the document
-/// frequencies first, as `represents` articles, but placed in no story
-/// ([`sitrep_stories::Clusterer::observe_sample`]).
+/// [`build`] from the records and their [`features`], with a `background` sample of other
+/// articles' features counted in the document frequencies first, as `represents` articles, but
+/// placed in no story ([`sitrep_stories::Clusterer::observe_sample`]).
 fn build_observing(
     records: &[ArticleRecord],
-    background: &[ArticleRecord],
+    feats: &[sitrep_stories::ArticleFeatures],
+    background: &[sitrep_stories::ArticleFeatures],
     represents: u32,
 ) -> Vec<Story> {
     // Articles go in by publication date (then id): a stream in the order news arrives.
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&a| arrival(&records[a]));
     let mut clusterer = sitrep_stories::Clusterer::new(sitrep_stories::Config::default());
-    let sample: Vec<_> = background
-        .iter()
-        .map(sitrep_stories::ArticleFeatures::from_record)
-        .collect();
-    clusterer.observe_sample(&sample, represents);
+    clusterer.observe_sample(background, represents);
     for &i in &order {
-        clusterer.add(&sitrep_stories::ArticleFeatures::from_record(&records[i]));
+        clusterer.add(&feats[i]);
     }
     clusterer.consolidate();
     let by_id: std::collections::HashMap<&str, &ArticleRecord> =
@@ -224,11 +229,14 @@ pub fn refresh_window(
             }
         }
         let (background, represents) = background(store, &ids, from)?;
-        let mut stories = build_observing(&records, &background, represents);
+        // Features built once, for the stories and for resumed threads.
+        let feats = features(&records);
+        let background = features(&background);
+        let mut stories = build_observing(&records, &feats, &background, represents);
         keep_thread_ids(&mut stories, &old);
         let known: BTreeSet<String> = old.iter().filter_map(|s| s.thread.clone()).collect();
         let (old_ids, mut new) = affected(old, stories);
-        resume_threads(store, &mut new, &known, &records, &background, from)?;
+        resume_threads(store, &mut new, &known, &records, &feats, &background, from)?;
         replaced = old_ids.len();
         Ok::<_, anyhow::Error>((old_ids, new))
     })?;
@@ -312,7 +320,8 @@ fn resume_threads(
     new: &mut [Story],
     known: &BTreeSet<String>,
     records: &[ArticleRecord],
-    background: &[ArticleRecord],
+    feats: &[sitrep_stories::ArticleFeatures],
+    background: &[sitrep_stories::ArticleFeatures],
     before: NaiveDate,
 ) -> anyhow::Result<()> {
     use sitrep_stories::ArticleFeatures;
@@ -339,7 +348,11 @@ fn resume_threads(
     if to < from {
         return Ok(());
     }
-    let by_id: HashMap<&str, &ArticleRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let index: HashMap<&str, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     // The new threads' articles and their title words.
     let mut members: BTreeMap<&str, &str> = BTreeMap::new();
     let mut words: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -357,7 +370,7 @@ fn resume_threads(
         let bag = words.entry(t).or_default();
         bag.extend(title_words(&story.title));
         for a in &story.articles {
-            if let Some(r) = by_id.get(a.as_str()) {
+            if let Some(r) = index.get(a.as_str()).map(|&i| &records[i]) {
                 members.insert(r.id.as_str(), t);
                 if let Some(title) = &r.title {
                     bag.extend(title_words(title));
@@ -456,23 +469,32 @@ fn resume_threads(
             }
         }
     }
-    let mut all: Vec<&ArticleRecord> = context.iter().collect();
-    all.extend(members.keys().filter_map(|a| by_id.get(a).copied()));
-    all.sort_by_key(|r| arrival(r));
+    // The lent articles' features, and the new threads' own (built by the caller).
+    let lent_feats = features(&context);
+    let mut all: Vec<(&ArticleRecord, &ArticleFeatures)> =
+        context.iter().zip(&lent_feats).collect();
+    all.extend(
+        members
+            .keys()
+            .filter_map(|a| index.get(a).map(|&i| (&records[i], &feats[i]))),
+    );
+    all.sort_by_key(|(r, _)| arrival(r));
     let mut clusterer = sitrep_stories::Clusterer::new(config);
     let others = records
         .iter()
-        .filter(|r| !members.contains_key(r.id.as_str()));
+        .zip(feats)
+        .filter(|(r, _)| !members.contains_key(r.id.as_str()))
+        .map(|(_, f)| f);
     // The threads come as samples (a few articles of each of their latest stories), so the
     // background is counted as the sample it is too, not scaled up to the stream it stands
     // for as the subset's clustering counts it: a collection of samples, weighed as one.
     // Scaled, 32 of the refresh bench's 50 resumed threads differed from the full recompute
     // after a 30-day gap; as is, 1.
-    for r in background.iter().chain(others) {
-        clusterer.observe(&ArticleFeatures::from_record(r));
+    for f in background.iter().chain(others) {
+        clusterer.observe(f);
     }
-    for r in &all {
-        clusterer.add(&ArticleFeatures::from_record(r));
+    for (_, f) in &all {
+        clusterer.add(f);
     }
     clusterer.consolidate();
     // Per clusterer thread: the stored threads lending articles to it, and the new threads in it.
