@@ -259,8 +259,9 @@ fn hash_model_files(hasher: &mut blake3::Hasher, model: &Path) {
 /// The extraction of every document (`extract_dated(None, text, None)`), read from the cache
 /// when it holds this set: a JSON file in `SITREP_STORIES_CACHE` (default
 /// `<temp dir>/sitrep-stories-cache`; `off`: no cache) named by a hash of the documents' ids
-/// and texts and of the model files' names, sizes and times. The extraction code is not in
-/// the key: after changing it, delete the cache (or set `SITREP_STORIES_CACHE=off`).
+/// and texts, of the model files' names, sizes and times, and of the extraction code (a
+/// fingerprint of the source of sitrep-extract and the crates it builds on, made by this
+/// crate's build script): a change to any of them gives a new key.
 fn extractions(
     analyzer: &sitrep_extract::Analyzer,
     docs: &[(String, String, String, String)],
@@ -275,7 +276,8 @@ fn extractions(
         return compute();
     };
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"sitrep-stories extraction cache 1\0");
+    hasher.update(b"sitrep-stories extraction cache 2\0");
+    hasher.update(env!("SITREP_EXTRACTION_SOURCE").as_bytes());
     hash_model_files(&mut hasher, &sitrep_nlp::default_model_dir());
     for (id, text, _, _) in docs {
         hasher.update(id.as_bytes());
