@@ -49,5 +49,8 @@ fn main() {
         h.write(&std::fs::read(p).unwrap_or_default());
         h.write_u8(0);
     }
-    println!("cargo:rustc-env=SITREP_EXTRACTION_SOURCE={:016x}", h.finish());
+    println!(
+        "cargo:rustc-env=SITREP_EXTRACTION_SOURCE={:016x}",
+        h.finish()
+    );
 }

@@ -530,7 +530,7 @@ impl<S: StoryStore> Clusterer<S> {
         let mut d = vec![0.0f32; n * n];
         for i in 0..n {
             for j in i + 1..n {
-                let sim = self.story_similarity(&profiles[i], &profiles[j], &weights, ln_n);
+                let sim = self.split_similarity(&profiles[i], &profiles[j], &weights, ln_n);
                 d[i * n + j] = 1.0 - sim;
                 d[j * n + i] = 1.0 - sim;
             }
@@ -581,8 +581,8 @@ impl<S: StoryStore> Clusterer<S> {
             let next: Vec<bool> = profiles
                 .iter()
                 .map(|p| {
-                    let a = self.story_similarity(p, &halves.0, &weights, ln_n);
-                    let b = self.story_similarity(p, &halves.1, &weights, ln_n);
+                    let a = self.split_similarity(p, &halves.0, &weights, ln_n);
+                    let b = self.split_similarity(p, &halves.1, &weights, ln_n);
                     b > a
                 })
                 .collect();
@@ -862,12 +862,22 @@ impl<S: StoryStore> Clusterer<S> {
     /// Weighted mean of per-kind idf-weighted cosines, the numbers' one bounded by
     /// [`Config::numbers_words_ratio`] times the words' one.
     fn similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
+        self.similarity_bounded(a, b, weights, ln_n, self.config.numbers_words_ratio)
+    }
+
+    fn similarity_bounded(
+        &self,
+        a: &Profile,
+        b: &Profile,
+        weights: &[f32; KINDS],
+        ln_n: f32,
+        ratio: f32,
+    ) -> f32 {
         let mut num = 0.0;
         let mut den = 0.0;
         let mut words_cos = None;
         for (k, &w) in weights.iter().enumerate() {
             let is_words = k == Kind::Word as usize;
-            let ratio = self.config.numbers_words_ratio;
             if w <= 0.0 && !(is_words && ratio > 0.0 && weights[Kind::Number as usize] > 0.0) {
                 continue;
             }
@@ -921,7 +931,27 @@ impl<S: StoryStore> Clusterer<S> {
     /// (see [`Config::embedding_weight`]); the plain similarity when embeddings are off or a
     /// side has none.
     fn story_similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
-        let sim = self.similarity(a, b, weights, ln_n);
+        self.mixed_similarity(a, b, weights, ln_n, self.config.numbers_words_ratio)
+    }
+
+    /// The similarity the split pass measures a story's inner structure with: as
+    /// [`Self::story_similarity`] but without the numbers' bound, which guards joins (one
+    /// shared figure must not join articles whose words differ); inside a story whose
+    /// articles already share their words, a figure one part names and the other does not
+    /// (two tolls, two dates) tells two instances apart.
+    fn split_similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
+        self.mixed_similarity(a, b, weights, ln_n, 0.0)
+    }
+
+    fn mixed_similarity(
+        &self,
+        a: &Profile,
+        b: &Profile,
+        weights: &[f32; KINDS],
+        ln_n: f32,
+        ratio: f32,
+    ) -> f32 {
+        let sim = self.similarity_bounded(a, b, weights, ln_n, ratio);
         let c = &self.config;
         if c.embedding_weight <= 0.0 && c.embedding_floor <= 0.0 {
             return sim;

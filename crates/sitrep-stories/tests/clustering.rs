@@ -317,6 +317,62 @@ fn one_shared_figure_does_not_join_stories_whose_words_differ() {
 }
 
 #[test]
+fn the_split_pass_tells_instances_apart_by_their_figures() {
+    // Eight briefs on crane accidents at one quay, each with words of its own; four count
+    // 17 hurt, four count 42: two accidents. Their shared words join them as they arrive
+    // (the numbers' bound keeps the figures from holding them apart); the split pass, which
+    // weighs the figures unbounded, parts them again.
+    let own = [
+        "alder bramble quince",
+        "cobalt dunlin rowan",
+        "egret fennel sorrel",
+        "garnet heron teasel",
+        "ibis juniper umber",
+        "kestrel larch vetch",
+        "merlin nettle wren",
+        "osprey plover yarrow",
+    ];
+    let mut all = background();
+    for i in [0, 2, 1, 3, 4, 5, 6, 7] {
+        let hurt = if i % 2 == 0 { 17 } else { 42 };
+        all.push(article(
+            &format!("c{i}"),
+            "2024-04-02",
+            &format!("{} crane collapse tolvik quay {hurt} hurt.", own[i]),
+            &[],
+            &[],
+            &[],
+        ));
+    }
+    let c = run(&Config::default(), &all);
+    for i in [2, 4, 6] {
+        assert_eq!(
+            story_of(&c, &all, &format!("c{i}")),
+            story_of(&c, &all, "c0")
+        );
+    }
+    for i in [3, 5, 7] {
+        assert_eq!(
+            story_of(&c, &all, &format!("c{i}")),
+            story_of(&c, &all, "c1")
+        );
+    }
+    assert_ne!(story_of(&c, &all, "c0"), story_of(&c, &all, "c1"));
+    // Without the split pass they stay one story: it is the split that parts them.
+    let unsplit = run(
+        &Config {
+            split_min_articles: 0,
+            ..Config::default()
+        },
+        &all,
+    );
+    assert_eq!(
+        story_of(&unsplit, &all, "c0"),
+        story_of(&unsplit, &all, "c1")
+    );
+}
+
+#[test]
 fn order_does_not_change_the_stories() {
     let mut all = background();
     all.extend(quake_a());
