@@ -422,8 +422,12 @@ fn cluster(docs: &[Doc], config: &Config, baseline: bool, order: &[usize]) -> (B
     if std::env::var_os("SITREP_STORIES_DEBUG").is_some() && !baseline {
         // Per predicted story: its gold stories (to see what merges and splits).
         let mut by: std::collections::BTreeMap<u32, Vec<&str>> = Default::default();
+        // `SITREP_STORIES_DEBUG=ids`: the documents' ids instead of their gold labels.
+        let ids = std::env::var_os("SITREP_STORIES_DEBUG").is_some_and(|v| v == "ids");
         for (i, d) in docs.iter().enumerate() {
-            by.entry(story[i]).or_default().push(&d.story);
+            by.entry(story[i])
+                .or_default()
+                .push(if ids { d.full.id.as_str() } else { &d.story });
         }
         for (s, golds) in by {
             let mut g = golds.clone();
