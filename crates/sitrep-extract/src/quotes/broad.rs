@@ -10,8 +10,9 @@
 //!   pronoun, or a noun of people, groups or sources (the team lexicon's holder nouns);
 //! - content, first of: a clause (`ccomp`, or a clause the noun governs), an infinitive
 //!   (`xcomp`, with the object before it: "urged Vell to ..."), a question ("asked if ..."),
-//!   an object (`dobj`, with its judging phrase), a prepositional object (any preposition:
-//!   the filter learns which).
+//!   an object (`dobj`, with its judging phrase), a prepositional object (any word tagged
+//!   as a preposition without an adverb of its own before it: the filter learns which); no
+//!   clause right after a bare preposition of the cue ("provided a truce holds").
 //!
 //! Content spans are built as the rules build theirs (the clause or object subtree, without
 //! "that", edge punctuation or a closing aside), never across a paragraph break. A candidate
