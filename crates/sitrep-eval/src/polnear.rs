@@ -792,7 +792,7 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
     let mut curve = Vec::new();
     let mut best = (rf, f64::INFINITY, Settings::default());
     for epochs in [2, 4, 8] {
-        for l2 in [1e-5, 1e-4, 1e-3] {
+        for l2 in [1e-4, 1e-3, 3e-3, 1e-2] {
             let tried = Settings {
                 epochs,
                 l2,

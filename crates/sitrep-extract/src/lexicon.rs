@@ -356,6 +356,26 @@ pub fn attributes(word: &str, complement: Complement) -> bool {
     }
 }
 
+/// The team lexicon's classes a verb (any inflection) belongs to, for the attribution
+/// filter's features: a rare cue lemma shares its class's weight with the frequent ones.
+pub fn verb_classes(word: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for (name, list) in [
+        ("speech", SPEECH_VERBS),
+        ("belief", BELIEF_VERBS),
+        ("intention", INTENTION_VERBS),
+        ("stance", STANCE_VERBS),
+        ("saying_object", SAYING_OBJECT),
+        ("needs_clause", NEEDS_CLAUSE),
+        ("naming", NAMING_VERBS),
+    ] {
+        if base_in(word, list).is_some() {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Nouns naming people, groups or sources that hold views ("officials", "the poll").
 const HOLDER_NOUNS: &[&str] = &[
     "official",

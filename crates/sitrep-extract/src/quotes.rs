@@ -869,6 +869,9 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));
+    // Two quotations in one reported clause each give the clause as a partial quote (the
+    // second one's marks reach past the first one's clause): one is kept.
+    quotes.dedup_by(|b, a| a.start == b.start && a.end == b.end);
     unattributed_direct_quotes(&tree, resolution, &mut quotes);
     quotes
 }

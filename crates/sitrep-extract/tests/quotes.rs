@@ -195,3 +195,25 @@ fn the_filter_adds_to_the_rules_and_rejects_plain_events() {
     assert!(!found("forty cars") && !found("lighthouse"), "{all:?}");
     assert!(found("the ferry should stay public"), "{all:?}");
 }
+
+/// Regression: a reported clause holding two quotations gave the same `partial` quote twice
+/// (the second quotation's marks reach past the clause the first one covered).
+#[test]
+fn two_quotations_in_one_clause_give_one_partial_quote() {
+    let body = fixture("two_quotations_one_clause.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let partials: Vec<_> = quotes
+        .iter()
+        .filter(|q| q.kind == sitrep_model::QuoteKind::Partial)
+        .collect();
+    assert!(partials.len() >= 2, "{quotes:?}");
+    for (i, a) in quotes.iter().enumerate() {
+        for b in &quotes[i + 1..] {
+            assert!((a.start, a.end) != (b.start, b.end), "twice: {a:?}");
+        }
+    }
+}
+fixture_test!(
+    two_quotations_in_one_clause,
+    "two_quotations_one_clause.txt"
+);

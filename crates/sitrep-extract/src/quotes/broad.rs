@@ -10,8 +10,9 @@
 //!   pronoun, or a noun of people, groups or sources (the team lexicon's holder nouns);
 //! - content, first of: a clause (`ccomp`, or a clause the noun governs), an infinitive
 //!   (`xcomp`, with the object before it: "urged Vell to ..."), a question ("asked if ..."),
-//!   an object (`dobj`, with its judging phrase), a prepositional object (any preposition:
-//!   the filter learns which).
+//!   an object (`dobj`, with its judging phrase), a prepositional object (any word tagged
+//!   as a preposition without an adverb of its own before it: the filter learns which); no
+//!   clause right after a bare preposition of the cue ("provided a truce holds").
 //!
 //! Content spans are built as the rules build theirs (the clause or object subtree, without
 //! "that", edge punctuation or a closing aside), never across a paragraph break. A candidate
@@ -110,6 +111,10 @@ fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
     let mut out = Vec::new();
     for &c in &tree.children[v] {
         let kind = match tree.dep(c) {
+            // A clause right after a word of the cue's parsed as a preposition with no
+            // object ("expressed hope ... provided a truce holds"): that word makes it a
+            // condition, not what was said.
+            "ccomp" if tree.is_verb(c) && introduced_by_bare_preposition(tree, v, c) => continue,
             "ccomp" if tree.is_verb(c) => {
                 let to = tree.children[c]
                     .iter()
@@ -156,9 +161,30 @@ fn verb_contents(tree: &Tree<'_>, v: usize) -> Vec<(usize, Content)> {
     out
 }
 
-/// Whether preposition `c`, after its head `head`, has an object ("about the budget").
+/// Whether the clause `c` of verb `v` starts right after a child of `v` parsed as a
+/// preposition with no object of its own.
+fn introduced_by_bare_preposition(tree: &Tree<'_>, v: usize, c: usize) -> bool {
+    let start = tree.subtree(c).start;
+    start > 0 && {
+        let p = start - 1;
+        tree.head(p) == v
+            && tree.dep(p) == "prep"
+            && !tree.children[p]
+                .iter()
+                .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+    }
+}
+
+/// Whether preposition `c`, after its head `head`, has an object ("about the budget") and
+/// can introduce what was said: a word tagged as a preposition (a participle parsed as one,
+/// "provided a ceasefire holds", opens a condition), with no adverb of its own before it
+/// (", particularly in the north": an elaboration of where or when).
 fn takes_object(tree: &Tree<'_>, c: usize, head: usize) -> bool {
     c > head
+        && matches!(tree.tag(c), "IN" | "TO")
+        && !tree.children[c]
+            .iter()
+            .any(|&m| m < c && tree.dep(m) == "advmod")
         && tree.children[c]
             .iter()
             .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
@@ -200,11 +226,8 @@ fn noun_contents(tree: &Tree<'_>, n: usize) -> Vec<(usize, Content)> {
                 out.push((c, Content::Infinitive));
             }
         } else if tree.dep(c) == "prep"
-            && c > n
             && !matches!(tree.text(c).to_lowercase().as_str(), "by" | "from")
-            && tree.children[c]
-                .iter()
-                .any(|&o| matches!(tree.dep(o), "pobj" | "pcomp"))
+            && takes_object(tree, c, n)
         {
             out.push((c, Content::Preposition(tree.text(c).to_lowercase())));
         }
@@ -305,6 +328,14 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             speaker_of(&tree, resolution, holder_verb, &quoted)
         };
         let Some(speaker) = speaker else { continue };
+        let cue_text = super::cue_phrase(&tree, v);
+        let cue_taken = {
+            let sent = &tree.sentences[tree.sentence[v]];
+            let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
+            taken
+                .iter()
+                .any(|q| q.cue.as_deref() == Some(cue_text.as_str()) && q.start < s1 && s0 < q.end)
+        };
         for (content, kind) in contents {
             if tree.paragraph[content] != tree.paragraph[v] {
                 continue;
@@ -350,6 +381,15 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             }
             let has_marks = range.clone().any(|i| quoted[i]);
             let mut features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+            features.extend(generalising(
+                &tree, resolution, v, source, content, &kind, &range,
+            ));
+            // The cue already gives the rules a quote in this sentence ("expressed optimism
+            // over the talks, ... provided ..."): a second content is more often an adjunct.
+            if cue_taken {
+                features.push("cue_taken".into());
+                features.push(format!("cue_taken|{}", kind.name()));
+            }
             // A quote of the rules in the cue's sentence or paragraph.
             let sent = &tree.sentences[tree.sentence[v]];
             let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
@@ -371,7 +411,7 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                     QuoteKind::Indirect
                 },
                 speaker: Some(speaker.clone()),
-                cue: Some(super::cue_phrase(&tree, v)),
+                cue: Some(cue_text.clone()),
                 start: span.start,
                 end: span.end,
             };
@@ -519,6 +559,117 @@ fn features(
     }
     if range.start < v {
         f.push("content_before".into());
+    }
+    f
+}
+
+/// Features that carry over to rare cues: the lexicon's classes of the cue, its place in the
+/// sentence (root, depth, distance to its source), what the content is (the entity kind of
+/// an object, the subordinator of a clause, a subject of its own), and the content kind
+/// joined with the cue's ending, tag and classes.
+fn generalising(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    v: usize,
+    source: usize,
+    content: usize,
+    kind: &Content,
+    range: &Range<usize>,
+) -> Vec<String> {
+    let ck = kind.name();
+    let ckind = match kind {
+        Content::Preposition(_) => "prep",
+        Content::ObjectPhrase(..) => "objprep",
+        _ => ck.as_str(),
+    };
+    let tag = tree.tag(v);
+    let mut f = Vec::new();
+    let classes = if tag.starts_with("VB") {
+        lexicon::verb_classes(tree.text(v))
+    } else {
+        Vec::new()
+    };
+    if classes.is_empty() {
+        f.push(format!("lexc=none|{ckind}"));
+    }
+    for c in &classes {
+        f.push(format!("lexc={c}"));
+        f.push(format!("lexc={c}|{ckind}"));
+    }
+    let l = lemma(tree, v);
+    if tag.starts_with("VB") {
+        if lexicon::evidence_verb(&l) {
+            f.push("lexc=evidence".into());
+        }
+        if lexicon::viewing_verb(&l) {
+            f.push("lexc=viewing".into());
+        }
+    }
+    let chars: Vec<char> = l.chars().collect();
+    if chars.len() > 4 {
+        let suffix: String = chars[chars.len() - 2..].iter().collect();
+        let pos = tag.chars().next().unwrap_or('?');
+        f.push(format!("lsuf2ck={pos}:{suffix}|{ckind}"));
+    }
+    f.push(format!("tagck={tag}|{ckind}"));
+    // Where the cue stands.
+    let mut depth = 0;
+    let mut t = v;
+    while tree.head(t) != t && depth < 4 {
+        t = tree.head(t);
+        depth += 1;
+    }
+    f.push(format!("depth={}", depth.min(3)));
+    f.push(format!(
+        "sdist={}",
+        match source.abs_diff(v) {
+            0..=1 => "1",
+            2..=3 => "2-3",
+            4..=8 => "4-8",
+            _ => "9+",
+        }
+    ));
+    // What the content is.
+    let object = match kind {
+        Content::Preposition(_) => tree.children[content]
+            .iter()
+            .copied()
+            .find(|&o| tree.dep(o) == "pobj"),
+        Content::Object | Content::ObjectPhrase(..) => Some(content),
+        _ => None,
+    };
+    if let Some(o) = object {
+        let ent = resolution
+            .entity_at(o)
+            .map(|e| resolution.entities[e].kind.clone())
+            .unwrap_or_else(|| "none".into());
+        f.push(format!("cent={ent}"));
+        f.push(format!("cent={ent}|{ckind}"));
+    }
+    if matches!(
+        kind,
+        Content::Clause | Content::Question | Content::Infinitive
+    ) {
+        for &m in &tree.children[content] {
+            match tree.dep(m) {
+                "mark" => {
+                    let w = tree.text(m).to_lowercase();
+                    if !matches!(w.as_str(), "that" | "if" | "whether" | "to") {
+                        f.push("cmark=other".into());
+                    }
+                    f.push(format!("cmark={w}"));
+                }
+                "nsubj" | "nsubjpass" => f.push(format!("csubj|{ckind}")),
+                "aux" if tree.tag(m) == "MD" => f.push("cmodal".into()),
+                _ => {}
+            }
+        }
+        f.push(format!("ctense={}", tree.tag(content)));
+    }
+    // An adverb right before the content ("particularly in ...", "even after ...").
+    let first = range.start.min(content);
+    if first > 0 && tree.tag(first - 1) == "RB" {
+        f.push(format!("adv_before|{ckind}"));
     }
     f
 }
