@@ -6,10 +6,10 @@
 //! several annotators count once (the first annotation file in name order).
 //!
 //! Matching: a predicted quote and a gold attribution match when their content overlap is at
-//! least half of the gold content and at least half of the predicted span; pairs are taken
-//! greedily by overlap, one-to-one.
+//! least half of the gold content and at least half of the predicted span, counted in
+//! characters; pairs are taken greedily by overlap, one-to-one.
 //! - **direct**: gold attributions whose content is mostly inside quotation marks (at least
-//!   half of its non-space bytes; marks pair up within a line, an unclosed mark runs to the
+//!   half of its non-space characters; marks pair up within a line, an unclosed mark runs to the
 //!   line's end) against predicted `direct` quotes;
 //! - **direct_or_partial**: the same gold items against predicted `direct` and `partial` quotes;
 //! - **direct_by_the_gold_definition**: the same gold items against predicted `direct` quotes
@@ -76,6 +76,50 @@ fn overlap(spans: &[Range<usize>], r: &Range<usize>) -> usize {
 
 fn total(spans: &[Range<usize>]) -> usize {
     spans.iter().map(|s| s.len()).sum()
+}
+
+/// Character counts of one text's byte ranges. The scorer measures overlap in characters, so
+/// that a curly quotation mark (three bytes in UTF-8) weighs as much as a straight one: in
+/// bytes, a one-word quotation with its curly marks and comma (`“Denver,”`, 13 bytes) was not
+/// matched by the word inside (6 bytes).
+pub struct Chars(Vec<u32>);
+
+impl Chars {
+    pub fn new(text: &str) -> Self {
+        let mut before = Vec::with_capacity(text.len() + 1);
+        let mut n = 0u32;
+        for b in text.bytes() {
+            before.push(n);
+            if b & 0xC0 != 0x80 {
+                n += 1;
+            }
+        }
+        before.push(n);
+        Chars(before)
+    }
+
+    /// Characters in a byte range (clamped to the text).
+    fn len(&self, r: &Range<usize>) -> usize {
+        let last = self.0.len() - 1;
+        let end = r.end.min(last);
+        let start = r.start.min(end);
+        (self.0[end] - self.0[start]) as usize
+    }
+
+    /// Characters that a range shares with a set of spans.
+    fn overlap(&self, spans: &[Range<usize>], r: &Range<usize>) -> usize {
+        spans
+            .iter()
+            .map(|s| {
+                let (a, b) = (s.start.max(r.start), s.end.min(r.end));
+                if b > a { self.len(&(a..b)) } else { 0 }
+            })
+            .sum()
+    }
+
+    fn total(&self, spans: &[Range<usize>]) -> usize {
+        spans.iter().map(|s| self.len(s)).sum()
+    }
 }
 
 /// Parses a brat file into attributions; `text` converts character offsets to bytes.
@@ -147,9 +191,9 @@ pub fn mostly_quoted(text: &str, content: &[Range<usize>]) -> bool {
     for r in content {
         for (i, c) in text[r.clone()].char_indices() {
             if !c.is_whitespace() {
-                all += c.len_utf8();
+                all += 1;
                 if inside[r.start + i] {
-                    q += c.len_utf8();
+                    q += 1;
                 }
             }
         }
@@ -214,14 +258,20 @@ fn quoted_mask(text: &str) -> Vec<bool> {
 /// unmatched predictions lying at least half inside it, when together they cover at least
 /// half of it; and unmatched predictions lying at least half inside a matched gold
 /// attribution join its match.
-pub fn match_quotes(gold: &[&GoldAttribution], pred: &[&Quote]) -> Vec<(usize, usize)> {
+pub fn match_quotes(
+    chars: &Chars,
+    gold: &[&GoldAttribution],
+    pred: &[&Quote],
+) -> Vec<(usize, usize)> {
+    let overlap = |spans: &[Range<usize>], r: &Range<usize>| chars.overlap(spans, r);
+    let total = |spans: &[Range<usize>]| chars.total(spans);
     let mut candidates = Vec::new();
     for (g, att) in gold.iter().enumerate() {
         let g_len = total(&att.content);
         for (p, q) in pred.iter().enumerate() {
             let r = q.start..q.end;
             let ov = overlap(&att.content, &r);
-            if ov > 0 && 2 * ov >= g_len && 2 * ov >= r.len() {
+            if ov > 0 && 2 * ov >= g_len && 2 * ov >= chars.len(&r) {
                 candidates.push((ov, g, p));
             }
         }
@@ -241,7 +291,7 @@ pub fn match_quotes(gold: &[&GoldAttribution], pred: &[&Quote]) -> Vec<(usize, u
     for (g, p) in out.clone() {
         for (k, q) in pred.iter().enumerate() {
             let r = q.start..q.end;
-            if k != p && !p_used[k] && 2 * overlap(&gold[g].content, &r) >= r.len().max(1) {
+            if k != p && !p_used[k] && 2 * overlap(&gold[g].content, &r) >= chars.len(&r).max(1) {
                 p_used[k] = true;
                 out.push((g, k));
             }
@@ -254,7 +304,7 @@ pub fn match_quotes(gold: &[&GoldAttribution], pred: &[&Quote]) -> Vec<(usize, u
         let parts: Vec<usize> = (0..pred.len())
             .filter(|&p| {
                 let r = pred[p].start..pred[p].end;
-                !p_used[p] && 2 * overlap(&att.content, &r) >= r.len().max(1)
+                !p_used[p] && 2 * overlap(&att.content, &r) >= chars.len(&r).max(1)
             })
             .collect();
         let covered: usize = parts
@@ -392,6 +442,7 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .iter()
         .filter(|q| q.field == TextField::Body)
         .collect();
+    let chars = Chars::new(text);
     let gold_all: Vec<&GoldAttribution> = gold.iter().collect();
     let mut c = Counts::default();
     // Direct quotes.
@@ -404,7 +455,7 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .copied()
         .filter(|q| q.kind == QuoteKind::Direct)
         .collect();
-    let m = match_quotes(&gold_direct, &pred_direct);
+    let m = match_quotes(&chars, &gold_direct, &pred_direct);
     c.direct = prf(&m, pred_direct.len(), gold_direct.len());
     if let Some(name) = verbose {
         for (g, a) in gold_direct.iter().enumerate() {
@@ -430,7 +481,7 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .copied()
         .filter(|q| matches!(q.kind, QuoteKind::Direct | QuoteKind::Partial))
         .collect();
-    let m = match_quotes(&gold_direct, &pred_dp);
+    let m = match_quotes(&chars, &gold_direct, &pred_dp);
     c.direct_or_partial = prf(&m, pred_dp.len(), gold_direct.len());
     // The gold's own definition applied to our output: a partial quote whose words are mostly
     // inside quotation marks counts as direct (our kinds keep it partial: its lead-in is not
@@ -443,11 +494,46 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                 || mostly_quoted(text, std::slice::from_ref(&(q.start..q.end)))
         })
         .collect();
-    let m = match_quotes(&gold_direct, &pred_as_gold);
+    let m = match_quotes(&chars, &gold_direct, &pred_as_gold);
     c.direct_as_gold = prf(&m, pred_as_gold.len(), gold_direct.len());
+    if let Some(name) = verbose {
+        // The gold's definition: its misses and our extra predictions.
+        for (g, a) in gold_direct.iter().enumerate() {
+            if !m.iter().any(|x| x.0 == g) {
+                let span = a.content_hull();
+                let near: Vec<String> = pred
+                    .iter()
+                    .filter(|q| q.start < span.end && span.start < q.end)
+                    .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+                    .collect();
+                eprintln!(
+                    "{name}: quoted missed cue {:?} content {:?} predicted {near:?}",
+                    &text[hull(&a.cue)],
+                    short(&text[span])
+                );
+            }
+        }
+        for (p, q) in pred_as_gold.iter().enumerate() {
+            if !m.iter().any(|x| x.1 == p) {
+                let near: Vec<String> = gold_all
+                    .iter()
+                    .filter(|a| {
+                        let span = a.content_hull();
+                        q.start < span.end && span.start < q.end
+                    })
+                    .map(|a| short(&text[a.content_hull()]))
+                    .collect();
+                eprintln!(
+                    "{name}: quoted extra {:?} {:?} gold near {near:?}",
+                    q.kind,
+                    short(&q.text)
+                );
+            }
+        }
+    }
     c.gold_marks = gold.iter().filter(|a| has_marks(text, &a.content)).count();
     // All attributions, and speakers.
-    let m = match_quotes(&gold_all, &pred);
+    let m = match_quotes(&chars, &gold_all, &pred);
     c.all = prf(&m, pred.len(), gold_all.len());
     let pronoun_source = |a: &GoldAttribution| is_pronoun(&text[hull(&a.source)]);
     let matched: std::collections::HashSet<usize> = m.iter().map(|x| x.0).collect();
@@ -502,12 +588,12 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                     .filter(|q| q.start < span.end && span.start < q.end)
                     .map(|q| {
                         // Shares of the gold content and of the prediction that overlap.
-                        let ov = overlap(&a.content, &(q.start..q.end));
+                        let ov = chars.overlap(&a.content, &(q.start..q.end));
                         format!(
                             "{:?} [g{:.2} p{:.2}] {:?}",
                             q.kind,
-                            ov as f64 / total(&a.content).max(1) as f64,
-                            ov as f64 / (q.end - q.start).max(1) as f64,
+                            ov as f64 / chars.total(&a.content).max(1) as f64,
+                            ov as f64 / chars.len(&(q.start..q.end)).max(1) as f64,
                             short(&q.text)
                         )
                     })
@@ -947,16 +1033,40 @@ mod tests {
             content: vec![200..220],
             ..Default::default()
         };
+        let chars = Chars::new(&"x".repeat(400));
         let (p1, p2, p3) = (quote(10, 90), quote(0, 40), quote(150, 221));
-        let m = match_quotes(&[&g1, &g2], &[&p1, &p2, &p3]);
+        let m = match_quotes(&chars, &[&g1, &g2], &[&p1, &p2, &p3]);
         // p1 covers 80% of g1 (p2, inside g1, joins that match); p3 covers g2 but is mostly
         // outside it.
         assert_eq!(m, vec![(0, 0), (0, 1)]);
-        let m = match_quotes(&[&g1], &[&p1, &quote(5, 95)]);
+        let m = match_quotes(&chars, &[&g1], &[&p1, &quote(5, 95)]);
         assert_eq!(m, vec![(0, 1), (0, 0)]);
         // Two pieces of one utterance, each under half of the gold content.
-        let m = match_quotes(&[&g1], &[&quote(0, 45), &quote(55, 100), &quote(300, 310)]);
+        let m = match_quotes(
+            &chars,
+            &[&g1],
+            &[&quote(0, 45), &quote(55, 100), &quote(300, 310)],
+        );
         assert_eq!(m, vec![(0, 0), (0, 1)]);
+    }
+
+    #[test]
+    fn overlap_is_measured_in_characters() {
+        // The gold content keeps its curly marks and comma; the prediction is the word inside.
+        let text = "Asked where, Vell answered “Tarvik,” and left.";
+        let start = text.find('“').expect("mark");
+        let end = text.find(" and").expect("and");
+        let gold = GoldAttribution {
+            content: vec![start..end],
+            ..Default::default()
+        };
+        let word = text.find("Tarvik").expect("word");
+        let pred = quote(word, word + "Tarvik".len());
+        let chars = Chars::new(text);
+        assert_eq!(chars.total(&gold.content), 9);
+        assert_eq!(chars.overlap(&gold.content, &(pred.start..pred.end)), 6);
+        // 6 of 9 characters (in bytes it would be 6 of 13: no match).
+        assert_eq!(match_quotes(&chars, &[&gold], &[&pred]), vec![(0, 0)]);
     }
 
     #[test]
