@@ -186,7 +186,11 @@ pub fn parse_brat(ann: &str, text: &str) -> anyhow::Result<Vec<GoldAttribution>>
 
 /// Whether most of a content's non-space bytes lie inside quotation marks.
 pub fn mostly_quoted(text: &str, content: &[Range<usize>]) -> bool {
-    let inside = quoted_mask(text);
+    mostly_inside(&quoted_mask(text), text, content)
+}
+
+/// [`mostly_quoted`] with the text's [`quoted_mask`] computed once by the caller.
+fn mostly_inside(inside: &[bool], text: &str, content: &[Range<usize>]) -> bool {
     let (mut q, mut all) = (0usize, 0usize);
     for r in content {
         for (i, c) in text[r.clone()].char_indices() {
@@ -263,14 +267,12 @@ pub fn match_quotes(
     gold: &[&GoldAttribution],
     pred: &[&Quote],
 ) -> Vec<(usize, usize)> {
-    let overlap = |spans: &[Range<usize>], r: &Range<usize>| chars.overlap(spans, r);
-    let total = |spans: &[Range<usize>]| chars.total(spans);
     let mut candidates = Vec::new();
     for (g, att) in gold.iter().enumerate() {
-        let g_len = total(&att.content);
+        let g_len = chars.total(&att.content);
         for (p, q) in pred.iter().enumerate() {
             let r = q.start..q.end;
-            let ov = overlap(&att.content, &r);
+            let ov = chars.overlap(&att.content, &r);
             if ov > 0 && 2 * ov >= g_len && 2 * ov >= chars.len(&r) {
                 candidates.push((ov, g, p));
             }
@@ -291,7 +293,10 @@ pub fn match_quotes(
     for (g, p) in out.clone() {
         for (k, q) in pred.iter().enumerate() {
             let r = q.start..q.end;
-            if k != p && !p_used[k] && 2 * overlap(&gold[g].content, &r) >= chars.len(&r).max(1) {
+            if k != p
+                && !p_used[k]
+                && 2 * chars.overlap(&gold[g].content, &r) >= chars.len(&r).max(1)
+            {
                 p_used[k] = true;
                 out.push((g, k));
             }
@@ -304,14 +309,14 @@ pub fn match_quotes(
         let parts: Vec<usize> = (0..pred.len())
             .filter(|&p| {
                 let r = pred[p].start..pred[p].end;
-                !p_used[p] && 2 * overlap(&att.content, &r) >= chars.len(&r).max(1)
+                !p_used[p] && 2 * chars.overlap(&att.content, &r) >= chars.len(&r).max(1)
             })
             .collect();
         let covered: usize = parts
             .iter()
-            .map(|&p| overlap(&att.content, &(pred[p].start..pred[p].end)))
+            .map(|&p| chars.overlap(&att.content, &(pred[p].start..pred[p].end)))
             .sum();
-        if parts.len() > 1 && 2 * covered >= total(&att.content) {
+        if parts.len() > 1 && 2 * covered >= chars.total(&att.content) {
             g_used[g] = true;
             for p in parts {
                 p_used[p] = true;
@@ -436,6 +441,32 @@ impl Counts {
     }
 }
 
+/// `-v`: each gold item `m` left unmatched, with the predictions overlapping it.
+fn list_missed(
+    label: &str,
+    text: &str,
+    gold: &[&GoldAttribution],
+    m: &[(usize, usize)],
+    pred: &[&Quote],
+) {
+    for (g, a) in gold.iter().enumerate() {
+        if m.iter().any(|x| x.0 == g) {
+            continue;
+        }
+        let span = a.content_hull();
+        let near: Vec<String> = pred
+            .iter()
+            .filter(|q| q.start < span.end && span.start < q.end)
+            .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
+            .collect();
+        eprintln!(
+            "{label} missed cue {:?} content {:?} predicted {near:?}",
+            &text[hull(&a.cue)],
+            short(&text[span])
+        );
+    }
+}
+
 /// Scores one article's predicted quotes (body quotes only) against its gold attributions.
 fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option<&str>) -> Counts {
     let pred: Vec<&Quote> = quotes
@@ -443,12 +474,13 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .filter(|q| q.field == TextField::Body)
         .collect();
     let chars = Chars::new(text);
+    let inside = quoted_mask(text);
     let gold_all: Vec<&GoldAttribution> = gold.iter().collect();
     let mut c = Counts::default();
     // Direct quotes.
     let gold_direct: Vec<&GoldAttribution> = gold
         .iter()
-        .filter(|a| mostly_quoted(text, &a.content))
+        .filter(|a| mostly_inside(&inside, text, &a.content))
         .collect();
     let pred_direct: Vec<&Quote> = pred
         .iter()
@@ -458,22 +490,7 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
     let m = match_quotes(&chars, &gold_direct, &pred_direct);
     c.direct = prf(&m, pred_direct.len(), gold_direct.len());
     if let Some(name) = verbose {
-        for (g, a) in gold_direct.iter().enumerate() {
-            if m.iter().any(|x| x.0 == g) {
-                continue;
-            }
-            let span = a.content_hull();
-            let near: Vec<String> = pred
-                .iter()
-                .filter(|q| q.start < span.end && span.start < q.end)
-                .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
-                .collect();
-            eprintln!(
-                "{name}: direct missed cue {:?} content {:?} predicted {near:?}",
-                &text[hull(&a.cue)],
-                short(&text[span])
-            );
-        }
+        list_missed(&format!("{name}: direct"), text, &gold_direct, &m, &pred);
     }
     c.gold_quoted = gold_direct.len();
     let pred_dp: Vec<&Quote> = pred
@@ -491,28 +508,14 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         .copied()
         .filter(|q| {
             q.kind == QuoteKind::Direct
-                || mostly_quoted(text, std::slice::from_ref(&(q.start..q.end)))
+                || mostly_inside(&inside, text, std::slice::from_ref(&(q.start..q.end)))
         })
         .collect();
     let m = match_quotes(&chars, &gold_direct, &pred_as_gold);
     c.direct_as_gold = prf(&m, pred_as_gold.len(), gold_direct.len());
     if let Some(name) = verbose {
         // The gold's definition: its misses and our extra predictions.
-        for (g, a) in gold_direct.iter().enumerate() {
-            if !m.iter().any(|x| x.0 == g) {
-                let span = a.content_hull();
-                let near: Vec<String> = pred
-                    .iter()
-                    .filter(|q| q.start < span.end && span.start < q.end)
-                    .map(|q| format!("{:?} {:?}", q.kind, short(&q.text)))
-                    .collect();
-                eprintln!(
-                    "{name}: quoted missed cue {:?} content {:?} predicted {near:?}",
-                    &text[hull(&a.cue)],
-                    short(&text[span])
-                );
-            }
-        }
+        list_missed(&format!("{name}: quoted"), text, &gold_direct, &m, &pred);
         for (p, q) in pred_as_gold.iter().enumerate() {
             if !m.iter().any(|x| x.1 == p) {
                 let near: Vec<String> = gold_all

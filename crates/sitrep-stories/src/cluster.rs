@@ -859,13 +859,9 @@ impl<S: StoryStore> Clusterer<S> {
         (ln_n - self.store.ln_df(f)).max(0.0) + 1.0
     }
 
-    /// Weighted mean of per-kind idf-weighted cosines, the numbers' one bounded by
-    /// [`Config::numbers_words_ratio`] times the words' one.
-    fn similarity(&self, a: &Profile, b: &Profile, weights: &[f32; KINDS], ln_n: f32) -> f32 {
-        self.similarity_bounded(a, b, weights, ln_n, self.config.numbers_words_ratio)
-    }
-
-    fn similarity_bounded(
+    /// Weighted mean of per-kind idf-weighted cosines, the numbers' one bounded by `ratio`
+    /// times the words' one (0: unbounded; see [`Config::numbers_words_ratio`]).
+    fn similarity(
         &self,
         a: &Profile,
         b: &Profile,
@@ -951,7 +947,7 @@ impl<S: StoryStore> Clusterer<S> {
         ln_n: f32,
         ratio: f32,
     ) -> f32 {
-        let sim = self.similarity_bounded(a, b, weights, ln_n, ratio);
+        let sim = self.similarity(a, b, weights, ln_n, ratio);
         let c = &self.config;
         if c.embedding_weight <= 0.0 && c.embedding_floor <= 0.0 {
             return sim;
@@ -1321,7 +1317,13 @@ impl<S: StoryStore> Clusterer<S> {
             if !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
                 continue;
             }
-            let sim = self.similarity(profile, &t.profile, &weights, ln_n);
+            let sim = self.similarity(
+                profile,
+                &t.profile,
+                &weights,
+                ln_n,
+                self.config.numbers_words_ratio,
+            );
             if best.is_none_or(|(_, b)| sim > b) {
                 best = Some((tid, sim));
             }
