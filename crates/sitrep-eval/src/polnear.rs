@@ -212,12 +212,19 @@ pub fn has_marks(text: &str, content: &[Range<usize>]) -> bool {
     })
 }
 
-/// For each byte: inside double quotation marks (marks included), paired per line.
+/// For each byte: inside quotation marks (marks included), paired per line. Double marks
+/// (straight, curly, guillemets, two apostrophes) pair as they come, and an open one runs to the
+/// end of its line (a quotation continued in the next paragraph). Single marks (curly or
+/// straight, as in headlines: Mayor: ‘We Will Rebuild’) open only at the start of a word and
+/// close only at the end of one, so an apostrophe inside a word ("Ann’s", "don't") never pairs;
+/// an unclosed single mark marks nothing.
 fn quoted_mask(text: &str) -> Vec<bool> {
     let mut mask = vec![false; text.len()];
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let mut open: Option<usize> = None;
+        let mut single: Option<usize> = None;
+        let mut prev: Option<char> = None;
         let mut chars = line.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let at = line_start + i;
@@ -228,6 +235,7 @@ fn quoted_mask(text: &str) -> Vec<bool> {
             } else {
                 c
             };
+            let next = chars.peek().map(|&(_, n)| n);
             match c {
                 '\u{1}' => match open.take() {
                     Some(s) => mask[s..at + 2].fill(true),
@@ -243,8 +251,18 @@ fn quoted_mask(text: &str) -> Vec<bool> {
                     Some(s) => mask[s..at + 1].fill(true),
                     None => open = Some(at),
                 },
+                '‘' | '’' | '\'' => {
+                    if single.is_some() && closes_single(prev, next) {
+                        if let Some(s) = single.take() {
+                            mask[s..at + c.len_utf8()].fill(true);
+                        }
+                    } else if c != '’' && opens_single(prev, next) {
+                        single = Some(at);
+                    }
+                }
                 _ => {}
             }
+            prev = Some(if c == '\u{1}' { '"' } else { c });
         }
         if let Some(s) = open {
             mask[s..line_start + line.len()].fill(true);
@@ -252,6 +270,21 @@ fn quoted_mask(text: &str) -> Vec<bool> {
         line_start += line.len();
     }
     mask
+}
+
+/// A single quotation mark opens a quotation at the start of a word: after a space, an opening
+/// bracket or mark, a dash or colon, or at the start of the line, and before a non-space.
+fn opens_single(prev: Option<char>, next: Option<char>) -> bool {
+    let after = prev.is_none_or(|p| {
+        p.is_whitespace() || matches!(p, '(' | '[' | '“' | '"' | '—' | '–' | '-' | ':' | '«')
+    });
+    after && next.is_some_and(|n| !n.is_whitespace())
+}
+
+/// A single quotation mark closes one at the end of a word: after a non-space and before a
+/// space, punctuation or the end of the line (not a letter or digit, as in "Ann’s").
+fn closes_single(prev: Option<char>, next: Option<char>) -> bool {
+    prev.is_some_and(|p| !p.is_whitespace()) && next.is_none_or(|n| !n.is_alphanumeric())
 }
 
 /// Matches predicted quotes to gold attributions; returns (gold index, predicted index) pairs.
@@ -1012,6 +1045,34 @@ mod tests {
         let text = "''The ferry runs,'' he said.";
         assert!(mostly_quoted(text, &[0..18]));
         assert!(!mostly_quoted(text, &[19..text.len()]));
+    }
+
+    #[test]
+    fn single_marks_pair_at_word_edges_and_apostrophes_never_do() {
+        let span = |text: &str, s: &str| {
+            let i = text.find(s).unwrap_or(usize::MAX - s.len());
+            i..i + s.len()
+        };
+        // A headline quotation in curly single marks, with apostrophes inside and outside.
+        let text = "Mayor Orla\u{2019}s pledge: \u{2018}We Won\u{2019}t Close the Ferry\u{2019} for Tarn\nShe spoke.";
+        assert!(mostly_quoted(
+            text,
+            &[span(text, "We Won\u{2019}t Close the Ferry")]
+        ));
+        assert!(!mostly_quoted(
+            text,
+            &[span(text, "Mayor Orla\u{2019}s pledge")]
+        ));
+        assert!(!mostly_quoted(text, &[span(text, "for Tarn")]));
+        assert!(!mostly_quoted(text, &[span(text, "She spoke.")]));
+        // Straight single marks pair the same way; a word's apostrophe does not open or close.
+        let text = "Brin's 'quiet summer' ends, the '90s crowd don't care";
+        assert!(mostly_quoted(text, &[span(text, "quiet summer")]));
+        assert!(!mostly_quoted(text, &[span(text, "Brin")]));
+        assert!(!mostly_quoted(text, &[span(text, "ends, the")]));
+        // An unclosed single mark marks nothing (a double one runs to the end of its line).
+        let text = "the '90s were calm";
+        assert!(!mostly_quoted(text, &[span(text, "were calm")]));
     }
 
     fn quote(start: usize, end: usize) -> Quote {

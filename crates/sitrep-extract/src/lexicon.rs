@@ -726,6 +726,33 @@ pub fn names_source(head: &str) -> bool {
     ) || w == "studies"
 }
 
+/// Verbs of telling whose object is the one told, not part of what was said ("told reporters
+/// that ...", "assured voters the plan was safe"): a reported clause after the object starts
+/// without it.
+pub fn addressee_verb(base: &str) -> bool {
+    matches!(
+        base,
+        "tell"
+            | "inform"
+            | "assure"
+            | "reassure"
+            | "remind"
+            | "warn"
+            | "promise"
+            | "notify"
+            | "advise"
+            | "caution"
+            | "convince"
+            | "persuade"
+            | "ask"
+            | "brief"
+            | "teach"
+            | "write"
+            | "email"
+            | "text"
+    )
+}
+
 /// Verbs of viewing whose object, with an "as" phrase, is what their subject thinks of it
 /// ("sees the mayor as a friend", "regards the deal as final").
 pub fn viewing_verb(base: &str) -> bool {

@@ -477,7 +477,8 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             .and_then(|root| governing_cue(&tree, &cues, root))
             .or_else(within_reported);
         if let (true, Some((cue, clause_range))) = (clause, &partial) {
-            let span = byte_span(doc, clause_range.clone());
+            let clause_range = without_trailing_narration(&tree, clause_range.clone(), &quoted);
+            let span = byte_span(doc, clause_range);
             covered.push(span.clone());
             let speaker = speaker_of(&tree, resolution, cue.token, &quoted);
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
@@ -540,6 +541,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 end,
             });
         } else if let Some((cue, clause)) = governing_cue(&tree, &cues, first) {
+            let clause = without_trailing_narration(&tree, clause, &quoted);
             let span = byte_span(doc, clause.clone());
             if quotes
                 .iter()
@@ -1177,14 +1179,26 @@ fn governing_cue<'c>(
             };
             // A predicate of the cue's object ("called the plan “reckless”") is said of that
             // object after the cue: the content runs from it ("what he called a “rigged” vote"
-            // keeps to the fragment).
-            if matches!(
-                tree.dep(child),
-                "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
-            ) && let Some(obj) = tree.children[head]
-                .iter()
-                .copied()
-                .find(|&d| tree.dep(d) == "dobj" && head < d && d < child)
+            // keeps to the fragment). The object of a verb of telling is the one told, and a
+            // clause after it is what was said, without it ("told reporters that it “works”").
+            let told = tree.dep(child) == "ccomp"
+                && (lexicon::addressee_verb(&lemma(tree, head))
+                    || tree.children[child].iter().any(|&m| {
+                        tree.dep(m) == "mark"
+                            && matches!(
+                                tree.text(m).to_lowercase().as_str(),
+                                "that" | "if" | "whether"
+                            )
+                    }));
+            if !told
+                && matches!(
+                    tree.dep(child),
+                    "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
+                )
+                && let Some(obj) = tree.children[head]
+                    .iter()
+                    .copied()
+                    .find(|&d| tree.dep(d) == "dobj" && head < d && d < child)
             {
                 range.start = range.start.min(tree.subtree(obj).start);
             }
@@ -1241,6 +1255,64 @@ fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) ->
                     && tree.subtree(m).end >= r.end
             })
     });
+    match cut {
+        Some(k) => trimmed(tree, r.start..k),
+        None => r,
+    }
+}
+
+/// A partial quote's range without the writer's narration after its last quotation: a
+/// phrase hanging from the content that starts after the quotation and runs to the range's
+/// end ("is “tied for first” with Hale, in a poll released Sunday"; "said the vote “should
+/// wait,” referring to the spring session"; "is “excited” as she faces a test"). Set off by
+/// a comma or dash, an adverbial clause or a prepositional phrase is cut; with no comma only
+/// an adverbial participle or a clause of time ("as", "while", ...).
+fn without_trailing_narration(tree: &Tree<'_>, r: Range<usize>, quoted: &[bool]) -> Range<usize> {
+    let Some(last) = r.clone().rfind(|&i| quoted[i]) else {
+        return r;
+    };
+    let time_mark = |m: usize| {
+        tree.children[m].iter().any(|&c| {
+            tree.dep(c) == "mark"
+                && matches!(
+                    tree.text(c).to_lowercase().as_str(),
+                    "as" | "while" | "after" | "before" | "when" | "until" | "since"
+                )
+        })
+    };
+    // A bare participle clause ("referring to ..."), without a subordinator or subject of its
+    // own ("if it were built ..." is a condition of what was said).
+    let participle = |m: usize| {
+        matches!(tree.tag(m), "VBG" | "VBN")
+            && !tree.children[m]
+                .iter()
+                .any(|&c| matches!(tree.dep(c), "mark" | "nsubj" | "nsubjpass"))
+    };
+    // The earliest phrase after the quotation that runs to the end and hangs from before it.
+    let cut = (last + 1..r.end)
+        .filter_map(|m| {
+            let sub = tree.subtree(m);
+            let h = tree.head(m);
+            if sub.start <= last || sub.end < r.end || h == m || h >= sub.start || h < r.start {
+                return None;
+            }
+            // Back over the punctuation before it.
+            let mut k = sub.start;
+            let mut comma = false;
+            while k > last + 1 && !tree.is_word(k - 1) {
+                k -= 1;
+                comma |= matches!(tree.text(k), "," | "—" | "–" | "―" | "--" | ";");
+            }
+            let narration = match tree.dep(m) {
+                // A coordinated verb or a participle of a noun is too often more of the report
+                // ("would “love to meet” him, and talk", "a “good talk”, led by the envoy"): kept.
+                "advcl" => comma || time_mark(m) || participle(m),
+                "prep" | "npadvmod" | "parataxis" => comma,
+                _ => false,
+            };
+            narration.then_some(k)
+        })
+        .min();
     match cut {
         Some(k) => trimmed(tree, r.start..k),
         None => r,

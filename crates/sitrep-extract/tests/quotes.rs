@@ -217,3 +217,33 @@ fixture_test!(
     two_quotations_in_one_clause,
     "two_quotations_one_clause.txt"
 );
+
+/// Regression: a partial quote after "told reporters that" began at the people told, and one
+/// ran on into the writer's narration after the quotation (", in a poll ...", ", referring to
+/// ...", "as she faces ...").
+#[test]
+fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
+    let body = fixture("partial_quote_edges.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let texts: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+    let has = |t: &str| texts.iter().any(|q| q.starts_with(t));
+    assert!(has("the ferry plan is \"all but certain"), "{texts:?}");
+    assert!(!texts.iter().any(|q| q.contains("reporters")), "{texts:?}");
+    assert!(!texts.iter().any(|q| q.contains("radio host")), "{texts:?}");
+    for narration in ["in a poll", "referring to", "as she faces"] {
+        assert!(
+            !texts.iter().any(|q| q.contains(narration)),
+            "{narration}: {texts:?}"
+        );
+    }
+    assert!(
+        has("he is \"effectively tied for first place\" with councillor Brin Hale"),
+        "{texts:?}"
+    );
+    // A coordinated verb stays with the report.
+    assert!(
+        texts.iter().any(|q| q.contains("and talk to her")),
+        "{texts:?}"
+    );
+}
+fixture_test!(partial_quote_edges, "partial_quote_edges.txt");
