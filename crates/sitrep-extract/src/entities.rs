@@ -661,9 +661,13 @@ fn name_mentions(doc: &Doc) -> Vec<NameMention> {
         if r.start >= r.end {
             continue;
         }
+        let mut label = ent.label.as_str();
+        if label == "ORG" && titled_name(doc, r.clone()) {
+            label = "PERSON";
+        }
         let mut titles = Vec::new();
         let mut name_start = r.start;
-        if ent.label == "PERSON" {
+        if label == "PERSON" {
             while name_start + 1 < r.end
                 && TITLES.contains(&lower_word(doc.token_text(name_start)).as_str())
             {
@@ -677,12 +681,92 @@ fn name_mentions(doc: &Doc) -> Vec<NameMention> {
             .collect();
         out.push(NameMention {
             tokens: r,
-            label: ent.label.to_string(),
+            label: label.to_string(),
             words,
             titles,
         });
     }
     out
+}
+
+/// Titles that only ever stand before a person's name ("Councillor Ansel Dorn"), unlike
+/// "General", "State", "Supreme" or "Press", which also open names of bodies.
+const PERSONAL_TITLES: &[&str] = &[
+    "president",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "gov",
+    "governor",
+    "mayor",
+    "councillor",
+    "councilor",
+    "councilman",
+    "councilwoman",
+    "congressman",
+    "congresswoman",
+    "assemblyman",
+    "assemblywoman",
+    "commissioner",
+    "sheriff",
+    "minister",
+    "ambassador",
+    "envoy",
+    "dr",
+    "prof",
+    "professor",
+    "mr",
+    "mrs",
+    "ms",
+    "sir",
+    "dame",
+    "rabbi",
+    "bishop",
+    "archbishop",
+    "sgt",
+    "capt",
+    "col",
+    "lt",
+];
+
+/// Whether the NER's span `r` (typed ORG) is a personal title and a name of one to three
+/// capitalised words, none of them a head that names a place or body ("Councillor Ansel
+/// Dorn", but not "Mayor's Office" or "Senator Hotel Group").
+fn titled_name(doc: &Doc, r: Range<usize>) -> bool {
+    let words: Vec<&str> = r
+        .filter(|&i| is_word(doc, i))
+        .map(|i| doc.token_text(i))
+        .collect();
+    let Some((title, name)) = words.split_first() else {
+        return false;
+    };
+    PERSONAL_TITLES.contains(&lower_word(title).as_str())
+        && (1..=3).contains(&name.len())
+        && name.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '.' || c == '\'')
+                && !NON_PERSON_HEADS.contains(&w.to_lowercase().as_str())
+                && !matches!(
+                    w.to_lowercase().as_str(),
+                    "office"
+                        | "department"
+                        | "court"
+                        | "union"
+                        | "commission"
+                        | "service"
+                        | "board"
+                        | "police"
+                        | "government"
+                        | "administration"
+                        | "cabinet"
+                        | "hotel"
+                        | "fc"
+                        | "ministries"
+                        | "offices"
+                )
+        })
 }
 
 /// A "name" that starts with the surname of a person named in full before it ("Warhol

@@ -330,3 +330,30 @@ fn seed_entities_are_printed() {
         }
     }
 }
+
+/// Regression: the model types "Councillor Ansel Dorn" as an organisation; a personal title
+/// before one to three capitalised words makes it a person, with the title as a role, and the
+/// surname later joins it. A body opened by a title word stays a body.
+#[test]
+fn a_personal_title_makes_a_name_typed_as_an_organisation_a_person() {
+    let text = "Councillor Ansel Dorn says the harbour plan works.\n\n\
+                Dorn said it again on Friday.\n\n\
+                The Mayor's Office did not reply.";
+    let Some((doc, r)) = resolved(text) else {
+        return;
+    };
+    let e = entity(&r, "Ansel Dorn");
+    assert_eq!(e.kind, "PERSON");
+    assert_eq!(
+        mentions(&doc, e, MentionKind::Name),
+        ["Councillor Ansel Dorn", "Dorn"]
+    );
+    assert!(e.roles.iter().any(|r| r == "Councillor"), "{:?}", e.roles);
+    assert!(
+        r.entities
+            .iter()
+            .all(|e| !e.name.contains("Office") || e.kind != "PERSON"),
+        "{:#?}",
+        r.entities
+    );
+}
