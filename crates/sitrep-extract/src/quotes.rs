@@ -1801,6 +1801,10 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
         if tree.paragraph[range.start] != tree.paragraph[v] || range.clone().any(|i| quoted[i]) {
             continue;
         }
+        // A time is when, not what ("spoke on Monday", "wrote in March").
+        if is_time(tree, &range) {
+            continue;
+        }
         // What the object is called or asked to do goes with it ("referred to the mayor as
         // a friend", "called on the council to resign").
         for &c in &tree.children[v] {
@@ -1825,6 +1829,20 @@ fn preposition_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -
         out.push(indirect(tree, range, cue, Some(speaker)));
     }
     out
+}
+
+/// Whether the head of `range` (its word whose head lies outside it) is in a date or time the
+/// model found ("Monday", "last week", "Monday and again on Friday").
+fn is_time(tree: &Tree<'_>, range: &Range<usize>) -> bool {
+    let Some(head) = range
+        .clone()
+        .find(|&i| tree.is_word(i) && !range.contains(&tree.head(i)))
+    else {
+        return false;
+    };
+    tree.doc.entities.iter().any(|e| {
+        matches!(e.label.as_str(), "DATE" | "TIME") && e.tokens.start <= head && head < e.tokens.end
+    })
 }
 
 /// "at length", "in detail" hanging from a verb as preposition `prep`: the noun ending it.

@@ -220,7 +220,7 @@ fixture_test!(
 
 /// Regression: a partial quote after "told reporters that" began at the people told, and one
 /// ran on into the writer's narration after the quotation (", in a poll ...", ", referring to
-/// ...", "as she faces ...").
+/// ...", "as she faces ..."); "spoke on Monday" gave "Monday" as what was said.
 #[test]
 fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
     let body = fixture("partial_quote_edges.txt");
@@ -245,5 +245,7 @@ fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
         texts.iter().any(|q| q.contains("and talk to her")),
         "{texts:?}"
     );
+    // A time after "spoke on" is when, not what.
+    assert!(!texts.iter().any(|q| q.contains("Monday")), "{texts:?}");
 }
 fixture_test!(partial_quote_edges, "partial_quote_edges.txt");
