@@ -249,3 +249,33 @@ fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
     assert!(!texts.iter().any(|q| q.contains("Monday")), "{texts:?}");
 }
 fixture_test!(partial_quote_edges, "partial_quote_edges.txt");
+
+/// Regression: a headline "Name: ‘quote’" had no speaker when the model found no name in the
+/// short title; the words before the colon name a body entity.
+#[test]
+fn a_colon_headline_takes_its_speaker_from_the_body_entity() {
+    let body = "Mayor Orla Vell spoke to the harbour board on Monday.";
+    for title in [
+        "Vell: \u{2018}Never, ever underestimate the ferry board.\u{2019}",
+        "Vell: 'Never, ever underestimate the ferry board.'",
+        "Vell: \"Never, ever underestimate the ferry board.\"",
+    ] {
+        let extraction = analyzer().extract_article(Some(title), body);
+        let q = extraction
+            .quotes
+            .iter()
+            .find(|q| q.field == sitrep_model::TextField::Title)
+            .unwrap_or_else(|| panic!("{title}: {:?}", extraction.quotes));
+        assert_eq!(
+            q.text, "Never, ever underestimate the ferry board.",
+            "{title}"
+        );
+        let speaker = q
+            .speaker
+            .as_ref()
+            .unwrap_or_else(|| panic!("{title}: {q:?}"));
+        assert_eq!(speaker.name, "Orla Vell", "{title}");
+        assert_eq!(&title[speaker.mention.start..speaker.mention.end], "Vell");
+        assert_eq!(q.cue.as_deref(), Some(":"), "{title}");
+    }
+}
