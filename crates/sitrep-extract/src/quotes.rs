@@ -432,11 +432,24 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let goes_on = last
             .as_ref()
             .is_some_and(|(_, lpar, _)| *lpar == tree.paragraph[first]);
+        // A quotation right after a headline's "Name:" is that one's words, in single marks
+        // too ("Vell: ‘Never underestimate the board’").
+        let after_name_colon = || {
+            q.closed
+                && words >= 2
+                && first > 0
+                && (0..first)
+                    .rev()
+                    .find(|&i| tree.is_word(i) || tree.text(i) == ":")
+                    .is_some_and(|i| tree.text(i) == ":")
+                && headline_speaker(&tree, resolution, first).is_some()
+        };
         let clause = (words >= 4 && has_verb
             || words >= 5 && opens_sentence && q.closed
             || words >= 2 && opens_sentence && q.closed && goes_on
             || words >= 2 && followed_by_cue)
-            && !(q.single && words < 6);
+            && !(q.single && words < 6)
+            || after_name_colon();
         // A quoted clause whose subject stands outside the marks ("he "strongly requested
         // ..."") is part of reported speech: a partial quote.
         // So is one hanging from a word of a clause outside the marks that is no cue
@@ -1637,6 +1650,45 @@ fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) ->
     out
 }
 
+/// A headline's one or two capitalised words before its colon that the model did not find as
+/// a name ("Vell: ‘...’") but that end the name of exactly one person the article names.
+fn surname_before_colon(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    words: &[usize],
+) -> Option<Speaker> {
+    let (&first, &last) = (words.first()?, words.last()?);
+    if words.len() > 2
+        || words
+            .iter()
+            .any(|&i| !tree.text(i).starts_with(char::is_uppercase))
+    {
+        return None;
+    }
+    let surname = tree.text(last);
+    let fits: Vec<usize> = resolution
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == "PERSON" && e.name.ends_with(&format!(" {surname}")))
+        .map(|(k, _)| k)
+        .collect();
+    let [e] = fits[..] else {
+        return None;
+    };
+    let doc = tree.doc;
+    let span = doc.tokens[first].start..doc.tokens[last].end;
+    Some(Speaker {
+        entity: Some(entity_id(e)),
+        name: resolution.entities[e].name.clone(),
+        mention: Mention {
+            text: doc.text[span.clone()].to_string(),
+            start: span.start,
+            end: span.end,
+        },
+    })
+}
+
 /// The speaker of a quotation after a headline-style "Name:" or "Name on Topic:" at the start
 /// of its paragraph (up to eight words, no verb, a name among them), with the colon; words
 /// may stand between the colon and the quotation ("Vell: Mayor ‘Not Fit to Lead’").
@@ -1656,13 +1708,15 @@ fn headline_speaker(
     if words.is_empty() || words.len() > 8 || words.iter().any(|&i| tree.is_verb(i)) {
         return None;
     }
-    let name = words.iter().copied().find(|&i| {
+    let Some(name) = words.iter().copied().find(|&i| {
         resolution.entity_at(i).is_some()
             && matches!(
                 tree.doc.tokens[i].ent_type.as_str(),
                 "PERSON" | "ORG" | "NORP" | "GPE"
             )
-    })?;
+    }) else {
+        return surname_before_colon(tree, resolution, &words).map(|s| (s, ":".to_string()));
+    };
     // The name's last word heads it.
     let head = (name..k)
         .take_while(|&i| tree.doc.tokens[i].ent_type == tree.doc.tokens[name].ent_type)

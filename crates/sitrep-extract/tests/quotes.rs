@@ -279,3 +279,22 @@ fn a_colon_headline_takes_its_speaker_from_the_body_entity() {
         assert_eq!(q.cue.as_deref(), Some(":"), "{title}");
     }
 }
+
+/// Regression: a short quotation in single marks after a paragraph's "Name:" was read as scare
+/// quotes and dropped; the name, found by the surname of a person the article names, is its
+/// speaker.
+#[test]
+fn a_short_single_quoted_headline_after_a_name_and_colon_is_a_quote() {
+    let body = "Harbour news in brief\n\n\
+                Vell: \u{2018}Never underestimate the ferry board\u{2019}\n\n\
+                Mayor Orla Vell spoke to the harbour board on Monday.";
+    let quotes = analyzer().extract(body).quotes;
+    let q = quotes
+        .iter()
+        .find(|q| q.text == "Never underestimate the ferry board")
+        .unwrap_or_else(|| panic!("{quotes:?}"));
+    assert_eq!(q.kind, sitrep_model::QuoteKind::Direct);
+    let speaker = q.speaker.as_ref().unwrap_or_else(|| panic!("{q:?}"));
+    assert_eq!(speaker.name, "Orla Vell");
+    assert_eq!(speaker.mention.text, "Vell");
+}
