@@ -530,7 +530,7 @@ impl<S: StoryStore> Clusterer<S> {
                 } else {
                     0.0
                 };
-                let limit = self.config.max_candidates;
+                let limit = self.config.merge_candidates;
                 let Some((to, sim)) = self.best_story_among(&p, Some(sid), limit, false) else {
                     continue;
                 };
@@ -550,7 +550,7 @@ impl<S: StoryStore> Clusterer<S> {
                 .then_with(|| x.1.cmp(&y.1))
                 .then(x.2.cmp(&y.2))
         });
-        let mut changed: Vec<StoryId> = Vec::new();
+        let mut changed: std::collections::BTreeSet<StoryId> = Default::default();
         let mut moves = 0;
         for (_, _, a, from, to) in proposals {
             if changed.contains(&from) || changed.contains(&to) {
@@ -561,8 +561,8 @@ impl<S: StoryStore> Clusterer<S> {
                 continue;
             }
             self.move_article(a, from, to);
-            changed.push(from);
-            changed.push(to);
+            changed.insert(from);
+            changed.insert(to);
             moves += 1;
         }
         moves
@@ -1453,8 +1453,11 @@ impl<S: StoryStore> Clusterer<S> {
         let kept: Vec<u32> = ids
             .into_iter()
             .filter(|&id| match level {
+                // A story the reassignment pass emptied is gone too.
                 Level::Story => self.store.story(StoryId(id)).is_some_and(|s| {
-                    s.merged_into.is_none() && !self.closed(s.profile.last, window)
+                    s.merged_into.is_none()
+                        && !s.articles.is_empty()
+                        && !self.closed(s.profile.last, window)
                 }),
                 Level::Thread => self.store.thread(ThreadId(id)).is_some_and(|t| {
                     t.merged_into.is_none() && !self.closed(t.profile.last, window)
