@@ -449,10 +449,6 @@ struct Spread {
 }
 
 impl Spread {
-    fn run(docs: &[Doc], config: &Config, baseline: bool, seed: u64) -> Spread {
-        Self::run_n(docs, config, baseline, seed, 3)
-    }
-
     fn run_n(docs: &[Doc], config: &Config, baseline: bool, seed: u64, orders: u64) -> Spread {
         let runs = (0..orders)
             .into_par_iter()
@@ -891,6 +887,8 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "core_share" => c.core_share = v,
             "split_min_articles" => c.split_min_articles = v as u32,
             "split_ratio" => c.split_ratio = v,
+            "reassign_rounds" => c.reassign_rounds = v as u32,
+            "reassign_margin" => c.reassign_margin = v,
             "length_exponent" => c.length_exponent = v,
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,
@@ -954,6 +952,21 @@ pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<se
         override_config(&mut config, &set.to_string_lossy())?;
     }
     let baseline = Config::tfidf_baseline(baseline_threshold);
+    // `SITREP_STORIES_ORDERS=12`: that many orders from the seed (default 3).
+    let orders: u64 = match std::env::var("SITREP_STORIES_ORDERS") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+            .with_context(|| format!("SITREP_STORIES_ORDERS: {v:?} is not a positive count"))?,
+        Err(_) => 3,
+    };
+    // `SITREP_STORIES_ONLY=ecb_train,fnc1_train`: measure these sets only (tuning on the
+    // training sets without seeing the held-out figures).
+    let only: Option<Vec<String>> = std::env::var("SITREP_STORIES_ONLY")
+        .ok()
+        .map(|v| v.split(',').map(|x| x.trim().to_string()).collect());
     let started = Instant::now();
     let mut report = serde_json::Map::new();
     for (name, docs) in [
@@ -962,8 +975,11 @@ pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<se
         ("ecb_dev", &dev),
         ("newswcl50", &wcl),
     ] {
-        let ours = Spread::run(docs, &config, false, seed);
-        let base = Spread::run(docs, &baseline, true, seed);
+        if only.as_ref().is_some_and(|o| !o.iter().any(|x| x == name)) {
+            continue;
+        }
+        let ours = Spread::run_n(docs, &config, false, seed, orders);
+        let base = Spread::run_n(docs, &baseline, true, seed, orders);
         let stories = docs
             .iter()
             .map(|d| d.story.as_str())
@@ -991,7 +1007,7 @@ pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<se
             "tuned_now": tune_on.map(|t| format!("{t:?}")),
             "baseline_threshold": baseline_threshold,
             "config": format!("{config:?}"),
-            "orders": [seed, seed + 1, seed + 2],
+            "orders": (seed..seed + orders).collect::<Vec<_>>(),
         }),
     );
     report.insert(

@@ -72,6 +72,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mut total: usize = 1_000_000;
     let mut seed: u64 = 7;
+    let mut config = Config::default();
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
@@ -84,6 +85,14 @@ fn main() {
             }
             "--seed" => {
                 seed = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(seed);
+                i += 1;
+            }
+            // `--reassign-rounds 0`: the reassignment pass off (to compare its cost).
+            "--reassign-rounds" => {
+                config.reassign_rounds = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(config.reassign_rounds);
                 i += 1;
             }
             other => {
@@ -100,7 +109,7 @@ fn main() {
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
     let per_day = 2_000;
 
-    let mut clusterer = Clusterer::new(Config::default());
+    let mut clusterer = Clusterer::new(config);
     let mut active: Vec<GenStory> = Vec::new();
     let mut next_story = 0u32;
     let mut gold: Vec<u32> = Vec::with_capacity(total);

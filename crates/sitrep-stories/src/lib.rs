@@ -14,8 +14,10 @@
 //! its span; a closed story's thread still takes new stories. A merge pass (every
 //! `merge_every` articles and on [`Clusterer::consolidate`]) joins stories that became similar,
 //! and a split pass bisects a story whose articles form two groups the merge pass would keep
-//! apart (two instances of one topic joined while young), so the result depends little on the
-//! order articles come in. The split pass keeps the profiles of open stories' articles. An
+//! apart (two instances of one topic joined while young), and a reassignment pass moves single
+//! articles that joined the wrong story early (own story left one out vs the best other story;
+//! moves made best gain first against one state), so the result depends little on the order
+//! articles come in. Both passes keep the profiles of open stories' articles. An
 //! optional length factor (`Config::length_exponent`, off by default) asks more similarity of
 //! long articles, which share more of a topic's words with related events.
 //!

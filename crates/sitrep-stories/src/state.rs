@@ -174,6 +174,29 @@ impl Profile {
         }
     }
 
+    /// Takes an article's signals out again (the reassignment pass moves it elsewhere):
+    /// vectors, article count, length and embedding. Years, dates, tolls and the publication
+    /// span are sets and stay as they are (the caller rebuilds them where they matter).
+    pub fn subtract(&mut self, other: &Profile) {
+        for (mine, theirs) in self.vecs.iter_mut().zip(&other.vecs) {
+            for (f, v) in theirs {
+                if let Some(x) = mine.get_mut(f) {
+                    *x -= v;
+                    if *x <= 1e-4 {
+                        mine.remove(f);
+                    }
+                }
+            }
+        }
+        self.articles = self.articles.saturating_sub(other.articles);
+        self.words_sum = (self.words_sum - other.words_sum).max(0.0);
+        if self.embedding.len() == other.embedding.len() {
+            for (x, y) in self.embedding.iter_mut().zip(&other.embedding) {
+                *x -= y;
+            }
+        }
+    }
+
     /// Mean distinct content words per article (0 for an empty profile).
     pub fn mean_words(&self) -> f32 {
         if self.articles == 0 {

@@ -884,3 +884,94 @@ fn embedding_weight_joins_paraphrases_that_share_few_words() {
     // Background articles have no embedding: for them the similarity is the words' alone.
     assert_ne!(story_of(&c, &all, "bg0"), story_of(&c, &all, "p1"));
 }
+
+/// Two stories of made-up words on one day: four reports of one (`f`, seven of ten words
+/// each) and three of the other (`e`, seven of ten), and a report of the first (`fx`) that
+/// also names four of the words of the second's first report: alone with that report it is
+/// close enough to join it.
+fn early_join_fixture() -> Vec<ArticleFeatures> {
+    let a = made_up_words(300, 10);
+    let b = made_up_words(400, 10);
+    let pick = |words: &[String], idx: &[usize]| -> String {
+        idx.iter()
+            .map(|&i| words[i].as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = Vec::new();
+    for (id, idx) in [
+        ("f1", [0, 1, 2, 3, 4, 5, 6]),
+        ("f2", [1, 2, 3, 5, 7, 8, 9]),
+        ("f3", [0, 2, 4, 6, 7, 8, 9]),
+        ("f4", [0, 1, 3, 4, 6, 8, 9]),
+    ] {
+        out.push(article(id, "2024-04-10", &pick(&a, &idx), &[], &[], &[]));
+    }
+    for (id, idx) in [
+        ("e1", [0, 1, 2, 3, 4, 5, 6]),
+        ("e2", [0, 2, 4, 5, 7, 8, 9]),
+        ("e3", [1, 3, 5, 6, 7, 8, 9]),
+    ] {
+        out.push(article(id, "2024-04-10", &pick(&b, &idx), &[], &[], &[]));
+    }
+    let x = format!("{} {}", pick(&a, &[0, 1, 2, 3, 4]), pick(&b, &[0, 1, 2, 3]));
+    out.push(article("fx", "2024-04-10", &x, &[], &[], &[]));
+    out
+}
+
+#[test]
+fn reassignment_makes_an_early_wrong_join_order_independent() {
+    // Orders: the second story's first report, then fx, then the rest (fx joins that story
+    // and, without the pass, stays there), and the first story's reports first (fx joins
+    // them). With the pass fx moves to its own story's peers: one result for every order.
+    let fixture = early_join_fixture();
+    let pick = |ids: &[&str]| -> Vec<ArticleFeatures> {
+        let mut all = background();
+        all.extend(
+            ids.iter()
+                .filter_map(|id| fixture.iter().find(|a| a.id == *id).cloned()),
+        );
+        all
+    };
+    let orders = [
+        pick(&["e1", "fx", "f1", "e2", "f2", "f3", "e3", "f4"]),
+        pick(&["e1", "e2", "fx", "e3", "f1", "f2", "f3", "f4"]),
+        pick(&["f1", "f2", "fx", "e1", "e2", "f3", "e3", "f4"]),
+        pick(&["f4", "e3", "f3", "e2", "f2", "e1", "f1", "fx"]),
+    ];
+    let expected: Vec<Vec<String>> = [
+        vec!["bg0"],
+        vec!["bg1"],
+        vec!["bg2"],
+        vec!["bg3"],
+        vec!["bg4"],
+        vec!["bg5"],
+        vec!["e1", "e2", "e3"],
+        vec!["f1", "f2", "f3", "f4", "fx"],
+    ]
+    .iter()
+    .map(|s| s.iter().map(|x| x.to_string()).collect())
+    .collect();
+    // A higher threshold than the default, so that fx's early join is the only link
+    // between the two stories.
+    let with = Config {
+        threshold: 0.3,
+        merge_threshold: 0.3,
+        ..Config::default()
+    };
+    let without = Config {
+        reassign_rounds: 0,
+        ..with.clone()
+    };
+    let results: Vec<Vec<Vec<String>>> = orders
+        .iter()
+        .map(|o| partition(&run(&without, o)))
+        .collect();
+    assert!(
+        results.iter().any(|r| *r != expected),
+        "without the pass the result depends on the order: {results:?}"
+    );
+    for o in &orders {
+        assert_eq!(partition(&run(&with, o)), expected);
+    }
+}
