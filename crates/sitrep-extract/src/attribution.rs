@@ -1,15 +1,22 @@
-//! The learned attribution filter: binary logistic regression deciding which broad attribution
-//! candidates (see [`crate::quotes`], the candidates the rules did not produce) are
-//! attributions. Features are strings (cue lemma, source and content kinds, tense, modality,
-//! negation, dependency labels, ...); the vocabulary is built on PolNeAR train (features seen
-//! at least three times). Fitted with Adam by `sitrep-eval polnear-fit` on PolNeAR train only,
-//! threshold picked on a held-out quarter of train; the weights are
-//! `data/attribution-weights.tsv`.
+//! The learned attribution filter deciding which broad attribution candidates (see
+//! [`crate::quotes`], the candidates the rules did not produce) are attributions: a binary
+//! classifier over string features (cue lemma, source and content kinds, tense, modality,
+//! negation, dependency labels, ...), either a logistic regression (fitted with Adam) or
+//! gradient-boosted decision trees over the same features ([`boost`]), or both added up. The
+//! vocabulary is built on PolNeAR train (features seen at least three times). Fitted by
+//! `sitrep-eval polnear-fit` on PolNeAR train only, learner, settings and threshold picked on
+//! a held-out quarter of train; the model is `data/attribution-weights.tsv`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-const WEIGHTS: &str = include_str!("../data/attribution-weights.tsv");
+pub mod boost;
+
+pub use boost::Boosting;
+use boost::Tree;
+
+/// The committed model's text (`polnear-fit` compares what it writes with it).
+pub const WEIGHTS: &str = include_str!("../data/attribution-weights.tsv");
 
 /// The committed filter.
 pub static FILTER: LazyLock<Filter> = LazyLock::new(|| Filter::parse(WEIGHTS));
@@ -35,12 +42,14 @@ impl Default for Settings {
     }
 }
 
-/// Binary logistic regression over string features, with its acceptance threshold.
+/// A binary classifier over string features (a linear part and boosted trees, whose margins
+/// add up), with its acceptance threshold.
 #[derive(Debug, Clone)]
 pub struct Filter {
     index: HashMap<String, usize>,
     w: Vec<f64>,
     bias: f64,
+    trees: Vec<Tree>,
     /// A candidate is accepted when its probability is at least this.
     pub threshold: f64,
 }
@@ -52,6 +61,7 @@ impl Filter {
             index: HashMap::new(),
             w: Vec::new(),
             bias: 0.0,
+            trees: Vec::new(),
             threshold: f64::INFINITY,
         }
     }
@@ -67,7 +77,9 @@ impl Filter {
     }
 
     fn probability_of(&self, x: &[usize]) -> f64 {
-        let z = self.bias + x.iter().map(|&j| self.w[j]).sum::<f64>();
+        let z = self.bias
+            + x.iter().map(|&j| self.w[j]).sum::<f64>()
+            + self.trees.iter().map(|t| t.value(x)).sum::<f64>();
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -81,14 +93,19 @@ impl Filter {
         self.probability(features) >= self.threshold
     }
 
-    /// Number of features with a weight.
+    /// Number of features with a weight or a split.
     pub fn len(&self) -> usize {
         self.w.len()
     }
 
-    /// Whether the filter has no feature weights.
+    /// Whether the filter has no feature weights and no trees.
     pub fn is_empty(&self) -> bool {
-        self.w.is_empty()
+        self.w.is_empty() && self.trees.is_empty()
+    }
+
+    /// Number of boosted trees.
+    pub fn trees(&self) -> usize {
+        self.trees.len()
     }
 
     /// Adam on the log loss with L2; a fixed visiting order, so fitting is reproducible.
@@ -99,6 +116,7 @@ impl Filter {
             index,
             w: vec![0.0; features],
             bias: 0.0,
+            trees: Vec::new(),
             threshold,
         };
         let xs: Vec<(Vec<usize>, bool)> = data.iter().map(|(f, y)| (model.encode(f), *y)).collect();
@@ -128,9 +146,41 @@ impl Filter {
         model
     }
 
-    /// The weights as TSV: comment lines, `threshold` and `bias` lines, then one line per
+    /// Gradient-boosted trees (see [`boost`]) fitted from the base rate; `after` is called
+    /// with the model of each round (its first trees), for picking the number of rounds.
+    pub fn fit_boosted(
+        data: &[(&[String], bool)],
+        settings: Boosting,
+        threshold: f64,
+        mut after: impl FnMut(&Filter),
+    ) -> Filter {
+        let index = crate::learn::vocabulary(data, settings.min_count);
+        let features = index.len();
+        let mut model = Filter {
+            index,
+            w: vec![0.0; features],
+            bias: 0.0,
+            trees: Vec::new(),
+            threshold,
+        };
+        let xs: Vec<Vec<usize>> = data.iter().map(|(f, _)| model.encode(f)).collect();
+        let ys: Vec<bool> = data.iter().map(|x| x.1).collect();
+        let positives = ys.iter().filter(|y| **y).count() as f64;
+        let rate = ((positives + 1.0) / (ys.len() as f64 + 2.0)).clamp(1e-6, 1.0 - 1e-6);
+        model.bias = (rate / (1.0 - rate)).ln();
+        let mut round = model.clone();
+        model.trees = boost::fit(&xs, &ys, features, model.bias, settings, |trees| {
+            if let Some(t) = trees.last() {
+                round.trees.push(t.clone());
+            }
+            after(&round);
+        });
+        model
+    }
+
+    /// The model as TSV: comment lines, `threshold` and `bias` lines, one line per weighted
     /// feature in name order (weights rounded to 4 decimals; those that round to zero are left
-    /// out).
+    /// out), then one `tree` line per tree (see [`boost::Tree::tokens`]).
     pub fn to_tsv(&self, comment: &str) -> String {
         let mut out = String::new();
         for line in comment.lines() {
@@ -146,6 +196,17 @@ impl Filter {
             }
             out.push_str(&format!("{name}\t{:.4}\n", self.w[j]));
         }
+        let mut by_index = vec![""; self.w.len()];
+        for (name, &j) in &self.index {
+            if let Some(slot) = by_index.get_mut(j) {
+                *slot = name.as_str();
+            }
+        }
+        for tree in &self.trees {
+            out.push_str("tree\t");
+            out.push_str(&tree.tokens(&by_index).join("\t"));
+            out.push('\n');
+        }
         out
     }
 
@@ -160,16 +221,32 @@ impl Filter {
             let Some((name, value)) = line.split_once('\t') else {
                 continue;
             };
+            if name == "tree" {
+                let Filter { index, w, .. } = &mut model;
+                let mut feature = |name: &str| {
+                    *index.entry(name.to_string()).or_insert_with(|| {
+                        w.push(0.0);
+                        w.len() - 1
+                    })
+                };
+                if let Some(tree) = Tree::parse(&mut value.split('\t'), &mut feature) {
+                    model.trees.push(tree);
+                }
+                continue;
+            }
             let Ok(value) = value.trim().parse::<f64>() else {
                 continue;
             };
             match name {
                 "threshold" => model.threshold = value,
                 "bias" => model.bias = value,
-                _ => {
-                    model.index.insert(name.to_string(), model.w.len());
-                    model.w.push(value);
-                }
+                _ => match model.index.get(name) {
+                    Some(&j) => model.w[j] = value,
+                    None => {
+                        model.index.insert(name.to_string(), model.w.len());
+                        model.w.push(value);
+                    }
+                },
             }
         }
         model
@@ -206,6 +283,42 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(!f.accepts(&["l=claim".to_string()]));
         assert!(Filter::none().is_empty());
+    }
+
+    #[test]
+    fn boosted_trees_learn_a_conjunction_and_round_trip() {
+        // Positive only when both features are there: no linear model separates the four
+        // kinds, a depth-2 tree does.
+        let kinds = [
+            (vec!["a".to_string(), "b".to_string()], true),
+            (vec!["a".to_string()], false),
+            (vec!["b".to_string()], false),
+            (vec!["c".to_string()], false),
+        ];
+        let data: Vec<(&[String], bool)> = (0..30)
+            .flat_map(|_| kinds.iter().map(|(f, y)| (f.as_slice(), *y)))
+            .collect();
+        let settings = Boosting {
+            rounds: 60,
+            depth: 2,
+            shrinkage: 0.3,
+            ..Boosting::default()
+        };
+        let mut rounds = 0;
+        let model = Filter::fit_boosted(&data, settings, 0.5, |_| rounds += 1);
+        assert_eq!((rounds, model.trees()), (60, 60));
+        for (f, y) in &kinds {
+            assert_eq!(model.accepts(f), *y, "{f:?}");
+        }
+        let back = Filter::parse(&model.to_tsv("trees"));
+        assert_eq!(back.trees(), 60);
+        for (f, _) in &kinds {
+            assert!((back.probability(f) - model.probability(f)).abs() < 1e-4);
+        }
+        // A tree line cut short is skipped, the rest is read.
+        let cut = Filter::parse("threshold\t0.5\ntree\ts:a\tv:1.0\ntree\ts:a\tv:-1.0\tv:2.0\n");
+        assert_eq!(cut.trees(), 1);
+        assert!(cut.accepts(&["a".to_string()]) && !cut.accepts(&["b".to_string()]));
     }
 
     #[test]
