@@ -108,17 +108,23 @@ impl Filter {
         self.trees.len()
     }
 
-    /// Adam on the log loss with L2; a fixed visiting order, so fitting is reproducible.
-    pub fn fit(data: &[(&[String], bool)], settings: Settings, threshold: f64) -> Filter {
-        let index = crate::learn::vocabulary(data, settings.min_count);
+    /// A model with the training data's vocabulary, every weight zero and no trees.
+    fn blank(data: &[(&[String], bool)], min_count: usize, threshold: f64) -> Filter {
+        let index = crate::learn::vocabulary(data, min_count);
         let features = index.len();
-        let mut model = Filter {
+        Filter {
             index,
             w: vec![0.0; features],
             bias: 0.0,
             trees: Vec::new(),
             threshold,
-        };
+        }
+    }
+
+    /// Adam on the log loss with L2; a fixed visiting order, so fitting is reproducible.
+    pub fn fit(data: &[(&[String], bool)], settings: Settings, threshold: f64) -> Filter {
+        let mut model = Filter::blank(data, settings.min_count, threshold);
+        let features = model.index.len();
         let xs: Vec<(Vec<usize>, bool)> = data.iter().map(|(f, y)| (model.encode(f), *y)).collect();
         let (lr, l2) = (settings.learning_rate, settings.l2);
         let mut m1 = vec![0.0; features];
@@ -154,15 +160,8 @@ impl Filter {
         threshold: f64,
         mut after: impl FnMut(&Filter),
     ) -> Filter {
-        let index = crate::learn::vocabulary(data, settings.min_count);
-        let features = index.len();
-        let mut model = Filter {
-            index,
-            w: vec![0.0; features],
-            bias: 0.0,
-            trees: Vec::new(),
-            threshold,
-        };
+        let mut model = Filter::blank(data, settings.min_count, threshold);
+        let features = model.index.len();
         let xs: Vec<Vec<usize>> = data.iter().map(|(f, _)| model.encode(f)).collect();
         let ys: Vec<bool> = data.iter().map(|x| x.1).collect();
         let positives = ys.iter().filter(|y| **y).count() as f64;

@@ -106,6 +106,25 @@ impl Resolution {
         self.token_entity.get(token).copied().flatten()
     }
 
+    /// The one entity whose name is `text` or ends with it as its last words ("Vell" for
+    /// "Orla Vell"); none when no entity or several fit.
+    pub fn named(&self, text: &str) -> Option<usize> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let ending = format!(" {text}");
+        let mut fits = self
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.name == text || e.name.ends_with(&ending));
+        match (fits.next(), fits.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The contract's form: ids `e1`, `e2`, ... in order of first mention.
     pub fn to_model(&self, doc: &Doc) -> Vec<sitrep_model::Entity> {
         self.entities
@@ -136,41 +155,21 @@ pub fn entity_id(index: usize) -> String {
     format!("e{}", index + 1)
 }
 
-/// Titles that can stand before a name (lowercase, without a final full stop).
+/// Titles that can stand before a name (lowercase, without a final full stop), besides the
+/// [`PERSONAL_TITLES`]: these also open names of bodies ("General", "State", "Press").
 const TITLES: &[&str] = &[
-    "president",
     "vice",
     "prime",
-    "minister",
     "secretary",
-    "sen",
-    "senator",
-    "rep",
-    "representative",
-    "gov",
-    "governor",
-    "mayor",
     "gen",
     "general",
-    "col",
     "colonel",
-    "lt",
     "maj",
     "major",
-    "capt",
     "captain",
     "adm",
     "admiral",
-    "sgt",
-    "dr",
-    "prof",
-    "professor",
-    "mr",
-    "mrs",
-    "ms",
     "miss",
-    "sir",
-    "dame",
     "lord",
     "lady",
     "king",
@@ -182,8 +181,6 @@ const TITLES: &[&str] = &[
     "judge",
     "justice",
     "chancellor",
-    "ambassador",
-    "envoy",
     "spokesman",
     "spokeswoman",
     "spokesperson",
@@ -208,25 +205,17 @@ const TITLES: &[&str] = &[
     "supreme",
     "leader",
     "premier",
-    "councillor",
-    "councilor",
-    "councilman",
-    "councilwoman",
-    "congressman",
-    "congresswoman",
-    "assemblyman",
-    "assemblywoman",
-    "commissioner",
-    "sheriff",
     "inspector",
     "superintendent",
     "lieutenant",
     "sergeant",
-    "bishop",
-    "archbishop",
     "cardinal",
-    "rabbi",
 ];
+
+/// Whether a lowercased word is a title that can stand before a name.
+fn is_title(word: &str) -> bool {
+    TITLES.contains(&word) || PERSONAL_TITLES.contains(&word)
+}
 
 const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "sir", "dame", "mx"];
 
@@ -668,9 +657,7 @@ fn name_mentions(doc: &Doc) -> Vec<NameMention> {
         let mut titles = Vec::new();
         let mut name_start = r.start;
         if label == "PERSON" {
-            while name_start + 1 < r.end
-                && TITLES.contains(&lower_word(doc.token_text(name_start)).as_str())
-            {
+            while name_start + 1 < r.end && is_title(&lower_word(doc.token_text(name_start))) {
                 titles.push(doc.token_text(name_start).to_string());
                 name_start += 1;
             }
@@ -690,7 +677,7 @@ fn name_mentions(doc: &Doc) -> Vec<NameMention> {
 }
 
 /// Titles that only ever stand before a person's name ("Councillor Ansel Dorn"), unlike
-/// "General", "State", "Supreme" or "Press", which also open names of bodies.
+/// the rest of [`TITLES`].
 const PERSONAL_TITLES: &[&str] = &[
     "president",
     "senator",
@@ -880,7 +867,7 @@ fn untagged_name_parts(doc: &Doc, mentions: &[NameMention]) -> Vec<NameMention> 
         let proper = |k: usize| {
             doc.tokens[k].tag.starts_with("NNP")
                 && is_word(doc, k)
-                && !TITLES.contains(&lower_word(doc.token_text(k)).as_str())
+                && !is_title(&lower_word(doc.token_text(k)))
         };
         if (i > 0 && proper(i - 1)) || (i + 1 < doc.tokens.len() && proper(i + 1)) {
             continue;

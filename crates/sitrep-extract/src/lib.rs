@@ -146,7 +146,7 @@ impl Analyzer {
                         .collect();
                     let found = std::iter::once(text.len())
                         .chain(cuts.into_iter().rev())
-                        .find_map(|end| entity_named(&resolution, &text[..end]).map(|e| (e, end)));
+                        .find_map(|end| resolution.named(&text[..end]).map(|e| (e, end)));
                     if let Some((e, end)) = found {
                         speaker.entity = Some(entities::entity_id(e));
                         speaker.name = resolution.entities[e].name.clone();
@@ -209,7 +209,7 @@ fn colon_speaker(
     if !(1..=4).contains(&words) {
         return None;
     }
-    let e = entity_named(resolution, name)?;
+    let e = resolution.named(name)?;
     let start = before.len() - before.trim_start().len();
     Some(sitrep_model::Speaker {
         entity: Some(entities::entity_id(e)),
@@ -220,22 +220,4 @@ fn colon_speaker(
             end: start + name.len(),
         },
     })
-}
-
-fn entity_named(resolution: &entities::Resolution, text: &str) -> Option<usize> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let fits: Vec<usize> = resolution
-        .entities
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.name == text || e.name.ends_with(&format!(" {text}")))
-        .map(|(i, _)| i)
-        .collect();
-    match fits.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
 }

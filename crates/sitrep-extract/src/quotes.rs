@@ -1665,15 +1665,14 @@ fn surname_before_colon(
     {
         return None;
     }
-    let surname = tree.text(last);
-    let fits: Vec<usize> = resolution
+    // A surname only: a one-word name is the model's own find, which the rule above takes.
+    let ending = format!(" {}", tree.text(last));
+    let mut fits = resolution
         .entities
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.kind == "PERSON" && e.name.ends_with(&format!(" {surname}")))
-        .map(|(k, _)| k)
-        .collect();
-    let [e] = fits[..] else {
+        .filter(|(_, e)| e.kind == "PERSON" && e.name.ends_with(&ending));
+    let (Some((e, _)), None) = (fits.next(), fits.next()) else {
         return None;
     };
     let doc = tree.doc;
