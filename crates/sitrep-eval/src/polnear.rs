@@ -553,7 +553,16 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                         let span = a.content_hull();
                         q.start < span.end && span.start < q.end
                     })
-                    .map(|a| short(&text[a.content_hull()]))
+                    .map(|a| {
+                        // Shares of the gold content and of the prediction that overlap.
+                        let ov = chars.overlap(&a.content, &(q.start..q.end));
+                        format!(
+                            "[g{:.2} p{:.2}] {}",
+                            ov as f64 / chars.total(&a.content).max(1) as f64,
+                            ov as f64 / chars.len(&(q.start..q.end)).max(1) as f64,
+                            short(&text[a.content_hull()])
+                        )
+                    })
                     .collect();
                 eprintln!(
                     "{name}: quoted extra {:?} {:?} gold near {near:?}",

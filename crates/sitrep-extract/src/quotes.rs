@@ -490,7 +490,18 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             .and_then(|root| governing_cue(&tree, &cues, root))
             .or_else(within_reported);
         if let (true, Some((cue, clause_range))) = (clause, &partial) {
-            let clause_range = without_trailing_narration(&tree, clause_range.clone(), &quoted);
+            // The reported clause ends where the parse ends it, but never inside the quotation
+            // it holds ("said Vell “had no vote in mind, but is careful”": the parse ends the
+            // clause at its first conjunct).
+            let mut clause_range = clause_range.clone();
+            let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t));
+            if let Some(w) = last_word
+                && clause_range.start <= first
+                && clause_range.end > first
+            {
+                clause_range.end = clause_range.end.max(w + 1);
+            }
+            let clause_range = without_trailing_narration(&tree, clause_range, &quoted);
             let span = byte_span(doc, clause_range);
             covered.push(span.clone());
             let speaker = speaker_of(&tree, resolution, cue.token, &quoted);
@@ -1179,7 +1190,7 @@ fn governing_cue<'c>(
     for _ in 0..tree.doc.tokens.len() {
         let head = tree.head(child);
         if head == child {
-            return None;
+            return parenthetical_cue(tree, cues, child, first);
         }
         if let Some(cue) = cues.iter().find(|c| c.token == head) {
             let mut range = if matches!(
@@ -1220,6 +1231,63 @@ fn governing_cue<'c>(
         child = head;
     }
     None
+}
+
+/// A cue set off by commas inside the clause it reports, which the parse hangs from that
+/// clause's root ("The costs, the auditors said, “all point one way”", "Instead, Vell told
+/// the paper, the plan is “to keep going”"): the clause is what was said. With the clause's
+/// subject before the cue the content is the whole clause, the cue inside it (as for indirect
+/// quotes); with none it starts after the cue; a cue after the quotation ends it.
+fn parenthetical_cue<'c>(
+    tree: &Tree<'_>,
+    cues: &'c [Cue],
+    root: usize,
+    first: usize,
+) -> Option<(&'c Cue, Range<usize>)> {
+    // A clause of its own with no subordinator ("As Vell said, ..." is not an aside).
+    let cue = tree.children[root].iter().find_map(|&c| {
+        let aside = match tree.dep(c) {
+            "parataxis" => true,
+            "advcl" => !tree.children[c].iter().any(|&m| tree.dep(m) == "mark"),
+            _ => false,
+        };
+        (aside && subject_of(tree, c).is_some())
+            .then(|| cues.iter().find(|k| k.token == c))
+            .flatten()
+    })?;
+    let aside = tree.subtree(cue.token);
+    let whole = tree.subtree(root);
+    // Set off by commas, dashes or the quotation's own marks, at both ends.
+    let mark = |i: usize| {
+        matches!(
+            tree.text(i),
+            "," | "—" | "–" | "(" | ")" | "“" | "”" | "\"" | "``" | "''"
+        )
+    };
+    let before =
+        aside.start == whole.start || mark(aside.start) || mark(aside.start.saturating_sub(1));
+    let after = mark(aside.end - 1)
+        || aside.end >= whole.end
+        || mark(aside.end)
+        || tree.text(aside.end) == ".";
+    if !(before && after) {
+        return None;
+    }
+    let subject_before = tree.children[root]
+        .iter()
+        .any(|&s| matches!(tree.dep(s), "nsubj" | "nsubjpass") && s < aside.start);
+    let range = if aside.start > first {
+        whole.start..aside.start
+    } else if subject_before {
+        whole
+    } else {
+        aside.end..whole.end
+    };
+    let range = trimmed(tree, range);
+    range
+        .clone()
+        .any(|i| tree.is_word(i))
+        .then_some((cue, range))
 }
 
 /// A token range without punctuation at its edges.

@@ -218,6 +218,46 @@ fixture_test!(
     "two_quotations_one_clause.txt"
 );
 
+/// A cue set off by commas inside the clause it reports ("X, the auditors said, “...”") makes
+/// that clause a partial quote, not the quotation alone a direct one; and a reported clause
+/// the parse ends inside its quotation runs to the quotation's end.
+#[test]
+fn a_cue_between_commas_reports_its_whole_clause() {
+    let body = fixture("parenthetical_cues.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let partial = |t: &str| {
+        quotes
+            .iter()
+            .any(|q| q.kind == sitrep_model::QuoteKind::Partial && q.text.starts_with(t))
+    };
+    assert!(
+        partial("These and other costs, the auditors said, “all point"),
+        "{quotes:?}"
+    );
+    assert!(
+        partial("The ferry plan, Mayor Ansel Dorn said, is “reckless"),
+        "{quotes:?}"
+    );
+    assert!(
+        partial("his plan would merely be “to keep the ferry running” if he wins"),
+        "{quotes:?}"
+    );
+    assert!(
+        quotes
+            .iter()
+            .any(|q| q.text.starts_with("Dorn “did not")
+                && q.text.contains("careful about the budget")),
+        "{quotes:?}"
+    );
+    assert!(
+        !quotes
+            .iter()
+            .any(|q| q.kind == sitrep_model::QuoteKind::Direct && q.text.starts_with("to keep")),
+        "{quotes:?}"
+    );
+}
+fixture_test!(parenthetical_cues, "parenthetical_cues.txt");
+
 /// Regression: a partial quote after "told reporters that" began at the people told, and one
 /// ran on into the writer's narration after the quotation (", in a poll ...", ", referring to
 /// ...", "as she faces ..."); "spoke on Monday" gave "Monday" as what was said.
