@@ -489,7 +489,30 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let partial = embedded_root
             .and_then(|root| governing_cue(&tree, &cues, root))
             .or_else(within_reported);
-        if let (true, Some((cue, clause_range))) = (clause, &partial) {
+        // No verb of saying above it, but one of stance ("mocked Vell for “having a bad
+        // night”", "praised Dorn as “a man who ...”"): the quoted words are the subject's,
+        // and what the stance is about is the whole complement.
+        let stance = if partial.is_none() && governing_cue(&tree, &cues, first).is_none() {
+            stance_complement(&tree, &toks, first, &quoted)
+        } else {
+            None
+        };
+        if let Some((verb, range)) = stance {
+            let range = without_trailing_narration(&tree, range, &quoted);
+            let span = byte_span(doc, range);
+            covered.push(span.clone());
+            let speaker = speaker_of(&tree, resolution, verb, &quoted);
+            last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
+            quotes.push(Quote {
+                field: Default::default(),
+                text: doc.text[span.clone()].to_string(),
+                kind: QuoteKind::Partial,
+                speaker,
+                cue: Some(cue_phrase(&tree, verb)),
+                start: span.start,
+                end: span.end,
+            });
+        } else if let (true, Some((cue, clause_range))) = (clause, &partial) {
             // The reported clause ends where the parse ends it, but never inside the quotation
             // it holds ("said Vell “had no vote in mind, but is careful”": the parse ends the
             // clause at its first conjunct).
@@ -1288,6 +1311,48 @@ fn parenthetical_cue<'c>(
         .clone()
         .any(|i| tree.is_word(i))
         .then_some((cue, range))
+}
+
+/// The verb of stance a quotation hangs from through its complement ("mocked Vell for
+/// “...”", "praised Dorn as “...”", "bemoaned the mood in which people “...”"), in the
+/// same sentence, with a subject of its own outside the marks, and the complement's tokens:
+/// from the word after the verb to the end of its subtree. None when the quotation is the
+/// verb's whole complement, when a verb of another kind comes first on the way up, or when
+/// no word outside the marks is left in the complement.
+fn stance_complement(
+    tree: &Tree<'_>,
+    toks: &[usize],
+    first: usize,
+    quoted: &[bool],
+) -> Option<(usize, Range<usize>)> {
+    let root = toks
+        .iter()
+        .copied()
+        .find(|&t| !toks.contains(&tree.head(t)))?;
+    let mut child = root;
+    let verb = loop {
+        let head = tree.head(child);
+        if head == child || tree.sentence[head] != tree.sentence[first] {
+            return None;
+        }
+        if tree.is_verb(head) && !quoted[head] {
+            break head;
+        }
+        child = head;
+    };
+    if verb > first
+        || !lexicon::attributes(tree.text(verb), lexicon::Complement::Object)
+        || subject_of(tree, verb).is_none()
+    {
+        return None;
+    }
+    let sub = tree.subtree(verb);
+    let range = trimmed(tree, verb + 1..sub.end);
+    let outside = range
+        .clone()
+        .filter(|&i| tree.is_word(i) && !quoted[i])
+        .count();
+    (range.start <= first && outside >= 2).then_some((verb, range))
 }
 
 /// A token range without punctuation at its edges.

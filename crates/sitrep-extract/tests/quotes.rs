@@ -219,8 +219,9 @@ fixture_test!(
 );
 
 /// A cue set off by commas inside the clause it reports ("X, the auditors said, “...”") makes
-/// that clause a partial quote, not the quotation alone a direct one; and a reported clause
-/// the parse ends inside its quotation runs to the quotation's end.
+/// that clause a partial quote, not the quotation alone a direct one; a reported clause the
+/// parse ends inside its quotation runs to the quotation's end; a quotation under a verb of
+/// stance ("mocked X for “...”") is a partial quote of the stance's complement.
 #[test]
 fn a_cue_between_commas_reports_its_whole_clause() {
     let body = fixture("parenthetical_cues.txt");
@@ -253,6 +254,15 @@ fn a_cue_between_commas_reports_its_whole_clause() {
         !quotes
             .iter()
             .any(|q| q.kind == sitrep_model::QuoteKind::Direct && q.text.starts_with("to keep")),
+        "{quotes:?}"
+    );
+    // A quotation under a verb of stance: the stance's whole complement, its subject speaking.
+    assert!(
+        quotes
+            .iter()
+            .any(|q| q.kind == sitrep_model::QuoteKind::Partial
+                && q.text.starts_with("Marrow for “having")
+                && q.cue.as_deref() == Some("mocked")),
         "{quotes:?}"
     );
 }
