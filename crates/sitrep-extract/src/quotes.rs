@@ -708,6 +708,9 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         }
         let mut range = match kind {
             lexicon::Complement::Object => object_range(&tree, v, clause),
+            lexicon::Complement::Clause if tree.dep(clause) == "ccomp" => {
+                with_second_that_clause(&tree, v, content_range(&tree, clause))
+            }
             _ => content_range(&tree, clause),
         };
         // "The talks, Vell said, will resume": the report goes on after a cue set off by
@@ -1237,6 +1240,9 @@ fn governing_cue<'c>(
                                 "that" | "if" | "whether"
                             )
                     }));
+            if tree.dep(child) == "ccomp" {
+                range = with_second_that_clause(tree, head, range);
+            }
             if !told
                 && matches!(
                     tree.dep(child),
@@ -1353,6 +1359,25 @@ fn stance_complement(
         .filter(|&i| tree.is_word(i) && !quoted[i])
         .count();
     (range.start <= first && outside >= 2).then_some((verb, range))
+}
+
+/// "said the plan was late and that the board would meet": a second reported clause with its
+/// own "that", which the parse coordinates with the verb of saying rather than with the
+/// first clause, is said too; the content `range` (of the first) runs on to its end.
+fn with_second_that_clause(tree: &Tree<'_>, cue: usize, range: Range<usize>) -> Range<usize> {
+    let second = tree.children[cue].iter().copied().find(|&c| {
+        c >= range.end
+            && tree.dep(c) == "conj"
+            && tree.is_verb(c)
+            && tree.sentence[c] == tree.sentence[cue]
+            && tree.children[c].iter().any(|&m| {
+                tree.dep(m) == "mark" && m >= range.end && tree.text(m).eq_ignore_ascii_case("that")
+            })
+    });
+    match second {
+        Some(c) => range.start..trimmed(tree, tree.subtree(c)).end.max(range.end),
+        None => range,
+    }
 }
 
 /// A token range without punctuation at its edges.
@@ -1480,11 +1505,16 @@ fn content_range(tree: &Tree<'_>, clause: usize) -> Range<usize> {
     // A verb of saying coordinated with the clause or hanging from it after it is an
     // attribution of its own ("she backs the plan and calls it “overdue”", "..., telling
     // reporters that ..."): the content stops before it, and before its "and" or comma.
+    // A verb inside quotation marks is the speaker's word, not the writer's attribution ("if
+    // voters “continue to ...”").
+    let opens_quotation = |c: usize| {
+        (tree.subtree(c).start..c).any(|i| matches!(tree.text(i), "“" | "\"" | "``" | "‘" | "«"))
+    };
     if let Some(cut) = tree.children[clause]
         .iter()
         .copied()
         .filter(|&c| c > clause && matches!(tree.dep(c), "conj" | "advcl"))
-        .find(|&c| lexicon::speech_verb(tree.text(c)).is_some())
+        .find(|&c| lexicon::speech_verb(tree.text(c)).is_some() && !opens_quotation(c))
     {
         r.end = r.end.min(tree.subtree(cut).start).max(clause + 1);
         while r.end > clause + 1 && (!tree.is_word(r.end - 1) || tree.dep(r.end - 1) == "cc") {

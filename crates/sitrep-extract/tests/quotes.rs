@@ -268,6 +268,33 @@ fn a_cue_between_commas_reports_its_whole_clause() {
 }
 fixture_test!(parenthetical_cues, "parenthetical_cues.txt");
 
+/// A second reported clause with its own "that", coordinated with the verb of saying by the
+/// parse, is part of what was said; a verb of saying inside quotation marks ("if voters
+/// “continue to ...”") is the speaker's word and does not end the clause.
+#[test]
+fn a_second_that_clause_and_a_quoted_speech_verb_stay_in_the_report() {
+    let body = fixture("coordinated_reports.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let ends = |start: &str, end: &str| {
+        quotes
+            .iter()
+            .any(|q| q.text.starts_with(start) && q.text.ends_with(end))
+    };
+    assert!(
+        ends("the board “could be slow,”", "timetable for years"),
+        "{quotes:?}"
+    );
+    assert!(
+        ends("the crossing was late again", "vote on Friday"),
+        "{quotes:?}"
+    );
+    assert!(
+        ends("it would not happen if voters “continue", "port board"),
+        "{quotes:?}"
+    );
+}
+fixture_test!(coordinated_reports, "coordinated_reports.txt");
+
 /// Regression: a partial quote after "told reporters that" began at the people told, and one
 /// ran on into the writer's narration after the quotation (", in a poll ...", ", referring to
 /// ...", "as she faces ..."); "spoke on Monday" gave "Monday" as what was said.
