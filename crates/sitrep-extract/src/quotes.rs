@@ -1467,18 +1467,27 @@ fn without_trailing_narration(tree: &Tree<'_>, r: Range<usize>, quoted: &[bool])
             if sub.start <= last || sub.end < r.end || h == m || h >= sub.start || h < r.start {
                 return None;
             }
-            // Back over the punctuation before it.
+            // Back over the punctuation before it, to the quotation's end.
             let mut k = sub.start;
-            let mut comma = false;
             while k > last + 1 && !tree.is_word(k - 1) {
                 k -= 1;
-                comma |= matches!(tree.text(k), "," | "—" | "–" | "―" | "--" | ";");
+            }
+            // A comma before it, also one inside the closing mark (“…,” as American style
+            // puts it).
+            let mut comma = false;
+            let mut j = sub.start;
+            while j > r.start && !tree.is_word(j - 1) {
+                j -= 1;
+                comma |= matches!(tree.text(j), "," | "—" | "–" | "―" | "--" | ";");
             }
             let narration = match tree.dep(m) {
-                // A coordinated verb or a participle of a noun is too often more of the report
-                // ("would “love to meet” him, and talk", "a “good talk”, led by the envoy"): kept.
+                // A coordinated verb or a past participle of a noun is too often more of the
+                // report ("would “love to meet” him, and talk", "a “good talk”, led by the
+                // envoy"): kept.
                 "advcl" => comma || time_mark(m) || participle(m),
-                "prep" | "npadvmod" | "parataxis" => comma,
+                "prep" | "npadvmod" | "parataxis" | "appos" => comma,
+                // "called him a “hypocrite,” linking to a story": the writer's gloss.
+                "acl" => comma && tree.tag(m) == "VBG",
                 _ => false,
             };
             narration.then_some(k)

@@ -297,7 +297,8 @@ fixture_test!(coordinated_reports, "coordinated_reports.txt");
 
 /// Regression: a partial quote after "told reporters that" began at the people told, and one
 /// ran on into the writer's narration after the quotation (", in a poll ...", ", referring to
-/// ...", "as she faces ..."); "spoke on Monday" gave "Monday" as what was said.
+/// ...", "as she faces ...", and after a comma inside the closing mark: "“…,” a subtle dig",
+/// "“…,” for instance"); "spoke on Monday" gave "Monday" as what was said.
 #[test]
 fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
     let body = fixture("partial_quote_edges.txt");
@@ -307,7 +308,13 @@ fn partial_quotes_start_after_the_addressee_and_stop_before_narration() {
     assert!(has("the ferry plan is \"all but certain"), "{texts:?}");
     assert!(!texts.iter().any(|q| q.contains("reporters")), "{texts:?}");
     assert!(!texts.iter().any(|q| q.contains("radio host")), "{texts:?}");
-    for narration in ["in a poll", "referring to", "as she faces"] {
+    for narration in [
+        "in a poll",
+        "referring to",
+        "as she faces",
+        "a subtle dig",
+        "for instance",
+    ] {
         assert!(
             !texts.iter().any(|q| q.contains(narration)),
             "{narration}: {texts:?}"
