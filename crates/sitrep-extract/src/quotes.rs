@@ -1219,6 +1219,11 @@ fn governing_cue<'c>(
             return parenthetical_cue(tree, cues, child, first);
         }
         if let Some(cue) = cues.iter().find(|c| c.token == head) {
+            // A quotation in the cue's subject names the speaker ("the “Harbour Nights” star
+            // posted ..."), it is not what was said.
+            if matches!(tree.dep(child), "nsubj" | "nsubjpass") {
+                return None;
+            }
             let mut range = if matches!(
                 tree.dep(child),
                 "ccomp" | "xcomp" | "dobj" | "attr" | "oprd" | "advcl"
