@@ -890,8 +890,6 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "reassign_rounds" => c.reassign_rounds = v as u32,
             "reassign_margin" => c.reassign_margin = v,
             "reassign_close" => c.reassign_close = v,
-            "merge_best_first" => c.merge_best_first = v != 0.0,
-            "reassign_eject" => c.reassign_eject = v != 0.0,
             "length_exponent" => c.length_exponent = v,
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,

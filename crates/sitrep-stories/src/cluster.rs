@@ -89,22 +89,12 @@ pub struct Config {
     /// was one article) goes where its peers are.
     pub reassign_rounds: u32,
     pub reassign_margin: f32,
-    /// Merge pass order: with this on, every story changed since the last pass proposes its
-    /// best merge against one state and the pairs are merged most similar first (ties by the
-    /// pair's smallest article ids), at most one merge per story a round (the others propose
-    /// again next round, up to `MERGE_ROUNDS_BEST_FIRST` rounds). Off: stories in creation
-    /// order, each merged into its best candidate at once, so which of two near-equal merges
-    /// happens first follows the order articles came in.
-    pub merge_best_first: bool,
     /// Cheaper reassignment pass (0: off, every article of a changed story looks for a better
-    /// story): only an article whose similarity to its own story left one out is below this
-    /// looks for another (a story's only article always does); one that fits its story well
-    /// would need a still better story to move, and the candidate search is the pass's cost.
+    /// story): only an article whose similarity to its own story left one out is below
+    /// `threshold + reassign_close` looks for another (a story's only article always does);
+    /// one that fits its story well would need a still better story to move, and the
+    /// candidate search is the pass's cost.
     pub reassign_close: f32,
-    /// With the reassignment pass: an article whose similarity to its own story left one out
-    /// has fallen below `threshold` (the story grew away from what it joined) and that no
-    /// other story takes leaves to start a story of its own, kept apart from the one it left.
-    pub reassign_eject: bool,
     /// Length-aware similarity: an article's (story's) similarity to a story is divided by
     /// `(max(L, length_ref) / length_ref) ^ length_exponent`, where L is the geometric mean of
     /// the two sides' mean number of distinct content words per article, before it is compared
@@ -165,7 +155,7 @@ impl Default for Config {
     /// as it was: ECB+'s short documents have no lead, so only long-article pairs see it.
     /// The reassignment pass (8 rounds, margin 0.025, step 9) was chosen on ECB+ train and
     /// FNC-1 over twelve orders: it raised both means and shrank both order spreads. Only
-    /// articles fitting their story below 0.3 (left one out) look for another (step 10: train
+    /// articles fitting their story below the threshold + 0.1 (left one out) look for another (step 10: train
     /// within 0.002, a quarter less CPU). Threads (step 10, ECB+ train threads vs topics over
     /// twelve orders): threshold 0.16, words only (places 0.25 cost 0.012 there).
     fn default() -> Self {
@@ -193,9 +183,7 @@ impl Default for Config {
             split_ratio: 0.55,
             reassign_rounds: 8,
             reassign_margin: 0.025,
-            merge_best_first: false,
-            reassign_close: 0.3,
-            reassign_eject: false,
+            reassign_close: 0.1,
             length_exponent: 0.2,
             length_ref: 20.0,
             embedding_weight: 0.0,
@@ -519,8 +507,7 @@ impl<S: StoryStore> Clusterer<S> {
         ids.dedup();
         let weights = self.config.weights.array();
         // (gain, article id, article index, from, to)
-        // (to: None: the article starts a story of its own)
-        let mut proposals: Vec<(f32, String, u32, StoryId, Option<StoryId>)> = Vec::new();
+        let mut proposals: Vec<(f32, String, u32, StoryId, StoryId)> = Vec::new();
         for sid in ids {
             let Some(s) = self.store.story(sid) else {
                 continue;
@@ -558,32 +545,22 @@ impl<S: StoryStore> Clusterer<S> {
                     0.0
                 };
                 let close = self.config.reassign_close;
-                if close > 0.0 && members.len() > 1 && own >= close {
+                if close > 0.0 && members.len() > 1 && own >= self.config.threshold + close {
                     continue;
                 }
                 let limit = self.config.merge_candidates;
-                let best = self.best_story_among(&p, Some(sid), limit, false);
-                let id = || {
-                    self.store
-                        .article(a)
-                        .map(|e| e.id.clone())
-                        .unwrap_or_default()
+                let Some((to, sim)) = self.best_story_among(&p, Some(sid), limit, false) else {
+                    continue;
                 };
-                match best {
-                    Some((to, sim))
-                        if sim >= self.config.threshold
-                            && sim > own + self.config.reassign_margin =>
-                    {
-                        proposals.push((sim - own, id(), a, sid, Some(to)));
-                    }
-                    _ if self.config.reassign_eject
-                        && members.len() > 1
-                        && own < self.config.threshold =>
-                    {
-                        proposals.push((self.config.threshold - own, id(), a, sid, None));
-                    }
-                    _ => {}
+                if sim < self.config.threshold || sim <= own + self.config.reassign_margin {
+                    continue;
                 }
+                let id = self
+                    .store
+                    .article(a)
+                    .map(|e| e.id.clone())
+                    .unwrap_or_default();
+                proposals.push((sim - own, id, a, sid, to));
             }
         }
         proposals.sort_by(|x, y| {
@@ -594,21 +571,16 @@ impl<S: StoryStore> Clusterer<S> {
         let mut changed: std::collections::BTreeSet<StoryId> = Default::default();
         let mut moves = 0;
         for (_, _, a, from, to) in proposals {
-            if changed.contains(&from) || to.is_some_and(|t| changed.contains(&t)) {
+            if changed.contains(&from) || changed.contains(&to) {
                 // Proposed against a state a move has changed: next round.
                 if self.config.reassign_rounds > 0 {
                     self.reassign_dirty.push(from);
                 }
                 continue;
             }
-            match to {
-                Some(to) => {
-                    self.move_article(a, from, to);
-                    changed.insert(to);
-                }
-                None => self.split_story(from, &[a]),
-            }
+            self.move_article(a, from, to);
             changed.insert(from);
+            changed.insert(to);
             moves += 1;
         }
         moves
@@ -680,9 +652,6 @@ impl<S: StoryStore> Clusterer<S> {
     /// into one at or above `merge_threshold` (repeated until nothing merges). Returns the
     /// number of merges.
     fn merge_pass(&mut self) -> usize {
-        if self.config.merge_best_first {
-            return self.merge_pass_best_first();
-        }
         self.since_merge = 0;
         let mut merges = 0;
         for _round in 0..4 {
@@ -714,87 +683,6 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         merges
-    }
-
-    /// The merge pass with [`Config::merge_best_first`]: each round, every dirty story
-    /// proposes its best merge against the same state; the proposals are made most similar
-    /// first (ties by the two stories' smallest article ids, which do not depend on arrival
-    /// order), skipping any whose stories an earlier merge of the round changed (they
-    /// propose again next round).
-    fn merge_pass_best_first(&mut self) -> usize {
-        self.since_merge = 0;
-        let mut merges = 0;
-        for _round in 0..MERGE_ROUNDS_BEST_FIRST {
-            let mut dirty = std::mem::take(&mut self.dirty);
-            dirty.sort_unstable();
-            dirty.dedup();
-            // (similarity, smaller key, larger key, story, other)
-            let mut proposals: Vec<(f32, String, String, StoryId, StoryId)> = Vec::new();
-            for sid in dirty {
-                let Some(s) = self.store.story(sid) else {
-                    continue;
-                };
-                if !s.dirty || s.merged_into.is_some() {
-                    continue;
-                }
-                let profile = s.profile.clone();
-                if let Some(s) = self.store.story_mut(sid) {
-                    s.dirty = false;
-                }
-                if let Some((other, sim)) = self.best_story(&profile, Some(sid))
-                    && sim >= self.config.merge_threshold
-                {
-                    let (ka, kb) = (self.story_key(sid), self.story_key(other));
-                    let (lo, hi) = if ka <= kb { (ka, kb) } else { (kb, ka) };
-                    proposals.push((sim, lo, hi, sid, other));
-                }
-            }
-            proposals.sort_by(|x, y| {
-                y.0.total_cmp(&x.0)
-                    .then_with(|| x.1.cmp(&y.1))
-                    .then_with(|| x.2.cmp(&y.2))
-                    .then(x.3.cmp(&y.3))
-            });
-            let mut changed: std::collections::BTreeSet<StoryId> = Default::default();
-            let mut merged_now = 0;
-            for (_, _, _, a, b) in proposals {
-                let (a, b) = (self.resolve_story(a), self.resolve_story(b));
-                if a == b || changed.contains(&a) || changed.contains(&b) {
-                    // Proposed against a state a merge has changed: next round.
-                    if a != b
-                        && let Some(s) = self.store.story_mut(a)
-                        && !s.dirty
-                    {
-                        s.dirty = true;
-                        self.dirty.push(a);
-                    }
-                    continue;
-                }
-                self.merge_stories(a, b);
-                changed.insert(a);
-                changed.insert(b);
-                merged_now += 1;
-            }
-            merges += merged_now;
-            if merged_now == 0 && self.dirty.is_empty() {
-                break;
-            }
-        }
-        merges
-    }
-
-    /// A key of a story that does not depend on arrival order: its smallest article id.
-    fn story_key(&self, sid: StoryId) -> String {
-        self.store
-            .story(sid)
-            .and_then(|s| {
-                s.articles
-                    .iter()
-                    .filter_map(|&a| self.store.article(a).map(|e| e.id.as_str()))
-                    .min()
-                    .map(str::to_string)
-            })
-            .unwrap_or_default()
     }
 
     /// Forgets the kept profiles of articles whose story has closed for good.
@@ -1842,9 +1730,6 @@ impl<S: StoryStore> Clusterer<S> {
         }
     }
 }
-
-/// Rounds of the best-first merge pass (one merge per story a round).
-const MERGE_ROUNDS_BEST_FIRST: usize = 16;
 
 /// Stories larger than this are not bisected (the linkage is cubic in the articles).
 const SPLIT_MAX: usize = 200;
