@@ -889,6 +889,7 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "split_ratio" => c.split_ratio = v,
             "reassign_rounds" => c.reassign_rounds = v as u32,
             "reassign_margin" => c.reassign_margin = v,
+            "reassign_close" => c.reassign_close = v,
             "length_exponent" => c.length_exponent = v,
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,

@@ -95,6 +95,14 @@ fn main() {
                     .unwrap_or(config.reassign_rounds);
                 i += 1;
             }
+            // `--reassign-close 0`: every article of a changed story re-checked (to compare).
+            "--reassign-close" => {
+                config.reassign_close = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(config.reassign_close);
+                i += 1;
+            }
             other => {
                 eprintln!("scale: unknown argument {other}");
                 std::process::exit(2);

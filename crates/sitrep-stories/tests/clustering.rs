@@ -975,3 +975,46 @@ fn reassignment_makes_an_early_wrong_join_order_independent() {
         assert_eq!(partition(&run(&with, o)), expected);
     }
 }
+
+#[test]
+fn the_cheaper_reassignment_pass_moves_what_the_full_pass_moves() {
+    // Step 10: only articles fitting their own story (left one out) below `reassign_close`
+    // look for another story (below `threshold + reassign_close`). The early wrong join of `fx` fits its story badly, so the
+    // cheaper pass still moves it, in every order, as the full pass does.
+    let fixture = early_join_fixture();
+    let with_order = |ids: &[&str]| -> Vec<ArticleFeatures> {
+        let mut all = background();
+        all.extend(
+            ids.iter()
+                .filter_map(|id| fixture.iter().find(|a| a.id == *id).cloned()),
+        );
+        all
+    };
+    let cheap = Config {
+        threshold: 0.3,
+        merge_threshold: 0.3,
+        ..Config::default()
+    };
+    assert!(cheap.reassign_close > 0.0);
+    let full = Config {
+        reassign_close: 0.0,
+        ..cheap.clone()
+    };
+    let none = Config {
+        reassign_rounds: 0,
+        ..cheap.clone()
+    };
+    let order = with_order(&["e1", "fx", "f1", "e2", "f2", "f3", "e3", "f4"]);
+    let moved = partition(&run(&cheap, &order));
+    assert_ne!(
+        moved,
+        partition(&run(&none, &order)),
+        "the pass has work here"
+    );
+    assert_eq!(moved, partition(&run(&full, &order)));
+    assert!(
+        moved
+            .iter()
+            .any(|s| s.contains(&"fx".to_string()) && s.contains(&"f1".to_string()))
+    );
+}
