@@ -882,14 +882,31 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
     let analyzer = sitrep_extract::Analyzer::load(&model)
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
     let inputs = read_split(&root, "train", limit)?;
-    let found: Vec<(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)> = inputs
+    let analysed: Vec<(
+        (Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>),
+        Vec<&'static str>,
+    )> = inputs
         .par_iter()
-        .map(|(_, text, _)| {
+        .map(|(_, text, gold)| {
             let doc = analyzer.pipeline().analyze(text);
             let resolution = sitrep_extract::entities::resolve(&doc);
-            sitrep_extract::quotes::rules_and_candidates(&doc, &resolution)
+            let cues = gold.iter().map(|g| cue_kind(&doc, g)).collect();
+            (
+                sitrep_extract::quotes::rules_and_candidates(&doc, &resolution),
+                cues,
+            )
         })
         .collect();
+    let (mut found, cue_kinds): (Vec<_>, Vec<_>) = analysed.into_iter().unzip();
+    // For experiments only: candidates with one of the comma-separated features of
+    // `SITREP_FIT_DROP_ROWS` are left out of fitting and of the held-out measure.
+    if let Ok(drop) = std::env::var("SITREP_FIT_DROP_ROWS") {
+        let names: Vec<&str> = drop.split(',').filter(|x| !x.is_empty()).collect();
+        for (_, cands) in &mut found {
+            cands.retain(|c| !c.features.iter().any(|f| names.contains(&f.as_str())));
+        }
+    }
+    let coverage = coverage_by_cue(&inputs, &found, &cue_kinds);
     let mut rows: Vec<(usize, Vec<String>, bool)> = Vec::new();
     for (i, ((_, text, gold), (_, cands))) in inputs.iter().zip(&found).enumerate() {
         let chars = Chars::new(text);
@@ -899,6 +916,14 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
                 c.features.clone(),
                 matches_gold(text, &chars, gold, &c.quote),
             ));
+        }
+    }
+    // For experiments only: features whose names start with one of the comma-separated
+    // prefixes of `SITREP_FIT_DROP` are left out (the committed model is fitted with all).
+    if let Ok(drop) = std::env::var("SITREP_FIT_DROP") {
+        let prefixes: Vec<&str> = drop.split(',').filter(|x| !x.is_empty()).collect();
+        for r in &mut rows {
+            r.1.retain(|f| !prefixes.iter().any(|p| f.starts_with(p)));
         }
     }
     let held = |i: usize| i.is_multiple_of(4);
@@ -949,25 +974,31 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
             }
         }
     };
-    for epochs in [2, 4, 8] {
-        for l2 in [1e-4, 1e-3, 3e-3, 1e-2] {
-            let tried = Settings {
-                epochs,
-                l2,
-                ..Settings::default()
-            };
-            sweep(&Filter::fit(&part, tried, 0.5), Learner::Linear(tried));
+    let (grid, rounds_at) = boosting_grid();
+    let timer = Instant::now();
+    if std::env::var_os("SITREP_FIT_NO_LINEAR").is_none() {
+        for epochs in [2, 4, 8] {
+            for l2 in [1e-4, 1e-3, 3e-3, 1e-2] {
+                let tried = Settings {
+                    epochs,
+                    l2,
+                    ..Settings::default()
+                };
+                sweep(&Filter::fit(&part, tried, 0.5), Learner::Linear(tried));
+            }
         }
+        eprintln!(
+            "polnear-fit: linear grid done at {:.0} s",
+            timer.elapsed().as_secs_f64()
+        );
     }
-    for (depth, shrinkage) in BOOSTING_GRID {
+    for tried in grid {
         let tried = Boosting {
-            rounds: *BOOSTING_ROUNDS.last().unwrap_or(&0),
-            depth: *depth,
-            shrinkage: *shrinkage,
-            ..Boosting::default()
+            rounds: *rounds_at.last().unwrap_or(&0),
+            ..tried
         };
         Filter::fit_boosted(&part, tried, 0.5, |m| {
-            if BOOSTING_ROUNDS.contains(&m.trees()) {
+            if rounds_at.contains(&m.trees()) {
                 let at = Boosting {
                     rounds: m.trees(),
                     ..tried
@@ -975,6 +1006,15 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
                 sweep(m, Learner::Boosted(at));
             }
         });
+        eprintln!(
+            "polnear-fit: trees depth {} shrinkage {} subsample {} colsample {} min_hessian {} done at {:.0} s",
+            tried.depth,
+            tried.shrinkage,
+            tried.subsample,
+            tried.colsample,
+            tried.min_hessian,
+            timer.elapsed().as_secs_f64()
+        );
     }
     let (threshold, learner) = (best.1, best.2);
     let all: Vec<(&[String], bool)> = rows.iter().map(|r| (r.1.as_slice(), r.2)).collect();
@@ -1016,8 +1056,76 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
         "weights": final_model.len(),
         "trees": final_model.trees(),
         "same_as_committed": text == sitrep_extract::attribution::WEIGHTS,
+        "gold_by_cue_kind": coverage,
         "out": out.display().to_string(),
     }))
+}
+
+/// The kind of a gold attribution's cue by the tag of its first token: verb, noun,
+/// adjective, preposition, "according to", other, or none (no cue annotated).
+fn cue_kind(doc: &sitrep_nlp::Doc, g: &GoldAttribution) -> &'static str {
+    let Some(first) = g.cue.iter().map(|r| r.start).min() else {
+        return "none";
+    };
+    let Some(t) = doc
+        .tokens
+        .iter()
+        .position(|t| t.start <= first && first < t.end.max(t.start + 1))
+    else {
+        return "other";
+    };
+    let word = doc.token_text(t).to_lowercase();
+    if word == "according" {
+        return "according_to";
+    }
+    match doc.tokens[t].tag.as_str() {
+        x if x.starts_with("VB") => "verb",
+        x if x.starts_with("NN") => "noun",
+        "JJ" | "JJR" | "JJS" => "adjective",
+        "IN" | "TO" => "preposition",
+        _ => "other",
+    }
+}
+
+/// Gold attributions of train by cue kind: all of them, those with no rule quote or broad
+/// candidate overlapping their content at all (no candidate the filter could accept), and
+/// those with one matching by the scorer's rule (the generator's ceiling).
+fn coverage_by_cue(
+    inputs: &[(String, String, Vec<GoldAttribution>)],
+    found: &[(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)],
+    kinds: &[Vec<&'static str>],
+) -> serde_json::Value {
+    let mut table: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
+    for (((_, text, gold), (rules, cands)), kinds) in inputs.iter().zip(found).zip(kinds) {
+        let chars = Chars::new(text);
+        let spans: Vec<&Quote> = rules.iter().chain(cands.iter().map(|c| &c.quote)).collect();
+        for (g, kind) in gold.iter().zip(kinds) {
+            let row = table.entry(kind).or_default();
+            row[0] += 1;
+            let near = spans
+                .iter()
+                .any(|q| overlap(&g.content, &(q.start..q.end)) > 0);
+            if !near {
+                row[1] += 1;
+            } else if spans
+                .iter()
+                .any(|q| matches_gold(text, &chars, std::slice::from_ref(g), q))
+            {
+                row[2] += 1;
+            }
+        }
+    }
+    table
+        .into_iter()
+        .map(|(k, [all, none, matching])| {
+            (
+                k.to_string(),
+                serde_json::json!({"gold": all, "no_candidate_overlapping": none,
+                    "a_candidate_matching": matching}),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// Thresholds tried on the held-out quarter: 0.05 to 0.9 by 0.025.
@@ -1031,9 +1139,63 @@ const THRESHOLDS: [f64; 35] = {
     t
 };
 
-/// Boosted trees tried: (depth, shrinkage), each measured after these numbers of rounds.
-const BOOSTING_GRID: &[(usize, f64)] = &[(4, 0.1), (4, 0.2), (6, 0.1)];
+/// Boosted trees tried: (depth, shrinkage, row share, feature share, least hessian per side),
+/// each measured after these numbers of rounds.
+const BOOSTING_GRID: &[(usize, f64, f64, f64, f64)] = &[
+    (4, 0.1, 1.0, 1.0, 1.0),
+    (4, 0.2, 1.0, 1.0, 1.0),
+    (6, 0.1, 1.0, 1.0, 1.0),
+];
 const BOOSTING_ROUNDS: &[usize] = &[200, 400, 600, 800, 1000];
+
+/// The boosting grid and the rounds measured: the committed ones, or for experiments those
+/// of `SITREP_FIT_GRID` (`depth:shrinkage:subsample:colsample:min_hessian`, comma-separated;
+/// missing fields keep the defaults) and `SITREP_FIT_ROUNDS` (`200,400,...`). The committed
+/// model is reproduced with neither set.
+fn boosting_grid() -> (Vec<sitrep_extract::attribution::Boosting>, Vec<usize>) {
+    use sitrep_extract::attribution::Boosting;
+    let build =
+        |(depth, shrinkage, subsample, colsample, min_hessian): (usize, f64, f64, f64, f64)| {
+            Boosting {
+                depth,
+                shrinkage,
+                subsample,
+                colsample,
+                min_hessian,
+                ..Boosting::default()
+            }
+        };
+    let mut grid: Vec<Boosting> = BOOSTING_GRID.iter().map(|&g| build(g)).collect();
+    if let Ok(text) = std::env::var("SITREP_FIT_GRID") {
+        grid = text
+            .split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(|item| {
+                let v: Vec<f64> = item
+                    .split(':')
+                    .filter_map(|x| x.trim().parse::<f64>().ok())
+                    .collect();
+                let at = |k: usize, d: f64| v.get(k).copied().unwrap_or(d);
+                build((
+                    at(0, 4.0) as usize,
+                    at(1, 0.1),
+                    at(2, 1.0),
+                    at(3, 1.0),
+                    at(4, 1.0),
+                ))
+            })
+            .collect();
+    }
+    let mut rounds = BOOSTING_ROUNDS.to_vec();
+    if let Ok(text) = std::env::var("SITREP_FIT_ROUNDS") {
+        rounds = text
+            .split(',')
+            .filter_map(|x| x.trim().parse::<usize>().ok())
+            .collect();
+        rounds.sort_unstable();
+    }
+    (grid, rounds)
+}
 
 /// A learner tried by `polnear-fit`.
 #[derive(Debug, Clone, Copy)]
@@ -1063,7 +1225,8 @@ impl Learner {
                 serde_json::json!({"learner": "linear", "epochs": s.epochs, "l2": s.l2})
             }
             Learner::Boosted(b) => serde_json::json!({"learner": "boosted", "depth": b.depth,
-                "shrinkage": b.shrinkage, "rounds": b.rounds}),
+                "shrinkage": b.shrinkage, "rounds": b.rounds, "subsample": b.subsample,
+                "colsample": b.colsample, "min_hessian": b.min_hessian}),
         }
     }
 }

@@ -321,6 +321,45 @@ mod tests {
     }
 
     #[test]
+    fn subsampled_trees_are_reproducible_and_still_learn() {
+        let kinds = [
+            (vec!["a".to_string(), "b".to_string()], true),
+            (vec!["a".to_string(), "d".to_string()], false),
+            (vec!["b".to_string(), "d".to_string()], false),
+            (vec!["c".to_string()], false),
+        ];
+        let data: Vec<(&[String], bool)> = (0..40)
+            .flat_map(|_| kinds.iter().map(|(f, y)| (f.as_slice(), *y)))
+            .collect();
+        let settings = Boosting {
+            rounds: 80,
+            depth: 2,
+            shrinkage: 0.3,
+            subsample: 0.7,
+            colsample: 0.75,
+            seed: 7,
+            ..Boosting::default()
+        };
+        let one = Filter::fit_boosted(&data, settings, 0.5, |_| ());
+        let two = Filter::fit_boosted(&data, settings, 0.5, |_| ());
+        assert_eq!(one.to_tsv(""), two.to_tsv(""));
+        for (f, y) in &kinds {
+            assert_eq!(one.accepts(f), *y, "{f:?}");
+        }
+        // Another seed draws other rows: other trees.
+        let other = Filter::fit_boosted(
+            &data,
+            Boosting {
+                seed: 8,
+                ..settings
+            },
+            0.5,
+            |_| (),
+        );
+        assert_ne!(one.to_tsv(""), other.to_tsv(""));
+    }
+
+    #[test]
     fn the_committed_filter_loads() {
         assert!(FILTER.len() > 50, "{} weights", FILTER.len());
         assert!(FILTER.threshold > 0.0 && FILTER.threshold < 1.0);

@@ -3,7 +3,8 @@
 //! conjunctions (cue class with content kind with source kind, ...) that the linear model
 //! can only add up. Fitting is deterministic: examples are visited in their given order and
 //! candidate splits in feature-index order (the vocabulary is in name order), the first of
-//! equal gains winning.
+//! equal gains winning; row and feature subsampling, when asked for, draw by a fixed hash of
+//! a seed, the round and the row or feature.
 
 /// Boosting settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,6 +21,13 @@ pub struct Boosting {
     pub min_hessian: f64,
     /// Features seen fewer times in the training data are not split on.
     pub min_count: usize,
+    /// Share of the examples each tree is grown on (1.0: all), drawn afresh per round by a
+    /// fixed hash of `seed`, the round and the example, so fitting stays reproducible.
+    pub subsample: f64,
+    /// Share of the features each tree may split on (1.0: all), drawn the same way.
+    pub colsample: f64,
+    /// Seed of the row and feature draws.
+    pub seed: u64,
 }
 
 impl Default for Boosting {
@@ -31,6 +39,9 @@ impl Default for Boosting {
             lambda: 1.0,
             min_hessian: 1.0,
             min_count: 3,
+            subsample: 1.0,
+            colsample: 1.0,
+            seed: 1,
         }
     }
 }
@@ -144,6 +155,18 @@ impl Tree {
     }
 }
 
+/// A number in [0, 1) fixed by `seed`, `round` and `item` (splitmix64 of their mix).
+fn draw(seed: u64, round: usize, item: usize) -> f64 {
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add((round as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add((item as u64).wrapping_mul(0x94D0_49BB_1331_11EB));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -154,6 +177,8 @@ struct Scratch {
     h: Vec<f64>,
     seen: Vec<bool>,
     touched: Vec<usize>,
+    /// The features this round's tree may split on.
+    allowed: Vec<bool>,
 }
 
 /// Fits `settings.rounds` trees to examples `xs` (sorted feature indexes below `features`)
@@ -175,16 +200,28 @@ pub(crate) fn fit(
         h: vec![0.0; features],
         seen: vec![false; features],
         touched: Vec::new(),
+        allowed: vec![true; features],
     };
     let mut trees = Vec::with_capacity(settings.rounds);
-    for _ in 0..settings.rounds {
+    for round in 0..settings.rounds {
         for i in 0..n {
             let p = sigmoid(margin[i]);
             g[i] = p - if ys[i] { 1.0 } else { 0.0 };
             h[i] = (p * (1.0 - p)).max(1e-12);
         }
         let mut tree = Tree::default();
-        let rows: Vec<usize> = (0..n).collect();
+        let rows: Vec<usize> = if settings.subsample < 1.0 {
+            (0..n)
+                .filter(|&i| draw(settings.seed, round, i) < settings.subsample)
+                .collect()
+        } else {
+            (0..n).collect()
+        };
+        if settings.colsample < 1.0 {
+            for (f, a) in scratch.allowed.iter_mut().enumerate() {
+                *a = draw(settings.seed ^ 0x5EED, round, f) < settings.colsample;
+            }
+        }
         grow(
             &mut tree,
             xs,
@@ -234,6 +271,9 @@ fn grow(
     let parent = gs * gs / (hs + s.lambda);
     let mut best: Option<(f64, usize)> = None;
     for &f in &scratch.touched {
+        if !scratch.allowed[f] {
+            continue;
+        }
         let (gl, hl) = (scratch.g[f], scratch.h[f]);
         let (gr, hr) = (gs - gl, hs - hl);
         if hl >= s.min_hessian && hr >= s.min_hessian {
