@@ -882,10 +882,7 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
     let analyzer = sitrep_extract::Analyzer::load(&model)
         .with_context(|| format!("cannot load the model from {}", model.display()))?;
     let inputs = read_split(&root, "train", limit)?;
-    let analysed: Vec<(
-        (Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>),
-        Vec<&'static str>,
-    )> = inputs
+    let analysed: Vec<(RulesAndCandidates, Vec<&'static str>)> = inputs
         .par_iter()
         .map(|(_, text, gold)| {
             let doc = analyzer.pipeline().analyze(text);
@@ -1060,6 +1057,9 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
         "out": out.display().to_string(),
     }))
 }
+
+/// One article's rule quotes and broad candidates.
+type RulesAndCandidates = (Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>);
 
 /// The kind of a gold attribution's cue by the tag of its first token: verb, noun,
 /// adjective, preposition, "according to", other, or none (no cue annotated).
