@@ -496,6 +496,17 @@ fn list_missed(
     }
 }
 
+/// `-v`: the shares of the gold content and of the prediction that overlap, in characters
+/// ("[g0.40 p1.00]").
+fn overlap_shares(chars: &Chars, a: &GoldAttribution, q: &Quote) -> String {
+    let ov = chars.overlap(&a.content, &(q.start..q.end)) as f64;
+    format!(
+        "[g{:.2} p{:.2}]",
+        ov / chars.total(&a.content).max(1) as f64,
+        ov / chars.len(&(q.start..q.end)).max(1) as f64
+    )
+}
+
 /// Scores one article's predicted quotes (body quotes only) against its gold attributions.
 fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option<&str>) -> Counts {
     let pred: Vec<&Quote> = quotes
@@ -554,12 +565,9 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                         q.start < span.end && span.start < q.end
                     })
                     .map(|a| {
-                        // Shares of the gold content and of the prediction that overlap.
-                        let ov = chars.overlap(&a.content, &(q.start..q.end));
                         format!(
-                            "[g{:.2} p{:.2}] {}",
-                            ov as f64 / chars.total(&a.content).max(1) as f64,
-                            ov as f64 / chars.len(&(q.start..q.end)).max(1) as f64,
+                            "{} {}",
+                            overlap_shares(&chars, a, q),
                             short(&text[a.content_hull()])
                         )
                     })
@@ -628,13 +636,10 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
                     .iter()
                     .filter(|q| q.start < span.end && span.start < q.end)
                     .map(|q| {
-                        // Shares of the gold content and of the prediction that overlap.
-                        let ov = chars.overlap(&a.content, &(q.start..q.end));
                         format!(
-                            "{:?} [g{:.2} p{:.2}] {:?}",
+                            "{:?} {} {:?}",
                             q.kind,
-                            ov as f64 / chars.total(&a.content).max(1) as f64,
-                            ov as f64 / chars.len(&(q.start..q.end)).max(1) as f64,
+                            overlap_shares(&chars, a, q),
                             short(&q.text)
                         )
                     })

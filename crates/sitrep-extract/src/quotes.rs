@@ -492,12 +492,33 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         // No verb of saying above it, but one of stance ("mocked Vell for “having a bad
         // night”", "praised Dorn as “a man who ...”"): the quoted words are the subject's,
         // and what the stance is about is the whole complement.
-        let stance = if partial.is_none() && governing_cue(&tree, &cues, first).is_none() {
+        // The cue above the quotation's first word, for a fragment (below) too.
+        let first_cue = governing_cue(&tree, &cues, first);
+        let stance = if partial.is_none() && first_cue.is_none() {
             stance_complement(&tree, &toks, first, &quoted)
         } else {
             None
         };
-        if let Some((verb, range)) = stance {
+        // A partial quote: the reported clause (or the stance's complement) around the
+        // quotation, with the verb it hangs from as cue.
+        let reported = stance.or_else(|| match (clause, &partial) {
+            (true, Some((cue, range))) => {
+                // The reported clause ends where the parse ends it, but never inside the
+                // quotation it holds ("said Vell “had no vote in mind, but is careful”": the
+                // parse ends the clause at its first conjunct).
+                let mut range = range.clone();
+                let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t));
+                if let Some(w) = last_word
+                    && range.start <= first
+                    && range.end > first
+                {
+                    range.end = range.end.max(w + 1);
+                }
+                Some((cue.token, range))
+            }
+            _ => None,
+        });
+        if let Some((verb, range)) = reported {
             let range = without_trailing_narration(&tree, range, &quoted);
             let span = byte_span(doc, range);
             covered.push(span.clone());
@@ -509,32 +530,6 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 kind: QuoteKind::Partial,
                 speaker,
                 cue: Some(cue_phrase(&tree, verb)),
-                start: span.start,
-                end: span.end,
-            });
-        } else if let (true, Some((cue, clause_range))) = (clause, &partial) {
-            // The reported clause ends where the parse ends it, but never inside the quotation
-            // it holds ("said Vell “had no vote in mind, but is careful”": the parse ends the
-            // clause at its first conjunct).
-            let mut clause_range = clause_range.clone();
-            let last_word = toks.iter().copied().rfind(|&t| tree.is_word(t));
-            if let Some(w) = last_word
-                && clause_range.start <= first
-                && clause_range.end > first
-            {
-                clause_range.end = clause_range.end.max(w + 1);
-            }
-            let clause_range = without_trailing_narration(&tree, clause_range, &quoted);
-            let span = byte_span(doc, clause_range);
-            covered.push(span.clone());
-            let speaker = speaker_of(&tree, resolution, cue.token, &quoted);
-            last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
-            quotes.push(Quote {
-                field: Default::default(),
-                text: doc.text[span.clone()].to_string(),
-                kind: QuoteKind::Partial,
-                speaker,
-                cue: Some(cue_phrase(&tree, cue.token)),
                 start: span.start,
                 end: span.end,
             });
@@ -587,7 +582,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 start,
                 end,
             });
-        } else if let Some((cue, clause)) = governing_cue(&tree, &cues, first) {
+        } else if let Some((cue, clause)) = first_cue {
             let clause = without_trailing_narration(&tree, clause, &quoted);
             let span = byte_span(doc, clause.clone());
             if quotes
@@ -1472,19 +1467,15 @@ fn without_trailing_narration(tree: &Tree<'_>, r: Range<usize>, quoted: &[bool])
             if sub.start <= last || sub.end < r.end || h == m || h >= sub.start || h < r.start {
                 return None;
             }
-            // Back over the punctuation before it, to the quotation's end.
-            let mut k = sub.start;
-            while k > last + 1 && !tree.is_word(k - 1) {
-                k -= 1;
-            }
-            // A comma before it, also one inside the closing mark (“…,” as American style
-            // puts it).
+            // Back over the punctuation before it: a comma there counts, also one inside the
+            // closing mark (“…,” as American style puts it); the cut is after the quotation.
             let mut comma = false;
             let mut j = sub.start;
             while j > r.start && !tree.is_word(j - 1) {
                 j -= 1;
                 comma |= matches!(tree.text(j), "," | "—" | "–" | "―" | "--" | ";");
             }
+            let k = j.max(last + 1);
             let narration = match tree.dep(m) {
                 // A coordinated verb or a past participle of a noun is too often more of the
                 // report ("would “love to meet” him, and talk", "a “good talk”, led by the
