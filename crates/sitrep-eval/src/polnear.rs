@@ -881,6 +881,9 @@ const MIN_SPEAKER_ACCURACY: f64 = 0.90;
 /// on all of train with them. `same_as_committed` in the output says whether the file written
 /// is byte for byte the one built into sitrep-extract.
 pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serde_json::Value> {
+    // The experiment settings are read first: a bad one stops the fit before its minutes of
+    // analysis.
+    let (grid, rounds_at) = boosting_grid()?;
     use sitrep_extract::attribution::{Boosting, Filter, Settings};
     let root = data.join("quotes/polnear/data");
     let model = sitrep_nlp::default_model_dir();
@@ -976,7 +979,6 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
             }
         }
     };
-    let (grid, rounds_at) = boosting_grid();
     let timer = Instant::now();
     if std::env::var_os("SITREP_FIT_NO_LINEAR").is_none() {
         for epochs in [2, 4, 8] {
@@ -1157,7 +1159,7 @@ const BOOSTING_ROUNDS: &[usize] = &[200, 400, 600, 800, 1000];
 /// of `SITREP_FIT_GRID` (`depth:shrinkage:subsample:colsample:min_hessian`, comma-separated;
 /// missing fields keep the defaults) and `SITREP_FIT_ROUNDS` (`200,400,...`). The committed
 /// model is reproduced with neither set.
-fn boosting_grid() -> (Vec<sitrep_extract::attribution::Boosting>, Vec<usize>) {
+fn boosting_grid() -> anyhow::Result<(Vec<sitrep_extract::attribution::Boosting>, Vec<usize>)> {
     use sitrep_extract::attribution::Boosting;
     let build =
         |(depth, shrinkage, subsample, colsample, min_hessian): (usize, f64, f64, f64, f64)| {
@@ -1172,34 +1174,37 @@ fn boosting_grid() -> (Vec<sitrep_extract::attribution::Boosting>, Vec<usize>) {
         };
     let mut grid: Vec<Boosting> = BOOSTING_GRID.iter().map(|&g| build(g)).collect();
     if let Ok(text) = std::env::var("SITREP_FIT_GRID") {
-        grid = text
-            .split(',')
-            .filter(|x| !x.trim().is_empty())
-            .map(|item| {
-                let v: Vec<f64> = item
-                    .split(':')
-                    .filter_map(|x| x.trim().parse::<f64>().ok())
-                    .collect();
-                let at = |k: usize, d: f64| v.get(k).copied().unwrap_or(d);
-                build((
-                    at(0, 4.0) as usize,
-                    at(1, 0.1),
-                    at(2, 1.0),
-                    at(3, 1.0),
-                    at(4, 1.0),
-                ))
-            })
-            .collect();
+        grid = Vec::new();
+        for item in text.split(',').filter(|x| !x.trim().is_empty()) {
+            let v = item
+                .split(':')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<Vec<f64>, _>>()
+                .with_context(|| format!("SITREP_FIT_GRID: {item:?} is not depth:shrinkage:subsample:colsample:min_hessian numbers"))?;
+            let at = |k: usize, d: f64| v.get(k).copied().unwrap_or(d);
+            grid.push(build((
+                at(0, 4.0) as usize,
+                at(1, 0.1),
+                at(2, 1.0),
+                at(3, 1.0),
+                at(4, 1.0),
+            )));
+        }
     }
     let mut rounds = BOOSTING_ROUNDS.to_vec();
     if let Ok(text) = std::env::var("SITREP_FIT_ROUNDS") {
         rounds = text
             .split(',')
-            .filter_map(|x| x.trim().parse::<usize>().ok())
-            .collect();
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| {
+                x.trim()
+                    .parse::<usize>()
+                    .with_context(|| format!("SITREP_FIT_ROUNDS: {x:?} is not a number of rounds"))
+            })
+            .collect::<anyhow::Result<Vec<usize>>>()?;
         rounds.sort_unstable();
     }
-    (grid, rounds)
+    Ok((grid, rounds))
 }
 
 /// A learner tried by `polnear-fit`.
