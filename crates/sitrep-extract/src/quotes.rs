@@ -349,8 +349,32 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
 /// of them, each with its features for the filter.
 pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
     let rules = find_by_rules(doc, resolution);
-    let candidates = broad::candidates(doc, resolution, &rules);
+    let mut candidates = broad::candidates(doc, resolution, &rules);
+    let marks = quotations(&doc.text);
+    for c in &mut candidates {
+        open_marks(&doc.text, &marks, &mut c.quote);
+    }
     (rules, candidates)
+}
+
+/// A quote starting inside a whole quotation and running out of it (`Tide" policies, which
+/// …`) takes the opening mark in, so its marks pair up (the start-side twin of
+/// [`close_marks`]). A mark of two apostrophes ('' … '') counts as one.
+fn open_marks(text: &str, marks: &[Quotation], q: &mut Quote) {
+    let Some(m) = marks.iter().find(|m| {
+        m.closed && m.inner.start <= q.start && q.start < m.inner.end && q.end > m.inner.end
+    }) else {
+        return;
+    };
+    let Some(mark) = text[..m.inner.start].chars().next_back() else {
+        return;
+    };
+    let mut start = m.inner.start - mark.len_utf8();
+    if mark == '\'' && text[..start].ends_with('\'') {
+        start -= 1;
+    }
+    q.start = start;
+    q.text = text[q.start..q.end].to_string();
 }
 
 /// The rules' quotes with the candidates `filter` accepts, most probable first where they
@@ -941,6 +965,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     }
     for q in &mut quotes {
         if q.kind != QuoteKind::Direct {
+            open_marks(&doc.text, &marks, q);
             close_marks(&doc.text, q);
         }
     }

@@ -405,6 +405,22 @@ fn quotes_that_begin_in_their_quotation_end_with_it() {
         "{texts:?}"
     );
     assert!(direct("No,"), "{texts:?}");
+    // A quote starting inside a quotation and running out of it takes the opening mark.
+    let two = analyzer()
+        .extract(&fixture("two_quotations_one_clause.txt"))
+        .quotes;
+    for q in quotes.iter().chain(&two) {
+        let mut depth = 0i32;
+        for c in q.text.chars() {
+            depth += match c {
+                '“' => 1,
+                '”' => -1,
+                _ => 0,
+            };
+            assert!(depth >= 0, "closes a mark it did not open: {:?}", q.text);
+        }
+        assert_eq!(depth, 0, "{:?}", q.text);
+    }
     for narration in ["while the former", "in fact Marr kept"] {
         assert!(
             !texts.iter().any(|q| q.contains(narration)),
