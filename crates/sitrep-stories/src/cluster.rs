@@ -139,11 +139,15 @@ pub struct Config {
     pub rare_df_ratio: f32,
     /// On `consolidate`, stories and threads closed for good at the clock (no article within
     /// their window's margin: `window + window / 2 + 1` days for stories, the same of
-    /// `thread_window_days` for threads) are compacted: profile freed but for the span,
-    /// postings removed. Memory then follows the windows' traffic, not the stream's history;
-    /// the clustering is unchanged for articles arriving in date order (a closed story was
-    /// already out of every in-order article's window). Off: they stay until the posting
-    /// lists are pruned, and an article dated long before the clock could still join one.
+    /// `thread_window_days` for threads; the horizon at which the posting lists drop them)
+    /// are compacted: their profile is freed but for the span and article count, and nothing
+    /// is compared with them again; their posting-list entries stay until the lists are
+    /// pruned (they rank candidates as before). Memory for profiles then follows the
+    /// windows' traffic, not the stream's history, and the clustering is unchanged for
+    /// articles arriving in date order (a closed story is outside every such article's
+    /// window). An article dated more than `window / 2 + 1` days before the newest one no
+    /// longer joins a story that closed; with this off it could, until the story left the
+    /// posting lists it was found through.
     pub evict_closed: bool,
 }
 
