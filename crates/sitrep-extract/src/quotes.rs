@@ -635,13 +635,11 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     toks.contains(&tree.head(t))
                         || !matches!(tree.dep(t), "oprd" | "attr" | "acomp" | "amod" | "npadvmod")
                 });
-            // A direct quote of every word in the marks is the quotation as written, its
-            // closing punctuation included, as a quote found by its cue outside the marks is.
-            let span = if whole
-                && toks
-                    .iter()
-                    .all(|&t| !tree.is_word(t) || clause.contains(&t))
-            {
+            // A direct quote is the quotation as written, its closing punctuation included, as
+            // a quote found by its cue outside the marks is; words of it the parse hangs from
+            // the cue ("shouted “Power to the harbour!”": "to the harbour" from "shouted") are
+            // part of it.
+            let span = if whole {
                 trimmed_inner(&doc.text, q)
             } else {
                 byte_span(doc, clause.clone())

@@ -405,6 +405,8 @@ fn quotes_that_begin_in_their_quotation_end_with_it() {
         "{texts:?}"
     );
     assert!(direct("No,"), "{texts:?}");
+    // Words of the quotation the parse hangs from the cue are part of it.
+    assert!(direct("Power to the harbour!"), "{texts:?}");
     // A quote starting inside a quotation and running out of it takes the opening mark.
     let two = analyzer()
         .extract(&fixture("two_quotations_one_clause.txt"))
