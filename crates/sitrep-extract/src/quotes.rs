@@ -318,6 +318,13 @@ struct Cue {
     base: &'static str,
 }
 
+/// The words between a quotation's marks, without the spaces at their edges.
+fn trimmed_inner(text: &str, q: &Quotation) -> Range<usize> {
+    let raw = &text[q.inner.clone()];
+    q.inner.start + (raw.len() - raw.trim_start().len())
+        ..q.inner.end - (raw.len() - raw.trim_end().len())
+}
+
 /// Tokens inside any quotation (cues and speakers are never there).
 fn quoted_tokens(doc: &Doc, marks: &[Quotation]) -> Vec<bool> {
     let mut quoted = vec![false; doc.tokens.len()];
@@ -342,8 +349,32 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
 /// of them, each with its features for the filter.
 pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
     let rules = find_by_rules(doc, resolution);
-    let candidates = broad::candidates(doc, resolution, &rules);
+    let mut candidates = broad::candidates(doc, resolution, &rules);
+    let marks = quotations(&doc.text);
+    for c in &mut candidates {
+        open_marks(&doc.text, &marks, &mut c.quote);
+    }
     (rules, candidates)
+}
+
+/// A quote starting inside a whole quotation and running out of it (`Tide" policies, which
+/// …`) takes the opening mark in, so its marks pair up (the start-side twin of
+/// [`close_marks`]). A mark of two apostrophes ('' … '') counts as one.
+fn open_marks(text: &str, marks: &[Quotation], q: &mut Quote) {
+    let Some(m) = marks.iter().find(|m| {
+        m.closed && m.inner.start <= q.start && q.start < m.inner.end && q.end > m.inner.end
+    }) else {
+        return;
+    };
+    let Some(mark) = text[..m.inner.start].chars().next_back() else {
+        return;
+    };
+    let mut start = m.inner.start - mark.len_utf8();
+    if mark == '\'' && text[..start].ends_with('\'') {
+        start -= 1;
+    }
+    q.start = start;
+    q.text = text[q.start..q.end].to_string();
 }
 
 /// The rules' quotes with the candidates `filter` accepts, most probable first where they
@@ -519,15 +550,28 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             _ => None,
         });
         if let Some((verb, range)) = reported {
+            let range = within_own_quotation(&tree, range, first, lastt);
             let range = without_trailing_narration(&tree, range, &quoted);
-            let span = byte_span(doc, range);
+            // Cut back to every word of its quotation and nothing else, it is a direct quote.
+            let whole = range.start >= first
+                && range.end <= lastt + 1
+                && toks.iter().all(|&t| !tree.is_word(t) || range.contains(&t));
+            let span = if whole {
+                trimmed_inner(&doc.text, q)
+            } else {
+                byte_span(doc, range)
+            };
             covered.push(span.clone());
             let speaker = speaker_of(&tree, resolution, verb, &quoted);
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             quotes.push(Quote {
                 field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
-                kind: QuoteKind::Partial,
+                kind: if whole {
+                    QuoteKind::Direct
+                } else {
+                    QuoteKind::Partial
+                },
                 speaker,
                 cue: Some(cue_phrase(&tree, verb)),
                 start: span.start,
@@ -570,9 +614,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             }
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             covered.push(q.inner.clone());
-            let raw = &doc.text[q.inner.clone()];
-            let start = q.inner.start + (raw.len() - raw.trim_start().len());
-            let end = q.inner.end - (raw.len() - raw.trim_end().len());
+            let Range { start, end } = trimmed_inner(&doc.text, q);
             quotes.push(Quote {
                 field: Default::default(),
                 text: doc.text[start..end].to_string(),
@@ -583,15 +625,8 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 end,
             });
         } else if let Some((cue, clause)) = first_cue {
+            let clause = within_own_quotation(&tree, clause, first, lastt);
             let clause = without_trailing_narration(&tree, clause, &quoted);
-            let span = byte_span(doc, clause.clone());
-            if quotes
-                .iter()
-                .any(|x| x.start == span.start && x.end == span.end)
-            {
-                continue;
-            }
-            covered.push(span.clone());
             // The whole complement in marks ("he yelled “You lie!”"): a short direct quote.
             // A quoted predicate ("called the plan “reckless”") stays a fragment.
             let whole = clause.start >= first
@@ -600,6 +635,24 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     toks.contains(&tree.head(t))
                         || !matches!(tree.dep(t), "oprd" | "attr" | "acomp" | "amod" | "npadvmod")
                 });
+            // A direct quote of every word in the marks is the quotation as written, its
+            // closing punctuation included, as a quote found by its cue outside the marks is.
+            let span = if whole
+                && toks
+                    .iter()
+                    .all(|&t| !tree.is_word(t) || clause.contains(&t))
+            {
+                trimmed_inner(&doc.text, q)
+            } else {
+                byte_span(doc, clause.clone())
+            };
+            if quotes
+                .iter()
+                .any(|x| x.start == span.start && x.end == span.end)
+            {
+                continue;
+            }
+            covered.push(span.clone());
             quotes.push(Quote {
                 field: Default::default(),
                 text: doc.text[span.clone()].to_string(),
@@ -912,6 +965,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     }
     for q in &mut quotes {
         if q.kind != QuoteKind::Direct {
+            open_marks(&doc.text, &marks, q);
             close_marks(&doc.text, q);
         }
     }
@@ -1380,6 +1434,59 @@ fn with_second_that_clause(tree: &Tree<'_>, cue: usize, range: Range<usize>) -> 
     }
 }
 
+/// A content range that starts inside its quotation (tokens `first..=last`) ends with it
+/// unless the words after the closing mark and the quoted ones hang from each other (“we need
+/// more facts” about the audit; “bombastic remarks” do more harm): words that hang from the
+/// cue are the writer's (said: “…was a mistake,”
+/// but in fact …; likes “The Tide,” while the governor loves “Ashes”), and a span from inside
+/// one quotation into the narration after it would read as neither.
+fn within_own_quotation(
+    tree: &Tree<'_>,
+    r: Range<usize>,
+    first: usize,
+    last: usize,
+) -> Range<usize> {
+    if !(first..=last).contains(&r.start) || r.end <= last + 1 {
+        return r;
+    }
+    let tail = last + 1..r.end;
+    // A clause of its own coordinated after the closing mark ("…,” but in fact Vell kept
+    // one") is the writer's, whatever the parse hangs it from; a second "that" clause is more
+    // of the report.
+    let own_clause = |t: usize| {
+        tree.dep(t) == "conj"
+            && tree.is_verb(t)
+            && tree.children[t]
+                .iter()
+                .any(|&c| matches!(tree.dep(c), "nsubj" | "nsubjpass"))
+            && !tree.children[t].iter().any(|&c| tree.dep(c) == "mark")
+    };
+    let from_quotation = |mut t: usize| loop {
+        let h = tree.head(t);
+        if own_clause(t) {
+            return false;
+        }
+        if (first..=last).contains(&h) {
+            return true;
+        }
+        if h == t || !tail.contains(&h) {
+            return false;
+        }
+        t = h;
+    };
+    // Words of the quotation hanging from the tail ("“bombastic remarks” do more harm") tie
+    // them together too.
+    if tail
+        .clone()
+        .any(|t| tree.is_word(t) && tree.dep(t) != "cc" && from_quotation(t))
+        || (first..=last).any(|t| tail.contains(&tree.head(t)))
+    {
+        r
+    } else {
+        trimmed(tree, r.start..last + 1)
+    }
+}
+
 /// A token range without punctuation at its edges.
 fn trimmed(tree: &Tree<'_>, mut r: Range<usize>) -> Range<usize> {
     while r.end > r.start + 1 && !tree.is_word(r.start) {
@@ -1396,9 +1503,13 @@ fn trimmed(tree: &Tree<'_>, mut r: Range<usize>) -> Range<usize> {
 /// "praised Dorn, the former mayor"). The reported words stop before it.
 fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) -> Range<usize> {
     let text = &tree.doc.text;
-    // Inside an open quotation the comma is the speaker's, not the writer's.
+    // Inside an open quotation the comma is the speaker's, not the writer's; the marks are
+    // counted from the start of the line, as a range may begin inside its quotation.
+    let line_start = text[..tree.doc.tokens[r.start].start]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let in_marks = |k: usize| {
-        let before = &text[tree.doc.tokens[r.start].start..tree.doc.tokens[k].start];
+        let before = &text[line_start..tree.doc.tokens[k].start];
         before.matches('“').count() > before.matches('”').count()
             || before.matches('"').count() % 2 == 1
     };

@@ -382,3 +382,50 @@ fn a_short_single_quoted_headline_after_a_name_and_colon_is_a_quote() {
     assert_eq!(speaker.name, "Orla Vell");
     assert_eq!(speaker.mention.text, "Vell");
 }
+
+/// Regression: a quote that begins inside its quotation ended past it ("likes “X,” while Y
+/// loves “Z.”" gave `X,” while Y loves “Z`; `said: "…," but in fact …` ran on into the
+/// writer's clause), a comma inside the marks was taken for the writer's aside ("The fewer
+/// floats, the better." lost its second half) and a short quote lost the punctuation inside
+/// its marks.
+#[test]
+fn quotes_that_begin_in_their_quotation_end_with_it() {
+    let body = fixture("quotation_bounds.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let direct = |text: &str| {
+        quotes
+            .iter()
+            .any(|q| q.text == text && q.kind == sitrep_model::QuoteKind::Direct)
+    };
+    let texts: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+    assert!(direct("The fewer floats, the better."), "{texts:?}");
+    assert!(direct("Harbour Nights,"), "{texts:?}");
+    assert!(
+        direct("I have admitted repeatedly that keeping two offices was a mistake,"),
+        "{texts:?}"
+    );
+    assert!(direct("No,"), "{texts:?}");
+    // A quote starting inside a quotation and running out of it takes the opening mark.
+    let two = analyzer()
+        .extract(&fixture("two_quotations_one_clause.txt"))
+        .quotes;
+    for q in quotes.iter().chain(&two) {
+        let mut depth = 0i32;
+        for c in q.text.chars() {
+            depth += match c {
+                '“' => 1,
+                '”' => -1,
+                _ => 0,
+            };
+            assert!(depth >= 0, "closes a mark it did not open: {:?}", q.text);
+        }
+        assert_eq!(depth, 0, "{:?}", q.text);
+    }
+    for narration in ["while the former", "in fact Marr kept"] {
+        assert!(
+            !texts.iter().any(|q| q.contains(narration)),
+            "{narration}: {texts:?}"
+        );
+    }
+}
+fixture_test!(quotation_bounds, "quotation_bounds.txt");

@@ -3,7 +3,9 @@
 //! one by one, with articles/s per stretch, peak memory, and the BCubed of the stories found
 //! against the generated ones.
 //!
-//! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000`
+//! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000` (`--stats`:
+//! counts of stories, threads, profiles and postings held at each checkpoint; `--no-evict`:
+//! closed stories and threads are not compacted, `Config::evict_closed` off)
 
 use std::time::{Duration, Instant};
 
@@ -73,6 +75,7 @@ fn main() {
     let mut total: usize = 1_000_000;
     let mut seed: u64 = 7;
     let mut config = Config::default();
+    let mut stats = false;
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
@@ -96,6 +99,8 @@ fn main() {
                 i += 1;
             }
             // `--reassign-close 0`: every article of a changed story re-checked (to compare).
+            "--no-evict" => config.evict_closed = false,
+            "--stats" => stats = true,
             "--reassign-close" => {
                 config.reassign_close = args
                     .get(i + 1)
@@ -198,6 +203,23 @@ fn main() {
                 done as f64 / linking.as_secs_f64().max(1e-9),
                 peak_rss_mb().unwrap_or(f64::NAN),
             );
+            if stats {
+                let st = clusterer.state_stats();
+                println!(
+                    "  state: {} stories ({} with a profile, {} vector entries, {} postings), {} threads ({} with a profile, {} entries, {} postings), {} article profiles ({} entries), {} features",
+                    st.stories,
+                    st.story_profiles,
+                    st.story_entries,
+                    st.story_postings,
+                    st.threads,
+                    st.thread_profiles,
+                    st.thread_entries,
+                    st.thread_postings,
+                    st.article_profiles,
+                    st.article_entries,
+                    st.features,
+                );
+            }
             stretch = Duration::ZERO;
             stretch_start = done;
             checkpoint = if checkpoint < 100_000 {
@@ -212,6 +234,20 @@ fn main() {
         .map(|i| clusterer.story_of(i).map_or(u32::MAX, |s| s.0))
         .collect();
     let score = bcubed(&predicted, &gold);
+    // A fingerprint of the partition and the threads (FNV-1a over each article's story and
+    // thread): two runs that cluster alike print the same one.
+    let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, &s) in predicted.iter().enumerate() {
+        let t = clusterer
+            .story_of(i)
+            .map_or(u32::MAX, |s| clusterer.thread_of(s).0);
+        for x in [s, t] {
+            for b in x.to_le_bytes() {
+                fingerprint = (fingerprint ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    println!("partition fingerprint {fingerprint:016x}");
     println!(
         "total {total} articles in {:.1}s ({:.1}s linking), {} generated stories, BCubed P {:.3} R {:.3} F1 {:.3}, peak RSS {:.0} MB",
         wall.elapsed().as_secs_f64(),

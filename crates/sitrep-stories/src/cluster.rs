@@ -137,6 +137,18 @@ pub struct Config {
     pub max_postings: usize,
     /// Features in more than this share of articles do not find candidates.
     pub rare_df_ratio: f32,
+    /// On `consolidate`, stories and threads closed for good at the clock (no article within
+    /// their window's margin: `window + window / 2 + 1` days for stories, the same of
+    /// `thread_window_days` for threads; the horizon at which the posting lists drop them)
+    /// are compacted: their profile is freed but for the span and article count, and nothing
+    /// is compared with them again; their posting-list entries stay until the lists are
+    /// pruned (they rank candidates as before). Memory for profiles then follows the
+    /// windows' traffic, not the stream's history, and the clustering is unchanged for
+    /// articles arriving in date order (a closed story is outside every such article's
+    /// window). An article dated more than `window / 2 + 1` days before the newest one no
+    /// longer joins a story that closed; with this off it could, until the story left the
+    /// posting lists it was found through.
+    pub evict_closed: bool,
 }
 
 impl Default for Config {
@@ -207,6 +219,7 @@ impl Default for Config {
             max_probes: 16,
             max_postings: 500,
             rare_df_ratio: 0.2,
+            evict_closed: true,
         }
     }
 }
@@ -296,6 +309,32 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     /// Profiles (and titles) of the articles of open stories, by article index (only with
     /// the split or reassignment pass on; dropped when their story closes).
     article_profiles: std::collections::BTreeMap<u32, (Profile, Option<String>)>,
+    /// Stories and threads not yet evicted (checked on `consolidate`; see
+    /// [`Config::evict_closed`]).
+    open_stories: Vec<StoryId>,
+    open_threads: Vec<ThreadId>,
+}
+
+/// Counts of what the clusterer holds (for memory checks: live profiles, not bytes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateStats {
+    pub articles: u32,
+    pub stories: u32,
+    /// Stories (threads) with a full profile: neither merged away nor evicted.
+    pub story_profiles: u32,
+    pub threads: u32,
+    pub thread_profiles: u32,
+    /// Entries in the story (thread) profiles' vectors.
+    pub story_entries: u64,
+    pub thread_entries: u64,
+    /// Entries in the story (thread) posting lists.
+    pub story_postings: u64,
+    pub thread_postings: u64,
+    /// Article profiles kept for the split and reassignment passes.
+    pub article_profiles: u32,
+    pub article_entries: u64,
+    /// Features in the vocabulary.
+    pub features: u32,
 }
 
 impl Clusterer<MemoryStore> {
@@ -318,7 +357,114 @@ impl<S: StoryStore> Clusterer<S> {
             split_dirty: Vec::new(),
             reassign_dirty: Vec::new(),
             article_profiles: std::collections::BTreeMap::new(),
+            open_stories: Vec::new(),
+            open_threads: Vec::new(),
         }
+    }
+
+    /// Counts of the stories, threads, profiles and postings held (walks all of them).
+    pub fn state_stats(&self) -> StateStats {
+        let mut st = StateStats {
+            articles: self.store.article_count(),
+            stories: self.store.story_count(),
+            threads: self.store.thread_count(),
+            article_profiles: self.article_profiles.len() as u32,
+            article_entries: self
+                .article_profiles
+                .values()
+                .map(|(p, _)| p.entries() as u64)
+                .sum(),
+            ..StateStats::default()
+        };
+        for i in 0..st.stories {
+            if let Some(s) = self.store.story(StoryId(i)) {
+                if s.merged_into.is_none() && !s.evicted {
+                    st.story_profiles += 1;
+                }
+                st.story_entries += s.profile.entries() as u64;
+            }
+        }
+        for i in 0..st.threads {
+            if let Some(t) = self.store.thread(ThreadId(i)) {
+                if t.merged_into.is_none() && !t.evicted {
+                    st.thread_profiles += 1;
+                }
+                st.thread_entries += t.profile.entries() as u64;
+            }
+        }
+        let mut f = 0;
+        while self.store.feature(f).is_some() {
+            if let Some(p) = self.store.postings(Level::Story, f) {
+                st.story_postings += p.ids.len() as u64;
+            }
+            if let Some(p) = self.store.postings(Level::Thread, f) {
+                st.thread_postings += p.ids.len() as u64;
+            }
+            f += 1;
+        }
+        st.features = f;
+        st
+    }
+
+    /// Compacts the stories and threads closed for good (see [`Config::evict_closed`]):
+    /// their profiles keep the span and article count only. A story changed since the last
+    /// merge pass is left for the next call. Their posting-list entries stay until the lists
+    /// are pruned: they take part in the candidates' ranking as before (removing them at once
+    /// changes which open stories an article is compared with, and so the clustering).
+    /// Returns the number compacted.
+    fn evict_closed(&mut self) -> usize {
+        let window = self.config.window_days;
+        let mut gone: Vec<StoryId> = Vec::new();
+        let mut open = std::mem::take(&mut self.open_stories);
+        open.retain(|&sid| {
+            let Some(s) = self.store.story(sid) else {
+                return false;
+            };
+            // A story the reassignment pass emptied is gone (nothing joins it again).
+            if s.merged_into.is_some() || s.evicted || (s.articles.is_empty() && !s.dirty) {
+                return false;
+            }
+            if s.dirty || !self.closed(s.profile.last, window) {
+                return true;
+            }
+            gone.push(sid);
+            false
+        });
+        self.open_stories = open;
+        for &sid in &gone {
+            if let Some(s) = self.store.story_mut(sid) {
+                s.profile = s.profile.compacted();
+                s.apart = Vec::new();
+                s.evicted = true;
+                s.entity_articles.shrink_to_fit();
+                s.articles.shrink_to_fit();
+            }
+        }
+        let window = self.config.thread_window_days;
+        let mut gone_threads: Vec<ThreadId> = Vec::new();
+        let mut open = std::mem::take(&mut self.open_threads);
+        open.retain(|&tid| {
+            let Some(t) = self.store.thread(tid) else {
+                return false;
+            };
+            if t.merged_into.is_some() || t.evicted {
+                return false;
+            }
+            if !self.closed(t.profile.last, window) {
+                return true;
+            }
+            gone_threads.push(tid);
+            false
+        });
+        self.open_threads = open;
+        for &tid in &gone_threads {
+            if let Some(t) = self.store.thread_mut(tid) {
+                t.profile = t.profile.compacted();
+                t.stories = Vec::new();
+                t.evicted = true;
+            }
+        }
+        gone.len() + gone_threads.len()
     }
 
     pub fn config(&self) -> &Config {
@@ -401,13 +547,19 @@ impl<S: StoryStore> Clusterer<S> {
             None => {
                 let thread = self.find_thread(&profile);
                 let sid = self.store.push_story(StoryState::empty(ThreadId(u32::MAX)));
+                self.open_stories.push(sid);
                 let thread = match thread {
                     Some(t) => t,
-                    None => self.store.push_thread(ThreadState {
-                        profile: Profile::default(),
-                        stories: Vec::new(),
-                        merged_into: None,
-                    }),
+                    None => {
+                        let t = self.store.push_thread(ThreadState {
+                            profile: Profile::default(),
+                            stories: Vec::new(),
+                            merged_into: None,
+                            evicted: false,
+                        });
+                        self.open_threads.push(t);
+                        t
+                    }
                 };
                 if let Some(s) = self.store.story_mut(sid) {
                     s.thread = thread;
@@ -447,6 +599,14 @@ impl<S: StoryStore> Clusterer<S> {
     /// changed since the last one, each split followed by a merge pass for the new halves.
     /// Returns the number of merges and splits.
     pub fn consolidate(&mut self) -> usize {
+        let changes = self.consolidate_passes();
+        if self.config.evict_closed {
+            self.evict_closed();
+        }
+        changes
+    }
+
+    fn consolidate_passes(&mut self) -> usize {
         let mut changes = self.merge_pass();
         if !self.keeps_profiles() {
             return changes;
@@ -882,6 +1042,7 @@ impl<S: StoryStore> Clusterer<S> {
             .filter(|a| half.binary_search(a).is_err())
             .collect();
         let new = self.store.push_story(StoryState::empty(thread));
+        self.open_stories.push(new);
         if let Some(t) = self.store.thread_mut(thread) {
             t.stories.push(new);
         }
@@ -1221,24 +1382,40 @@ impl<S: StoryStore> Clusterer<S> {
 
     /// `base += add`, keeping `base`'s cached norms: incrementally (|c+a|^2 = |c|^2 + 2c.a +
     /// |a|^2) while document frequencies have drifted little, in full otherwise.
-    fn absorb(&self, base: &mut Profile, add: &Profile) {
+    fn absorb(&self, base: &mut Profile, add: &Profile, kinds: &[bool; KINDS]) {
         let docs = self.store.docs().max(1);
         let stale = base.norm_docs == 0 || docs as f32 > base.norm_docs as f32 * 1.1 + 8.0;
         if stale {
-            base.absorb(add);
+            base.absorb_kinds(add, kinds);
             self.refresh_norms(base);
             return;
         }
         let ln_n = self.ln_n();
         let mut norms2 = base.norms2;
         for (k, n2) in norms2.iter_mut().enumerate() {
-            let dot = self.dot(&add.vecs[k], &base.vecs[k], ln_n);
-            *n2 += 2.0 * dot + add.norms2[k];
+            if kinds[k] {
+                let dot = self.dot(&add.vecs[k], &base.vecs[k], ln_n);
+                *n2 += 2.0 * dot + add.norms2[k];
+            }
         }
         let norm_docs = base.norm_docs;
-        base.absorb(add);
+        base.absorb_kinds(add, kinds);
         base.norms2 = norms2;
         base.norm_docs = norm_docs;
+    }
+
+    /// The kinds a thread profile keeps: those the thread similarity reads (weighed, or the
+    /// words where they bound the numbers).
+    fn thread_kinds(&self) -> [bool; KINDS] {
+        let w = self.config.thread_weights.array();
+        let mut kinds = [false; KINDS];
+        for (k, keep) in kinds.iter_mut().enumerate() {
+            *keep = w[k] > 0.0
+                || (k == Kind::Word as usize
+                    && self.config.numbers_words_ratio > 0.0
+                    && w[Kind::Number as usize] > 0.0);
+        }
+        kinds
     }
 
     /// `(max(L, length_ref) / length_ref) ^ length_exponent`, L the geometric mean of the two
@@ -1534,6 +1711,7 @@ impl<S: StoryStore> Clusterer<S> {
                 continue;
             };
             if s.articles.is_empty()
+                || s.evicted
                 || !Self::in_window(profile, &s.profile, self.config.window_days)
                 || !Self::within_span(profile, &s.profile, self.config.max_span_days)
             {
@@ -1560,7 +1738,7 @@ impl<S: StoryStore> Clusterer<S> {
             let Some(t) = self.store.thread(tid) else {
                 continue;
             };
-            if !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
+            if t.evicted || !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
                 continue;
             }
             let sim = self.similarity(
@@ -1585,23 +1763,27 @@ impl<S: StoryStore> Clusterer<S> {
         };
         let thread = self.resolve_thread(s.thread);
         let new_story_features = new_features(&s.profile, profile);
+        // Only the kinds the thread similarity probes are indexed (the others never find a
+        // candidate thread).
+        let probed = self.config.thread_weights.array().map(|w| w > 0.0);
         let new_thread_features = self
             .store
             .thread(thread)
-            .map(|t| new_features(&t.profile, profile))
+            .map(|t| new_features_of(&t.profile, profile, &probed))
             .unwrap_or_default();
         let mut story_profile = self
             .store
             .story_mut(sid)
             .map(|s| std::mem::take(&mut s.profile))
             .unwrap_or_default();
-        self.absorb(&mut story_profile, profile);
+        self.absorb(&mut story_profile, profile, &[true; KINDS]);
         let mut thread_profile = self
             .store
             .thread_mut(thread)
             .map(|t| std::mem::take(&mut t.profile))
             .unwrap_or_default();
-        self.absorb(&mut thread_profile, profile);
+        let kinds = self.thread_kinds();
+        self.absorb(&mut thread_profile, profile, &kinds);
         if let Some(s) = self.store.story_mut(sid) {
             s.profile = story_profile;
             s.articles.push(article);
@@ -1704,10 +1886,11 @@ impl<S: StoryStore> Clusterer<S> {
         let Some(g) = self.store.thread(gone).cloned() else {
             return;
         };
+        let probed = self.config.thread_weights.array().map(|w| w > 0.0);
         let new = self
             .store
             .thread(keep)
-            .map(|k| new_features(&k.profile, &g.profile))
+            .map(|k| new_features_of(&k.profile, &g.profile, &probed))
             .unwrap_or_default();
         let mut profile = self
             .store
@@ -1736,8 +1919,13 @@ const SPLIT_MAX: usize = 200;
 
 /// Features of `add` that `base` lacks, in id order.
 fn new_features(base: &Profile, add: &Profile) -> Vec<u32> {
+    new_features_of(base, add, &[true; KINDS])
+}
+
+/// Features of `add` that `base` lacks, of the kinds in `kinds`, in id order.
+fn new_features_of(base: &Profile, add: &Profile, kinds: &[bool; KINDS]) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::new();
-    for k in 0..KINDS {
+    for k in (0..KINDS).filter(|&k| kinds[k]) {
         for &f in add.vecs[k].keys() {
             if !base.vecs[k].contains_key(&f) {
                 out.push(f);

@@ -47,7 +47,7 @@ mod cluster;
 mod features;
 mod state;
 
-pub use cluster::{Assignment, Clusterer, Config, Story, StoryEntity, Weights};
+pub use cluster::{Assignment, Clusterer, Config, StateStats, Story, StoryEntity, Weights};
 pub use features::{ArticleFeatures, LEAD_WORDS};
 pub use state::{
     ArticleEntry, FxHasher, FxMap, Kind, Level, MemoryStore, Postings, Profile, StoryId,

@@ -153,7 +153,16 @@ pub struct Profile {
 impl Profile {
     /// Adds another profile's signals (a joining article, a merged story).
     pub fn absorb(&mut self, other: &Profile) {
-        for (mine, theirs) in self.vecs.iter_mut().zip(&other.vecs) {
+        self.absorb_kinds(other, &[true; KINDS]);
+    }
+
+    /// As [`absorb`](Self::absorb), with the vectors of the kinds in `kinds` only (a thread
+    /// keeps the kinds its similarity weighs).
+    pub fn absorb_kinds(&mut self, other: &Profile, kinds: &[bool; KINDS]) {
+        for ((mine, theirs), &keep) in self.vecs.iter_mut().zip(&other.vecs).zip(kinds) {
+            if !keep {
+                continue;
+            }
             for (&f, &v) in theirs {
                 *mine.entry(f).or_insert(0.0) += v;
             }
@@ -257,6 +266,10 @@ pub struct StoryState {
     pub merged_into: Option<StoryId>,
     /// Stories split off this one (or it off them): the merge pass never joins them again.
     pub apart: Vec<StoryId>,
+    /// Closed for good and compacted: its profile keeps only the publication span and the
+    /// article count, its postings are gone, and no article or story is compared with it
+    /// again (what the output needs, articles, title, entities and span, stays).
+    pub evicted: bool,
 }
 
 impl StoryState {
@@ -271,6 +284,7 @@ impl StoryState {
             dirty: false,
             merged_into: None,
             apart: Vec::new(),
+            evicted: false,
         }
     }
 }
@@ -281,6 +295,27 @@ pub struct ThreadState {
     pub profile: Profile,
     pub stories: Vec<StoryId>,
     pub merged_into: Option<ThreadId>,
+    /// Closed for good and compacted, as [`StoryState::evicted`].
+    pub evicted: bool,
+}
+
+impl Profile {
+    /// What a closed story or thread keeps of its profile: the publication span and the
+    /// article count (vectors, sets, norms and embedding freed).
+    pub fn compacted(&self) -> Profile {
+        Profile {
+            first: self.first,
+            last: self.last,
+            articles: self.articles,
+            words_sum: self.words_sum,
+            ..Profile::default()
+        }
+    }
+
+    /// Number of entries in its vectors.
+    pub fn entries(&self) -> usize {
+        self.vecs.iter().map(|v| v.len()).sum()
+    }
 }
 
 /// Which inverted index.

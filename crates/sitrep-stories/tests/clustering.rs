@@ -1018,3 +1018,132 @@ fn the_cheaper_reassignment_pass_moves_what_the_full_pass_moves() {
             .any(|s| s.contains(&"fx".to_string()) && s.contains(&"f1".to_string()))
     );
 }
+
+/// A long dated stream (team-made, like the scale example's): `days` days of `per_day`
+/// articles; stories of 1-6 articles over at most 3 days, each with 6 words of its own and
+/// 2 of its storyline (a storyline lasts about 40 days), plus 12 words from a shared pool of
+/// 300; one entity of the story's and one place of the storyline's.
+fn long_stream(days: u32, per_day: u32, seed: u64) -> Vec<ArticleFeatures> {
+    let mut x = seed | 1;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n.max(1)
+    };
+    let start = date("2024-01-01").unwrap_or_default();
+    // (story, storyline, articles left, first day)
+    let mut active: Vec<(u64, u64, u64, u32)> = Vec::new();
+    let (mut stories, mut storyline) = (0u64, 0u64);
+    let mut out = Vec::new();
+    for day in 0..days {
+        if day % 40 == 0 {
+            storyline += 1;
+        }
+        for i in 0..per_day {
+            active.retain(|s| s.2 > 0 && day - s.3 <= 3);
+            if active.is_empty() || next(4) == 0 {
+                let line = storyline * 3 + next(3);
+                active.push((stories, line, 1 + next(6), day));
+                stories += 1;
+            }
+            let k = next(active.len() as u64) as usize;
+            active[k].2 -= 1;
+            let (story, line, _, _) = active[k];
+            let mut words: Vec<(String, u32)> = Vec::new();
+            for j in 0..6 {
+                words.push((format!("zor{story}x{j}"), 1));
+            }
+            for j in 0..2 {
+                words.push((format!("lin{line}x{j}"), 1));
+            }
+            for _ in 0..12 {
+                words.push((format!("com{}", next(300)), 1));
+            }
+            words.sort();
+            words.dedup();
+            out.push(ArticleFeatures {
+                id: format!("d{day}n{i}"),
+                published: start.checked_add_signed(chrono::Duration::days(i64::from(day))),
+                words,
+                entities: vec![(format!("PERSON:per{story}"), 1)],
+                places: vec![(format!("pla{line}"), 1)],
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn evicting_closed_stories_and_threads_changes_no_clustering() {
+    let stream = long_stream(160, 12, 11);
+    let config = Config {
+        merge_every: 40,
+        thread_window_days: 30,
+        ..Config::default()
+    };
+    let kept = Config {
+        evict_closed: false,
+        ..config.clone()
+    };
+    let (a, b) = (run(&config, &stream), run(&kept, &stream));
+    // Eviction happened (else the comparison says nothing) ...
+    let (sa, sb) = (a.state_stats(), b.state_stats());
+    assert!(sa.story_profiles * 3 < sb.story_profiles, "{sa:?} {sb:?}");
+    assert!(sa.thread_profiles * 2 < sb.thread_profiles, "{sa:?} {sb:?}");
+    // ... and the output is the same: stories (articles, span, title, entities), threads.
+    assert_eq!(a.stories(), b.stories());
+    assert!(a.stories().len() > 100);
+    for i in 0..stream.len() {
+        let (x, y) = (a.story_of(i), b.story_of(i));
+        assert_eq!(x, y);
+        assert_eq!(x.map(|s| a.thread_of(s)), y.map(|s| b.thread_of(s)));
+    }
+}
+
+#[test]
+fn live_profiles_stay_bounded_on_a_long_stream() {
+    let stream = long_stream(400, 10, 5);
+    let config = Config {
+        thread_window_days: 30,
+        merge_every: 50,
+        ..Config::default()
+    };
+    let mut c = Clusterer::new(config.clone());
+    let mut kept = Clusterer::new(Config {
+        evict_closed: false,
+        ..config
+    });
+    // Live (not evicted, not merged) story and thread profiles after each 50 articles.
+    let mut live: Vec<(u32, u32)> = Vec::new();
+    for (i, a) in stream.iter().enumerate() {
+        c.add(a);
+        kept.add(a);
+        if (i + 1) % 50 == 0 {
+            let st = c.state_stats();
+            live.push((st.story_profiles, st.thread_profiles));
+        }
+    }
+    // From day 100 on (both windows and their margins passed) the counts are flat: the last
+    // quarter's peak is no higher than 1.3 times the peak of days 100-200 ...
+    let at = |day: usize| day * 10 / 50;
+    let peak = |r: std::ops::Range<usize>, f: fn(&(u32, u32)) -> u32| {
+        live[r].iter().map(f).max().unwrap_or(0)
+    };
+    let (early_s, late_s) = (
+        peak(at(100)..at(200), |x| x.0),
+        peak(at(300)..live.len(), |x| x.0),
+    );
+    let (early_t, late_t) = (
+        peak(at(100)..at(200), |x| x.1),
+        peak(at(300)..live.len(), |x| x.1),
+    );
+    assert!(late_s * 10 <= early_s * 13, "stories {early_s} -> {late_s}");
+    assert!(late_t * 10 <= early_t * 13, "threads {early_t} -> {late_t}");
+    // ... while without eviction every story ever made keeps its profile.
+    let (s, k) = (c.state_stats(), kept.state_stats());
+    assert_eq!(s.stories, k.stories);
+    assert!(k.story_profiles > 4 * late_s, "{k:?} vs {late_s}");
+    assert!(k.thread_profiles > 3 * late_t, "{k:?} vs {late_t}");
+}
