@@ -324,6 +324,10 @@ pub struct StateStats {
     pub story_profiles: u32,
     pub threads: u32,
     pub thread_profiles: u32,
+    /// Stories (threads) whose profile holds a body (vectors, sets, norms, embedding): a
+    /// merged-away or evicted one holds none.
+    pub story_bodies: u32,
+    pub thread_bodies: u32,
     /// Entries in the story (thread) profiles' vectors.
     pub story_entries: u64,
     pub thread_entries: u64,
@@ -381,6 +385,7 @@ impl<S: StoryStore> Clusterer<S> {
                 if s.merged_into.is_none() && !s.evicted {
                     st.story_profiles += 1;
                 }
+                st.story_bodies += u32::from(s.profile.has_body());
                 st.story_entries += s.profile.entries() as u64;
             }
         }
@@ -389,6 +394,7 @@ impl<S: StoryStore> Clusterer<S> {
                 if t.merged_into.is_none() && !t.evicted {
                     st.thread_profiles += 1;
                 }
+                st.thread_bodies += u32::from(t.profile.has_body());
                 st.thread_entries += t.profile.entries() as u64;
             }
         }
@@ -1197,15 +1203,13 @@ impl<S: StoryStore> Clusterer<S> {
     // ---- internals ----
 
     fn profile(&mut self, f: &ArticleFeatures) -> Profile {
-        let mut p = Profile {
-            articles: 1,
-            first: f.published,
-            last: f.published,
-            years: f.years.clone(),
-            dates: f.dates.clone(),
-            killed: f.killed.clone(),
-            ..Profile::default()
-        };
+        let mut p = Profile::default();
+        p.articles = 1;
+        p.first = f.published;
+        p.last = f.published;
+        p.years.clone_from(&f.years);
+        p.dates.clone_from(&f.dates);
+        p.killed.clone_from(&f.killed);
         let c = &self.config;
         if (c.embedding_weight > 0.0 || c.embedding_floor > 0.0)
             && f.embedding.iter().all(|x| x.is_finite())

@@ -124,16 +124,13 @@ impl std::fmt::Display for ThreadId {
 /// with the document frequencies of that moment).
 pub type Vector = FxMap<u32, f32>;
 
-/// The aggregated signals of an article, a story or a thread.
+/// The aggregated signals of an article, a story or a thread: the publication span, article
+/// count and length inline, the vectors, sets, norms and embedding in a boxed [`ProfileBody`]
+/// that a compacted profile (a closed story or thread) does not hold, so such a record costs a
+/// few dozen bytes. The body's fields read through `Deref` (an absent body reads as empty) and
+/// writing one allocates it.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
-    pub vecs: [Vector; KINDS],
-    /// Years named (sorted, unique).
-    pub years: Vec<u16>,
-    /// Event dates (sorted, unique).
-    pub dates: Vec<NaiveDate>,
-    /// Death tolls (sorted, unique).
-    pub killed: Vec<u64>,
     /// Span of the publication dates.
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
@@ -141,6 +138,19 @@ pub struct Profile {
     /// Sum over the articles of their number of distinct content words (the mean article
     /// length the length-aware similarity uses).
     pub words_sum: f32,
+    body: Option<Box<ProfileBody>>,
+}
+
+/// The bulk of a [`Profile`].
+#[derive(Debug, Clone, Default)]
+pub struct ProfileBody {
+    pub vecs: [Vector; KINDS],
+    /// Years named (sorted, unique).
+    pub years: Vec<u16>,
+    /// Event dates (sorted, unique).
+    pub dates: Vec<NaiveDate>,
+    /// Death tolls (sorted, unique).
+    pub killed: Vec<u64>,
     /// Cached squared idf-weighted norm of each vector (kept up to date incrementally by the
     /// clusterer, recomputed in full as document frequencies drift).
     pub norms2: [f32; KINDS],
@@ -148,6 +158,32 @@ pub struct Profile {
     pub norm_docs: u32,
     /// Sum of the articles' sentence embeddings (empty: none, or embeddings off).
     pub embedding: Vec<f32>,
+}
+
+const EMPTY_VECTOR: Vector = HashMap::with_hasher(BuildHasherDefault::new());
+
+/// What a profile without a body reads as.
+static EMPTY_BODY: ProfileBody = ProfileBody {
+    vecs: [EMPTY_VECTOR; KINDS],
+    years: Vec::new(),
+    dates: Vec::new(),
+    killed: Vec::new(),
+    norms2: [0.0; KINDS],
+    norm_docs: 0,
+    embedding: Vec::new(),
+};
+
+impl std::ops::Deref for Profile {
+    type Target = ProfileBody;
+    fn deref(&self) -> &ProfileBody {
+        self.body.as_deref().unwrap_or(&EMPTY_BODY)
+    }
+}
+
+impl std::ops::DerefMut for Profile {
+    fn deref_mut(&mut self) -> &mut ProfileBody {
+        self.body.get_or_insert_with(Box::default)
+    }
 }
 
 impl Profile {
@@ -301,15 +337,20 @@ pub struct ThreadState {
 
 impl Profile {
     /// What a closed story or thread keeps of its profile: the publication span and the
-    /// article count (vectors, sets, norms and embedding freed).
+    /// article count (the body, vectors, sets, norms and embedding, freed).
     pub fn compacted(&self) -> Profile {
         Profile {
             first: self.first,
             last: self.last,
             articles: self.articles,
             words_sum: self.words_sum,
-            ..Profile::default()
+            body: None,
         }
+    }
+
+    /// Whether it holds a body (vectors, sets, norms or embedding were written).
+    pub fn has_body(&self) -> bool {
+        self.body.is_some()
     }
 
     /// Number of entries in its vectors.
@@ -523,5 +564,41 @@ impl StoryStore for MemoryStore {
             index.resize_with(i + 1, Postings::default);
         }
         &mut index[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compacted_profile_keeps_the_span_and_count_without_a_body() {
+        let day = |d| NaiveDate::from_ymd_opt(2031, 3, d);
+        let empty = Profile::default();
+        // Reading an empty profile's body allocates nothing.
+        assert!(empty.vecs.iter().all(|v| v.is_empty()) && empty.years.is_empty());
+        assert!(!empty.has_body());
+        let mut p = Profile {
+            first: day(2),
+            last: day(9),
+            articles: 3,
+            words_sum: 42.0,
+            ..Profile::default()
+        };
+        p.vecs[0].insert(7, 1.5);
+        p.years.push(2030);
+        p.norms2[0] = 2.25;
+        assert!(p.has_body());
+        let c = p.compacted();
+        assert!(!c.has_body());
+        assert_eq!((c.first, c.last, c.articles), (day(2), day(9), 3));
+        assert_eq!(c.mean_words(), 14.0);
+        assert_eq!((c.entries(), c.norms2[0], c.years.len()), (0, 0.0, 0));
+        // What a closed story's record keeps inline is small (the body was ~0.35 KB).
+        assert!(std::mem::size_of::<Profile>() <= 48);
+        // Writing to a compacted profile gives it a body again.
+        let mut c = c;
+        c.vecs[1].insert(3, 1.0);
+        assert!(c.has_body() && c.entries() == 1);
     }
 }

@@ -1092,6 +1092,10 @@ fn evicting_closed_stories_and_threads_changes_no_clustering() {
     let (sa, sb) = (a.state_stats(), b.state_stats());
     assert!(sa.story_profiles * 3 < sb.story_profiles, "{sa:?} {sb:?}");
     assert!(sa.thread_profiles * 2 < sb.thread_profiles, "{sa:?} {sb:?}");
+    // A compacted (or merged-away) story or thread keeps no profile body: only live ones do.
+    assert!(sa.story_bodies <= sa.story_profiles, "{sa:?}");
+    assert!(sa.thread_bodies <= sa.thread_profiles, "{sa:?}");
+    assert!(sa.story_bodies * 3 < sb.story_bodies, "{sa:?} {sb:?}");
     // ... and the output is the same: stories (articles, span, title, entities), threads.
     assert_eq!(a.stories(), b.stories());
     assert!(a.stories().len() > 100);
