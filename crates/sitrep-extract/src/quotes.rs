@@ -349,12 +349,15 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
 /// of them, each with its features for the filter.
 pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
     let rules = find_by_rules(doc, resolution);
-    let mut candidates = broad::candidates(doc, resolution, &rules);
-    let marks = quotations(&doc.text);
-    for c in &mut candidates {
-        open_marks(&doc.text, &marks, &mut c.quote);
-    }
+    let candidates = broad::candidates(doc, resolution, &rules);
     (rules, candidates)
+}
+
+/// A reported span's marks paired up: the opening mark of a quotation it starts inside
+/// ([`open_marks`]), the closing mark of one it ends inside ([`close_marks`]).
+fn pair_marks(text: &str, marks: &[Quotation], q: &mut Quote) {
+    open_marks(text, marks, q);
+    close_marks(text, q);
 }
 
 /// A quote starting inside a whole quotation and running out of it (`Tide" policies, which
@@ -963,8 +966,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     }
     for q in &mut quotes {
         if q.kind != QuoteKind::Direct {
-            open_marks(&doc.text, &marks, q);
-            close_marks(&doc.text, q);
+            pair_marks(&doc.text, &marks, q);
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));

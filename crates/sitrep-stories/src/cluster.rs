@@ -420,21 +420,14 @@ impl<S: StoryStore> Clusterer<S> {
     /// Returns the number compacted.
     fn evict_closed(&mut self) -> usize {
         let window = self.config.window_days;
-        let mut gone: Vec<StoryId> = Vec::new();
-        let mut open = std::mem::take(&mut self.open_stories);
-        open.retain(|&sid| {
-            let Some(s) = self.store.story(sid) else {
-                return false;
-            };
+        let open = std::mem::take(&mut self.open_stories);
+        let (open, gone) = split_closed(open, |sid| {
+            let s = self.store.story(sid)?;
             // A story the reassignment pass emptied is gone (nothing joins it again).
             if s.merged_into.is_some() || s.evicted || (s.articles.is_empty() && !s.dirty) {
-                return false;
+                return None;
             }
-            if s.dirty || !self.closed(s.profile.last, window) {
-                return true;
-            }
-            gone.push(sid);
-            false
+            Some(!s.dirty && self.closed(s.profile.last, window))
         });
         self.open_stories = open;
         for &sid in &gone {
@@ -447,20 +440,13 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         let window = self.config.thread_window_days;
-        let mut gone_threads: Vec<ThreadId> = Vec::new();
-        let mut open = std::mem::take(&mut self.open_threads);
-        open.retain(|&tid| {
-            let Some(t) = self.store.thread(tid) else {
-                return false;
-            };
+        let open = std::mem::take(&mut self.open_threads);
+        let (open, gone_threads) = split_closed(open, |tid| {
+            let t = self.store.thread(tid)?;
             if t.merged_into.is_some() || t.evicted {
-                return false;
+                return None;
             }
-            if !self.closed(t.profile.last, window) {
-                return true;
-            }
-            gone_threads.push(tid);
-            false
+            Some(self.closed(t.profile.last, window))
         });
         self.open_threads = open;
         for &tid in &gone_threads {
@@ -2028,4 +2014,23 @@ impl SetCounts {
         }
         (first, last)
     }
+}
+
+/// Splits the open ids into those still open and those closed for good: `state` says
+/// `Some(true)` for closed, `Some(false)` for open, `None` for gone (merged away, emptied or
+/// already evicted: dropped from both).
+fn split_closed<I: Copy>(
+    open: Vec<I>,
+    mut state: impl FnMut(I) -> Option<bool>,
+) -> (Vec<I>, Vec<I>) {
+    let mut closed = Vec::new();
+    let mut still = Vec::with_capacity(open.len());
+    for id in open {
+        match state(id) {
+            Some(true) => closed.push(id),
+            Some(false) => still.push(id),
+            None => {}
+        }
+    }
+    (still, closed)
 }

@@ -415,7 +415,7 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                 start: span.start,
                 end: span.end,
             };
-            super::close_marks(&doc.text, &mut quote);
+            super::pair_marks(&doc.text, &marks, &mut quote);
             out.push(Candidate { quote, features });
         }
     }
