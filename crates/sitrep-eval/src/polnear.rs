@@ -912,15 +912,21 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
         }
     }
     let coverage = coverage_by_cue(&inputs, &found, &cue_kinds);
+    let variants = variant_coverage(&inputs, &found);
     let mut rows: Vec<(usize, Vec<String>, bool)> = Vec::new();
     for (i, ((_, text, gold), (_, cands))) in inputs.iter().zip(&found).enumerate() {
         let chars = Chars::new(text);
         for c in cands {
-            rows.push((
-                i,
-                c.features.clone(),
-                matches_gold(text, &chars, gold, &c.quote),
-            ));
+            // A span variant of a rule quote is right where it matches and its quote does
+            // not: accepting it replaces the quote.
+            let right = matches_gold(text, &chars, gold, &c.quote)
+                && c.replaces.is_none_or(|r| {
+                    found[i]
+                        .0
+                        .get(r)
+                        .is_none_or(|q| !matches_gold(text, &chars, gold, q))
+                });
+            rows.push((i, c.features.clone(), right));
         }
     }
     // For experiments only: features whose names start with one of the comma-separated
@@ -1061,6 +1067,7 @@ pub fn fit(data: &Path, out: &Path, limit: Option<usize>) -> anyhow::Result<serd
         "trees": final_model.trees(),
         "same_as_committed": text == sitrep_extract::attribution::WEIGHTS,
         "gold_by_cue_kind": coverage,
+        "span_variants": variants,
         "out": out.display().to_string(),
     }))
 }
@@ -1133,6 +1140,65 @@ fn coverage_by_cue(
         })
         .collect::<serde_json::Map<_, _>>()
         .into()
+}
+
+/// Gold attributions that a rule quote or a candidate (not a span variant) overlaps without
+/// matching, by the best overlapping one's shares (ours too long: the gold takes under half
+/// of it; too short: it takes under half of the gold), and of those the ones a span variant
+/// matches: what span variants could win.
+fn variant_coverage(
+    inputs: &[(String, String, Vec<GoldAttribution>)],
+    found: &[(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)],
+) -> serde_json::Value {
+    let mut counts = [[0usize; 2]; 3];
+    for ((_, text, gold), (rules, cands)) in inputs.iter().zip(found) {
+        let chars = Chars::new(text);
+        let plain: Vec<&Quote> = rules
+            .iter()
+            .chain(cands.iter().filter(|c| !c.variant).map(|c| &c.quote))
+            .collect();
+        for g in gold {
+            let one = std::slice::from_ref(g);
+            if plain.iter().any(|q| matches_gold(text, &chars, one, q)) {
+                continue;
+            }
+            let Some((ov, q)) = plain
+                .iter()
+                .map(|q| (chars.overlap(&g.content, &(q.start..q.end)), q))
+                .filter(|x| x.0 > 0)
+                .max_by_key(|x| x.0)
+            else {
+                continue;
+            };
+            let long = 2 * ov < chars.len(&(q.start..q.end));
+            let short = 2 * ov < chars.total(&g.content);
+            let class = match (long, short) {
+                (true, false) => 0,
+                (false, true) => 1,
+                _ => 2,
+            };
+            counts[class][0] += 1;
+            if std::env::var_os("SITREP_VARIANT_DUMP").is_some() {
+                let gold_text: Vec<&str> = g.content.iter().map(|r| &text[r.clone()]).collect();
+                let from_rules = rules.iter().any(|r| std::ptr::eq(r, *q));
+                eprintln!(
+                    "VARDUMP\t{class}\t{}\t{}\t{}",
+                    if from_rules { "rule" } else { "cand" },
+                    gold_text.join(" | ").replace('\n', " "),
+                    q.text.replace('\n', " ")
+                );
+            }
+            if cands
+                .iter()
+                .any(|c| c.variant && matches_gold(text, &chars, one, &c.quote))
+            {
+                counts[class][1] += 1;
+            }
+        }
+    }
+    let row = |c: [usize; 2]| serde_json::json!({"overlapping_unmatched": c[0], "a_variant_matching": c[1]});
+    serde_json::json!({"too_long": row(counts[0]), "too_short": row(counts[1]),
+        "other": row(counts[2])})
 }
 
 /// Thresholds tried on the held-out quarter: 0.05 to 0.9 by 0.025.

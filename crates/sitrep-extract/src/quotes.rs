@@ -345,11 +345,14 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     accept(rules, candidates, &crate::attribution::FILTER)
 }
 
-/// The rules' quotes of one body, and the broad candidates (see [`broad`]) that overlap none
-/// of them, each with its features for the filter.
+/// The rules' quotes of one body, and the candidates for the filter, each with its
+/// features: the broad candidates (see [`broad`]) that overlap none of the quotes, with
+/// their span variants, and the span variants of the rules' indirect quotes (which replace
+/// their quote when accepted).
 pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
     let rules = find_by_rules(doc, resolution);
-    let candidates = broad::candidates(doc, resolution, &rules);
+    let mut candidates = broad::candidates(doc, resolution, &rules);
+    candidates.extend(broad::rule_variants(doc, &rules));
     (rules, candidates)
 }
 
@@ -381,7 +384,9 @@ fn open_marks(text: &str, marks: &[Quotation], q: &mut Quote) {
 }
 
 /// The rules' quotes with the candidates `filter` accepts, most probable first where they
-/// overlap one another, in text order.
+/// overlap one another, in text order. A span variant of a rule quote takes that quote's
+/// place (one variant per quote); only one of overlapping candidates, the span variants of
+/// one reading among them, is kept.
 pub fn accept(mut quotes: Vec<Quote>, candidates: Vec<Candidate>, filter: &Filter) -> Vec<Quote> {
     let mut scored: Vec<(f64, Candidate)> = candidates
         .into_iter()
@@ -394,13 +399,32 @@ pub fn accept(mut quotes: Vec<Quote>, candidates: Vec<Candidate>, filter: &Filte
             .then(a.1.quote.end.cmp(&b.1.quote.end))
     });
     let n = quotes.len();
+    let mut replaced = vec![false; n];
     for (_, c) in scored {
         let span = c.quote.start..c.quote.end;
-        if !quotes[n..]
-            .iter()
-            .any(|x| overlaps(&(x.start..x.end), &span))
-        {
-            quotes.push(c.quote);
+        let clash = |quotes: &[Quote], replaced: &[bool], own: Option<usize>| {
+            quotes[n..]
+                .iter()
+                .any(|x| overlaps(&(x.start..x.end), &span))
+                || quotes[..n].iter().enumerate().any(|(j, x)| {
+                    Some(j) != own
+                        && (replaced[j] || own.is_some())
+                        && overlaps(&(x.start..x.end), &span)
+                })
+        };
+        match c.replaces {
+            Some(r) if r < n => {
+                if !replaced[r] && !clash(&quotes, &replaced, Some(r)) {
+                    quotes[r] = c.quote;
+                    replaced[r] = true;
+                }
+            }
+            Some(_) => {}
+            None => {
+                if !clash(&quotes, &replaced, None) {
+                    quotes.push(c.quote);
+                }
+            }
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));

@@ -40,6 +40,12 @@ use crate::lexicon;
 pub struct Candidate {
     pub quote: Quote,
     pub features: Vec<String>,
+    /// For a span variant of a rule quote (see [`rule_variants`]): the index of that quote
+    /// among the rules' quotes, which the variant replaces when the filter accepts it.
+    pub replaces: Option<usize>,
+    /// Whether the span is a variant of another candidate's or quote's (a trailing modifier
+    /// dropped or taken in, see [`span_variants`]).
+    pub variant: bool,
 }
 
 /// The kind of a candidate's content argument.
@@ -286,6 +292,9 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
     let marks = quotations(&doc.text);
     let quoted = quoted_tokens(doc, &marks);
     let mut out = Vec::new();
+    // The reading each candidate is of (a content argument and its span variants).
+    let mut groups: Vec<usize> = Vec::new();
+    let mut group = 0;
     for v in 0..n {
         if quoted[v] || !tree.is_word(v) {
             continue;
@@ -365,61 +374,89 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             if range.contains(&v) || range.is_empty() {
                 continue;
             }
-            let words = range.clone().filter(|&i| tree.is_word(i)).count();
-            let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
-            if (words < 2 && !named)
-                || (kind.complement() == lexicon::Complement::Clause && words < 3)
-            {
-                continue;
+            group += 1;
+            let variants = span_variants(&tree, range.clone(), &quoted);
+            let mut readings = vec![(range.clone(), None)];
+            readings.extend(variants.iter().map(|(r, var)| (r.clone(), Some(var))));
+            for (range, var) in readings {
+                if range.contains(&v) || range.is_empty() {
+                    continue;
+                }
+                let words = range.clone().filter(|&i| tree.is_word(i)).count();
+                let named = words == 1 && matches!(tree.tag(range.start), "NNP" | "NNPS" | "PRP");
+                if (words < 2 && !named)
+                    || (kind.complement() == lexicon::Complement::Clause && words < 3)
+                {
+                    continue;
+                }
+                let span = byte_span(doc, range.clone());
+                if taken
+                    .iter()
+                    .any(|q| q.start < span.end && span.start < q.end)
+                {
+                    continue;
+                }
+                let has_marks = range.clone().any(|i| quoted[i]);
+                let mut features =
+                    features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+                features.extend(generalising(
+                    &tree, resolution, v, source, content, &kind, &range,
+                ));
+                // The cue already gives the rules a quote in this sentence ("expressed optimism
+                // over the talks, ... provided ..."): a second content is more often an adjunct.
+                if cue_taken {
+                    features.push("cue_taken".into());
+                    features.push(format!("cue_taken|{}", kind.name()));
+                }
+                // A quote of the rules in the cue's sentence or paragraph.
+                let sent = &tree.sentences[tree.sentence[v]];
+                let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
+                if taken.iter().any(|q| q.start < s1 && s0 < q.end) {
+                    features.push("rule_in_sentence".into());
+                } else if taken.iter().any(|q| {
+                    doc.text
+                        .get(
+                            q.end.min(span.start)..q.start.max(span.end).max(q.end.min(span.start)),
+                        )
+                        .is_some_and(|between| !between.contains('\n'))
+                }) {
+                    features.push("rule_in_paragraph".into());
+                }
+                let mut quote = Quote {
+                    field: Default::default(),
+                    text: doc.text[span.clone()].to_string(),
+                    kind: if has_marks {
+                        QuoteKind::Partial
+                    } else {
+                        QuoteKind::Indirect
+                    },
+                    speaker: Some(speaker.clone()),
+                    cue: Some(cue_text.clone()),
+                    start: span.start,
+                    end: span.end,
+                };
+                super::pair_marks(&doc.text, &marks, &mut quote);
+                match var {
+                    Some(var) => features.extend(var.features("var")),
+                    None => {
+                        features.push("var=none".into());
+                        for (_, var) in &variants {
+                            features.extend(var.features("hasvar"));
+                        }
+                    }
+                }
+                groups.push(group);
+                out.push(Candidate {
+                    quote,
+                    features,
+                    replaces: None,
+                    variant: var.is_some(),
+                });
             }
-            let span = byte_span(doc, range.clone());
-            if taken
-                .iter()
-                .any(|q| q.start < span.end && span.start < q.end)
-            {
-                continue;
-            }
-            let has_marks = range.clone().any(|i| quoted[i]);
-            let mut features = features(&tree, v, source, &skind, &kind, &range, words, has_marks);
-            features.extend(generalising(
-                &tree, resolution, v, source, content, &kind, &range,
-            ));
-            // The cue already gives the rules a quote in this sentence ("expressed optimism
-            // over the talks, ... provided ..."): a second content is more often an adjunct.
-            if cue_taken {
-                features.push("cue_taken".into());
-                features.push(format!("cue_taken|{}", kind.name()));
-            }
-            // A quote of the rules in the cue's sentence or paragraph.
-            let sent = &tree.sentences[tree.sentence[v]];
-            let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
-            if taken.iter().any(|q| q.start < s1 && s0 < q.end) {
-                features.push("rule_in_sentence".into());
-            } else if taken.iter().any(|q| {
-                doc.text
-                    .get(q.end.min(span.start)..q.start.max(span.end).max(q.end.min(span.start)))
-                    .is_some_and(|between| !between.contains('\n'))
-            }) {
-                features.push("rule_in_paragraph".into());
-            }
-            let mut quote = Quote {
-                field: Default::default(),
-                text: doc.text[span.clone()].to_string(),
-                kind: if has_marks {
-                    QuoteKind::Partial
-                } else {
-                    QuoteKind::Indirect
-                },
-                speaker: Some(speaker.clone()),
-                cue: Some(cue_text.clone()),
-                start: span.start,
-                end: span.end,
-            };
-            super::pair_marks(&doc.text, &marks, &mut quote);
-            out.push(Candidate { quote, features });
         }
     }
-    // Candidates around or inside others (a cue's object inside another cue's clause).
+    // Candidates around or inside others (a cue's object inside another cue's clause); the
+    // span variants of one reading are not others.
     let spans: Vec<(usize, usize)> = out.iter().map(|c| (c.quote.start, c.quote.end)).collect();
     for (i, c) in out.iter_mut().enumerate() {
         let (a, b) = spans[i];
@@ -427,7 +464,7 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
         let mut holds = false;
         let mut same = false;
         for (j, &(x, y)) in spans.iter().enumerate() {
-            if i == j {
+            if i == j || groups[i] == groups[j] {
                 continue;
             }
             same |= (x, y) == (a, b);
@@ -442,6 +479,290 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             if flag {
                 c.features.push(name.into());
             }
+        }
+    }
+    out
+}
+
+/// A span variant of a content: a modifier dropped from its end or start, or one taken in
+/// after it.
+#[derive(Debug, Clone)]
+pub(super) struct Variant {
+    /// `drop` (the outermost trailing modifier left out), `drop_in` (the innermost, when it
+    /// is another), `lead` (a modifier opening the span left out) or `ext` (the modifier
+    /// right after the span, of its governor or a word inside it, taken in).
+    kind: &'static str,
+    /// The modifier's head token's dependency label, tag and word (a preposition's or
+    /// adverb's word; else its tag).
+    dep: String,
+    tag: String,
+    word: String,
+    /// Words dropped or taken in.
+    words: usize,
+    /// What the modifier hangs from: the content's head, a word inside it, or the governor.
+    attached: &'static str,
+    /// Whether a comma, dash or conjunction stands between the kept words and the modifier.
+    comma: bool,
+}
+
+impl Variant {
+    /// Its features, names starting with `prefix` (`var` for the variant itself, `hasvar`
+    /// for the reading it is a variant of).
+    pub(super) fn features(&self, prefix: &str) -> Vec<String> {
+        let k = self.kind;
+        let mut f = vec![
+            format!("{prefix}={k}"),
+            format!("{prefix}={k}|dep={}", self.dep),
+            format!("{prefix}={k}|tag={}", self.tag),
+            format!("{prefix}={k}|w={}", self.word),
+            format!("{prefix}={k}|len={}", bucket(self.words)),
+            format!("{prefix}={k}|att={}", self.attached),
+            format!("{prefix}={k}|att={}|dep={}", self.attached, self.dep),
+        ];
+        if self.comma {
+            f.push(format!("{prefix}={k}|comma"));
+            f.push(format!("{prefix}={k}|comma|dep={}", self.dep));
+        }
+        f
+    }
+}
+
+/// Modifiers whose attachment decides whether they belong to what was said: phrases,
+/// adverbial clauses, participles, adverbs, coordinated words, appositions, relative clauses.
+const MODIFIERS: [&str; 11] = [
+    "prep",
+    "advcl",
+    "npadvmod",
+    "advmod",
+    "acl",
+    "agent",
+    "conj",
+    "appos",
+    "relcl",
+    "parataxis",
+    "tmod",
+];
+
+/// The span variants of content `range` (tokens): without its outermost trailing modifier
+/// (a prepositional phrase, adverbial clause, participle, adverb, coordinated part,
+/// apposition or relative clause ending the span and hanging from a word inside it), without
+/// its innermost one when that is another, without a modifier opening it, and with the
+/// modifier right after it, of its governor or of a word inside it ("touting her record
+/// upstate", "spoke about the tunnel in the first debate", "to retain the port and win the
+/// vote"). The filter chooses among them.
+pub(super) fn span_variants(
+    tree: &Tree<'_>,
+    range: Range<usize>,
+    quoted: &[bool],
+) -> Vec<(Range<usize>, Variant)> {
+    let mut out = Vec::new();
+    if range.is_empty() {
+        return out;
+    }
+    let inside = |i: usize| range.contains(&i);
+    // The content's head: the token of the biggest subtree whose head is outside.
+    let Some(head) = range
+        .clone()
+        .filter(|&i| !inside(tree.head(i)) || tree.head(i) == i)
+        .max_by_key(|&i| tree.subtree(i).len())
+    else {
+        return out;
+    };
+    let word_of = |m: usize| {
+        if matches!(tree.dep(m), "prep" | "advmod" | "agent" | "npadvmod") {
+            tree.text(m).to_lowercase()
+        } else {
+            tree.tag(m).to_string()
+        }
+    };
+    let words = |r: Range<usize>| r.filter(|&i| tree.is_word(i)).count();
+    let joiner = |i: usize| !tree.is_word(i) || tree.dep(i) == "cc";
+    let variant = |m: usize, kind: &'static str, attached: &'static str, comma: bool| Variant {
+        kind,
+        dep: tree.dep(m).to_string(),
+        tag: tree.tag(m).to_string(),
+        word: word_of(m),
+        words: words(tree.subtree(m)),
+        attached,
+        comma,
+    };
+    let attached = |m: usize| {
+        if tree.head(m) == head {
+            "head"
+        } else {
+            "inner"
+        }
+    };
+    // Dropping: modifiers inside the span whose subtree ends it.
+    let mut drops: Vec<usize> = (range.start + 1..range.end)
+        .filter(|&m| {
+            let sub = tree.subtree(m);
+            MODIFIERS.contains(&tree.dep(m))
+                && inside(tree.head(m))
+                && tree.head(m) != m
+                && sub.start > range.start
+                && super::trimmed(tree, sub.clone()).end == range.end
+                && !quoted[sub.start]
+        })
+        .collect();
+    drops.sort_by_key(|&m| tree.subtree(m).start);
+    let mut kept: Vec<(usize, &'static str)> = Vec::new();
+    if let Some(&m) = drops.first() {
+        kept.push((m, "drop"));
+    }
+    if let Some(&m) = drops.last()
+        && drops.len() > 1
+        && tree.subtree(m).start != tree.subtree(drops[0]).start
+    {
+        kept.push((m, "drop_in"));
+    }
+    for (m, kind) in kept {
+        let mut end = tree.subtree(m).start;
+        let mut comma = false;
+        while end > range.start + 1 && joiner(end - 1) {
+            end -= 1;
+            comma = true;
+        }
+        let r = range.start..end;
+        if words(r.clone()) < 2 {
+            continue;
+        }
+        out.push((r, variant(m, kind, attached(m), comma)));
+    }
+    // Dropping a modifier of the head that opens the span ("In the spring, the port ...").
+    if let Some(m) = tree.children[head].iter().copied().find(|&m| {
+        m < head
+            && MODIFIERS.contains(&tree.dep(m))
+            && tree.subtree(m).start == range.start
+            && !quoted[m]
+    }) {
+        let mut start = tree.subtree(m).end;
+        let mut comma = false;
+        while start < range.end && joiner(start) {
+            start += 1;
+            comma = true;
+        }
+        let r = start..range.end;
+        if words(r.clone()) >= 2 {
+            out.push((r, variant(m, "lead", "head", comma)));
+        }
+    }
+    // Taking in: the first modifier after the span, of its governor (through a preposition
+    // the content hangs from, its own governor's too) or of a word inside it, with nothing
+    // but punctuation or a conjunction before it.
+    let governor = tree.head(head);
+    let mut govs = Vec::new();
+    if governor != head {
+        govs.push(governor);
+        if tree.dep(governor) == "prep" && tree.head(governor) != governor {
+            govs.push(tree.head(governor));
+        }
+    }
+    let mut end = range.end;
+    let mut comma = false;
+    while end < tree.doc.tokens.len()
+        && joiner(end)
+        && tree.sentence[end] == tree.sentence[head]
+        && !quoted[end]
+    {
+        end += 1;
+        comma = true;
+    }
+    let next = range
+        .clone()
+        .chain(govs.iter().copied())
+        .flat_map(|g| tree.children[g].iter().copied())
+        .filter(|&m| {
+            let sub = tree.subtree(m);
+            m >= end
+                && MODIFIERS.contains(&tree.dep(m))
+                && sub.start == end
+                && tree.sentence[m] == tree.sentence[head]
+                && tree.paragraph[m] == tree.paragraph[head]
+                && lexicon::speech_verb(tree.text(m)).is_none()
+                && !sub.clone().any(|i| quoted[i])
+        })
+        .min_by_key(|&m| tree.subtree(m).len());
+    if let Some(m) = next {
+        let sub = super::trimmed(tree, tree.subtree(m));
+        if sub.end > range.end {
+            let att = if govs.contains(&tree.head(m)) {
+                "governor"
+            } else {
+                attached(m)
+            };
+            out.push((range.start..sub.end, variant(m, "ext", att, comma)));
+        }
+    }
+    out
+}
+
+/// Span variants of the rules' indirect quotes (see [`span_variants`]), each a candidate
+/// that replaces its quote when the filter accepts it. Their features say which variant it
+/// is (prefix `rulevar`), the quote's cue and length and the content head's tag and label.
+pub(super) fn rule_variants(doc: &Doc, rules: &[Quote]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    if doc.tokens.is_empty() {
+        return out;
+    }
+    let tree = Tree::new(doc);
+    let marks = quotations(&doc.text);
+    let quoted = quoted_tokens(doc, &marks);
+    for (index, q) in rules.iter().enumerate() {
+        if q.kind != QuoteKind::Indirect {
+            continue;
+        }
+        let Some(cue) = q.cue.as_deref() else {
+            continue;
+        };
+        let toks: Vec<usize> = (0..doc.tokens.len())
+            .filter(|&i| doc.tokens[i].start >= q.start && doc.tokens[i].end <= q.end)
+            .collect();
+        let (Some(&first), Some(&last)) = (toks.first(), toks.last()) else {
+            continue;
+        };
+        let range = first..last + 1;
+        if byte_span(doc, range.clone()) != (q.start..q.end) || range.clone().any(|i| quoted[i]) {
+            continue;
+        }
+        let head = range
+            .clone()
+            .filter(|&i| !range.contains(&tree.head(i)) || tree.head(i) == i)
+            .max_by_key(|&i| tree.subtree(i).len())
+            .unwrap_or(first);
+        let cue_word = cue.split_whitespace().next().unwrap_or(cue).to_lowercase();
+        let original = range.clone().filter(|&i| tree.is_word(i)).count();
+        for (r, var) in span_variants(&tree, range.clone(), &quoted) {
+            let span = byte_span(doc, r.clone());
+            if rules
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != index && o.start < span.end && span.start < o.end)
+            {
+                continue;
+            }
+            let k = var.kind;
+            let mut features = vec!["rulevar".to_string()];
+            features.extend(var.features("rulevar"));
+            features.push(format!("rulevar={k}|cue={cue_word}"));
+            features.push(format!("rulevar={k}|clen={}", bucket(original)));
+            features.push(format!("rulevar={k}|chtag={}", tree.tag(head)));
+            features.push(format!("rulevar={k}|chdep={}", tree.dep(head)));
+            features.push(format!(
+                "rulevar={k}|chdep={}|dep={}",
+                tree.dep(head),
+                var.dep
+            ));
+            let mut quote = q.clone();
+            quote.start = span.start;
+            quote.end = span.end;
+            quote.text = doc.text[span].to_string();
+            out.push(Candidate {
+                quote,
+                features,
+                replaces: Some(index),
+                variant: true,
+            });
         }
     }
     out
