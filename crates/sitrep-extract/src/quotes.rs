@@ -101,7 +101,9 @@ fn scan_paragraph(par: &str, base: usize, out: &mut Vec<Quotation>) {
                 let opens = if c == '"' {
                     double.is_none() && (space_before || !word_before)
                 } else {
-                    is_double_open(c)
+                    // An opening mark typed for a closing one: glued to the words before it,
+                    // none after it, with a quotation open (“the best in the world“ and ...).
+                    is_double_open(c) && !(double.is_some() && !space_before && !word_after)
                 };
                 match double {
                     Some(start) if !opens || is_double_close(c) || c == '"' => {
@@ -2500,6 +2502,15 @@ mod tests {
             [("We will talk,", true)]
         );
         assert_eq!(inner("He said «non» twice."), [("non", true)]);
+        // An opening mark typed for the closing one still closes.
+        assert_eq!(
+            inner("She called it “the best in town“ and “fair“, he said."),
+            [("the best in town", true), ("fair", true)]
+        );
+        assert_eq!(
+            inner("“Stay,“ Vell said. “Go.”"),
+            [("Stay,", true), ("Go.", true)]
+        );
         assert_eq!(
             inner("''We will talk,'' she said, ''soon.''"),
             [("We will talk,", true), ("soon.", true)]
