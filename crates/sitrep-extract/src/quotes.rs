@@ -101,7 +101,9 @@ fn scan_paragraph(par: &str, base: usize, out: &mut Vec<Quotation>) {
                 let opens = if c == '"' {
                     double.is_none() && (space_before || !word_before)
                 } else {
-                    is_double_open(c)
+                    // An opening mark typed for a closing one: glued to the words before it,
+                    // none after it, with a quotation open (“the best in the world“ and ...).
+                    is_double_open(c) && !(double.is_some() && !space_before && !word_after)
                 };
                 match double {
                     Some(start) if !opens || is_double_close(c) || c == '"' => {
@@ -512,19 +514,25 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         // ..."") is part of reported speech: a partial quote.
         // So is one hanging from a word of a clause outside the marks that is no cue
         // ('says Americans are "right to be angry"').
-        let embedded_root = toks.iter().copied().find(|&t| {
-            let h = tree.head(t);
-            let outside_head = h != t && !toks.contains(&h);
-            (h == t || outside_head)
-                && (tree.children[t].iter().any(|&c| {
-                    matches!(tree.dep(c), "nsubj" | "nsubjpass") && c < first && !quoted[c]
-                }) || (outside_head
-                    && h < first
-                    && !quoted[h]
-                    && !cues.iter().any(|c| c.token == h)
-                    && tree.sentence[h] == tree.sentence[t]
-                    && !matches!(tree.dep(t), "parataxis" | "ccomp" | "conj")))
-        });
+        // (Punctuation inside the marks that the parse hangs from the writer's verb, such as
+        // a closing full stop, is no root.)
+        let embedded_root = toks
+            .iter()
+            .copied()
+            .filter(|&t| tree.is_word(t))
+            .find(|&t| {
+                let h = tree.head(t);
+                let outside_head = h != t && !toks.contains(&h);
+                (h == t || outside_head)
+                    && (tree.children[t].iter().any(|&c| {
+                        matches!(tree.dep(c), "nsubj" | "nsubjpass") && c < first && !quoted[c]
+                    }) || (outside_head
+                        && h < first
+                        && !quoted[h]
+                        && !cues.iter().any(|c| c.token == h)
+                        && tree.sentence[h] == tree.sentence[t]
+                        && !matches!(tree.dep(t), "parataxis" | "ccomp" | "conj")))
+            });
         // A quoted clause inside a reported clause with words of its own outside the marks
         // ("said that he hopes “...” against Vell", "told her the plan would be “...” if ...")
         // is part of that reported speech too: a partial quote of the whole clause.
@@ -1431,12 +1439,15 @@ fn stance_complement(
         return None;
     }
     let sub = tree.subtree(verb);
-    let range = trimmed(tree, verb + 1..sub.end);
+    let whole = trimmed(tree, verb + 1..sub.end);
+    // The writer's aside after the quoted object is not the stance ("denounced “home rule,”
+    // which ..."); what is left may be the quotation alone.
+    let range = without_closing_aside(tree, whole.clone(), true);
     let outside = range
         .clone()
         .filter(|&i| tree.is_word(i) && !quoted[i])
         .count();
-    (range.start <= first && outside >= 2).then_some((verb, range))
+    (range.start <= first && (outside >= 2 || range != whole)).then_some((verb, range))
 }
 
 /// "said the plan was late and that the board would meet": a second reported clause with its
@@ -1537,10 +1548,15 @@ fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) ->
         before.matches('“').count() > before.matches('”').count()
             || before.matches('"').count() % 2 == 1
     };
+    // A comma right before a closing mark is the writer's too, set inside the marks by the
+    // house style ("denounced “home rule,” which ...").
+    let closes =
+        |k: usize| k + 1 < r.end && matches!(tree.text(k + 1), "”" | "\"" | "''" | "’" | "»");
     let cut = (r.start + 1..r.end).find(|&k| {
+        let after = if closes(k) { k + 2 } else { k + 1 };
         matches!(tree.text(k), "," | "—" | "–" | "―" | "--")
-            && !in_marks(k)
-            && (k + 1..r.end).any(|m| {
+            && (!in_marks(k) || tree.text(k) == "," && closes(k))
+            && (after..r.end).any(|m| {
                 let head = tree.head(m);
                 // An apposition holding "and"/"or" is the rest of a list ("a liar, a cheat
                 // and a thief").
@@ -1557,7 +1573,7 @@ fn without_closing_aside(tree: &Tree<'_>, r: Range<usize>, appositions: bool) ->
                     && head < k
                     && head >= r.start
                     && aside
-                    && tree.subtree(m).start == k + 1
+                    && tree.subtree(m).start == after
                     && tree.subtree(m).end >= r.end
             })
     });
@@ -2510,6 +2526,15 @@ mod tests {
             [("We will talk,", true)]
         );
         assert_eq!(inner("He said «non» twice."), [("non", true)]);
+        // An opening mark typed for the closing one still closes.
+        assert_eq!(
+            inner("She called it “the best in town“ and “fair“, he said."),
+            [("the best in town", true), ("fair", true)]
+        );
+        assert_eq!(
+            inner("“Stay,“ Vell said. “Go.”"),
+            [("Stay,", true), ("Go.", true)]
+        );
         assert_eq!(
             inner("''We will talk,'' she said, ''soon.''"),
             [("We will talk,", true), ("soon.", true)]

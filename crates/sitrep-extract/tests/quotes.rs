@@ -78,6 +78,9 @@ fixture_test!(sentences_split_at_paragraph_breaks, "paragraph_breaks.txt");
 fixture_test!(sentence_cues_over_inner_quotes, "sentence_cues.txt");
 fixture_test!(colon_headlines, "headlines.txt");
 fixture_test!(continuations_after_narration, "continuations.txt");
+// A quotation after "saying:" is direct though its full stop hangs from the writer's verb; a
+// relative clause after a quoted object (comma inside the marks) is the writer's aside.
+fixture_test!(colon_quotes_and_asides_after_marks, "colon_and_aside.txt");
 fixture_test!(prepositions_nouns_and_seeming, "cue_phrases.txt");
 fixture_test!(parse_repairs_and_poll_speakers, "parse_repairs.txt");
 
