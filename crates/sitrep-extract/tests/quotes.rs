@@ -174,8 +174,9 @@ fixture_test!(
     "broad_attributions.txt"
 );
 
-/// The filter only adds: every quote of the rules stays as it is, the broad candidates it
-/// accepts are new, and sentences with no attribution ("The ferry carried forty cars") get
+/// The filter only adds, or swaps a rule quote for one of its span variants: every quote of
+/// the rules stays as it is or gives way to an accepted variant of it, the broad candidates
+/// it accepts are new, and sentences with no attribution ("The ferry carried forty cars") get
 /// none although the generator offers them.
 #[test]
 fn the_filter_adds_to_the_rules_and_rejects_plain_events() {
@@ -188,8 +189,13 @@ fn the_filter_adds_to_the_rules_and_rejects_plain_events() {
         sitrep_extract::quotes::find_by_rules(&doc, &resolution)
     );
     let all = sitrep_extract::quotes::find(&doc, &resolution);
-    for q in &rules {
-        assert!(all.contains(q), "{q:?}");
+    for (i, q) in rules.iter().enumerate() {
+        let swapped = || {
+            candidates
+                .iter()
+                .any(|c| c.replaces == Some(i) && all.contains(&c.quote))
+        };
+        assert!(all.contains(q) || swapped(), "{q:?}");
     }
     assert!(all.len() > rules.len(), "{all:?}");
     let offered = |w: &str| candidates.iter().any(|c| c.quote.text.contains(w));
@@ -197,6 +203,55 @@ fn the_filter_adds_to_the_rules_and_rejects_plain_events() {
     assert!(offered("forty cars"), "{candidates:?}");
     assert!(!found("forty cars") && !found("lighthouse"), "{all:?}");
     assert!(found("the board to reconsider"), "{all:?}");
+}
+
+fixture_test!(trailing_phrases_kept_or_dropped, "span_variants.txt");
+
+/// Span variants: a reading is offered with and without its trailing phrase ("blasted Marsh
+/// over her handling of the crane contract", "spoke about the dredging plan in a long radio
+/// interview"), the filter keeps at most one of them, and no two quotes overlap.
+#[test]
+fn trailing_phrases_are_offered_both_ways_and_one_is_kept() {
+    let body = fixture("span_variants.txt");
+    let doc = analyzer().pipeline().analyze(&body);
+    let resolution = sitrep_extract::entities::resolve(&doc);
+    let (rules, candidates) = sitrep_extract::quotes::rules_and_candidates(&doc, &resolution);
+    let texts = |variant: bool| -> Vec<&str> {
+        candidates
+            .iter()
+            .filter(|c| c.variant == variant)
+            .map(|c| c.quote.text.as_str())
+            .collect()
+    };
+    let (plain, variants) = (texts(false), texts(true));
+    // A phrase dropped from a reading or a rule quote, and one taken in after it.
+    let spans: Vec<&str> = rules.iter().map(|q| q.text.as_str()).chain(plain).collect();
+    assert!(
+        variants
+            .iter()
+            .any(|v| spans.iter().any(|s| s.len() > v.len() && s.starts_with(v))),
+        "{variants:?} {spans:?}"
+    );
+    assert!(
+        variants
+            .iter()
+            .any(|v| spans.iter().any(|s| v.len() > s.len() && v.starts_with(s))),
+        "{variants:?} {spans:?}"
+    );
+    // A variant of a rule quote replaces that quote, and it overlaps it.
+    for c in candidates.iter().filter(|c| c.replaces.is_some()) {
+        let q = &rules[c.replaces.unwrap_or_default()];
+        assert!(
+            c.variant && c.quote.start < q.end && q.start < c.quote.end,
+            "{c:?}"
+        );
+    }
+    let all = sitrep_extract::quotes::find(&doc, &resolution);
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            assert!(a.end <= b.start || b.end <= a.start, "overlap: {a:?} {b:?}");
+        }
+    }
 }
 
 /// Regression: a reported clause holding two quotations gave the same `partial` quote twice
