@@ -1145,7 +1145,8 @@ fn coverage_by_cue(
 /// Gold attributions that a rule quote or a candidate (not a span variant) overlaps without
 /// matching, by the best overlapping one's shares (ours too long: the gold takes under half
 /// of it; too short: it takes under half of the gold), and of those the ones a span variant
-/// matches: what span variants could win.
+/// matches: what span variants could win. With `SITREP_VARIANT_DUMP` set (experiments only)
+/// each such gold is written to stderr (`VARDUMP`, class, rule or candidate, gold, ours).
 fn variant_coverage(
     inputs: &[(String, String, Vec<GoldAttribution>)],
     found: &[(Vec<Quote>, Vec<sitrep_extract::quotes::Candidate>)],
