@@ -313,6 +313,25 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     /// [`Config::evict_closed`]).
     open_stories: Vec<StoryId>,
     open_threads: Vec<ThreadId>,
+    /// Work done finding candidates (cumulative counters, for `scale --stats`).
+    probe_stats: ProbeStats,
+}
+
+/// Cumulative counts of the work done finding candidates, by level (story, thread).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProbeStats {
+    /// Candidate look-ups.
+    pub calls: [u64; 2],
+    /// Posting lists read (within the probe limit, under the length cap).
+    pub lists: [u64; 2],
+    /// Lists skipped for being over the length cap.
+    pub over_cap: [u64; 2],
+    /// Posting entries read while scoring.
+    pub entries: [u64; 2],
+    /// Distinct ids scored (before the ranking's truncation).
+    pub scored: [u64; 2],
+    /// Entries walked by the amortised pruning.
+    pub pruned: [u64; 2],
 }
 
 /// Counts of what the clusterer holds (for memory checks: live profiles, not bytes).
@@ -334,6 +353,9 @@ pub struct StateStats {
     /// Entries in the story (thread) posting lists.
     pub story_postings: u64,
     pub thread_postings: u64,
+    /// ... of which name a story (thread) merged away, emptied or evicted.
+    pub story_postings_gone: u64,
+    pub thread_postings_gone: u64,
     /// Article profiles kept for the split and reassignment passes.
     pub article_profiles: u32,
     pub article_entries: u64,
@@ -363,7 +385,13 @@ impl<S: StoryStore> Clusterer<S> {
             article_profiles: std::collections::BTreeMap::new(),
             open_stories: Vec::new(),
             open_threads: Vec::new(),
+            probe_stats: ProbeStats::default(),
         }
+    }
+
+    /// The work done finding candidates so far.
+    pub fn probe_stats(&self) -> ProbeStats {
+        self.probe_stats
     }
 
     /// Counts of the stories, threads, profiles and postings held (walks all of them).
@@ -402,9 +430,27 @@ impl<S: StoryStore> Clusterer<S> {
         while self.store.feature(f).is_some() {
             if let Some(p) = self.store.postings(Level::Story, f) {
                 st.story_postings += p.ids.len() as u64;
+                st.story_postings_gone += p
+                    .ids
+                    .iter()
+                    .filter(|&&id| {
+                        self.store.story(StoryId(id)).is_none_or(|s| {
+                            s.merged_into.is_some() || s.evicted || s.articles.is_empty()
+                        })
+                    })
+                    .count() as u64;
             }
             if let Some(p) = self.store.postings(Level::Thread, f) {
                 st.thread_postings += p.ids.len() as u64;
+                st.thread_postings_gone += p
+                    .ids
+                    .iter()
+                    .filter(|&&id| {
+                        self.store
+                            .thread(ThreadId(id))
+                            .is_none_or(|t| t.merged_into.is_some() || t.evicted)
+                    })
+                    .count() as u64;
             }
             f += 1;
         }
@@ -1584,6 +1630,8 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         probes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let lv = level as usize;
+        self.probe_stats.calls[lv] += 1;
         let mut scores: Scores = FxMap::default();
         scores.reserve(256);
         let mut used = 0;
@@ -1595,16 +1643,21 @@ impl<S: StoryStore> Clusterer<S> {
             let Some(list) = self.store.postings(level, f) else {
                 continue;
             };
-            if list.ids.len() > self.config.max_postings
-                || list.ids.iter().all(|&id| Some(id) == exclude)
-            {
+            if list.ids.len() > self.config.max_postings {
+                self.probe_stats.over_cap[lv] += 1;
+                continue;
+            }
+            if list.ids.iter().all(|&id| Some(id) == exclude) {
                 continue;
             }
             used += 1;
+            self.probe_stats.lists[lv] += 1;
+            self.probe_stats.entries[lv] += list.ids.len() as u64;
             for &id in &list.ids {
                 *scores.entry(id).or_insert(0.0) += weight;
             }
         }
+        self.probe_stats.scored[lv] += scores.len() as u64;
         let mut ranked: Vec<(u32, f32)> = scores
             .into_iter()
             .map(|(id, s)| match level {
@@ -1631,6 +1684,7 @@ impl<S: StoryStore> Clusterer<S> {
             return;
         }
         let ids = std::mem::take(&mut self.store.postings_mut(level, f).ids);
+        self.probe_stats.pruned[level as usize] += ids.len() as u64;
         let window = match level {
             Level::Story => self.config.window_days,
             Level::Thread => self.config.thread_window_days,
