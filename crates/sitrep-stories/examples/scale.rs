@@ -245,13 +245,15 @@ fn main() {
                 for (lv, name) in ["story", "thread"].iter().enumerate() {
                     let d = |now: [u64; 2], before: [u64; 2]| (now[lv] - before[lv]) as f64 / n;
                     println!(
-                        "  {name} probes per article: {:.2} look-ups, {:.1} lists read, {:.1} over the cap, {:.0} entries read, {:.0} ids scored, {:.0} entries pruned",
+                        "  {name} probes per article: {:.2} look-ups, {:.1} lists read, {:.1} over the cap, {:.0} entries read, {:.0} ids scored, {:.0} entries pruned, {:.1} candidates, {:.1} compared",
                         d(p.calls, probes_before.calls),
                         d(p.lists, probes_before.lists),
                         d(p.over_cap, probes_before.over_cap),
                         d(p.entries, probes_before.entries),
                         d(p.scored, probes_before.scored),
                         d(p.pruned, probes_before.pruned),
+                        d(p.candidates, probes_before.candidates),
+                        d(p.compared, probes_before.compared),
                     );
                 }
                 probes_before = p;

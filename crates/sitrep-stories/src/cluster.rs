@@ -315,6 +315,37 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     open_threads: Vec<ThreadId>,
     /// Work done finding candidates (cumulative counters, for `scale --stats`).
     probe_stats: ProbeStats,
+    /// The candidates' score accumulator, reused.
+    scores: Scores,
+    /// Where each merged-away story (thread) went, by id (`NONE`: not merged; ids past the
+    /// end: not merged): a copy of their `merged_into` in 4 bytes an id, so resolving the
+    /// ids of a posting list reads a compact array, not the records scattered over the whole
+    /// history (most are closed stories, cold in the cache on a long stream).
+    story_links: Vec<u32>,
+    thread_links: Vec<u32>,
+}
+
+/// No link: the story (thread) was not merged away.
+const NONE: u32 = u32::MAX;
+
+/// Follows `links` from `id` to the end of its chain.
+fn follow(links: &[u32], mut id: u32) -> u32 {
+    while let Some(&next) = links.get(id as usize) {
+        if next == NONE {
+            break;
+        }
+        id = next;
+    }
+    id
+}
+
+/// Records in `links` that `gone` was merged into `keep`.
+fn link(links: &mut Vec<u32>, gone: u32, keep: u32) {
+    let i = gone as usize;
+    if i >= links.len() {
+        links.resize(i + 1, NONE);
+    }
+    links[i] = keep;
 }
 
 /// Cumulative counts of the work done finding candidates, by level (story, thread).
@@ -332,6 +363,10 @@ pub struct ProbeStats {
     pub scored: [u64; 2],
     /// Entries walked by the amortised pruning.
     pub pruned: [u64; 2],
+    /// Candidates returned (at most the look-up's limit each) ...
+    pub candidates: [u64; 2],
+    /// ... and of them, compared (open, in the window: the others were closed or emptied).
+    pub compared: [u64; 2],
 }
 
 /// Counts of what the clusterer holds (for memory checks: live profiles, not bytes).
@@ -374,7 +409,7 @@ type Scores = FxMap<u32, f32>;
 
 impl<S: StoryStore> Clusterer<S> {
     pub fn with_store(config: Config, store: S) -> Self {
-        Clusterer {
+        let mut c = Clusterer {
             config,
             store,
             clock: None,
@@ -386,7 +421,22 @@ impl<S: StoryStore> Clusterer<S> {
             open_stories: Vec::new(),
             open_threads: Vec::new(),
             probe_stats: ProbeStats::default(),
+            scores: Scores::default(),
+            story_links: Vec::new(),
+            thread_links: Vec::new(),
+        };
+        // A store that already holds merged stories or threads.
+        for i in 0..c.store.story_count() {
+            if let Some(keep) = c.store.story(StoryId(i)).and_then(|s| s.merged_into) {
+                link(&mut c.story_links, i, keep.0);
+            }
         }
+        for i in 0..c.store.thread_count() {
+            if let Some(keep) = c.store.thread(ThreadId(i)).and_then(|t| t.merged_into) {
+                link(&mut c.thread_links, i, keep.0);
+            }
+        }
+        c
     }
 
     /// The work done finding candidates so far.
@@ -1142,19 +1192,13 @@ impl<S: StoryStore> Clusterer<S> {
     }
 
     /// The story a (possibly merged-away) story id now is.
-    pub fn resolve_story(&self, mut id: StoryId) -> StoryId {
-        while let Some(next) = self.store.story(id).and_then(|s| s.merged_into) {
-            id = next;
-        }
-        id
+    pub fn resolve_story(&self, id: StoryId) -> StoryId {
+        StoryId(follow(&self.story_links, id.0))
     }
 
     /// The thread a (possibly merged-away) thread id now is.
-    pub fn resolve_thread(&self, mut id: ThreadId) -> ThreadId {
-        while let Some(next) = self.store.thread(id).and_then(|t| t.merged_into) {
-            id = next;
-        }
-        id
+    pub fn resolve_thread(&self, id: ThreadId) -> ThreadId {
+        ThreadId(follow(&self.thread_links, id.0))
     }
 
     /// The story of the `index`-th article added (0-based), after merges.
@@ -1632,8 +1676,9 @@ impl<S: StoryStore> Clusterer<S> {
         probes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let lv = level as usize;
         self.probe_stats.calls[lv] += 1;
-        let mut scores: Scores = FxMap::default();
-        scores.reserve(256);
+        // A scratch map kept between calls (its capacity stays).
+        let mut scores = std::mem::take(&mut self.scores);
+        scores.clear();
         let mut used = 0;
         for (f, weight) in probes {
             if used >= self.config.max_probes {
@@ -1658,19 +1703,18 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         self.probe_stats.scored[lv] += scores.len() as u64;
-        let mut ranked: Vec<(u32, f32)> = scores
-            .into_iter()
-            .map(|(id, s)| match level {
-                Level::Story => (self.resolve_story(StoryId(id)).0, s),
-                Level::Thread => (self.resolve_thread(ThreadId(id)).0, s),
-            })
-            .collect();
-        // Merged ids resolve to the same live id: keep its best score.
-        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        ranked.dedup_by_key(|x| x.0);
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        ranked.into_iter().map(|(id, _)| id).collect()
+        let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
+        let mut merged = false;
+        for (id, s) in scores.drain() {
+            let live = match level {
+                Level::Story => self.resolve_story(StoryId(id)).0,
+                Level::Thread => self.resolve_thread(ThreadId(id)).0,
+            };
+            merged |= live != id;
+            ranked.push((live, s));
+        }
+        self.scores = scores;
+        best_first(ranked, merged, limit)
     }
 
     /// Drops merged-away and long-closed entries from a posting list, amortised: only when it
@@ -1744,6 +1788,8 @@ impl<S: StoryStore> Clusterer<S> {
             self.candidates(profile, Level::Story, &weights, limit, exclude.map(|s| s.0));
         let ln_n = ((self.store.docs() + 1) as f32).ln();
         let mut best: Option<(StoryId, f32)> = None;
+        self.probe_stats.candidates[0] += candidates.len() as u64;
+        let mut compared = 0;
         for id in candidates {
             let sid = StoryId(id);
             if Some(sid) == exclude
@@ -1761,6 +1807,7 @@ impl<S: StoryStore> Clusterer<S> {
             {
                 continue;
             }
+            compared += 1;
             let sim = self.story_similarity(profile, &s.profile, &weights, ln_n)
                 * self.penalty(profile, &s.profile)
                 / self.length_factor(profile, &s.profile);
@@ -1768,6 +1815,7 @@ impl<S: StoryStore> Clusterer<S> {
                 best = Some((sid, sim));
             }
         }
+        self.probe_stats.compared[0] += compared;
         best
     }
 
@@ -1777,6 +1825,8 @@ impl<S: StoryStore> Clusterer<S> {
         let candidates = self.candidates(profile, Level::Thread, &weights, limit, None);
         let ln_n = ((self.store.docs() + 1) as f32).ln();
         let mut best: Option<(ThreadId, f32)> = None;
+        self.probe_stats.candidates[1] += candidates.len() as u64;
+        let mut compared = 0;
         for id in candidates {
             let tid = ThreadId(id);
             let Some(t) = self.store.thread(tid) else {
@@ -1785,6 +1835,7 @@ impl<S: StoryStore> Clusterer<S> {
             if t.evicted || !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
                 continue;
             }
+            compared += 1;
             let sim = self.similarity(
                 profile,
                 &t.profile,
@@ -1796,6 +1847,7 @@ impl<S: StoryStore> Clusterer<S> {
                 best = Some((tid, sim));
             }
         }
+        self.probe_stats.compared[1] += compared;
         best.filter(|&(_, sim)| sim >= self.config.thread_threshold)
             .map(|(t, _)| t)
     }
@@ -1911,6 +1963,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(s) = self.store.story_mut(gone) {
             s.merged_into = Some(keep);
+            link(&mut self.story_links, gone.0, keep.0);
             s.profile = Profile::default();
             s.articles = Vec::new();
             s.entity_articles = FxMap::default();
@@ -1949,6 +2002,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(t) = self.store.thread_mut(gone) {
             t.merged_into = Some(keep);
+            link(&mut self.thread_links, gone.0, keep.0);
             t.profile = Profile::default();
             t.stories = Vec::new();
         }
@@ -2070,6 +2124,27 @@ impl SetCounts {
     }
 }
 
+/// The first `limit` ids of `ranked` (resolved id, score), best score first, ties by id; an id
+/// met more than once (`merged`: ids merged away resolved to the same live one) counts with
+/// its best score. Score then id is a total order over distinct ids, so selecting the first
+/// `limit` and sorting only those gives the head of the fully sorted list.
+fn best_first(mut ranked: Vec<(u32, f32)>, merged: bool, limit: usize) -> Vec<u32> {
+    if merged {
+        ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        ranked.dedup_by_key(|x| x.0);
+    }
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if ranked.len() > limit {
+        if limit == 0 {
+            return Vec::new();
+        }
+        ranked.select_nth_unstable_by(limit - 1, order);
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable_by(order);
+    ranked.into_iter().map(|(id, _)| id).collect()
+}
+
 /// Splits the open ids into those still open and those closed for good: `state` says
 /// `Some(true)` for closed, `Some(false)` for open, `None` for gone (merged away, emptied or
 /// already evicted: dropped from both).
@@ -2087,4 +2162,155 @@ fn split_closed<I: Copy>(
         }
     }
     (still, closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ranking as it was before `best_first`: every id resolved, sorted by id to keep each
+    /// one's best score, then fully sorted, best first, and cut.
+    fn full_sort(mut ranked: Vec<(u32, f32)>, limit: usize) -> Vec<u32> {
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        ranked.dedup_by_key(|x| x.0);
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        ranked.into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn selecting_the_best_candidates_gives_the_head_of_the_full_sort() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut cut = 0;
+        for round in 0..400 {
+            let n = next(300) as usize;
+            // Few distinct scores (ties broken by id) and, in half the rounds, repeated ids
+            // (stories merged into one), each with its own score.
+            let ids = if round % 2 == 0 { 1_000 } else { 40 };
+            let mut ranked: Vec<(u32, f32)> = (0..n)
+                .map(|_| (next(ids) as u32, next(12) as f32 * 0.25))
+                .collect();
+            let merged = round % 2 == 1;
+            if !merged {
+                ranked.sort_by_key(|r| r.0);
+                ranked.dedup_by_key(|r| r.0);
+            }
+            for limit in [0, 1, 8, 48, 500] {
+                let want = full_sort(ranked.clone(), limit);
+                cut += usize::from(want.len() == limit && ranked.len() > limit);
+                assert_eq!(
+                    best_first(ranked.clone(), merged, limit),
+                    want,
+                    "{ranked:?}"
+                );
+            }
+        }
+        // Both the cut and the uncut case were seen.
+        assert!(cut > 100);
+    }
+
+    #[test]
+    fn links_follow_chains_of_merges() {
+        let mut links = Vec::new();
+        // 7 into 3, then 3 into 5 (a chain), 2 into 5; ids never linked resolve to themselves.
+        link(&mut links, 7, 3);
+        link(&mut links, 3, 5);
+        link(&mut links, 2, 5);
+        assert_eq!(links.len(), 8);
+        let got: Vec<u32> = (0..10).map(|i| follow(&links, i)).collect();
+        assert_eq!(got, [0, 1, 5, 5, 4, 5, 6, 5, 8, 9]);
+    }
+
+    /// A dated stream of short stories in a few storylines, with words shared across stories
+    /// of a storyline so that the merge pass joins stories and threads.
+    fn stream(days: u32, per_day: u32) -> Vec<ArticleFeatures> {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let start = NaiveDate::from_ymd_opt(2031, 1, 1);
+        let mut out = Vec::new();
+        for day in 0..days {
+            for i in 0..per_day {
+                let story = day / 2 * 3 + next(3) as u32;
+                let line = story % 5;
+                let mut words: Vec<(String, u32)> = (0..5)
+                    .map(|j| (format!("vrel{story}q{}", (j + next(3)) % 7), 1))
+                    .collect();
+                words.push((format!("tho{line}"), 1));
+                for _ in 0..8 {
+                    words.push((format!("gam{}", next(200)), 1));
+                }
+                words.sort();
+                words.dedup();
+                out.push(ArticleFeatures {
+                    id: format!("k{day}m{i}"),
+                    published: start
+                        .and_then(|s| s.checked_add_days(chrono::Days::new(day.into()))),
+                    words,
+                    entities: vec![(format!("PERSON:ossa{}", story / 2), 1)],
+                    ..Default::default()
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_links_resolve_merged_ids_as_the_records_do() {
+        let mut c = Clusterer::new(Config {
+            merge_every: 25,
+            thread_window_days: 20,
+            ..Config::default()
+        });
+        for a in &stream(240, 15) {
+            c.add(a);
+        }
+        c.consolidate();
+        // Resolution through the records' `merged_into`, as it was before the links.
+        let by_story = |mut id: StoryId| {
+            while let Some(next) = c.store.story(id).and_then(|s| s.merged_into) {
+                id = next;
+            }
+            id
+        };
+        let by_thread = |mut id: ThreadId| {
+            while let Some(next) = c.store.thread(id).and_then(|t| t.merged_into) {
+                id = next;
+            }
+            id
+        };
+        let (mut stories, mut threads) = (0, 0);
+        for i in 0..c.store.story_count() + 3 {
+            let id = StoryId(i);
+            assert_eq!(c.resolve_story(id), by_story(id), "{id}");
+            stories += usize::from(c.resolve_story(id) != id);
+        }
+        for i in 0..c.store.thread_count() + 3 {
+            let id = ThreadId(i);
+            assert_eq!(c.resolve_thread(id), by_thread(id), "{id}");
+            threads += usize::from(c.resolve_thread(id) != id);
+        }
+        // Merges happened (else the comparison says nothing), some of them chained.
+        assert!(stories > 10 && threads > 10, "{stories} {threads}");
+        // A clusterer over a store that already holds merges resolves them too.
+        let store = std::mem::take(&mut c.store);
+        let d = Clusterer::with_store(Config::default(), store);
+        for i in 0..d.store.story_count() {
+            let mut id = StoryId(i);
+            while let Some(next) = d.store.story(id).and_then(|s| s.merged_into) {
+                id = next;
+            }
+            assert_eq!(d.resolve_story(StoryId(i)), id);
+        }
+    }
 }
