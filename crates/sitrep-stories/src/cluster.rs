@@ -317,35 +317,43 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     probe_stats: ProbeStats,
     /// The candidates' score accumulator, reused.
     scores: Scores,
-    /// Where each merged-away story (thread) went, by id (`NONE`: not merged; ids past the
-    /// end: not merged): a copy of their `merged_into` in 4 bytes an id, so resolving the
-    /// ids of a posting list reads a compact array, not the records scattered over the whole
-    /// history (most are closed stories, cold in the cache on a long stream).
-    story_links: Vec<u32>,
-    thread_links: Vec<u32>,
+    /// Where each merged-away story (thread) went: a copy of their `merged_into`, so
+    /// resolving the ids of a posting list reads compact arrays, not the records scattered
+    /// over the whole history (most are closed stories, cold in the cache on a long stream).
+    story_links: Links,
+    thread_links: Links,
 }
 
-/// No link: the story (thread) was not merged away.
-const NONE: u32 = u32::MAX;
+/// Merges by id: one bit an id (merged away or not), read first, and the id merged into.
+#[derive(Default)]
+struct Links {
+    merged: Vec<u64>,
+    into: Vec<u32>,
+}
 
-/// Follows `links` from `id` to the end of its chain.
-fn follow(links: &[u32], mut id: u32) -> u32 {
-    while let Some(&next) = links.get(id as usize) {
-        if next == NONE {
-            break;
+impl Links {
+    /// Follows the merges from `id` to the end of their chain.
+    fn follow(&self, mut id: u32) -> u32 {
+        while self
+            .merged
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+        {
+            id = self.into[id as usize];
         }
-        id = next;
+        id
     }
-    id
-}
 
-/// Records in `links` that `gone` was merged into `keep`.
-fn link(links: &mut Vec<u32>, gone: u32, keep: u32) {
-    let i = gone as usize;
-    if i >= links.len() {
-        links.resize(i + 1, NONE);
+    /// Records that `gone` was merged into `keep`.
+    fn link(&mut self, gone: u32, keep: u32) {
+        let i = gone as usize;
+        if i >= self.into.len() {
+            self.into.resize(i + 1, 0);
+            self.merged.resize(i / 64 + 1, 0);
+        }
+        self.into[i] = keep;
+        self.merged[i / 64] |= 1 << (i % 64);
     }
-    links[i] = keep;
 }
 
 /// Cumulative counts of the work done finding candidates, by level (story, thread).
@@ -422,18 +430,18 @@ impl<S: StoryStore> Clusterer<S> {
             open_threads: Vec::new(),
             probe_stats: ProbeStats::default(),
             scores: Scores::default(),
-            story_links: Vec::new(),
-            thread_links: Vec::new(),
+            story_links: Links::default(),
+            thread_links: Links::default(),
         };
         // A store that already holds merged stories or threads.
         for i in 0..c.store.story_count() {
             if let Some(keep) = c.store.story(StoryId(i)).and_then(|s| s.merged_into) {
-                link(&mut c.story_links, i, keep.0);
+                c.story_links.link(i, keep.0);
             }
         }
         for i in 0..c.store.thread_count() {
             if let Some(keep) = c.store.thread(ThreadId(i)).and_then(|t| t.merged_into) {
-                link(&mut c.thread_links, i, keep.0);
+                c.thread_links.link(i, keep.0);
             }
         }
         c
@@ -1193,12 +1201,12 @@ impl<S: StoryStore> Clusterer<S> {
 
     /// The story a (possibly merged-away) story id now is.
     pub fn resolve_story(&self, id: StoryId) -> StoryId {
-        StoryId(follow(&self.story_links, id.0))
+        StoryId(self.story_links.follow(id.0))
     }
 
     /// The thread a (possibly merged-away) thread id now is.
     pub fn resolve_thread(&self, id: ThreadId) -> ThreadId {
-        ThreadId(follow(&self.thread_links, id.0))
+        ThreadId(self.thread_links.follow(id.0))
     }
 
     /// The story of the `index`-th article added (0-based), after merges.
@@ -1963,7 +1971,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(s) = self.store.story_mut(gone) {
             s.merged_into = Some(keep);
-            link(&mut self.story_links, gone.0, keep.0);
+            self.story_links.link(gone.0, keep.0);
             s.profile = Profile::default();
             s.articles = Vec::new();
             s.entity_articles = FxMap::default();
@@ -2002,7 +2010,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(t) = self.store.thread_mut(gone) {
             t.merged_into = Some(keep);
-            link(&mut self.thread_links, gone.0, keep.0);
+            self.thread_links.link(gone.0, keep.0);
             t.profile = Profile::default();
             t.stories = Vec::new();
         }
@@ -2217,14 +2225,20 @@ mod tests {
 
     #[test]
     fn links_follow_chains_of_merges() {
-        let mut links = Vec::new();
-        // 7 into 3, then 3 into 5 (a chain), 2 into 5; ids never linked resolve to themselves.
-        link(&mut links, 7, 3);
-        link(&mut links, 3, 5);
-        link(&mut links, 2, 5);
-        assert_eq!(links.len(), 8);
-        let got: Vec<u32> = (0..10).map(|i| follow(&links, i)).collect();
+        let mut links = Links::default();
+        // 7 into 3, then 3 into 5 (a chain), 2 into 5, 70 into 0 (past the first word of
+        // bits); ids never linked resolve to themselves.
+        links.link(7, 3);
+        links.link(3, 5);
+        links.link(2, 5);
+        let got: Vec<u32> = (0..10).map(|i| links.follow(i)).collect();
         assert_eq!(got, [0, 1, 5, 5, 4, 5, 6, 5, 8, 9]);
+        assert_eq!(links.follow(70), 70);
+        links.link(70, 0);
+        assert_eq!(
+            (links.follow(70), links.follow(69), links.follow(200)),
+            (0, 69, 200)
+        );
     }
 
     /// A dated stream of short stories in a few storylines, with words shared across stories
