@@ -1,10 +1,12 @@
 //! Linking throughput as the store grows: synthetic articles (Zipf-distributed words, entities
 //! and places; stories of 1-30 articles spread over a few days; 2,000 articles a day) linked
-//! one by one, with articles/s per stretch, peak memory, and the BCubed of the stories found
-//! against the generated ones.
+//! one by one, with articles/s per stretch (wall, linking only; and per CPU-second of the
+//! stretch, generation included), peak memory, and the BCubed of the stories found against the
+//! generated ones.
 //!
 //! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000` (`--stats`:
-//! counts of stories, threads, profiles and postings held at each checkpoint; `--no-evict`:
+//! counts of stories, threads, profiles and postings held at each checkpoint, and the work per
+//! article finding candidates over the stretch; `--no-evict`:
 //! closed stories and threads are not compacted, `Config::evict_closed` off)
 
 use std::time::{Duration, Instant};
