@@ -652,7 +652,11 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             let clause = cut;
             // The whole complement in marks ("he yelled “You lie!”"): a short direct quote.
             // A quoted predicate ("called the plan “reckless”") stays a fragment.
+            // An exclamation or question in marks is an utterance, whatever the parse makes
+            // of its words ("screamed back “Dunmore!”").
+            let uttered = doc.text[q.inner.clone()].trim_end().ends_with(['!', '?']);
             let whole = named
+                || uttered && clause.start >= first && clause.end <= lastt + 1
                 || clause.start >= first
                     && clause.end <= lastt + 1
                     && toks.iter().all(|&t| {
