@@ -81,6 +81,8 @@ fixture_test!(continuations_after_narration, "continuations.txt");
 // A quotation after "saying:" is direct though its full stop hangs from the writer's verb; a
 // relative clause after a quoted object (comma inside the marks) is the writer's aside.
 fixture_test!(colon_quotes_and_asides_after_marks, "colon_and_aside.txt");
+// Short exclamations after verbs of shouting are direct quotes with their "!".
+fixture_test!(exclamations_after_shouting_verbs, "exclamations.txt");
 fixture_test!(prepositions_nouns_and_seeming, "cue_phrases.txt");
 fixture_test!(parse_repairs_and_poll_speakers, "parse_repairs.txt");
 

@@ -1,16 +1,18 @@
 //! Linking throughput as the store grows: synthetic articles (Zipf-distributed words, entities
 //! and places; stories of 1-30 articles spread over a few days; 2,000 articles a day) linked
-//! one by one, with articles/s per stretch, peak memory, and the BCubed of the stories found
-//! against the generated ones.
+//! one by one, with articles/s per stretch (wall, linking only; and per CPU-second of the
+//! stretch, generation included), peak memory, and the BCubed of the stories found against the
+//! generated ones.
 //!
 //! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000` (`--stats`:
-//! counts of stories, threads, profiles and postings held at each checkpoint; `--no-evict`:
+//! counts of stories, threads, profiles and postings held at each checkpoint, and the work per
+//! article finding candidates over the stretch; `--no-evict`:
 //! closed stories and threads are not compacted, `Config::evict_closed` off)
 
 use std::time::{Duration, Instant};
 
 use sitrep_stories::bcubed::bcubed;
-use sitrep_stories::{ArticleFeatures, Clusterer, Config, StoryStore};
+use sitrep_stories::{ArticleFeatures, Clusterer, Config, ProbeStats, StoryStore};
 
 struct Rng(u64);
 
@@ -68,6 +70,14 @@ fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// CPU time of this process's main thread so far (`/proc/self/schedstat`, nanoseconds on a
+/// CPU): per stretch it says how fast linking is whatever else runs on the machine.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }
 
 fn main() {
@@ -130,8 +140,12 @@ fn main() {
     let mut stretch = Duration::ZERO;
     let mut stretch_start = 0usize;
     let mut checkpoint = 10_000usize;
+    let mut probes_before = ProbeStats::default();
+    let mut cpu_before = cpu_seconds().unwrap_or(0.0);
     let wall = Instant::now();
-    println!("articles\tstretch articles/s\tcumulative articles/s\tstories\tpeak RSS MB");
+    println!(
+        "articles\tstretch articles/s\tcumulative articles/s\tstories\tpeak RSS MB\tstretch articles per CPU-s"
+    );
     for n in 0..total {
         let day = (n / per_day) as i64;
         // Stories older than 5 days stop getting articles (stories live days, not weeks).
@@ -197,11 +211,14 @@ fn main() {
         let done = n + 1;
         if done == checkpoint || done == total {
             let stories = clusterer.store().story_count();
+            // CPU of the stretch, generation included (it is a small, constant share).
+            let cpu = cpu_seconds().unwrap_or(f64::NAN);
             println!(
-                "{done}\t{:.0}\t{:.0}\t{stories}\t{:.0}",
+                "{done}\t{:.0}\t{:.0}\t{stories}\t{:.0}\t{:.0}",
                 (done - stretch_start) as f64 / stretch.as_secs_f64().max(1e-9),
                 done as f64 / linking.as_secs_f64().max(1e-9),
                 peak_rss_mb().unwrap_or(f64::NAN),
+                (done - stretch_start) as f64 / (cpu - cpu_before).max(1e-9),
             );
             if stats {
                 let st = clusterer.state_stats();
@@ -219,7 +236,32 @@ fn main() {
                     st.article_entries,
                     st.features,
                 );
+                println!(
+                    "  postings of stories (threads) merged away, emptied or evicted: {} ({})",
+                    st.story_postings_gone, st.thread_postings_gone,
+                );
+                // Work per article over the stretch: look-ups, lists read and skipped over
+                // the cap, entries read, ids scored, entries walked by the pruning.
+                let p = clusterer.probe_stats();
+                let n = (done - stretch_start).max(1) as f64;
+                for (lv, name) in ["story", "thread"].iter().enumerate() {
+                    let d = |now: [u64; 2], before: [u64; 2]| (now[lv] - before[lv]) as f64 / n;
+                    println!(
+                        "  {name} probes per article: {:.2} look-ups, {:.1} lists read, {:.1} over the cap, {:.0} entries read, {:.0} ids scored, {:.0} entries pruned, {:.1} candidates, {:.1} compared",
+                        d(p.calls, probes_before.calls),
+                        d(p.lists, probes_before.lists),
+                        d(p.over_cap, probes_before.over_cap),
+                        d(p.entries, probes_before.entries),
+                        d(p.scored, probes_before.scored),
+                        d(p.pruned, probes_before.pruned),
+                        d(p.candidates, probes_before.candidates),
+                        d(p.compared, probes_before.compared),
+                    );
+                }
+                probes_before = p;
             }
+            // The next stretch's CPU starts after the counts above (they walk every list).
+            cpu_before = cpu_seconds().unwrap_or(f64::NAN);
             stretch = Duration::ZERO;
             stretch_start = done;
             checkpoint = if checkpoint < 100_000 {

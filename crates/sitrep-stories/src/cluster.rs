@@ -315,6 +315,68 @@ pub struct Clusterer<S: StoryStore = MemoryStore> {
     /// [`Config::evict_closed`]).
     open_stories: Vec<StoryId>,
     open_threads: Vec<ThreadId>,
+    /// Work done finding candidates (cumulative counters, for `scale --stats`).
+    probe_stats: ProbeStats,
+    /// The candidates' score accumulator, reused.
+    scores: Scores,
+    /// Where each merged-away story (thread) went: a copy of their `merged_into`, so
+    /// resolving the ids of a posting list reads compact arrays, not the records scattered
+    /// over the whole history (most are closed stories, cold in the cache on a long stream).
+    story_links: Links,
+    thread_links: Links,
+}
+
+/// Merges by id: one bit an id (merged away or not), read first, and the id merged into.
+#[derive(Default)]
+struct Links {
+    merged: Vec<u64>,
+    into: Vec<u32>,
+}
+
+impl Links {
+    /// Follows the merges from `id` to the end of their chain.
+    fn follow(&self, mut id: u32) -> u32 {
+        while self
+            .merged
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+        {
+            id = self.into[id as usize];
+        }
+        id
+    }
+
+    /// Records that `gone` was merged into `keep`.
+    fn link(&mut self, gone: u32, keep: u32) {
+        let i = gone as usize;
+        if i >= self.into.len() {
+            self.into.resize(i + 1, 0);
+            self.merged.resize(i / 64 + 1, 0);
+        }
+        self.into[i] = keep;
+        self.merged[i / 64] |= 1 << (i % 64);
+    }
+}
+
+/// Cumulative counts of the work done finding candidates, by level (story, thread).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProbeStats {
+    /// Candidate look-ups.
+    pub calls: [u64; 2],
+    /// Posting lists read (within the probe limit, under the length cap).
+    pub lists: [u64; 2],
+    /// Lists skipped for being over the length cap.
+    pub over_cap: [u64; 2],
+    /// Posting entries read while scoring.
+    pub entries: [u64; 2],
+    /// Distinct ids scored (before the ranking's truncation).
+    pub scored: [u64; 2],
+    /// Entries walked by the amortised pruning.
+    pub pruned: [u64; 2],
+    /// Candidates returned (at most the look-up's limit each) ...
+    pub candidates: [u64; 2],
+    /// ... and of them, compared (open, in the window: the others were closed or emptied).
+    pub compared: [u64; 2],
 }
 
 /// Counts of what the clusterer holds (for memory checks: live profiles, not bytes).
@@ -336,6 +398,9 @@ pub struct StateStats {
     /// Entries in the story (thread) posting lists.
     pub story_postings: u64,
     pub thread_postings: u64,
+    /// ... of which name a story (thread) merged away, emptied or evicted.
+    pub story_postings_gone: u64,
+    pub thread_postings_gone: u64,
     /// Article profiles kept for the split and reassignment passes.
     pub article_profiles: u32,
     pub article_entries: u64,
@@ -354,7 +419,7 @@ type Scores = FxMap<u32, f32>;
 
 impl<S: StoryStore> Clusterer<S> {
     pub fn with_store(config: Config, store: S) -> Self {
-        Clusterer {
+        let mut c = Clusterer {
             config,
             store,
             clock: None,
@@ -365,7 +430,28 @@ impl<S: StoryStore> Clusterer<S> {
             article_profiles: std::collections::BTreeMap::new(),
             open_stories: Vec::new(),
             open_threads: Vec::new(),
+            probe_stats: ProbeStats::default(),
+            scores: Scores::default(),
+            story_links: Links::default(),
+            thread_links: Links::default(),
+        };
+        // A store that already holds merged stories or threads.
+        for i in 0..c.store.story_count() {
+            if let Some(keep) = c.store.story(StoryId(i)).and_then(|s| s.merged_into) {
+                c.story_links.link(i, keep.0);
+            }
         }
+        for i in 0..c.store.thread_count() {
+            if let Some(keep) = c.store.thread(ThreadId(i)).and_then(|t| t.merged_into) {
+                c.thread_links.link(i, keep.0);
+            }
+        }
+        c
+    }
+
+    /// The work done finding candidates so far.
+    pub fn probe_stats(&self) -> ProbeStats {
+        self.probe_stats
     }
 
     /// Counts of the stories, threads, profiles and postings held (walks all of them).
@@ -404,9 +490,27 @@ impl<S: StoryStore> Clusterer<S> {
         while self.store.feature(f).is_some() {
             if let Some(p) = self.store.postings(Level::Story, f) {
                 st.story_postings += p.ids.len() as u64;
+                st.story_postings_gone += p
+                    .ids
+                    .iter()
+                    .filter(|&&id| {
+                        self.store.story(StoryId(id)).is_none_or(|s| {
+                            s.merged_into.is_some() || s.evicted || s.articles.is_empty()
+                        })
+                    })
+                    .count() as u64;
             }
             if let Some(p) = self.store.postings(Level::Thread, f) {
                 st.thread_postings += p.ids.len() as u64;
+                st.thread_postings_gone += p
+                    .ids
+                    .iter()
+                    .filter(|&&id| {
+                        self.store
+                            .thread(ThreadId(id))
+                            .is_none_or(|t| t.merged_into.is_some() || t.evicted)
+                    })
+                    .count() as u64;
             }
             f += 1;
         }
@@ -1098,19 +1202,13 @@ impl<S: StoryStore> Clusterer<S> {
     }
 
     /// The story a (possibly merged-away) story id now is.
-    pub fn resolve_story(&self, mut id: StoryId) -> StoryId {
-        while let Some(next) = self.store.story(id).and_then(|s| s.merged_into) {
-            id = next;
-        }
-        id
+    pub fn resolve_story(&self, id: StoryId) -> StoryId {
+        StoryId(self.story_links.follow(id.0))
     }
 
     /// The thread a (possibly merged-away) thread id now is.
-    pub fn resolve_thread(&self, mut id: ThreadId) -> ThreadId {
-        while let Some(next) = self.store.thread(id).and_then(|t| t.merged_into) {
-            id = next;
-        }
-        id
+    pub fn resolve_thread(&self, id: ThreadId) -> ThreadId {
+        ThreadId(self.thread_links.follow(id.0))
     }
 
     /// The story of the `index`-th article added (0-based), after merges.
@@ -1586,8 +1684,11 @@ impl<S: StoryStore> Clusterer<S> {
             }
         }
         probes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut scores: Scores = FxMap::default();
-        scores.reserve(256);
+        let lv = level as usize;
+        self.probe_stats.calls[lv] += 1;
+        // A scratch map kept between calls (its capacity stays).
+        let mut scores = std::mem::take(&mut self.scores);
+        scores.clear();
         let mut used = 0;
         for (f, weight) in probes {
             if used >= self.config.max_probes {
@@ -1597,29 +1698,33 @@ impl<S: StoryStore> Clusterer<S> {
             let Some(list) = self.store.postings(level, f) else {
                 continue;
             };
-            if list.ids.len() > self.config.max_postings
-                || list.ids.iter().all(|&id| Some(id) == exclude)
-            {
+            if list.ids.len() > self.config.max_postings {
+                self.probe_stats.over_cap[lv] += 1;
+                continue;
+            }
+            if list.ids.iter().all(|&id| Some(id) == exclude) {
                 continue;
             }
             used += 1;
+            self.probe_stats.lists[lv] += 1;
+            self.probe_stats.entries[lv] += list.ids.len() as u64;
             for &id in &list.ids {
                 *scores.entry(id).or_insert(0.0) += weight;
             }
         }
-        let mut ranked: Vec<(u32, f32)> = scores
-            .into_iter()
-            .map(|(id, s)| match level {
-                Level::Story => (self.resolve_story(StoryId(id)).0, s),
-                Level::Thread => (self.resolve_thread(ThreadId(id)).0, s),
-            })
-            .collect();
-        // Merged ids resolve to the same live id: keep its best score.
-        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        ranked.dedup_by_key(|x| x.0);
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        ranked.into_iter().map(|(id, _)| id).collect()
+        self.probe_stats.scored[lv] += scores.len() as u64;
+        let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(scores.len());
+        let mut merged = false;
+        for (id, s) in scores.drain() {
+            let live = match level {
+                Level::Story => self.resolve_story(StoryId(id)).0,
+                Level::Thread => self.resolve_thread(ThreadId(id)).0,
+            };
+            merged |= live != id;
+            ranked.push((live, s));
+        }
+        self.scores = scores;
+        best_first(ranked, merged, limit)
     }
 
     /// Drops merged-away and long-closed entries from a posting list, amortised: only when it
@@ -1633,6 +1738,7 @@ impl<S: StoryStore> Clusterer<S> {
             return;
         }
         let ids = std::mem::take(&mut self.store.postings_mut(level, f).ids);
+        self.probe_stats.pruned[level as usize] += ids.len() as u64;
         let window = match level {
             Level::Story => self.config.window_days,
             Level::Thread => self.config.thread_window_days,
@@ -1692,6 +1798,8 @@ impl<S: StoryStore> Clusterer<S> {
             self.candidates(profile, Level::Story, &weights, limit, exclude.map(|s| s.0));
         let ln_n = ((self.store.docs() + 1) as f32).ln();
         let mut best: Option<(StoryId, f32)> = None;
+        self.probe_stats.candidates[0] += candidates.len() as u64;
+        let mut compared = 0;
         for id in candidates {
             let sid = StoryId(id);
             if Some(sid) == exclude
@@ -1709,6 +1817,7 @@ impl<S: StoryStore> Clusterer<S> {
             {
                 continue;
             }
+            compared += 1;
             let sim = self.story_similarity(profile, &s.profile, &weights, ln_n)
                 * self.penalty(profile, &s.profile)
                 / self.length_factor(profile, &s.profile);
@@ -1716,6 +1825,7 @@ impl<S: StoryStore> Clusterer<S> {
                 best = Some((sid, sim));
             }
         }
+        self.probe_stats.compared[0] += compared;
         best
     }
 
@@ -1725,6 +1835,8 @@ impl<S: StoryStore> Clusterer<S> {
         let candidates = self.candidates(profile, Level::Thread, &weights, limit, None);
         let ln_n = ((self.store.docs() + 1) as f32).ln();
         let mut best: Option<(ThreadId, f32)> = None;
+        self.probe_stats.candidates[1] += candidates.len() as u64;
+        let mut compared = 0;
         for id in candidates {
             let tid = ThreadId(id);
             let Some(t) = self.store.thread(tid) else {
@@ -1733,6 +1845,7 @@ impl<S: StoryStore> Clusterer<S> {
             if t.evicted || !Self::in_window(profile, &t.profile, self.config.thread_window_days) {
                 continue;
             }
+            compared += 1;
             let sim = self.similarity(
                 profile,
                 &t.profile,
@@ -1744,6 +1857,7 @@ impl<S: StoryStore> Clusterer<S> {
                 best = Some((tid, sim));
             }
         }
+        self.probe_stats.compared[1] += compared;
         best.filter(|&(_, sim)| sim >= self.config.thread_threshold)
             .map(|(t, _)| t)
     }
@@ -1859,6 +1973,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(s) = self.store.story_mut(gone) {
             s.merged_into = Some(keep);
+            self.story_links.link(gone.0, keep.0);
             s.profile = Profile::default();
             s.articles = Vec::new();
             s.entity_articles = FxMap::default();
@@ -1897,6 +2012,7 @@ impl<S: StoryStore> Clusterer<S> {
         }
         if let Some(t) = self.store.thread_mut(gone) {
             t.merged_into = Some(keep);
+            self.thread_links.link(gone.0, keep.0);
             t.profile = Profile::default();
             t.stories = Vec::new();
         }
@@ -2018,6 +2134,27 @@ impl SetCounts {
     }
 }
 
+/// The first `limit` ids of `ranked` (resolved id, score), best score first, ties by id; an id
+/// met more than once (`merged`: ids merged away resolved to the same live one) counts with
+/// its best score. Score then id is a total order over distinct ids, so selecting the first
+/// `limit` and sorting only those gives the head of the fully sorted list.
+fn best_first(mut ranked: Vec<(u32, f32)>, merged: bool, limit: usize) -> Vec<u32> {
+    if merged {
+        ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        ranked.dedup_by_key(|x| x.0);
+    }
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if ranked.len() > limit {
+        if limit == 0 {
+            return Vec::new();
+        }
+        ranked.select_nth_unstable_by(limit - 1, order);
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable_by(order);
+    ranked.into_iter().map(|(id, _)| id).collect()
+}
+
 /// Splits the open ids into those still open and those closed for good: `state` says
 /// `Some(true)` for closed, `Some(false)` for open, `None` for gone (merged away, emptied or
 /// already evicted: dropped from both).
@@ -2035,4 +2172,161 @@ fn split_closed<I: Copy>(
         }
     }
     (still, closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ranking as it was before `best_first`: every id resolved, sorted by id to keep each
+    /// one's best score, then fully sorted, best first, and cut.
+    fn full_sort(mut ranked: Vec<(u32, f32)>, limit: usize) -> Vec<u32> {
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        ranked.dedup_by_key(|x| x.0);
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        ranked.into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn selecting_the_best_candidates_gives_the_head_of_the_full_sort() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut cut = 0;
+        for round in 0..400 {
+            let n = next(300) as usize;
+            // Few distinct scores (ties broken by id) and, in half the rounds, repeated ids
+            // (stories merged into one), each with its own score.
+            let ids = if round % 2 == 0 { 1_000 } else { 40 };
+            let mut ranked: Vec<(u32, f32)> = (0..n)
+                .map(|_| (next(ids) as u32, next(12) as f32 * 0.25))
+                .collect();
+            let merged = round % 2 == 1;
+            if !merged {
+                ranked.sort_by_key(|r| r.0);
+                ranked.dedup_by_key(|r| r.0);
+            }
+            for limit in [0, 1, 8, 48, 500] {
+                let want = full_sort(ranked.clone(), limit);
+                cut += usize::from(want.len() == limit && ranked.len() > limit);
+                assert_eq!(
+                    best_first(ranked.clone(), merged, limit),
+                    want,
+                    "{ranked:?}"
+                );
+            }
+        }
+        // Both the cut and the uncut case were seen.
+        assert!(cut > 100);
+    }
+
+    #[test]
+    fn links_follow_chains_of_merges() {
+        let mut links = Links::default();
+        // 7 into 3, then 3 into 5 (a chain), 2 into 5, 70 into 0 (past the first word of
+        // bits); ids never linked resolve to themselves.
+        links.link(7, 3);
+        links.link(3, 5);
+        links.link(2, 5);
+        let got: Vec<u32> = (0..10).map(|i| links.follow(i)).collect();
+        assert_eq!(got, [0, 1, 5, 5, 4, 5, 6, 5, 8, 9]);
+        assert_eq!(links.follow(70), 70);
+        links.link(70, 0);
+        assert_eq!(
+            (links.follow(70), links.follow(69), links.follow(200)),
+            (0, 69, 200)
+        );
+    }
+
+    /// A dated stream of short stories in a few storylines, with words shared across stories
+    /// of a storyline so that the merge pass joins stories and threads.
+    fn stream(days: u32, per_day: u32) -> Vec<ArticleFeatures> {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let start = NaiveDate::from_ymd_opt(2031, 1, 1);
+        let mut out = Vec::new();
+        for day in 0..days {
+            for i in 0..per_day {
+                let story = day / 2 * 3 + next(3) as u32;
+                let line = story % 5;
+                let mut words: Vec<(String, u32)> = (0..5)
+                    .map(|j| (format!("vrel{story}q{}", (j + next(3)) % 7), 1))
+                    .collect();
+                words.push((format!("tho{line}"), 1));
+                for _ in 0..8 {
+                    words.push((format!("gam{}", next(200)), 1));
+                }
+                words.sort();
+                words.dedup();
+                out.push(ArticleFeatures {
+                    id: format!("k{day}m{i}"),
+                    published: start
+                        .and_then(|s| s.checked_add_days(chrono::Days::new(day.into()))),
+                    words,
+                    entities: vec![(format!("PERSON:ossa{}", story / 2), 1)],
+                    ..Default::default()
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_links_resolve_merged_ids_as_the_records_do() {
+        let mut c = Clusterer::new(Config {
+            merge_every: 25,
+            thread_window_days: 20,
+            ..Config::default()
+        });
+        for a in &stream(240, 15) {
+            c.add(a);
+        }
+        c.consolidate();
+        // Resolution through the records' `merged_into`, as it was before the links.
+        let by_story = |mut id: StoryId| {
+            while let Some(next) = c.store.story(id).and_then(|s| s.merged_into) {
+                id = next;
+            }
+            id
+        };
+        let by_thread = |mut id: ThreadId| {
+            while let Some(next) = c.store.thread(id).and_then(|t| t.merged_into) {
+                id = next;
+            }
+            id
+        };
+        let (mut stories, mut threads) = (0, 0);
+        for i in 0..c.store.story_count() + 3 {
+            let id = StoryId(i);
+            assert_eq!(c.resolve_story(id), by_story(id), "{id}");
+            stories += usize::from(c.resolve_story(id) != id);
+        }
+        for i in 0..c.store.thread_count() + 3 {
+            let id = ThreadId(i);
+            assert_eq!(c.resolve_thread(id), by_thread(id), "{id}");
+            threads += usize::from(c.resolve_thread(id) != id);
+        }
+        // Merges happened (else the comparison says nothing), some of them chained.
+        assert!(stories > 10 && threads > 10, "{stories} {threads}");
+        // A clusterer over a store that already holds merges resolves them too.
+        let store = std::mem::take(&mut c.store);
+        let d = Clusterer::with_store(Config::default(), store);
+        for i in 0..d.store.story_count() {
+            let mut id = StoryId(i);
+            while let Some(next) = d.store.story(id).and_then(|s| s.merged_into) {
+                id = next;
+            }
+            assert_eq!(d.resolve_story(StoryId(i)), id);
+        }
+    }
 }

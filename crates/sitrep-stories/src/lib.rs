@@ -47,7 +47,9 @@ mod cluster;
 mod features;
 mod state;
 
-pub use cluster::{Assignment, Clusterer, Config, StateStats, Story, StoryEntity, Weights};
+pub use cluster::{
+    Assignment, Clusterer, Config, ProbeStats, StateStats, Story, StoryEntity, Weights,
+};
 pub use features::{ArticleFeatures, LEAD_WORDS};
 pub use state::{
     ArticleEntry, FxHasher, FxMap, Kind, Level, MemoryStore, Postings, Profile, StoryId,
