@@ -556,7 +556,10 @@ pub(super) fn span_variants(
     quoted: &[bool],
 ) -> Vec<(Range<usize>, Variant)> {
     let mut out = Vec::new();
-    if range.is_empty() {
+    // A content that is a quotation and nothing else (a title in marks the rules leave out,
+    // or a quote the rules own) gets no variants: they could only add the writer's words to
+    // it ("spoke on “The Harbour Hour” about the budget").
+    if range.is_empty() || range.clone().all(|i| quoted[i] || !tree.is_word(i)) {
         return out;
     }
     let inside = |i: usize| range.contains(&i);
