@@ -360,10 +360,34 @@ pub fn find(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
 /// their span variants, and the span variants of the rules' indirect quotes (which replace
 /// their quote when accepted).
 pub fn rules_and_candidates(doc: &Doc, resolution: &Resolution) -> (Vec<Quote>, Vec<Candidate>) {
-    let rules = find_by_rules(doc, resolution);
-    let mut candidates = broad::candidates(doc, resolution, &rules);
-    candidates.extend(broad::rule_variants(doc, &rules));
+    if doc.tokens.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let parsed = Parsed::new(doc);
+    let rules = rules_of(&parsed, resolution);
+    let mut candidates = broad::candidates(&parsed, resolution, &rules);
+    candidates.extend(broad::rule_variants(&parsed, &rules));
     (rules, candidates)
+}
+
+/// A body as the quote finders read it, built once per body: its parse tree, its
+/// quotations and which tokens they hold.
+struct Parsed<'a> {
+    tree: Tree<'a>,
+    marks: Vec<Quotation>,
+    quoted: Vec<bool>,
+}
+
+impl<'a> Parsed<'a> {
+    fn new(doc: &'a Doc) -> Self {
+        let marks = quotations(&doc.text);
+        let quoted = quoted_tokens(doc, &marks);
+        Parsed {
+            tree: Tree::new(doc),
+            marks,
+            quoted,
+        }
+    }
 }
 
 /// A reported span's marks paired up: the opening mark of a quotation it starts inside
@@ -446,9 +470,17 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     if doc.tokens.is_empty() {
         return Vec::new();
     }
-    let tree = Tree::new(doc);
-    let marks = quotations(&doc.text);
-    let quoted = quoted_tokens(doc, &marks);
+    rules_of(&Parsed::new(doc), resolution)
+}
+
+/// [`find_by_rules`] over a body already parsed (not empty).
+fn rules_of(parsed: &Parsed<'_>, resolution: &Resolution) -> Vec<Quote> {
+    let Parsed {
+        tree,
+        marks,
+        quoted,
+    } = parsed;
+    let doc = tree.doc;
     let cues: Vec<Cue> = (0..doc.tokens.len())
         .filter(|&i| !quoted[i] && tree.is_verb(i))
         .filter_map(|i| lexicon::speech_verb(tree.text(i)).map(|base| Cue { token: i, base }))
@@ -458,7 +490,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     // The previous direct quote's speaker and paragraph, for continuations.
     let mut last: Option<(Option<Speaker>, usize, usize)> = None;
     let mut covered: Vec<Range<usize>> = Vec::new();
-    for q in &marks {
+    for q in marks {
         if covered
             .iter()
             .any(|c| c.start <= q.inner.start && q.inner.end <= c.end)
@@ -510,7 +542,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     .rev()
                     .find(|&i| tree.is_word(i) || tree.text(i) == ":")
                     .is_some_and(|i| tree.text(i) == ":")
-                && headline_speaker(&tree, resolution, first).is_some()
+                && headline_speaker(tree, resolution, first).is_some()
         };
         let clause = (words >= 4 && has_verb
             || words >= 5 && opens_sentence && q.closed
@@ -549,7 +581,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 .iter()
                 .copied()
                 .find(|&t| !toks.contains(&tree.head(t)))?;
-            let (cue, range) = governing_cue(&tree, &cues, root)?;
+            let (cue, range) = governing_cue(tree, &cues, root)?;
             let outside = range
                 .clone()
                 .filter(|&i| tree.is_word(i) && !quoted[i])
@@ -561,15 +593,15 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 .then_some((cue, range))
         };
         let partial = embedded_root
-            .and_then(|root| governing_cue(&tree, &cues, root))
+            .and_then(|root| governing_cue(tree, &cues, root))
             .or_else(within_reported);
         // No verb of saying above it, but one of stance ("mocked Vell for “having a bad
         // night”", "praised Dorn as “a man who ...”"): the quoted words are the subject's,
         // and what the stance is about is the whole complement.
         // The cue above the quotation's first word, for a fragment (below) too.
-        let first_cue = governing_cue(&tree, &cues, first);
+        let first_cue = governing_cue(tree, &cues, first);
         let stance = if partial.is_none() && first_cue.is_none() {
-            stance_complement(&tree, &toks, first, &quoted)
+            stance_complement(tree, &toks, first, quoted)
         } else {
             None
         };
@@ -593,9 +625,9 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             _ => None,
         });
         if let Some((verb, range)) = reported {
-            let range = within_own_quotation(&tree, range, first, lastt);
-            let range = without_trailing_narration(&tree, range, &quoted);
-            let range = named_words(&tree, &toks, first, lastt, &quoted, range);
+            let range = within_own_quotation(tree, range, first, lastt);
+            let range = without_trailing_narration(tree, range, quoted);
+            let range = named_words(tree, &toks, first, lastt, quoted, range);
             // Cut back to every word of its quotation and nothing else, it is a direct quote.
             let whole = range.start >= first
                 && range.end <= lastt + 1
@@ -606,7 +638,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 byte_span(doc, range)
             };
             covered.push(span.clone());
-            let speaker = speaker_of(&tree, resolution, verb, &quoted);
+            let speaker = speaker_of(tree, resolution, verb, quoted);
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             quotes.push(Quote {
                 field: Default::default(),
@@ -617,32 +649,32 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                     QuoteKind::Partial
                 },
                 speaker,
-                cue: Some(cue_phrase(&tree, verb)),
+                cue: Some(cue_phrase(tree, verb)),
                 start: span.start,
                 end: span.end,
             });
         } else if clause {
-            let cue = direct_cue(&tree, &cues, &toks, first, lastt);
+            let cue = direct_cue(tree, &cues, &toks, first, lastt);
             let introducer = if cue.is_none() {
-                colon_introducer(&tree, first)
-                    .or_else(|| trailing_verb(&tree, &doc.text, q, lastt, &quoted))
+                colon_introducer(tree, first)
+                    .or_else(|| trailing_verb(tree, &doc.text, q, lastt, quoted))
             } else {
                 None
             };
             let (speaker, cue_text) = match (&cue, introducer) {
                 (Some(c), _) => (
-                    speaker_of(&tree, resolution, c.token, &quoted)
-                        .or_else(|| adjacent_speaker(&tree, resolution, c.token, &quoted)),
-                    Some(cue_phrase(&tree, c.token)),
+                    speaker_of(tree, resolution, c.token, quoted)
+                        .or_else(|| adjacent_speaker(tree, resolution, c.token, quoted)),
+                    Some(cue_phrase(tree, c.token)),
                 ),
                 (None, Some(verb)) => (
-                    speaker_of(&tree, resolution, verb, &quoted),
-                    Some(cue_phrase(&tree, verb)),
+                    speaker_of(tree, resolution, verb, quoted),
+                    Some(cue_phrase(tree, verb)),
                 ),
                 (None, None) => {
                     // A continuation: right after a quote in this paragraph or the one before.
                     let par = tree.paragraph[first];
-                    match (&last, headline_speaker(&tree, resolution, first)) {
+                    match (&last, headline_speaker(tree, resolution, first)) {
                         (_, Some((speaker, colon))) => (Some(speaker), Some(colon)),
                         (Some((speaker, lpar, lend)), None)
                             if par <= lpar + CONTINUATION_PARAGRAPHS && *lend <= first =>
@@ -669,9 +701,9 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 end,
             });
         } else if let Some((cue, clause)) = first_cue {
-            let clause = within_own_quotation(&tree, clause, first, lastt);
-            let clause = without_trailing_narration(&tree, clause, &quoted);
-            let cut = named_words(&tree, &toks, first, lastt, &quoted, clause.clone());
+            let clause = within_own_quotation(tree, clause, first, lastt);
+            let clause = without_trailing_narration(tree, clause, quoted);
+            let cut = named_words(tree, &toks, first, lastt, quoted, clause.clone());
             let named = cut != clause;
             let clause = cut;
             // The whole complement in marks ("he yelled “You lie!”"): a short direct quote.
@@ -714,8 +746,8 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 } else {
                     QuoteKind::Partial
                 },
-                speaker: speaker_of(&tree, resolution, cue.token, &quoted),
-                cue: Some(cue_phrase(&tree, cue.token)),
+                speaker: speaker_of(tree, resolution, cue.token, quoted),
+                cue: Some(cue_phrase(tree, cue.token)),
                 start: span.start,
                 end: span.end,
             });
@@ -784,17 +816,17 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 {
                     lexicon::Complement::Infinitive
                 }
-                "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(&tree, c) => {
+                "dobj" if !matches!(tree.tag(c), "WP" | "WDT" | "EX") && !is_neuter(tree, c) => {
                     lexicon::Complement::Object
                 }
                 _ => return None,
             };
             let evidence = kind != lexicon::Complement::Infinitive
-                && lexicon::evidence_verb(&lemma(&tree, v))
-                && subject_of(&tree, v).is_some_and(|s| lexicon::names_source(tree.text(s)));
+                && lexicon::evidence_verb(&lemma(tree, v))
+                && subject_of(tree, v).is_some_and(|s| lexicon::names_source(tree.text(s)));
             // "sees the mayor as a friend": a view of the object, with its "as" phrase.
             let viewed = kind == lexicon::Complement::Object
-                && lexicon::viewing_verb(&lemma(&tree, v))
+                && lexicon::viewing_verb(&lemma(tree, v))
                 && tree.children[v].iter().any(|&p| {
                     p > c && tree.dep(p) == "prep" && tree.text(p).eq_ignore_ascii_case("as")
                 });
@@ -808,17 +840,17 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             continue;
         }
         let mut range = match kind {
-            lexicon::Complement::Object => object_range(&tree, v, clause),
+            lexicon::Complement::Object => object_range(tree, v, clause),
             lexicon::Complement::Clause if tree.dep(clause) == "ccomp" => {
-                with_second_that_clause(&tree, v, content_range(&tree, clause))
+                with_second_that_clause(tree, v, content_range(tree, clause))
             }
-            _ => content_range(&tree, clause),
+            _ => content_range(tree, clause),
         };
         // "The talks, Vell said, will resume": the report goes on after a cue set off by
         // commas in the middle of it (the parse hangs the rest from the cue).
         if clause < v && v + 2 < doc.tokens.len() && tree.text(v + 1) == "," && range.end <= v {
             let sent = &tree.sentences[tree.sentence[v]];
-            let tail = trimmed(&tree, v + 2..tree.subtree(v).end.min(sent.end));
+            let tail = trimmed(tree, v + 2..tree.subtree(v).end.min(sent.end));
             if tail.start > v + 1
                 && tail.clone().any(|i| tree.is_word(i))
                 && tail.clone().all(|i| !quoted[i])
@@ -844,7 +876,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
             continue;
         }
-        let speaker = speaker_of(&tree, resolution, v, &quoted);
+        let speaker = speaker_of(tree, resolution, v, quoted);
         // A holder of a view: a person, group or place entity, a pronoun, or a noun naming
         // people or sources.
         let holder = |sp: &Speaker| {
@@ -865,7 +897,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Indirect,
             speaker,
-            cue: Some(cue_phrase(&tree, v)),
+            cue: Some(cue_phrase(tree, v)),
             start: span.start,
             end: span.end,
         });
@@ -887,15 +919,10 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if quotes.iter().any(|x| overlaps(&(x.start..x.end), &span)) {
             continue;
         }
-        let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
+        let Some(speaker) = speaker_of(tree, resolution, v, quoted) else {
             continue;
         };
-        quotes.push(indirect(
-            &tree,
-            w..w + 1,
-            cue_phrase(&tree, v),
-            Some(speaker),
-        ));
+        quotes.push(indirect(tree, w..w + 1, cue_phrase(tree, v), Some(speaker)));
     }
     // Block quotes: a paragraph without quotation marks after a paragraph ending "X said:".
     for k in 0..doc.tokens.len() {
@@ -931,7 +958,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         {
             continue;
         }
-        let Some(speaker) = speaker_of(&tree, resolution, cue.token, &quoted) else {
+        let Some(speaker) = speaker_of(tree, resolution, cue.token, quoted) else {
             continue;
         };
         quotes.push(Quote {
@@ -939,14 +966,14 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
             text: doc.text[span.clone()].to_string(),
             kind: QuoteKind::Direct,
             speaker: Some(speaker),
-            cue: Some(cue_phrase(&tree, cue.token)),
+            cue: Some(cue_phrase(tree, cue.token)),
             start: span.start,
             end: span.end,
         });
     }
     // Headline attributions: a paragraph opening with a short name and a colon ("Marlo: Talks
     // Will Resume in May") gives the rest of the paragraph to that name.
-    for q in colon_headlines(&tree, resolution, &quoted) {
+    for q in colon_headlines(tree, resolution, quoted) {
         if room_for(&quotes, &(q.start..q.end)) {
             place(&mut quotes, q);
         }
@@ -967,7 +994,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         let sent = &tree.sentences[tree.sentence[h]];
         range.start = range.start.max(sent.start);
         range.end = range.end.min(sent.end);
-        let range = trimmed(&tree, range);
+        let range = trimmed(tree, range);
         let words = range
             .clone()
             .filter(|&i| tree.is_word(i) && !own.contains(&i))
@@ -979,7 +1006,7 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
         if !room_for(&quotes, &span) {
             continue;
         }
-        let Some(speaker) = speaker_of(&tree, resolution, v, &quoted) else {
+        let Some(speaker) = speaker_of(tree, resolution, v, quoted) else {
             continue;
         };
         place(
@@ -989,24 +1016,24 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
                 text: doc.text[span.clone()].to_string(),
                 kind: QuoteKind::Indirect,
                 speaker: Some(speaker),
-                cue: Some(cue_phrase(&tree, v)),
+                cue: Some(cue_phrase(tree, v)),
                 start: span.start,
                 end: span.end,
             },
         );
     }
-    for q in according_to(&tree, resolution, &quoted) {
+    for q in according_to(tree, resolution, quoted) {
         if room_for(&quotes, &(q.start..q.end)) {
             place(&mut quotes, q);
         }
     }
     // Prepositional cues, nouns of saying and verbs of seeming: only where no other quote
     // has the words already.
-    let mut more = preposition_cues(&tree, resolution, &quoted);
-    more.extend(noun_cues(&tree, resolution, &quoted));
-    more.extend(seeming(&tree, resolution, &quoted));
-    more.extend(naming(&tree, resolution, &quoted));
-    more.extend(adjective_cues(&tree, resolution, &quoted));
+    let mut more = preposition_cues(tree, resolution, quoted);
+    more.extend(noun_cues(tree, resolution, quoted));
+    more.extend(seeming(tree, resolution, quoted));
+    more.extend(naming(tree, resolution, quoted));
+    more.extend(adjective_cues(tree, resolution, quoted));
     more.sort_by_key(|q| (q.start, q.end));
     for q in more {
         if !quotes
@@ -1018,14 +1045,14 @@ pub fn find_by_rules(doc: &Doc, resolution: &Resolution) -> Vec<Quote> {
     }
     for q in &mut quotes {
         if q.kind != QuoteKind::Direct {
-            pair_marks(&doc.text, &marks, q);
+            pair_marks(&doc.text, marks, q);
         }
     }
     quotes.sort_by_key(|q| (q.start, q.end));
     // Two quotations in one reported clause each give the clause as a partial quote (the
     // second one's marks reach past the first one's clause): one is kept.
     quotes.dedup_by(|b, a| a.start == b.start && a.end == b.end);
-    unattributed_direct_quotes(&tree, resolution, &mut quotes);
+    unattributed_direct_quotes(tree, resolution, &mut quotes);
     quotes
 }
 

@@ -2188,15 +2188,20 @@ mod tests {
         ranked.into_iter().map(|(id, _)| id).collect()
     }
 
-    #[test]
-    fn selecting_the_best_candidates_gives_the_head_of_the_full_sort() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: u64| {
+    /// A seeded xorshift generator: `next(n)` is in `0..n`.
+    fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut x = seed;
+        move |n| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % n
-        };
+        }
+    }
+
+    #[test]
+    fn selecting_the_best_candidates_gives_the_head_of_the_full_sort() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut cut = 0;
         for round in 0..400 {
             let n = next(300) as usize;
@@ -2246,13 +2251,7 @@ mod tests {
     /// A dated stream of short stories in a few storylines, with words shared across stories
     /// of a storyline so that the merge pass joins stories and threads.
     fn stream(days: u32, per_day: u32) -> Vec<ArticleFeatures> {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let start = NaiveDate::from_ymd_opt(2031, 1, 1);
         let mut out = Vec::new();
         for day in 0..days {

@@ -26,11 +26,10 @@
 use std::ops::Range;
 
 use sitrep_model::{Quote, QuoteKind, Speaker};
-use sitrep_nlp::Doc;
 
 use super::{
-    Tree, byte_span, content_range, is_neuter, lemma, object_range, preposition_object, quotations,
-    quoted_tokens, speaker_at, speaker_of, subject_of,
+    Parsed, Tree, byte_span, content_range, is_neuter, lemma, object_range, preposition_object,
+    speaker_at, speaker_of, subject_of,
 };
 use crate::entities::Resolution;
 use crate::lexicon;
@@ -283,14 +282,18 @@ fn bucket(words: usize) -> &'static str {
 
 /// The broad candidates of a body that overlap none of `taken` (the rules' quotes), in text
 /// order.
-pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) -> Vec<Candidate> {
+pub(super) fn candidates(
+    parsed: &Parsed<'_>,
+    resolution: &Resolution,
+    taken: &[Quote],
+) -> Vec<Candidate> {
+    let Parsed {
+        tree,
+        marks,
+        quoted,
+    } = parsed;
+    let doc = tree.doc;
     let n = doc.tokens.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    let tree = Tree::new(doc);
-    let marks = quotations(&doc.text);
-    let quoted = quoted_tokens(doc, &marks);
     let mut out = Vec::new();
     // The reading each candidate is of (a content argument and its span variants).
     let mut groups: Vec<usize> = Vec::new();
@@ -308,11 +311,11 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
             continue;
         }
         let contents = if is_verb {
-            verb_contents(&tree, v)
+            verb_contents(tree, v)
         } else if is_noun {
-            noun_contents(&tree, v)
+            noun_contents(tree, v)
         } else {
-            adjective_contents(&tree, v)
+            adjective_contents(tree, v)
         };
         if contents.is_empty() {
             continue;
@@ -320,24 +323,24 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
         // The verb the source is found from: the cue, or an adjective's copula.
         let holder_verb = if is_adjective { tree.head(v) } else { v };
         let source = if is_noun {
-            noun_source(&tree, v)
+            noun_source(tree, v)
         } else {
-            subject_of(&tree, holder_verb)
+            subject_of(tree, holder_verb)
         };
         let Some(source) = source else { continue };
         if quoted[source] {
             continue;
         }
-        let Some(skind) = source_kind(&tree, resolution, &source) else {
+        let Some(skind) = source_kind(tree, resolution, &source) else {
             continue;
         };
         let speaker: Option<Speaker> = if is_noun {
-            speaker_at(&tree, resolution, source)
+            speaker_at(tree, resolution, source)
         } else {
-            speaker_of(&tree, resolution, holder_verb, &quoted)
+            speaker_of(tree, resolution, holder_verb, quoted)
         };
         let Some(speaker) = speaker else { continue };
-        let cue_text = super::cue_phrase(&tree, v);
+        let cue_text = super::cue_phrase(tree, v);
         let cue_taken = {
             let sent = &tree.sentences[tree.sentence[v]];
             let (s0, s1) = (doc.tokens[sent.start].start, doc.tokens[sent.end - 1].end);
@@ -350,17 +353,17 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                 continue;
             }
             let mut range: Range<usize> = match &kind {
-                Content::Object => object_range(&tree, v, content),
+                Content::Object => object_range(tree, v, content),
                 Content::ObjectPhrase(p, _) => {
-                    let mut r = object_range(&tree, v, content);
-                    r.end = r.end.max(super::trimmed(&tree, tree.subtree(*p)).end);
+                    let mut r = object_range(tree, v, content);
+                    r.end = r.end.max(super::trimmed(tree, tree.subtree(*p)).end);
                     r
                 }
-                Content::Preposition(_) => match preposition_object(&tree, content) {
+                Content::Preposition(_) => match preposition_object(tree, content) {
                     Some(r) => r,
                     None => continue,
                 },
-                _ => content_range(&tree, content),
+                _ => content_range(tree, content),
             };
             // "urged the council to resign": whom it was said to, with what they were told.
             if kind == Content::Infinitive
@@ -375,7 +378,7 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                 continue;
             }
             group += 1;
-            let variants = span_variants(&tree, range.clone(), &quoted);
+            let variants = span_variants(tree, range.clone(), quoted);
             let mut readings = vec![(range.clone(), None)];
             readings.extend(variants.iter().map(|(r, var)| (r.clone(), Some(var))));
             for (range, var) in readings {
@@ -398,9 +401,9 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                 }
                 let has_marks = range.clone().any(|i| quoted[i]);
                 let mut features =
-                    features(&tree, v, source, &skind, &kind, &range, words, has_marks);
+                    features(tree, v, source, &skind, &kind, &range, words, has_marks);
                 features.extend(generalising(
-                    &tree, resolution, v, source, content, &kind, &range,
+                    tree, resolution, v, source, content, &kind, &range,
                 ));
                 // The cue already gives the rules a quote in this sentence ("expressed optimism
                 // over the talks, ... provided ..."): a second content is more often an adjunct.
@@ -435,7 +438,7 @@ pub(super) fn candidates(doc: &Doc, resolution: &Resolution, taken: &[Quote]) ->
                     start: span.start,
                     end: span.end,
                 };
-                super::pair_marks(&doc.text, &marks, &mut quote);
+                super::pair_marks(&doc.text, marks, &mut quote);
                 match var {
                     Some(var) => features.extend(var.features("var")),
                     None => {
@@ -703,14 +706,10 @@ pub(super) fn span_variants(
 /// Span variants of the rules' indirect quotes (see [`span_variants`]), each a candidate
 /// that replaces its quote when the filter accepts it. Their features say which variant it
 /// is (prefix `rulevar`), the quote's cue and length and the content head's tag and label.
-pub(super) fn rule_variants(doc: &Doc, rules: &[Quote]) -> Vec<Candidate> {
+pub(super) fn rule_variants(parsed: &Parsed<'_>, rules: &[Quote]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    if doc.tokens.is_empty() {
-        return out;
-    }
-    let tree = Tree::new(doc);
-    let marks = quotations(&doc.text);
-    let quoted = quoted_tokens(doc, &marks);
+    let Parsed { tree, quoted, .. } = parsed;
+    let doc = tree.doc;
     for (index, q) in rules.iter().enumerate() {
         if q.kind != QuoteKind::Indirect {
             continue;
@@ -735,7 +734,7 @@ pub(super) fn rule_variants(doc: &Doc, rules: &[Quote]) -> Vec<Candidate> {
             .unwrap_or(first);
         let cue_word = cue.split_whitespace().next().unwrap_or(cue).to_lowercase();
         let original = range.clone().filter(|&i| tree.is_word(i)).count();
-        for (r, var) in span_variants(&tree, range.clone(), &quoted) {
+        for (r, var) in span_variants(tree, range.clone(), quoted) {
             let span = byte_span(doc, r.clone());
             if rules
                 .iter()
