@@ -100,7 +100,7 @@ fn features(
         Some(embedder) => embeddings(embedder, &docs, set)?,
         None => vec![Vec::new(); docs.len()],
     };
-    Ok(docs
+    let docs: Vec<Doc> = docs
         .into_par_iter()
         .zip(extractions)
         .zip(embeddings)
@@ -115,7 +115,29 @@ fn features(
                 words,
             }
         })
-        .collect())
+        .collect();
+    // The length the clusterer's length factor and embedding ramp read: distinct content
+    // words per document (Config::length_ref, Config::embedding_short / embedding_long).
+    let mut lengths: Vec<usize> = docs
+        .iter()
+        .map(|d| {
+            d.full
+                .words
+                .iter()
+                .filter(|(w, n)| *n > 0 && !w.is_empty())
+                .count()
+        })
+        .collect();
+    lengths.sort_unstable();
+    if let (Some(min), Some(max)) = (lengths.first(), lengths.last()) {
+        eprintln!(
+            "{set}: distinct content words per document: min {min}, 10% {}, median {}, 90% {}, max {max}",
+            lengths[lengths.len() / 10],
+            lengths[lengths.len() / 2],
+            lengths[lengths.len() * 9 / 10],
+        );
+    }
+    Ok(docs)
 }
 
 /// The sentence embedder when `SITREP_STORIES_EMBED` is set (`on`: `models/minilm`, else the
@@ -894,6 +916,9 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,
             "embedding_floor" => c.embedding_floor = v,
+            "embedding_short" => c.embedding_short = v,
+            "embedding_long" => c.embedding_long = v,
+            "embedding_offset" => c.embedding_offset = v,
             "numbers_words_ratio" => c.numbers_words_ratio = v,
             "max_span_days" => c.max_span_days = v as i64,
             "merge_every" => c.merge_every = v as u32,
