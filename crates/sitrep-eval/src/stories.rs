@@ -142,6 +142,7 @@ fn features(
 
 /// The sentence embedder when `SITREP_STORIES_EMBED` is set (`on`: `models/minilm`, else the
 /// model folder), loaded once; `None` otherwise (no embeddings, the crate's default signals).
+/// With it, `sitrep-eval stories` measures [`Config::with_embeddings`] (without `--tune`).
 fn embedder() -> anyhow::Result<Option<&'static sitrep_embed::Embedder>> {
     static EMBEDDER: std::sync::OnceLock<Option<sitrep_embed::Embedder>> =
         std::sync::OnceLock::new();
@@ -972,6 +973,8 @@ pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<se
     let (mut config, baseline_threshold) = match tune_on {
         Some(TuneOn::Ecb) => tune(&[&train], seed, Objective::Mean),
         Some(TuneOn::Mixed(how)) => tune(&[&train, &fnc], seed, how),
+        // With embeddings on, the recommended embedding setting (BENCHMARKS.md, step 14).
+        None if embedder()?.is_some() => (Config::with_embeddings(), BASELINE_THRESHOLD),
         None => (Config::default(), BASELINE_THRESHOLD),
     };
     if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {

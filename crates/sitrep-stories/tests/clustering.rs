@@ -960,6 +960,77 @@ fn embedding_weight_ramps_with_article_length() {
     assert_ne!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
 }
 
+#[test]
+fn the_recommended_embedding_setting_leaves_short_texts_to_the_words() {
+    // The short paraphrase pair above, and two long pairs (90 distinct made-up words each,
+    // SHARED of them in common): one pair embeds alike, the other does not. The defaults keep
+    // both long pairs apart (too few shared words for their length); the recommended
+    // embedding setting joins the pair that embeds alike, not the other, and still scores
+    // the short pair by its words alone.
+    const SHARED: usize = 15;
+    let mut all = background();
+    all.push(with_embedding(
+        article(
+            "p1",
+            "2024-03-02",
+            "Floodwater forced families in Marrow Bay from their homes overnight.",
+            &[],
+            &["marrow bay"],
+            &[],
+        ),
+        &[0.6, 0.8, 0.0],
+    ));
+    all.push(with_embedding(
+        article(
+            "p2",
+            "2024-03-02",
+            "Rising rivers drove residents to evacuate homes along the coast.",
+            &[],
+            &[],
+            &[],
+        ),
+        &[0.6, 0.8, 0.05],
+    ));
+    for (pair, base, e1, e2) in [
+        ("alike", 0, [0.0, 0.6, 0.8], [0.0, 0.6, 0.85]),
+        ("apart", 1000, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
+    ] {
+        let shared = made_up_words(base, SHARED);
+        for (i, (start, e)) in [(base + 100, e1), (base + 200, e2)].into_iter().enumerate() {
+            let mut words = shared.clone();
+            words.extend(made_up_words(start, 90 - SHARED));
+            all.push(with_embedding(
+                article(
+                    &format!("{pair}{i}"),
+                    "2024-03-02",
+                    &words.join(" "),
+                    &[],
+                    &[],
+                    &[],
+                ),
+                &e,
+            ));
+        }
+    }
+    let c = run(&Config::default(), &all);
+    assert_ne!(story_of(&c, &all, "alike0"), story_of(&c, &all, "alike1"));
+    assert_ne!(story_of(&c, &all, "apart0"), story_of(&c, &all, "apart1"));
+    let recommended = Config::with_embeddings();
+    let c = run(&recommended, &all);
+    assert_eq!(story_of(&c, &all, "alike0"), story_of(&c, &all, "alike1"));
+    assert_ne!(story_of(&c, &all, "apart0"), story_of(&c, &all, "apart1"));
+    assert_ne!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    // Without the ramp the same weight joins the short pair on its embeddings.
+    let flat = Config {
+        embedding_short: 0.0,
+        embedding_long: 0.0,
+        embedding_offset: 0.0,
+        ..recommended
+    };
+    let c = run(&flat, &all);
+    assert_eq!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+}
+
 /// Two stories of made-up words on one day: four reports of one (`f`, seven of ten words
 /// each) and three of the other (`e`, seven of ten), and a report of the first (`fx`) that
 /// also names four of the words of the second's first report: alone with that report it is
