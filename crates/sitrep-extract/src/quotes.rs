@@ -1952,7 +1952,37 @@ fn speaker_of(
     if tree.text(subject).eq_ignore_ascii_case("it") && tree.dep(subject) == "nsubj" {
         return it_speaker(tree, resolution, subject, quoted);
     }
-    speaker_at(tree, resolution, subject)
+    let speaker = speaker_at(tree, resolution, subject)?;
+    // "they" the resolver left alone: the nearest earlier plural subject names them.
+    if speaker.entity.is_none() && tree.text(subject).eq_ignore_ascii_case("they") {
+        return Some(they_speaker(tree, resolution, subject, quoted).unwrap_or(speaker));
+    }
+    Some(speaker)
+}
+
+/// "they" as a cue's subject: the nearest earlier subject that is a plural noun ("Wyoming
+/// Republicans ... they want"), in the same sentence or the two before, gives the name; the
+/// mention stays "they".
+fn they_speaker(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    they: usize,
+    quoted: &[bool],
+) -> Option<Speaker> {
+    let first = tree.sentences[tree.sentence[they].saturating_sub(2)].start;
+    let antecedent = (first..they).rev().find(|&t| {
+        !quoted[t]
+            && matches!(tree.dep(t), "nsubj" | "nsubjpass")
+            && matches!(tree.tag(t), "NNS" | "NNPS")
+    })?;
+    let mut speaker = speaker_at(tree, resolution, antecedent)?;
+    let t = &tree.doc.tokens[they];
+    speaker.mention = Mention {
+        text: tree.doc.text[t.start..t.end].to_string(),
+        start: t.start,
+        end: t.end,
+    };
+    Some(speaker)
 }
 
 /// "It" as the subject of a verb of saying ("The agency said ... It also said ..."): the
