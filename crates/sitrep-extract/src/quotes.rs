@@ -1900,7 +1900,9 @@ fn speaker_of(
     cue: usize,
     quoted: &[bool],
 ) -> Option<Speaker> {
-    let subject = subject_of(tree, cue)?;
+    let Some(subject) = subject_of(tree, cue) else {
+        return share_before(tree, cue, quoted);
+    };
     if quoted[subject] {
         return None;
     }
@@ -1924,14 +1926,36 @@ fn speaker_of(
                         | "thirds"
                         | "quarter"
                         | "quarters"
+                        | "fourth"
+                        | "fourths"
                         | "fifth"
                         | "fifths"
+                        | "tenth"
+                        | "tenths"
                         | "three-quarters"
                         | "two-thirds"
                 ) || matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell"))
-                    && tree.text(subject).parse::<u32>().is_ok_and(|n| n < 100)));
+                    && counts_people(tree.text(subject))));
         if !share {
             return None;
+        }
+        // The whole share is the mention ("About 3 in 10", not "3").
+        let words: Vec<usize> = tree
+            .subtree(subject)
+            .filter(|&i| tree.is_word(i) && !quoted[i])
+            .collect();
+        if let (Some(&a), Some(&b)) = (words.first(), words.last()) {
+            let span = tree.doc.tokens[a].start..tree.doc.tokens[b].end;
+            let text = tree.doc.text[span.clone()].to_string();
+            return Some(Speaker {
+                entity: None,
+                name: text.clone(),
+                mention: Mention {
+                    text,
+                    start: span.start,
+                    end: span.end,
+                },
+            });
         }
     }
     // A relative pronoun ("Barkley, who said ...") is the mention; its antecedent the name.
@@ -1983,6 +2007,102 @@ fn they_speaker(
         end: t.end,
     };
     Some(speaker)
+}
+
+/// Whether a number subject of "say" or "tell" can count people ("43 said yes", "at least
+/// 21,000 said they would"): any whole number but a bare year.
+fn counts_people(word: &str) -> bool {
+    let plain = word.replace(',', "");
+    plain.parse::<u64>().is_ok_and(|n| {
+        n < 100 || word.contains(',') || !(1800..=2100).contains(&n) || plain.len() != 4
+    })
+}
+
+/// A poll's share of people the parse left without a subject relation, written right before
+/// the cue ("About 4 in 10 say ...", "voters, about two-thirds, 67 percent, say ..."): the
+/// words from the sentence start or the last comma, all of them numbers and words of shares.
+fn share_before(tree: &Tree<'_>, cue: usize, quoted: &[bool]) -> Option<Speaker> {
+    if !matches!(lexicon::speech_verb(tree.text(cue)), Some("say" | "tell")) {
+        return None;
+    }
+    let sent_start = tree.sentences[tree.sentence[cue]].start;
+    // A share set off by commas right before the cue ("voters, about two-thirds, 67 percent,
+    // say") ends at that comma.
+    let end = if cue > sent_start && tree.text(cue - 1) == "," {
+        cue - 1
+    } else {
+        cue
+    };
+    let mut start = end;
+    while start > sent_start && !matches!(tree.text(start - 1), "," | ";") {
+        start -= 1;
+    }
+    let words: Vec<usize> = (start..end).filter(|&i| tree.is_word(i)).collect();
+    let share_word = |i: usize| {
+        tree.tag(i) == "CD"
+            || matches!(
+                tree.text(i).to_lowercase().as_str(),
+                "half"
+                    | "third"
+                    | "thirds"
+                    | "quarter"
+                    | "quarters"
+                    | "fourths"
+                    | "fifths"
+                    | "tenths"
+                    | "two-thirds"
+                    | "three-quarters"
+                    | "majority"
+                    | "most"
+            )
+    };
+    let filler = |i: usize| {
+        matches!(
+            tree.text(i).to_lowercase().as_str(),
+            "in" | "of"
+                | "about"
+                | "nearly"
+                | "almost"
+                | "roughly"
+                | "some"
+                | "percent"
+                | "%"
+                | "than"
+                | "more"
+                | "fewer"
+                | "less"
+                | "at"
+                | "least"
+                | "just"
+                | "over"
+                | "under"
+                | "a"
+                | "an"
+                | "the"
+                | "only"
+                | "around"
+        )
+    };
+    if words.is_empty()
+        || words.len() > 6
+        || (start..end).any(|i| quoted[i])
+        || !words.iter().any(|&i| share_word(i))
+        || !words.iter().all(|&i| share_word(i) || filler(i))
+    {
+        return None;
+    }
+    let (a, b) = (words[0], words[words.len() - 1]);
+    let span = tree.doc.tokens[a].start..tree.doc.tokens[b].end;
+    let text = tree.doc.text[span.clone()].to_string();
+    Some(Speaker {
+        entity: None,
+        name: text.clone(),
+        mention: Mention {
+            text,
+            start: span.start,
+            end: span.end,
+        },
+    })
 }
 
 /// "It" as the subject of a verb of saying ("The agency said ... It also said ..."): the
