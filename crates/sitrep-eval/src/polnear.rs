@@ -619,9 +619,12 @@ fn score(text: &str, gold: &[GoldAttribution], quotes: &[Quote], verbose: Option
         }
         if let (Some(name), false) = (verbose, ok) {
             eprintln!(
-                "{name}: speaker {:?} for {:?}, gold {:?}",
+                "{name}: speaker {:?} ({:?}) for {:?} {:?} cue {:?}, gold {:?}",
                 q.speaker.as_ref().map(|s| &s.name),
+                q.speaker.as_ref().map(|s| &s.mention.text),
+                q.kind,
                 short(&q.text),
+                q.cue,
                 &text[hull(&att.source)]
             );
         }

@@ -489,6 +489,38 @@ const HOLDER_NOUNS: &[&str] = &[
     "plurality",
 ];
 
+/// Nouns of a statement someone issues or delivers: a participle or relative clause on one
+/// ("released a statement saying ...") reports its issuer's words.
+const STATEMENT_NOUNS: &[&str] = &[
+    "statement",
+    "letter",
+    "email",
+    "e-mail",
+    "tweet",
+    "message",
+    "memo",
+    "release",
+    "speech",
+    "video",
+    "note",
+    "post",
+    "op-ed",
+    "essay",
+    "column",
+    "editorial",
+    "ad",
+    "advertisement",
+];
+
+/// Whether `word` (singular or plural) names a statement someone issues (see
+/// [`STATEMENT_NOUNS`]).
+pub fn names_statement(word: &str) -> bool {
+    let w = word.to_lowercase();
+    STATEMENT_NOUNS.contains(&w.as_str())
+        || w.strip_suffix('s')
+            .is_some_and(|s| STATEMENT_NOUNS.contains(&s))
+}
+
 /// Whether a subject's head word can hold a view: a pronoun, a person or source noun, or a
 /// noun of an agent (-er, -or, -ist, -ian: "workers", "economists", "politicians"). Names
 /// are judged by entity resolution, not here.

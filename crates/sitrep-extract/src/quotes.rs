@@ -1953,20 +1953,86 @@ fn subject_of(tree: &Tree<'_>, cue: usize) -> Option<usize> {
                 .find(|&c| tree.dep(c) == "pobj");
         }
         let head = tree.head(verb);
-        if head == verb
-            || !matches!(
-                tree.dep(verb),
-                "advcl" | "xcomp" | "conj" | "ccomp" | "relcl" | "acl"
-            )
-        {
+        if head == verb {
             return None;
         }
-        if tree.dep(verb) == "relcl" || tree.dep(verb) == "acl" {
-            return Some(head);
+        match tree.dep(verb) {
+            "advcl" | "xcomp" | "conj" | "ccomp" => verb = head,
+            // "was quick to add", "were more likely to say": the copula's subject. With "likely"
+            // and its kin only for a verb of saying: "is unlikely to accept the offer" is the
+            // writer's guess, no stance of the subject's.
+            "acomp"
+                if tree.is_verb(head)
+                    && (!matches!(
+                        tree.text(verb).to_lowercase().as_str(),
+                        "likely" | "unlikely" | "certain" | "sure" | "bound" | "set" | "due"
+                    ) || lexicon::speech_verb(tree.text(cue)).is_some()) =>
+            {
+                verb = head
+            }
+            // "distanced himself by saying ...", "after telling reporters ...": the verb the
+            // preposition hangs from. Not "of"/"for"/"about", whose gerund is often another
+            // person's act ("accused her of saying ...").
+            "pcomp" => {
+                let up = tree.head(head);
+                let prep = tree.text(head).to_lowercase();
+                if tree.dep(head) != "prep"
+                    || up == head
+                    || !tree.is_verb(up)
+                    || !matches!(
+                        prep.as_str(),
+                        "by" | "after"
+                            | "before"
+                            | "while"
+                            | "without"
+                            | "in"
+                            | "upon"
+                            | "on"
+                            | "since"
+                            | "through"
+                            | "despite"
+                    )
+                {
+                    return None;
+                }
+                verb = up;
+            }
+            // A verb the parse left as an unclassified dependent of another verb ("Majorities
+            // of voters going to the polls say ...", with "say" under "going").
+            "dep" if tree.is_verb(head) && tree.tag(verb).starts_with("VB") => verb = head,
+            "relcl" | "acl" => {
+                // "issued a statement saying ...", "said in a statement describing ...": the
+                // one who issued it.
+                if let Some(issuer) = issuer_of(tree, head) {
+                    return Some(issuer);
+                }
+                return Some(head);
+            }
+            _ => return None,
         }
-        verb = head;
     }
     None
+}
+
+/// The subject of the verb that governs a noun of a written or spoken statement ("released a
+/// statement", "said in a letter"), if `noun` is one.
+fn issuer_of(tree: &Tree<'_>, noun: usize) -> Option<usize> {
+    if !lexicon::names_statement(&tree.text(noun).to_lowercase()) {
+        return None;
+    }
+    let mut verb = tree.head(noun);
+    if tree.dep(noun) == "pobj" && tree.dep(verb) == "prep" {
+        verb = tree.head(verb);
+    } else if tree.dep(noun) != "dobj" {
+        return None;
+    }
+    if !tree.is_verb(verb) {
+        return None;
+    }
+    tree.children[verb]
+        .iter()
+        .copied()
+        .find(|&c| tree.dep(c) == "nsubj")
 }
 
 /// The speaker of a cue: its subject, resolved to an entity when possible.
@@ -2025,7 +2091,38 @@ fn speaker_of(
         };
         return Some(speaker);
     }
+    if tree.text(subject).eq_ignore_ascii_case("it") && tree.dep(subject) == "nsubj" {
+        return it_speaker(tree, resolution, subject, quoted);
+    }
     speaker_at(tree, resolution, subject)
+}
+
+/// "It" as the subject of a verb of saying ("The agency said ... It also said ..."): the
+/// nearest earlier subject that can be an "it" (a singular noun or a name that is no person),
+/// in the same sentence or the three before, with "it" as the mention.
+fn it_speaker(
+    tree: &Tree<'_>,
+    resolution: &Resolution,
+    it: usize,
+    quoted: &[bool],
+) -> Option<Speaker> {
+    let first = tree.sentences[tree.sentence[it].saturating_sub(3)].start;
+    let antecedent = (first..it).rev().find(|&t| {
+        !quoted[t]
+            && matches!(tree.dep(t), "nsubj" | "nsubjpass")
+            && matches!(tree.tag(t), "NN" | "NNP")
+            && resolution
+                .entity_at(t)
+                .is_none_or(|e| resolution.entities[e].kind != "PERSON")
+    })?;
+    let mut speaker = speaker_at(tree, resolution, antecedent)?;
+    let t = &tree.doc.tokens[it];
+    speaker.mention = Mention {
+        text: tree.doc.text[t.start..t.end].to_string(),
+        start: t.start,
+        end: t.end,
+    };
+    Some(speaker)
 }
 
 /// A cue the parse left without a subject ("“...,” Tarn Ivel, head of the union, tells
@@ -2483,6 +2580,14 @@ fn noun_cues(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) -> Vec<Q
             Some(p) => speaker_at(tree, resolution, p),
             None if tree.dep(n) == "dobj" && tree.head(n) != n => {
                 speaker_of(tree, resolution, tree.head(n), quoted)
+            }
+            // "came out in support of", "spoke in defence of": the verb's subject.
+            None if tree.dep(n) == "pobj"
+                && tree.dep(tree.head(n)) == "prep"
+                && tree.text(tree.head(n)).eq_ignore_ascii_case("in")
+                && tree.is_verb(tree.head(tree.head(n))) =>
+            {
+                speaker_of(tree, resolution, tree.head(tree.head(n)), quoted)
             }
             None => None,
         };

@@ -85,6 +85,10 @@ fixture_test!(colon_quotes_and_asides_after_marks, "colon_and_aside.txt");
 fixture_test!(exclamations_after_shouting_verbs, "exclamations.txt");
 fixture_test!(prepositions_nouns_and_seeming, "cue_phrases.txt");
 fixture_test!(parse_repairs_and_poll_speakers, "parse_repairs.txt");
+// A cue without a subject of its own takes the speaker of the verb it hangs from through a
+// preposition ("by saying"), an adjective ("was quick to add"), "in support of", or the issuer
+// of a statement ("released a statement saying"); "It" after a named body is that body.
+fixture_test!(speakers_found_by_climbing, "climbing_speakers.txt");
 
 #[test]
 fn empty_and_odd_bodies_give_no_quotes() {
