@@ -100,7 +100,7 @@ fn features(
         Some(embedder) => embeddings(embedder, &docs, set)?,
         None => vec![Vec::new(); docs.len()],
     };
-    Ok(docs
+    let docs: Vec<Doc> = docs
         .into_par_iter()
         .zip(extractions)
         .zip(embeddings)
@@ -115,11 +115,34 @@ fn features(
                 words,
             }
         })
-        .collect())
+        .collect();
+    // The length the clusterer's length factor and embedding ramp read: distinct content
+    // words per document (Config::length_ref, Config::embedding_short / embedding_long).
+    let mut lengths: Vec<usize> = docs
+        .iter()
+        .map(|d| {
+            d.full
+                .words
+                .iter()
+                .filter(|(w, n)| *n > 0 && !w.is_empty())
+                .count()
+        })
+        .collect();
+    lengths.sort_unstable();
+    if let (Some(min), Some(max)) = (lengths.first(), lengths.last()) {
+        eprintln!(
+            "{set}: distinct content words per document: min {min}, 10% {}, median {}, 90% {}, max {max}",
+            lengths[lengths.len() / 10],
+            lengths[lengths.len() / 2],
+            lengths[lengths.len() * 9 / 10],
+        );
+    }
+    Ok(docs)
 }
 
 /// The sentence embedder when `SITREP_STORIES_EMBED` is set (`on`: `models/minilm`, else the
 /// model folder), loaded once; `None` otherwise (no embeddings, the crate's default signals).
+/// With it, `sitrep-eval stories` measures [`Config::with_embeddings`] (without `--tune`).
 fn embedder() -> anyhow::Result<Option<&'static sitrep_embed::Embedder>> {
     static EMBEDDER: std::sync::OnceLock<Option<sitrep_embed::Embedder>> =
         std::sync::OnceLock::new();
@@ -894,6 +917,9 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,
             "embedding_floor" => c.embedding_floor = v,
+            "embedding_short" => c.embedding_short = v,
+            "embedding_long" => c.embedding_long = v,
+            "embedding_offset" => c.embedding_offset = v,
             "numbers_words_ratio" => c.numbers_words_ratio = v,
             "max_span_days" => c.max_span_days = v as i64,
             "merge_every" => c.merge_every = v as u32,
@@ -947,6 +973,8 @@ pub fn run(data: &Path, tune_on: Option<TuneOn>, seed: u64) -> anyhow::Result<se
     let (mut config, baseline_threshold) = match tune_on {
         Some(TuneOn::Ecb) => tune(&[&train], seed, Objective::Mean),
         Some(TuneOn::Mixed(how)) => tune(&[&train, &fnc], seed, how),
+        // With embeddings on, the recommended embedding setting (BENCHMARKS.md, step 14).
+        None if embedder()?.is_some() => (Config::with_embeddings(), BASELINE_THRESHOLD),
         None => (Config::default(), BASELINE_THRESHOLD),
     };
     if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {

@@ -64,7 +64,7 @@ impl Analyzer {
     /// Loads the model from an en_core_web_sm folder, and the gazetteer from the `geo` folder
     /// beside it when there is one (without it event places get no coordinates).
     pub fn load(model_dir: &std::path::Path) -> Result<Self, sitrep_nlp::NlpError> {
-        let nlp = sitrep_nlp::Pipeline::load(model_dir)?;
+        let nlp = sitrep_nlp::Pipeline::load(model_dir)?.with_line_breaks_as_sentence_ends(true);
         let geo_dir = model_dir
             .parent()
             .map(|p| p.join("geo"))

@@ -89,6 +89,9 @@ fixture_test!(parse_repairs_and_poll_speakers, "parse_repairs.txt");
 // preposition ("by saying"), an adjective ("was quick to add"), "in support of", or the issuer
 // of a statement ("released a statement saying"); "It" after a named body is that body.
 fixture_test!(speakers_found_by_climbing, "climbing_speakers.txt");
+// A time stamp or headline line without final punctuation is a sentence of its own, so the
+// line after it keeps its subject (spaCy's parse runs them together).
+fixture_test!(lines_without_final_punctuation, "time_stamps.txt");
 
 #[test]
 fn empty_and_odd_bodies_give_no_quotes() {

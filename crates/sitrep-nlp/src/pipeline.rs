@@ -55,6 +55,8 @@ pub struct Pipeline {
     /// labels by name (a token holds a shared pointer, not its own copy).
     tags: Vec<Label>,
     labels: HashMap<String, Label>,
+    /// Whether a line break ends a sentence (see [`Pipeline::with_line_breaks_as_sentence_ends`]).
+    line_breaks_end_sentences: bool,
 }
 
 /// A tag or label: a shared string (cheap to clone, 16 bytes per token).
@@ -211,7 +213,20 @@ impl Pipeline {
             lemmatizer,
             tags,
             labels,
+            line_breaks_end_sentences: false,
         })
+    }
+
+    /// Whether a line break always ends a sentence: the parser then reads each line on its own
+    /// (the encoder still sees across it). spaCy lets a sentence run over a line break when
+    /// the line has no final punctuation, so a headline, a dateline or a time stamp ("9:34
+    /// p.m.") becomes part of the next line's sentence, with its words hanging from that
+    /// sentence's verb. Off by default, which gives spaCy's analysis token for token; article
+    /// bodies, whose lines are paragraphs, are analysed with it on (sitrep-extract's
+    /// `Analyzer`).
+    pub fn with_line_breaks_as_sentence_ends(mut self, on: bool) -> Self {
+        self.line_breaks_end_sentences = on;
+        self
     }
 
     /// The tokenizer alone.
@@ -305,7 +320,29 @@ impl Pipeline {
 
         let hidden = self.tagger.tok2vec().forward_tokens(&inputs);
         let tags = self.tagger.predict(&hidden);
-        let deps = self.parser.parse(&hidden, &is_space);
+        let deps = if self.line_breaks_end_sentences {
+            // Each line (its trailing whitespace token included) parsed on its own.
+            let width = hidden.len() / inputs.len().max(1);
+            let mut deps = Vec::with_capacity(inputs.len());
+            let mut start = 0;
+            for i in 0..inputs.len() {
+                let last = i + 1 == inputs.len();
+                if last || (is_space[i] && inputs[i].text.contains('\n')) {
+                    let part = self.parser.parse(
+                        &hidden[start * width..(i + 1) * width],
+                        &is_space[start..=i],
+                    );
+                    deps.extend(part.into_iter().map(|mut d| {
+                        d.head += start;
+                        d
+                    }));
+                    start = i + 1;
+                }
+            }
+            deps
+        } else {
+            self.parser.parse(&hidden, &is_space)
+        };
         drop(hidden);
         let starts: Vec<bool> = deps.iter().map(|d| d.sent_start).collect();
         let ner_hidden = self.ner.tok2vec().forward_tokens(&inputs);

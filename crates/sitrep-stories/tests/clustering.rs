@@ -885,6 +885,152 @@ fn embedding_weight_joins_paraphrases_that_share_few_words() {
     assert_ne!(story_of(&c, &all, "bg0"), story_of(&c, &all, "p1"));
 }
 
+#[test]
+fn embedding_weight_ramps_with_article_length() {
+    // A short pair that shares few words but embeds alike (as in the test above) and a long
+    // pair (40 distinct made-up words each, 4 of them shared) that embeds alike too. With the
+    // weight ramped from 20 to 30 distinct words, the short pair is scored by its words alone
+    // and stays apart, while the long pair gets the full weight and joins; an offset of 0.8
+    // asks more of the cosine than the long pair's words and embedding give together.
+    let mut all = background();
+    all.push(with_embedding(
+        article(
+            "p1",
+            "2024-03-02",
+            "Floodwater forced families in Marrow Bay from their homes overnight.",
+            &[],
+            &["marrow bay"],
+            &[],
+        ),
+        &[0.6, 0.8, 0.0],
+    ));
+    all.push(with_embedding(
+        article(
+            "p2",
+            "2024-03-02",
+            "Rising rivers drove residents to evacuate homes along the coast.",
+            &[],
+            &[],
+            &[],
+        ),
+        &[0.6, 0.8, 0.05],
+    ));
+    let shared = made_up_words(0, 4);
+    for (id, start, e) in [("long1", 100, 0.0), ("long2", 200, 0.05)] {
+        let mut words = shared.clone();
+        words.extend(made_up_words(start, 36));
+        all.push(with_embedding(
+            article(id, "2024-03-02", &words.join(" "), &[], &[], &[]),
+            &[0.0, 0.6, 0.8 + e],
+        ));
+    }
+    let words_only = run(&Config::default(), &all);
+    assert_ne!(
+        story_of(&words_only, &all, "long1"),
+        story_of(&words_only, &all, "long2")
+    );
+    let flat = Config {
+        embedding_weight: 0.6,
+        ..Config::default()
+    };
+    let c = run(&flat, &all);
+    assert_eq!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    assert_eq!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+    let ramped = Config {
+        embedding_short: 20.0,
+        embedding_long: 30.0,
+        ..flat.clone()
+    };
+    let c = run(&ramped, &all);
+    assert_ne!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    assert_eq!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+    // A step at 20 words (long at or below short) does the same.
+    let step = Config {
+        embedding_long: 0.0,
+        ..ramped.clone()
+    };
+    let c = run(&step, &all);
+    assert_ne!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    assert_eq!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+    let offset = Config {
+        embedding_offset: 0.8,
+        ..ramped
+    };
+    let c = run(&offset, &all);
+    assert_ne!(story_of(&c, &all, "long1"), story_of(&c, &all, "long2"));
+}
+
+#[test]
+fn the_recommended_embedding_setting_leaves_short_texts_to_the_words() {
+    // The short paraphrase pair above, and two long pairs (90 distinct made-up words each,
+    // SHARED of them in common): one pair embeds alike, the other does not. The defaults keep
+    // both long pairs apart (too few shared words for their length); the recommended
+    // embedding setting joins the pair that embeds alike, not the other, and still scores
+    // the short pair by its words alone.
+    const SHARED: usize = 15;
+    let mut all = background();
+    all.push(with_embedding(
+        article(
+            "p1",
+            "2024-03-02",
+            "Floodwater forced families in Marrow Bay from their homes overnight.",
+            &[],
+            &["marrow bay"],
+            &[],
+        ),
+        &[0.6, 0.8, 0.0],
+    ));
+    all.push(with_embedding(
+        article(
+            "p2",
+            "2024-03-02",
+            "Rising rivers drove residents to evacuate homes along the coast.",
+            &[],
+            &[],
+            &[],
+        ),
+        &[0.6, 0.8, 0.05],
+    ));
+    for (pair, base, e1, e2) in [
+        ("alike", 0, [0.0, 0.6, 0.8], [0.0, 0.6, 0.85]),
+        ("apart", 1000, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
+    ] {
+        let shared = made_up_words(base, SHARED);
+        for (i, (start, e)) in [(base + 100, e1), (base + 200, e2)].into_iter().enumerate() {
+            let mut words = shared.clone();
+            words.extend(made_up_words(start, 90 - SHARED));
+            all.push(with_embedding(
+                article(
+                    &format!("{pair}{i}"),
+                    "2024-03-02",
+                    &words.join(" "),
+                    &[],
+                    &[],
+                    &[],
+                ),
+                &e,
+            ));
+        }
+    }
+    let c = run(&Config::default(), &all);
+    assert_ne!(story_of(&c, &all, "alike0"), story_of(&c, &all, "alike1"));
+    assert_ne!(story_of(&c, &all, "apart0"), story_of(&c, &all, "apart1"));
+    let recommended = Config::with_embeddings();
+    let c = run(&recommended, &all);
+    assert_eq!(story_of(&c, &all, "alike0"), story_of(&c, &all, "alike1"));
+    assert_ne!(story_of(&c, &all, "apart0"), story_of(&c, &all, "apart1"));
+    assert_ne!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+    // Without the ramp the same weight joins the short pair on its embeddings.
+    let flat = Config {
+        embedding_short: 0.0,
+        embedding_long: 0.0,
+        embedding_offset: 0.0,
+        ..recommended
+    };
+    let c = run(&flat, &all);
+    assert_eq!(story_of(&c, &all, "p1"), story_of(&c, &all, "p2"));
+}
+
 /// Two stories of made-up words on one day: four reports of one (`f`, seven of ten words
 /// each) and three of the other (`e`, seven of ten), and a report of the first (`fx`) that
 /// also names four of the words of the second's first report: alone with that report it is
