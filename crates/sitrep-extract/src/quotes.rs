@@ -527,6 +527,46 @@ fn rules_of(parsed: &Parsed<'_>, resolution: &Resolution) -> Vec<Quote> {
                                 c.token > w && c.token <= w + 4 && tree.descends_from(w, c.token)
                             })))
             });
+        // A quotation that ends on a word inside its marks and runs on into the writer's words
+        // in the same sentence ("people “literally hate each other” because they ...") is a
+        // piece of a larger clause, no direct quote of its own.
+        let fragment = q.closed
+            && doc.text[q.inner.clone()]
+                .trim_end()
+                .chars()
+                .last()
+                .is_some_and(char::is_alphanumeric)
+            && !followed_by_cue
+            && next_word.is_some_and(|w| {
+                tree.sentence[w] == tree.sentence[lastt]
+                    && tree.paragraph[w] == tree.paragraph[lastt]
+                    && (lastt + 1..w).all(|i| is_mark_token(tree.text(i)))
+                    && (q.single
+                        || tree
+                            .text(w)
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit()))
+            });
+        // Such a piece runs on to the end of the writer's words that hang from it ("“We are
+        // glad” about the result"): a partial quote. A slogan or name in title case in double
+        // marks ("“Make the Harbour Great”") is no clause to run on; a headline's single marks
+        // are (‘No Idea’ Who Sent It).
+        let title_case = {
+            let words: Vec<&str> = doc.text[q.inner.clone()]
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 4)
+                .collect();
+            !words.is_empty()
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        };
+        let run_on = if fragment && (!title_case || q.single) {
+            fragment_tail(tree, &cues, first, lastt)
+        } else {
+            None
+        };
         // A short quotation opening its sentence right after a direct quote of the same
         // paragraph goes on with it ("“They sue,” he said. “Everyone sues.”").
         let goes_on = last
@@ -632,6 +672,10 @@ fn rules_of(parsed: &Parsed<'_>, resolution: &Resolution) -> Vec<Quote> {
             let whole = range.start >= first
                 && range.end <= lastt + 1
                 && toks.iter().all(|&t| !tree.is_word(t) || range.contains(&t));
+            let (whole, range) = match run_on {
+                Some(end) if whole => (false, first..end),
+                _ => (whole, range),
+            };
             let span = if whole {
                 trimmed_inner(&doc.text, q)
             } else {
@@ -690,11 +734,18 @@ fn rules_of(parsed: &Parsed<'_>, resolution: &Resolution) -> Vec<Quote> {
             }
             last = Some((speaker.clone(), tree.paragraph[lastt], lastt));
             covered.push(q.inner.clone());
-            let Range { start, end } = trimmed_inner(&doc.text, q);
+            let Range { start, end } = match run_on {
+                Some(e) => byte_span(doc, first..e),
+                None => trimmed_inner(&doc.text, q),
+            };
             quotes.push(Quote {
                 field: Default::default(),
                 text: doc.text[start..end].to_string(),
-                kind: QuoteKind::Direct,
+                kind: if run_on.is_some() {
+                    QuoteKind::Partial
+                } else {
+                    QuoteKind::Direct
+                },
                 speaker,
                 cue: cue_text,
                 start,
@@ -726,6 +777,10 @@ fn rules_of(parsed: &Parsed<'_>, resolution: &Resolution) -> Vec<Quote> {
             // a quote found by its cue outside the marks is; words of it the parse hangs from
             // the cue ("shouted “Power to the harbour!”": "to the harbour" from "shouted") are
             // part of it.
+            let (whole, clause) = match run_on {
+                Some(end) if whole => (false, first..end),
+                _ => (whole, clause),
+            };
             let span = if whole {
                 trimmed_inner(&doc.text, q)
             } else {
@@ -1090,6 +1145,60 @@ fn named_words(
     if named { first..last + 1 } else { range }
 }
 
+/// The end (exclusive token index) of the writer's words after a quotation (tokens
+/// `first..=last`) that the parse ties to it in its sentence: words hanging from a quoted
+/// word, through words of the tail but never through a cue ("“We are glad” about the
+/// result"), up to the writer's narration of when ("before ...", "while ...", a participle).
+/// None when nothing is tied.
+fn fragment_tail(tree: &Tree<'_>, cues: &[Cue], first: usize, last: usize) -> Option<usize> {
+    let sent_end = tree.sentences[tree.sentence[last]].end;
+    let tail = last + 1..sent_end;
+    let is_cue = |t: usize| cues.iter().any(|c| c.token == t);
+    let tied = |mut t: usize| loop {
+        let h = tree.head(t);
+        if (first..=last).contains(&h) {
+            return true;
+        }
+        if h == t || !tail.contains(&h) || is_cue(h) {
+            return false;
+        }
+        t = h;
+    };
+    // The writer's narration of when ("“...” before floating the idea", "“...” while clips
+    // play") ends it.
+    let narration = |t: usize| {
+        tree.dep(t) == "prep"
+            && matches!(
+                tree.text(t).to_lowercase().as_str(),
+                "before" | "after" | "during" | "prior" | "amid" | "following" | "while"
+            )
+            || tree.dep(t) == "advcl"
+                && (matches!(tree.tag(t), "VBG" | "VBN")
+                    || tree.children[t].iter().any(|&c| {
+                        tree.dep(c) == "mark"
+                            && matches!(
+                                tree.text(c).to_lowercase().as_str(),
+                                "as" | "while" | "after" | "before" | "when"
+                            )
+                    }))
+    };
+    let mut end = last + 1;
+    for t in tail.clone() {
+        if !tree.is_word(t) || is_cue(t) || !tied(t) {
+            continue;
+        }
+        if narration(t) {
+            break;
+        }
+        end = end.max(tree.subtree(t).end.min(sent_end));
+    }
+    let end = (last + 1..end)
+        .find(|&t| narration(t) && tied(t))
+        .map_or(end, |t| end.min(tree.subtree(t).start));
+    let end = trimmed(tree, first..end).end;
+    (end > last + 1 && (last + 1..end).any(|i| tree.is_word(i))).then_some(end)
+}
+
 /// A name in marks rather than words said: every longer word capitalised, right after a
 /// possessive or a preposition ("told Dunmore Radio’s “Morning Tide,”", "said on “The Week
 /// Ahead”"): the title of a show, book or programme.
@@ -1115,7 +1224,35 @@ fn is_title(text: &str, q: &Quotation) -> bool {
         .trim_end();
     let last = before.rsplit(char::is_whitespace).next().unwrap_or("");
     // A capitalised preposition is a title-case headline going on ("Asked To “Go Home”").
-    last.ends_with("’s")
+    // A noun of a work right before, or in apposition ("the film “Low Tide”", "her memoir,
+    // “Tough Choices”"), names it.
+    let work = matches!(
+        last.trim_end_matches(','),
+        "book"
+            | "books"
+            | "memoir"
+            | "novel"
+            | "movie"
+            | "film"
+            | "show"
+            | "series"
+            | "sitcom"
+            | "program"
+            | "programme"
+            | "documentary"
+            | "song"
+            | "anthem"
+            | "album"
+            | "podcast"
+            | "column"
+            | "segment"
+            | "musical"
+            | "play"
+            | "tour"
+            | "magazine"
+            | "newsletter"
+    );
+    work || last.ends_with("’s")
         || last.ends_with("'s")
         || matches!(last, "on" | "in" | "at" | "for" | "to" | "of")
 }
@@ -1410,11 +1547,16 @@ fn governing_cue<'c>(
             if tree.dep(child) == "ccomp" {
                 range = with_second_that_clause(tree, head, range);
             }
+            // "described the plan as “a gift”": the "as" phrase is said of the object before
+            // it, and the content runs from that object too.
+            let as_phrase =
+                tree.dep(child) == "prep" && tree.text(child).eq_ignore_ascii_case("as");
             if !told
-                && matches!(
-                    tree.dep(child),
-                    "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
-                )
+                && (as_phrase
+                    || matches!(
+                        tree.dep(child),
+                        "oprd" | "xcomp" | "ccomp" | "acomp" | "attr"
+                    ))
                 && let Some(obj) = tree.children[head]
                     .iter()
                     .copied()

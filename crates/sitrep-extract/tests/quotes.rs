@@ -498,3 +498,47 @@ fn quotes_that_begin_in_their_quotation_end_with_it() {
     }
 }
 fixture_test!(quotation_bounds, "quotation_bounds.txt");
+
+/// A quotation that ends on a word and runs on into the writer's words is part of a larger
+/// clause: a partial quote running to the end of the words tied to it, but not into the
+/// narration of when ("before the storm"). A quoted predicate after "as" is said of the
+/// object before it, and a title-case quotation after a noun of a work is its title.
+#[test]
+fn quotations_running_on_into_the_sentence_are_partial() {
+    let body = fixture("run_on_quotations.txt");
+    let quotes = analyzer().extract(&body).quotes;
+    let texts: Vec<&str> = quotes.iter().map(|q| q.text.as_str()).collect();
+    let partial = |text: &str| {
+        quotes
+            .iter()
+            .any(|q| q.text == text && q.kind == sitrep_model::QuoteKind::Partial)
+    };
+    assert!(
+        partial("“We are frustrated and disappointed” by the vote"),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|q| q.contains("before the storm")),
+        "{texts:?}"
+    );
+    assert!(
+        partial("the dredging plan as “a gift to the shipping lobby.”"),
+        "{texts:?}"
+    );
+    for title in ["Bridge of Salt", "Tough Tides"] {
+        assert!(
+            !quotes
+                .iter()
+                .any(|q| q.text.starts_with(title) && q.kind == sitrep_model::QuoteKind::Direct),
+            "{title}: {texts:?}"
+        );
+    }
+    assert!(
+        quotes
+            .iter()
+            .any(|q| q.text == "The port will stay open,"
+                && q.kind == sitrep_model::QuoteKind::Direct),
+        "{texts:?}"
+    );
+}
+fixture_test!(run_on_quotations, "run_on_quotations.txt");
