@@ -197,6 +197,37 @@ impl Embedder {
     }
 }
 
+/// Characters of a text's lead that are embedded ([`lead`]).
+pub const LEAD_CHARS: usize = 600;
+
+/// The part of a text that is embedded for story clustering: its lead, the first
+/// [`LEAD_CHARS`] bytes cut at a word boundary (title and first paragraph of a news article,
+/// ~130 word pieces; all of most short reports). Longer leads cost more than they add on a
+/// loaded 2-core machine (BENCHMARKS.md, "Sentence embeddings"). `sitrep-eval stories` and
+/// `sitrep ingest --embed` both embed this.
+pub fn lead(text: &str) -> &str {
+    if text.len() <= LEAD_CHARS {
+        return text;
+    }
+    let mut end = LEAD_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(space) if space > LEAD_CHARS / 2 => &text[..space],
+        _ => &text[..end],
+    }
+}
+
+/// The [`lead`] of an article given as title and body: the title on its own line, then the
+/// body, as the evaluation's documents read (their first line is the headline).
+pub fn article_lead(title: Option<&str>, body: &str) -> String {
+    match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => lead(&format!("{t}\n{body}")).to_string(),
+        None => lead(body).to_string(),
+    }
+}
+
 /// The default model folder: `SITREP_EMBED_DIR`, else `models/minilm` under the workspace root
 /// (where `scripts/fetch-models` puts it).
 pub fn default_model_dir() -> PathBuf {
@@ -209,4 +240,32 @@ pub fn default_model_dir() -> PathBuf {
 /// Cosine of two embeddings (their dot product: both have unit length).
 pub fn cosine(a: &Embedding, b: &Embedding) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_text_is_its_own_lead() {
+        assert_eq!(lead("The ferry sailed."), "The ferry sailed.");
+        assert_eq!(
+            article_lead(Some(" Ferry late "), "It sailed at noon."),
+            "Ferry late\nIt sailed at noon."
+        );
+        assert_eq!(article_lead(Some(""), "Body only."), "Body only.");
+        assert_eq!(article_lead(None, "Body only."), "Body only.");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_at_a_word_boundary() {
+        let text = "harbour ".repeat(200);
+        let cut = lead(&text);
+        assert!(cut.len() <= LEAD_CHARS && cut.len() > LEAD_CHARS / 2);
+        assert!(cut.ends_with("harbour"), "{cut:?}");
+        // Multi-byte characters: never cut inside one.
+        let text = "é".repeat(400);
+        assert!(lead(&text).len() <= LEAD_CHARS);
+        assert!(lead(&text).chars().all(|c| c == 'é'));
+    }
 }

@@ -14,6 +14,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
+// The text embedded for a document: its lead (the function `sitrep ingest --embed` uses too).
+use sitrep_embed::lead;
 use sitrep_stories::bcubed::{BCubed, bcubed};
 use sitrep_stories::{ArticleFeatures, Clusterer, Config};
 
@@ -163,27 +165,6 @@ fn embedder() -> anyhow::Result<Option<&'static sitrep_embed::Embedder>> {
     let loaded = sitrep_embed::Embedder::load(&dir)?;
     Ok(EMBEDDER.get_or_init(|| Some(loaded)).as_ref())
 }
-
-/// The text embedded for a document: its lead, the first [`LEAD_CHARS`] characters cut at a
-/// word boundary (title and first paragraph of a news article, ~130 word pieces; all of most
-/// ECB+ documents). Longer leads cost more than they add on a loaded 2-core machine
-/// (BENCHMARKS.md, "Sentence embeddings").
-pub(crate) fn lead(text: &str) -> &str {
-    if text.len() <= LEAD_CHARS {
-        return text;
-    }
-    let mut end = LEAD_CHARS;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    match text[..end].rfind(char::is_whitespace) {
-        Some(space) if space > LEAD_CHARS / 2 => &text[..space],
-        _ => &text[..end],
-    }
-}
-
-/// Characters of a document's lead that are embedded.
-const LEAD_CHARS: usize = 600;
 
 /// MiniLM embeddings of every document's lead, cached like the extractions (file
 /// `<set>-emb-<hash>.f32`, little-endian floats, key: the documents and the model files).

@@ -93,6 +93,25 @@ pub(crate) fn decode_offsets(data: &[u8]) -> Result<OffsetMap, String> {
     Ok(map)
 }
 
+/// A sentence embedding as little-endian `f32`s (4 bytes each).
+pub(crate) fn encode_embedding(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Inverts [`encode_embedding`].
+pub(crate) fn decode_embedding(bytes: &[u8]) -> Result<Vec<f32>, String> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(format!(
+            "embedding has {} bytes, not a whole number of floats",
+            bytes.len()
+        ));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

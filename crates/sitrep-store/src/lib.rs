@@ -300,12 +300,25 @@ impl Store {
         &mut self,
         batch: &[(Article, Extraction)],
     ) -> Result<BatchOutcome, StoreError> {
+        self.insert_batch_embedded(batch, &[])
+    }
+
+    /// As [`Store::insert_batch`], with each article's sentence embedding written beside its
+    /// extraction: `embeddings[i]` belongs to `batch[i]`; an empty vector, or a slice shorter
+    /// than the batch, stores none (the column is NULL). Stored as little-endian `f32`s and read
+    /// back by [`Store::get_embedding`].
+    pub fn insert_batch_embedded(
+        &mut self,
+        batch: &[(Article, Extraction)],
+        embeddings: &[Vec<f32>],
+    ) -> Result<BatchOutcome, StoreError> {
+        let embedding_of = |i: usize| embeddings.get(i).map_or(&[][..], Vec::as_slice);
         let ingested_at = unix_now();
         let path = &self.path;
         let conn = match &mut self.backend {
             Backend::Sqlite(conn) => conn,
             Backend::Postgres(pg) => {
-                return pg.insert_batch(batch, &mut self.compressor, ingested_at);
+                return pg.insert_batch(batch, embeddings, &mut self.compressor, ingested_at);
             }
         };
         // IMMEDIATE: take the write lock now, so that a busy database is waited for here rather
@@ -317,7 +330,7 @@ impl Store {
                 source,
             })?;
         let mut outcome = BatchOutcome::default();
-        for (article, extraction) in batch {
+        for (i, (article, extraction)) in batch.iter().enumerate() {
             let insert_err = |source| StoreError::Insert {
                 path: path.clone(),
                 id: article.id.clone(),
@@ -328,7 +341,8 @@ impl Store {
                 outcome.duplicates += 1;
                 continue;
             }
-            let row = EncodedArticle::new(article, extraction, &mut self.compressor)?;
+            let row =
+                EncodedArticle::new(article, extraction, embedding_of(i), &mut self.compressor)?;
             row.insert(&tx, article, ingested_at).map_err(insert_err)?;
             outcome.stored += 1;
             #[cfg(test)]
@@ -390,6 +404,42 @@ impl Store {
             .map_err(|e| self.sql_err(e))?;
         raw.map(|raw| raw.decode(id).map_err(|reason| self.corrupt(id, reason)))
             .transpose()
+    }
+
+    /// The sentence embedding stored with the article ([`Store::insert_batch_embedded`]);
+    /// `None` when the article is not stored or was stored without one.
+    pub fn get_embedding(&self, id: &str) -> Result<Option<Vec<f32>>, StoreError> {
+        let bytes: Option<Vec<u8>> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached("SELECT embedding FROM extractions WHERE article_id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))
+                        .optional()
+                })
+                .map_err(|e| self.sql_err(e))?
+                .flatten(),
+            Backend::Postgres(pg) => pg.get_embedding(id)?,
+        };
+        bytes
+            .map(|b| codec::decode_embedding(&b).map_err(|reason| self.corrupt(id, reason)))
+            .transpose()
+    }
+
+    /// Whether every stored article has a sentence embedding (and at least one is stored):
+    /// the story refresh then mixes them in. One article stored without one (an ingest without
+    /// `--embed`) turns them off for the whole store, so that every refresh, full or
+    /// incremental, clusters with the same setting. Reads a partial index of the articles
+    /// without one: no scan.
+    pub fn all_embedded(&self) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT EXISTS (SELECT 1 FROM extractions)
+                 AND NOT EXISTS (SELECT 1 FROM extractions WHERE embedding IS NULL)";
+        match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(SQL)
+                .and_then(|mut s| s.query_row([], |r| r.get::<_, bool>(0)))
+                .map_err(|e| self.sql_err(e)),
+            Backend::Postgres(pg) => pg.all_embedded(SQL),
+        }
     }
 
     /// The decoded source text of the article and the map from body offsets into it, so that a
@@ -541,12 +591,15 @@ struct EncodedArticle {
     events: String,
     /// The rows of `quotes` and `quote_speaker_words`.
     quote_rows: Vec<lookup::QuoteRow>,
+    /// The sentence embedding as little-endian `f32`s; `None`: none (NULL).
+    embedding: Option<Vec<u8>>,
 }
 
 impl EncodedArticle {
     fn new(
         article: &Article,
         extraction: &Extraction,
+        embedding: &[f32],
         compressor: &mut codec::Compressor,
     ) -> Result<Self, StoreError> {
         let json = |r: serde_json::Result<String>| {
@@ -576,6 +629,7 @@ impl EncodedArticle {
             quotes: json(serde_json::to_string(&extraction.quotes))?,
             events: json(serde_json::to_string(&extraction.events))?,
             quote_rows,
+            embedding: (!embedding.is_empty()).then(|| codec::encode_embedding(embedding)),
         })
     }
 
@@ -614,9 +668,16 @@ impl EncodedArticle {
             self.offsets
         ])?;
         conn.prepare_cached(
-            "INSERT INTO extractions (article_id, entities, quotes, events) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO extractions (article_id, entities, quotes, events, embedding)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![a.id, self.entities, self.quotes, self.events])?;
+        .execute(params![
+            a.id,
+            self.entities,
+            self.quotes,
+            self.events,
+            self.embedding
+        ])?;
         lookup::insert_quotes_sqlite(
             conn,
             &a.id,

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_stories.sql"),
     include_str!("../migrations/0003_lookups.sql"),
     include_str!("../migrations/0004_unclustered.sql"),
+    include_str!("../migrations/0005_embeddings.sql"),
 ];
 
 /// The schema version this code writes and reads.

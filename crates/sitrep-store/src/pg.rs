@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0002_stories.sql"),
     include_str!("../migrations/postgres/0003_lookups.sql"),
     include_str!("../migrations/postgres/0004_unclustered.sql"),
+    include_str!("../migrations/postgres/0005_embeddings.sql"),
 ];
 
 // Both backends are at the same version.
@@ -179,14 +180,19 @@ impl Pg {
     pub(crate) fn insert_batch(
         &self,
         batch: &[(Article, Extraction)],
+        embeddings: &[Vec<f32>],
         compressor: &mut codec::Compressor,
         ingested_at: i64,
     ) -> Result<BatchOutcome, StoreError> {
         // In id order (stable: of two copies of an id the first stays first), so that two
         // batches sharing articles take their row locks in the same order and cannot deadlock.
-        let mut order: Vec<&(Article, Extraction)> = batch.iter().collect();
-        order.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-        let ids: Vec<&str> = order.iter().map(|(a, _)| a.id.as_str()).collect();
+        let mut order: Vec<(&(Article, Extraction), &[f32])> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item, embeddings.get(i).map_or(&[][..], Vec::as_slice)))
+            .collect();
+        order.sort_by(|a, b| a.0.0.id.cmp(&b.0.0.id));
+        let ids: Vec<&str> = order.iter().map(|((a, _), _)| a.id.as_str()).collect();
 
         let mut client = self.client.borrow_mut();
         // Ids stored before this batch are skipped without encoding them.
@@ -200,13 +206,13 @@ impl Pg {
             .map_err(|e| self.err(e))?;
         let mut seen: HashSet<&str> = HashSet::new();
         let mut rows = Vec::new();
-        for (article, extraction) in order {
+        for ((article, extraction), embedding) in order {
             if known.contains(&article.id) || !seen.insert(&article.id) {
                 continue;
             }
             rows.push((
                 article,
-                EncodedArticle::new(article, extraction, compressor)?,
+                EncodedArticle::new(article, extraction, embedding, compressor)?,
             ));
         }
         if rows.is_empty() {
@@ -327,13 +333,18 @@ impl Pg {
         )?;
         let extractions = self.prepared(
             tx,
-            "INSERT INTO extractions (article_id, entities, quotes, events)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
+            "INSERT INTO extractions (article_id, entities, quotes, events, embedding)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[])",
         )?;
         let entities: Vec<&str> = fresh.iter().map(|(_, r)| r.entities.as_str()).collect();
         let quotes: Vec<&str> = fresh.iter().map(|(_, r)| r.quotes.as_str()).collect();
         let events: Vec<&str> = fresh.iter().map(|(_, r)| r.events.as_str()).collect();
-        tx.execute(&extractions, &[&ids, &entities, &quotes, &events])?;
+        let embeddings: Vec<Option<&[u8]>> =
+            fresh.iter().map(|(_, r)| r.embedding.as_deref()).collect();
+        tx.execute(
+            &extractions,
+            &[&ids, &entities, &quotes, &events, &embeddings],
+        )?;
         let quote_rows: Vec<(&str, &str, &QuoteRow)> = fresh
             .iter()
             .flat_map(|(a, r)| {
@@ -560,12 +571,18 @@ impl Pg {
         )?;
         let extractions = self.prepared(
             tx,
-            "INSERT INTO extractions (article_id, entities, quotes, events)
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO extractions (article_id, entities, quotes, events, embedding)
+             VALUES ($1, $2, $3, $4, $5)",
         )?;
         tx.execute(
             &extractions,
-            &[&a.id, &row.entities, &row.quotes, &row.events],
+            &[
+                &a.id,
+                &row.entities,
+                &row.quotes,
+                &row.events,
+                &row.embedding,
+            ],
         )?;
         let day = row.published.as_deref().unwrap_or("");
         let quote_rows: Vec<(&str, &str, &QuoteRow)> = row
@@ -580,6 +597,24 @@ impl Pg {
         )?;
         tx.execute(&unclustered, &[&a.id, &row.published])?;
         Ok(true)
+    }
+
+    pub(crate) fn get_embedding(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = self.query_opt(
+            "SELECT embedding FROM extractions WHERE article_id = $1",
+            &[&id],
+        )?;
+        match row {
+            Some(r) => r.try_get(0).map_err(|e| self.err(e)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn all_embedded(&self, sql: &'static str) -> Result<bool, StoreError> {
+        match self.query_opt(sql, &[])? {
+            Some(r) => r.try_get(0).map_err(|e| self.err(e)),
+            None => Ok(false),
+        }
     }
 
     pub(crate) fn contains(&self, id: &str) -> Result<bool, StoreError> {

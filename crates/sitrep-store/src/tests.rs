@@ -137,7 +137,7 @@ fn failed_migration_leaves_the_previous_version() {
 
 #[test]
 fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
-    // A version 1 file with articles in it: the current schema with what migrations 2 to 4
+    // A version 1 file with articles in it: the current schema with what migrations 2 to 5
     // added taken away again (the tables of version 1 are exactly those of 0001_init.sql).
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("v1.db");
@@ -148,7 +148,8 @@ fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
     }
     raw(&path)
         .execute_batch(
-            "DROP TABLE unclustered; DROP TABLE disagreement_words; DROP TABLE disagreements;
+            "DROP INDEX extractions_without_embedding; ALTER TABLE extractions DROP COLUMN embedding;
+             DROP TABLE unclustered; DROP TABLE disagreement_words; DROP TABLE disagreements;
              DROP TABLE quote_speaker_words; DROP TABLE quotes;
              DROP TABLE story_articles; DROP TABLE stories; DROP INDEX articles_newest;
              PRAGMA user_version = 1;",
@@ -187,6 +188,63 @@ fn a_version_1_store_migrates_to_stories_and_keeps_its_articles() {
     assert_eq!(
         store.stories_of_article(&items[0].0.id).expect("of").len(),
         1
+    );
+}
+
+#[test]
+fn a_version_4_store_migrates_to_embeddings_and_has_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v4.db");
+    let items = batch(0..3);
+    {
+        let mut store = Store::open_path(&path).expect("open");
+        store.insert_batch(&items).expect("insert");
+    }
+    raw(&path)
+        .execute_batch(
+            "DROP INDEX extractions_without_embedding;
+             ALTER TABLE extractions DROP COLUMN embedding;
+             PRAGMA user_version = 4;",
+        )
+        .expect("downgrade to version 4");
+    let mut store = Store::open_path(&path).expect("reopen migrates");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    for (article, extraction) in &items {
+        let record = store.get_article(&article.id).expect("get").expect("kept");
+        assert_eq!(
+            record,
+            sitrep_model::ArticleRecord::new(article.clone(), extraction.clone())
+        );
+        assert_eq!(store.get_embedding(&article.id).expect("embedding"), None);
+    }
+    assert!(!store.all_embedded().expect("all embedded"));
+    // New articles stored with embeddings after the migration: still not all.
+    let more = batch(3..4);
+    store
+        .insert_batch_embedded(&more, &[vec![0.5, -0.25]])
+        .expect("insert embedded");
+    assert_eq!(
+        store.get_embedding(&more[0].0.id).expect("embedding"),
+        Some(vec![0.5, -0.25])
+    );
+    assert!(!store.all_embedded().expect("all embedded"));
+}
+
+#[test]
+fn a_damaged_embedding_is_reported_with_its_id() {
+    let mut store = Store::open_in_memory().expect("open");
+    let items = batch(0..1);
+    store
+        .insert_batch_embedded(&items, &[vec![1.0, 2.0]])
+        .expect("insert");
+    store
+        .sqlite_conn()
+        .execute("UPDATE extractions SET embedding = x'0102030405'", [])
+        .expect("damage");
+    let err = store.get_embedding(&items[0].0.id).expect_err("damaged");
+    assert!(
+        matches!(&err, StoreError::Corrupt { id, .. } if *id == items[0].0.id),
+        "{err:?}"
     );
 }
 

@@ -27,6 +27,7 @@ backends!(
     workers_opening_a_new_store_at_once_migrate_it_once,
     ids_page_in_order,
     a_damaged_row_is_reported_with_its_id,
+    embeddings_round_trip_beside_the_extraction,
 );
 
 /// A fully populated article read from HTML: every field set, a source that differs from the
@@ -202,6 +203,53 @@ fn bare_article_round_trips(db: &Db) {
     assert_eq!(
         store.get_source(&article.id).expect("get"),
         Some((article.source, article.offsets))
+    );
+}
+
+fn embeddings_round_trip_beside_the_extraction(db: &Db) {
+    let mut store = db.open();
+    assert!(
+        !store.all_embedded().expect("empty store"),
+        "no article: off"
+    );
+    let articles: Vec<(Article, Extraction)> = (0..3)
+        .map(|n| {
+            let text = format!("The ferry to Orlesk sailed late, report {n}.");
+            (
+                Article::new(&format!("ferry-{n}.txt"), text),
+                Extraction::default(),
+            )
+        })
+        .collect();
+    // Exact bit patterns: signs, a tiny value, a large one.
+    let first = vec![0.125f32, -1.5, 1e-30, 3.4e38, 0.0];
+    let third = vec![-0.0f32; 384];
+    let outcome = store
+        .insert_batch_embedded(&articles[..2], &[first.clone(), third.clone()])
+        .expect("insert");
+    assert_eq!(outcome.stored, 2);
+    assert!(store.all_embedded().expect("all"), "every article has one");
+    // A batch stored without one (an empty vector, or none given): off for the store.
+    store
+        .insert_batch_embedded(&articles[2..], &[Vec::new()])
+        .expect("insert");
+    assert!(!store.all_embedded().expect("one without"));
+    let got = |store: &Store, n: usize| store.get_embedding(&articles[n].0.id).expect("get");
+    assert_eq!(got(&store, 0), Some(first));
+    let back = got(&store, 1).expect("stored");
+    assert_eq!(back.len(), 384);
+    assert!(back.iter().all(|x| x.to_bits() == (-0.0f32).to_bits()));
+    assert_eq!(got(&store, 2), None, "an empty vector stores none");
+    assert_eq!(store.get_embedding("0123456789abcdef").expect("get"), None);
+    // Another connection reads the same; the article itself is as insert_batch stores it.
+    let other = db.open();
+    assert_eq!(
+        got(&other, 0),
+        Some(vec![0.125f32, -1.5, 1e-30, 3.4e38, 0.0])
+    );
+    assert_eq!(
+        other.get_article(&articles[0].0.id).expect("get"),
+        Some(ArticleRecord::from_article(articles[0].0.clone()))
     );
 }
 

@@ -79,6 +79,12 @@ enum Command {
         /// articles' publication dates.
         #[arg(long)]
         full_refresh: bool,
+        /// Store a sentence embedding (MiniLM) of each new article's title and lead; once every
+        /// stored article has one, the stories mix them in (`Config::with_embeddings`). Slower
+        /// (some 3-4 articles a second more on 2 cores). Model: `SITREP_EMBED_DIR`, else
+        /// models/minilm (`scripts/fetch-models`).
+        #[arg(long)]
+        embed: bool,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -242,9 +248,17 @@ fn main() -> ExitCode {
             inputs,
             db,
             full_refresh,
+            embed,
         } => {
             let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs)
+                .and_then(|mut opts| {
+                    if embed {
+                        let dir = sitrep_embed::default_model_dir();
+                        opts.embedder = Some(std::sync::Arc::new(pipeline::load_embedder(&dir)?));
+                    }
+                    Ok(opts)
+                })
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
         Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
@@ -304,7 +318,7 @@ fn stories_command(
 ) -> anyhow::Result<report::Summary> {
     use std::io::Write;
     let mut summary = report::Summary::default();
-    let records = if inputs.paths.is_empty() {
+    let stories = if inputs.paths.is_empty() {
         let db = db.unwrap_or_else(default_db);
         let store = sitrep_store::Store::open(&db)
             .map_err(anyhow::Error::from)
@@ -312,7 +326,8 @@ fn stories_command(
                 let db = sitrep_store::redact(&db);
                 e.context(format!("cannot open store {db}"))
             })?;
-        stories::stored_records(&store)?
+        let records = stories::stored_records(&store)?;
+        stories::build_stored(&store, &records)?
     } else {
         let opts = with_analyzer(inputs)?;
         let mut records = Vec::new();
@@ -324,11 +339,11 @@ fn stories_command(
             );
             Ok(())
         })?;
-        records
+        stories::build(&records)
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for story in stories::build(&records) {
+    for story in stories {
         let written = serde_json::to_writer(&mut out, &story)
             .map_err(anyhow::Error::from)
             .and_then(|()| out.write_all(b"\n").map_err(anyhow::Error::from));
@@ -352,6 +367,7 @@ impl From<InputArgs> for pipeline::Options {
             },
             batch: usize::from(a.batch),
             analyzer: None,
+            embedder: None,
         }
     }
 }

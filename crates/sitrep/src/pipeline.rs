@@ -18,6 +18,21 @@ pub struct Options {
     pub batch: usize,
     /// Entities and quotes are extracted when set (`extract`, `ingest`).
     pub analyzer: Option<std::sync::Arc<sitrep_extract::Analyzer>>,
+    /// Each new article's title and lead are embedded and stored with it when set
+    /// (`ingest --embed`), for the story refresh.
+    pub embedder: Option<std::sync::Arc<sitrep_embed::Embedder>>,
+}
+
+/// The sentence embedder of `ingest --embed`, from `dir` (`SITREP_EMBED_DIR`, else
+/// `models/minilm`, which `scripts/fetch-models` fills); a missing model is an error naming the
+/// file.
+pub fn load_embedder(dir: &std::path::Path) -> anyhow::Result<sitrep_embed::Embedder> {
+    sitrep_embed::Embedder::load(dir).with_context(|| {
+        format!(
+            "--embed: cannot load the sentence embedding model from {}",
+            dir.display()
+        )
+    })
 }
 
 /// Reads the inputs in batches and cleans each batch in parallel; `sink` gets the articles of
@@ -178,7 +193,7 @@ pub fn ingest(
     let mut store = Store::open(spec).with_context(|| format!("cannot open store {db}"))?;
     let mut summary = Summary::default();
     run(opts, reporter, &mut summary, |articles, summary| {
-        store_batch(&mut store, db, &articles, summary)
+        store_batch(&mut store, db, &articles, opts.embedder.as_deref(), summary)
     })?;
     // Stories follow the store's articles; `--full-refresh` recomputes them even when nothing
     // new was stored.
@@ -191,22 +206,60 @@ pub fn ingest(
     Ok(summary)
 }
 
-/// Stores one batch in one transaction, counting stored articles and duplicates.
+/// Stores one batch in one transaction, counting stored articles and duplicates; with an
+/// `embedder`, each article not stored yet is stored with the embedding of its title and lead
+/// ([`sitrep_embed::article_lead`], as `sitrep-eval stories` embeds its documents).
 pub fn store_batch(
     store: &mut Store,
     db: &str,
     articles: &[(Article, Extraction)],
+    embedder: Option<&sitrep_embed::Embedder>,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     if articles.is_empty() {
         return Ok(());
     }
+    let embeddings = match embedder {
+        Some(embedder) => embed_new(store, db, articles, embedder)?,
+        None => Vec::new(),
+    };
     let outcome = store
-        .insert_batch(articles)
+        .insert_batch_embedded(articles, &embeddings)
         .with_context(|| format!("cannot write to store {db}"))?;
     summary.written += outcome.stored;
     summary.duplicates += outcome.duplicates;
     Ok(())
+}
+
+/// The embeddings of a batch's articles, in order; empty for an article already stored (it is
+/// a duplicate, not written again), so a repeated ingest embeds nothing.
+fn embed_new(
+    store: &Store,
+    db: &str,
+    articles: &[(Article, Extraction)],
+    embedder: &sitrep_embed::Embedder,
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let mut new = Vec::new();
+    for (i, (a, _)) in articles.iter().enumerate() {
+        if !store
+            .contains(&a.id)
+            .with_context(|| format!("cannot read store {db}"))?
+        {
+            new.push(i);
+        }
+    }
+    let texts: Vec<String> = new
+        .iter()
+        .map(|&i| sitrep_embed::article_lead(articles[i].0.title.as_deref(), &articles[i].0.body))
+        .collect();
+    let vectors = embedder
+        .embed(&texts)
+        .context("cannot embed the articles' leads")?;
+    let mut out = vec![Vec::new(); articles.len()];
+    for (i, v) in new.into_iter().zip(vectors) {
+        out[i] = v.to_vec();
+    }
+    Ok(out)
 }
 
 /// Updates the stories near the articles no story holds yet (all of them when one is undated;

@@ -3,6 +3,12 @@
 //! (canonical entities, merged quotes and events, disagreements). After an ingest only the
 //! stories near the new articles are recomputed ([`refresh_after`]); [`refresh`] recomputes
 //! them all.
+//!
+//! The clustering setting follows the store: [`sitrep_stories::Config::with_embeddings`] with
+//! each article's stored sentence embedding when every stored article has one
+//! ([`Store::all_embedded`]: all were ingested with `--embed`), [`sitrep_stories::Config`]'s
+//! defaults otherwise. One rule for the whole store, so a full and an incremental refresh
+//! always cluster alike.
 
 use std::collections::BTreeSet;
 
@@ -10,17 +16,69 @@ use anyhow::Context;
 use sitrep_model::{ArticleRecord, NaiveDate, Story};
 use sitrep_store::Store;
 
-/// The stories of a set of article records, in the order of their first article.
+/// The stories of a set of article records, in the order of their first article (the
+/// default setting: no embeddings).
 pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
-    build_observing(records, &features(records), &[], 0)
-}
-
-/// Each record's clustering features, in the records' order.
-fn features(records: &[ArticleRecord]) -> Vec<sitrep_stories::ArticleFeatures> {
-    records
+    let feats: Vec<_> = records
         .iter()
         .map(sitrep_stories::ArticleFeatures::from_record)
-        .collect()
+        .collect();
+    build_observing(records, &feats, &[], 0, &sitrep_stories::Config::default())
+}
+
+/// The stories of a set of the store's article records, clustered with the store's setting
+/// ([`Setting::of`]).
+pub fn build_stored(store: &Store, records: &[ArticleRecord]) -> anyhow::Result<Vec<Story>> {
+    let setting = Setting::of(store)?;
+    let feats = setting.features(store, records)?;
+    Ok(build_observing(records, &feats, &[], 0, &setting.config))
+}
+
+/// How the store's articles are clustered.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub config: sitrep_stories::Config,
+    /// Whether the articles' stored embeddings are read into their features.
+    pub embeddings: bool,
+}
+
+impl Setting {
+    /// [`sitrep_stories::Config::with_embeddings`] when every stored article has an embedding,
+    /// the defaults otherwise.
+    pub fn of(store: &Store) -> anyhow::Result<Setting> {
+        let embeddings = store
+            .all_embedded()
+            .context("cannot tell whether the stored articles have embeddings")?;
+        let config = if embeddings {
+            sitrep_stories::Config::with_embeddings()
+        } else {
+            sitrep_stories::Config::default()
+        };
+        Ok(Setting { config, embeddings })
+    }
+
+    /// Each record's clustering features, in the records' order, with its stored embedding
+    /// when the setting reads them (an article without one keeps none: the clusterer scores
+    /// its pairs without).
+    fn features(
+        &self,
+        store: &Store,
+        records: &[ArticleRecord],
+    ) -> anyhow::Result<Vec<sitrep_stories::ArticleFeatures>> {
+        records
+            .iter()
+            .map(|r| {
+                let mut f = sitrep_stories::ArticleFeatures::from_record(r);
+                if self.embeddings {
+                    f.embedding = store
+                        .get_embedding(&r.id)
+                        .with_context(|| format!("cannot read the embedding of article {}", r.id))?
+                        .unwrap_or_default();
+                }
+                Ok(f)
+            })
+            .collect()
+    }
 }
 
 /// The order articles go to the clusterer: by publication date (undated last), then id.
@@ -36,11 +94,12 @@ fn build_observing(
     feats: &[sitrep_stories::ArticleFeatures],
     background: &[sitrep_stories::ArticleFeatures],
     represents: u32,
+    config: &sitrep_stories::Config,
 ) -> Vec<Story> {
     // Articles go in by publication date (then id): a stream in the order news arrives.
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&a| arrival(&records[a]));
-    let mut clusterer = sitrep_stories::Clusterer::new(sitrep_stories::Config::default());
+    let mut clusterer = sitrep_stories::Clusterer::new(config.clone());
     clusterer.observe_sample(background, represents);
     for &i in &order {
         clusterer.add(&feats[i]);
@@ -125,7 +184,7 @@ pub fn stored_records(store: &Store) -> anyhow::Result<Vec<ArticleRecord>> {
 pub fn refresh(store: &mut Store) -> anyhow::Result<usize> {
     store.refresh_stories(|store| {
         let records = stored_records(store)?;
-        Ok(build(&records))
+        build_stored(store, &records)
     })
 }
 
@@ -202,12 +261,13 @@ pub fn refresh_window(
     lo: NaiveDate,
     hi: NaiveDate,
 ) -> anyhow::Result<(usize, usize)> {
-    let w =
-        chrono::Duration::days(sitrep_stories::Config::default().window_days + WINDOW_MARGIN_DAYS);
-    let from = lo.checked_sub_signed(w).unwrap_or(NaiveDate::MIN);
-    let to = hi.checked_add_signed(w).unwrap_or(NaiveDate::MAX);
     let mut replaced = 0;
     let written = store.refresh_stories_in(|store| {
+        // Read under the story lock, with the articles it clusters.
+        let setting = Setting::of(store)?;
+        let w = chrono::Duration::days(setting.config.window_days + WINDOW_MARGIN_DAYS);
+        let from = lo.checked_sub_signed(w).unwrap_or(NaiveDate::MIN);
+        let to = hi.checked_add_signed(w).unwrap_or(NaiveDate::MAX);
         let old = store
             .stories_overlapping(from, to)
             .with_context(|| format!("cannot read the stories from {from} to {to}"))?;
@@ -230,13 +290,20 @@ pub fn refresh_window(
         }
         let (background, represents) = background(store, &ids, from)?;
         // Features built once, for the stories and for resumed threads.
-        let feats = features(&records);
-        let background = features(&background);
-        let mut stories = build_observing(&records, &feats, &background, represents);
+        let feats = setting.features(store, &records)?;
+        let background = setting.features(store, &background)?;
+        let mut stories =
+            build_observing(&records, &feats, &background, represents, &setting.config);
         keep_thread_ids(&mut stories, &old);
         let known: BTreeSet<String> = old.iter().filter_map(|s| s.thread.clone()).collect();
         let (old_ids, mut new) = affected(old, stories);
-        resume_threads(store, &mut new, &known, &records, &feats, &background, from)?;
+        let subset = Subset {
+            records: &records,
+            feats: &feats,
+            background: &background,
+            before: from,
+        };
+        resume_threads(store, &mut new, &known, &subset, &setting)?;
         replaced = old_ids.len();
         Ok::<_, anyhow::Error>((old_ids, new))
     })?;
@@ -294,6 +361,16 @@ fn background(
     Ok((out, represents))
 }
 
+/// The re-clustered subset of an incremental refresh: its records and their features, the
+/// background sample's features, and the subset's first day.
+#[derive(Clone, Copy)]
+struct Subset<'a> {
+    records: &'a [ArticleRecord],
+    feats: &'a [sitrep_stories::ArticleFeatures],
+    background: &'a [sitrep_stories::ArticleFeatures],
+    before: NaiveDate,
+}
+
 /// At most this many earlier threads are offered to a new thread by [`resume_threads`] ...
 const RESUME_CANDIDATES: usize = 16;
 /// ... each with this many of its latest stories ...
@@ -319,19 +396,23 @@ fn resume_threads(
     store: &Store,
     new: &mut [Story],
     known: &BTreeSet<String>,
-    records: &[ArticleRecord],
-    feats: &[sitrep_stories::ArticleFeatures],
-    background: &[sitrep_stories::ArticleFeatures],
-    before: NaiveDate,
+    subset: &Subset<'_>,
+    setting: &Setting,
 ) -> anyhow::Result<()> {
     use sitrep_stories::ArticleFeatures;
     use std::collections::{BTreeMap, HashMap};
+    let Subset {
+        records,
+        feats,
+        background,
+        before,
+    } = *subset;
     let fresh: BTreeSet<String> = new
         .iter()
         .filter_map(|s| s.thread.clone())
         .filter(|t| !known.contains(t))
         .collect();
-    let config = sitrep_stories::Config::default();
+    let config = setting.config.clone();
     let Some(start) = new
         .iter()
         .filter(|s| s.thread.as_ref().is_some_and(|t| fresh.contains(t)))
@@ -470,7 +551,7 @@ fn resume_threads(
         }
     }
     // The lent articles' features, and the new threads' own (built by the caller).
-    let lent_feats = features(&context);
+    let lent_feats = setting.features(store, &context)?;
     let mut all: Vec<(&ArticleRecord, &ArticleFeatures)> =
         context.iter().zip(&lent_feats).collect();
     all.extend(
@@ -800,6 +881,83 @@ mod tests {
         let mut inc = Store::open_in_memory().expect("store");
         for chunk in all.chunks(3) {
             let refreshed = ingest(&mut inc, chunk);
+            assert!(
+                matches!(refreshed, Refreshed::Incremental { .. }),
+                "{refreshed:?}"
+            );
+        }
+        assert_eq!(all_stories(&inc), expected);
+    }
+
+    /// A made-up embedding of article `n` of `topic`: the topic's axis, a little of the
+    /// article's own.
+    fn emb(topic: usize, n: usize) -> Vec<f32> {
+        let mut v = vec![0.0f32; 384];
+        v[topic] = 1.0;
+        v[10 + n % 7] = 0.3;
+        v
+    }
+
+    /// Stores `items` with their made-up embeddings.
+    fn insert_embedded(store: &mut Store, items: &[(usize, usize, i64)]) {
+        let batch = articles(items);
+        let embeddings: Vec<Vec<f32>> = items.iter().map(|&(t, n, _)| emb(t, n)).collect();
+        store
+            .insert_batch_embedded(&batch, &embeddings)
+            .expect("insert");
+    }
+
+    #[test]
+    fn the_setting_follows_the_stores_embeddings() {
+        let mut store = Store::open_in_memory().expect("store");
+        let setting = Setting::of(&store).expect("setting");
+        assert!(!setting.embeddings, "an empty store: off");
+        assert_eq!(setting.config.embedding_weight, 0.0);
+
+        insert_embedded(&mut store, &corpus()[..3]);
+        let setting = Setting::of(&store).expect("setting");
+        assert!(setting.embeddings);
+        let on = sitrep_stories::Config::with_embeddings();
+        assert!(on.embedding_weight > 0.0);
+        assert_eq!(setting.config.embedding_weight, on.embedding_weight);
+        assert_eq!(setting.config.length_exponent, on.length_exponent);
+        let records = stored_records(&store).expect("records");
+        let feats = setting.features(&store, &records).expect("features");
+        for (r, f) in records.iter().zip(&feats) {
+            let (t, n, _) = corpus()[..3]
+                .iter()
+                .copied()
+                .find(|&(t, n, d)| art(t, n, d).0.id == r.id)
+                .expect("known article");
+            assert_eq!(f.embedding, emb(t, n));
+        }
+
+        // One article ingested without --embed: off for the whole store, no embedding read.
+        store
+            .insert_batch(&articles(&corpus()[3..4]))
+            .expect("insert");
+        let setting = Setting::of(&store).expect("setting");
+        assert!(!setting.embeddings);
+        assert_eq!(setting.config.embedding_weight, 0.0);
+        let records = stored_records(&store).expect("records");
+        let feats = setting.features(&store, &records).expect("features");
+        assert!(feats.iter().all(|f| f.embedding.is_empty()));
+    }
+
+    #[test]
+    fn with_embeddings_incremental_refreshes_equal_the_full_recompute() {
+        let items = corpus();
+        let mut full = Store::open_in_memory().expect("store");
+        insert_embedded(&mut full, &items);
+        assert!(Setting::of(&full).expect("setting").embeddings);
+        refresh(&mut full).expect("full refresh");
+        let expected = all_stories(&full);
+        assert_eq!(expected.len(), TOPICS.len(), "{expected:#?}");
+
+        let mut inc = Store::open_in_memory().expect("store");
+        for chunk in items.chunks(3) {
+            insert_embedded(&mut inc, chunk);
+            let refreshed = refresh_after(&mut inc).expect("refresh");
             assert!(
                 matches!(refreshed, Refreshed::Incremental { .. }),
                 "{refreshed:?}"

@@ -137,7 +137,7 @@ fn ingest_pages(
             }
         }
     }
-    pipeline::store_batch(store, db, &articles, summary)?;
+    pipeline::store_batch(store, db, &articles, opts.embedder.as_deref(), summary)?;
     reporter.progress(summary);
     Ok(())
 }

@@ -570,3 +570,67 @@ fn articles_a_killed_ingest_left_out_of_the_stories_are_placed_by_the_next() -> 
     assert!(placed.contains(&left.id));
     Ok(())
 }
+
+/// `ingest --embed` with the real model (`models/minilm`): every stored article has a
+/// unit-length 384-float embedding, and the stories of the store are listed. Skipped, with a
+/// note, when the model is not fetched.
+#[test]
+fn ingest_with_embed_stores_an_embedding_per_article() -> std::io::Result<()> {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
+    if !model.join("model.safetensors").is_file() {
+        eprintln!(
+            "note: ingest_with_embed_stores_an_embedding_per_article skipped: no model in {} \
+             (run scripts/fetch-models)",
+            model.display()
+        );
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    let ingest = sitrep()
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["ingest", "--embed", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    let store = sitrep_store::Store::open(&spec).expect("open");
+    let ids = store.article_ids(100, None).expect("ids");
+    assert_eq!(ids.len(), 5);
+    for id in &ids {
+        let v = store.get_embedding(id).expect("read").expect("embedded");
+        assert_eq!(v.len(), 384);
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3, "{id}: norm {norm}");
+    }
+    assert!(store.all_embedded().expect("all"));
+    drop(store);
+    let stored = sitrep().args(["stories", "--db", &spec]).output()?;
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    let placed: usize = json_lines(&stored)
+        .iter()
+        .map(|s| s["articles"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(placed, 5);
+    Ok(())
+}
+
+/// A missing embedding model is an error that names the file, before anything is stored.
+#[test]
+fn ingest_with_embed_and_no_model_names_the_missing_file() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let missing = dir.path().join("no-minilm-here");
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", &missing)
+        .args(["ingest", "--embed", "--db"])
+        .arg(&db)
+        .arg(examples())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("no-minilm-here"), "{err}");
+    assert!(err.contains("model file missing"), "{err}");
+    assert!(!db.exists() || store_count(&db) == 0);
+    Ok(())
+}

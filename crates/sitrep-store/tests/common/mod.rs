@@ -112,7 +112,9 @@ impl Db {
     /// Turns the store back into a schema version 2 store that holds the same articles and
     /// stories (drops the tables of versions 3 and 4), behind the store's back.
     pub fn downgrade_to_v2(&self) {
-        const DROP: &str = "DROP TABLE unclustered;
+        const DROP: &str = "DROP INDEX extractions_without_embedding;
+                            ALTER TABLE extractions DROP COLUMN embedding;
+                            DROP TABLE unclustered;
                             DROP TABLE disagreement_words; DROP TABLE disagreements;
                             DROP TABLE quote_speaker_words; DROP TABLE quotes;";
         match self {
