@@ -202,7 +202,8 @@ fn flush_conll(
 
 /// `sitrep nlp --format json`: articles cleaned, bodies analysed, one JSON object each.
 pub fn json(opts: &Options, model: &Path, reporter: &Reporter) -> anyhow::Result<Summary> {
-    let nlp = load_pipeline(model)?;
+    // Article bodies, analysed as `sitrep extract` analyses them: a line break ends a sentence.
+    let nlp = load_pipeline(model)?.with_line_breaks_as_sentence_ends(true);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
