@@ -2087,17 +2087,7 @@ fn speaker_of(
             .filter(|&i| tree.is_word(i) && !quoted[i])
             .collect();
         if let (Some(&a), Some(&b)) = (words.first(), words.last()) {
-            let span = tree.doc.tokens[a].start..tree.doc.tokens[b].end;
-            let text = tree.doc.text[span.clone()].to_string();
-            return Some(Speaker {
-                entity: None,
-                name: text.clone(),
-                mention: Mention {
-                    text,
-                    start: span.start,
-                    end: span.end,
-                },
-            });
+            return Some(phrase_speaker(tree, a, b));
         }
     }
     // A relative pronoun ("Barkley, who said ...") is the mention; its antecedent the name.
@@ -2107,48 +2097,75 @@ fn speaker_of(
         && antecedent < subject
     {
         let mut speaker = speaker_at(tree, resolution, antecedent)?;
-        let t = &tree.doc.tokens[subject];
-        speaker.mention = Mention {
-            text: tree.doc.text[t.start..t.end].to_string(),
-            start: t.start,
-            end: t.end,
-        };
+        speaker.mention = token_mention(tree, subject);
         return Some(speaker);
     }
+    // "It" as the subject of a verb of saying ("The agency said ... It also said ..."): the
+    // nearest earlier subject that can be an "it" (a singular noun or a name that is no
+    // person), in the same sentence or the three before.
     if tree.text(subject).eq_ignore_ascii_case("it") && tree.dep(subject) == "nsubj" {
-        return it_speaker(tree, resolution, subject, quoted);
+        return antecedent_speaker(tree, resolution, subject, quoted, 3, |t| {
+            matches!(tree.tag(t), "NN" | "NNP")
+                && resolution
+                    .entity_at(t)
+                    .is_none_or(|e| resolution.entities[e].kind != "PERSON")
+        });
     }
     let speaker = speaker_at(tree, resolution, subject)?;
-    // "they" the resolver left alone: the nearest earlier plural subject names them.
+    // "they" the resolver left alone: the nearest earlier plural subject noun ("Wyoming
+    // Republicans ... they want"), in the same sentence or the two before, names them.
     if speaker.entity.is_none() && tree.text(subject).eq_ignore_ascii_case("they") {
-        return Some(they_speaker(tree, resolution, subject, quoted).unwrap_or(speaker));
+        let plural = |t: usize| matches!(tree.tag(t), "NNS" | "NNPS");
+        return Some(
+            antecedent_speaker(tree, resolution, subject, quoted, 2, plural).unwrap_or(speaker),
+        );
     }
     Some(speaker)
 }
 
-/// "they" as a cue's subject: the nearest earlier subject that is a plural noun ("Wyoming
-/// Republicans ... they want"), in the same sentence or the two before, gives the name; the
-/// mention stays "they".
-fn they_speaker(
+/// The speaker a pronoun subject stands for: the nearest earlier subject (`nsubj`,
+/// `nsubjpass`) outside quotation marks that `fits`, in the pronoun's sentence or the
+/// `sentences_back` before it, gives the name; the pronoun stays the mention.
+fn antecedent_speaker(
     tree: &Tree<'_>,
     resolution: &Resolution,
-    they: usize,
+    pronoun: usize,
     quoted: &[bool],
+    sentences_back: usize,
+    fits: impl Fn(usize) -> bool,
 ) -> Option<Speaker> {
-    let first = tree.sentences[tree.sentence[they].saturating_sub(2)].start;
-    let antecedent = (first..they).rev().find(|&t| {
-        !quoted[t]
-            && matches!(tree.dep(t), "nsubj" | "nsubjpass")
-            && matches!(tree.tag(t), "NNS" | "NNPS")
-    })?;
+    let first = tree.sentences[tree.sentence[pronoun].saturating_sub(sentences_back)].start;
+    let antecedent = (first..pronoun)
+        .rev()
+        .find(|&t| !quoted[t] && matches!(tree.dep(t), "nsubj" | "nsubjpass") && fits(t))?;
     let mut speaker = speaker_at(tree, resolution, antecedent)?;
-    let t = &tree.doc.tokens[they];
-    speaker.mention = Mention {
-        text: tree.doc.text[t.start..t.end].to_string(),
-        start: t.start,
-        end: t.end,
-    };
+    speaker.mention = token_mention(tree, pronoun);
     Some(speaker)
+}
+
+/// Token `t` as a mention.
+fn token_mention(tree: &Tree<'_>, t: usize) -> Mention {
+    let token = &tree.doc.tokens[t];
+    Mention {
+        text: tree.doc.text[token.start..token.end].to_string(),
+        start: token.start,
+        end: token.end,
+    }
+}
+
+/// A speaker no entity stands for, named by the words of tokens `first..=last` as written.
+fn phrase_speaker(tree: &Tree<'_>, first: usize, last: usize) -> Speaker {
+    let span = tree.doc.tokens[first].start..tree.doc.tokens[last].end;
+    let text = tree.doc.text[span.clone()].to_string();
+    Speaker {
+        entity: None,
+        name: text.clone(),
+        mention: Mention {
+            text,
+            start: span.start,
+            end: span.end,
+        },
+    }
 }
 
 /// Whether a number subject of "say" or "tell" can count people ("43 said yes", "at least
@@ -2233,46 +2250,7 @@ fn share_before(tree: &Tree<'_>, cue: usize, quoted: &[bool]) -> Option<Speaker>
     {
         return None;
     }
-    let (a, b) = (words[0], words[words.len() - 1]);
-    let span = tree.doc.tokens[a].start..tree.doc.tokens[b].end;
-    let text = tree.doc.text[span.clone()].to_string();
-    Some(Speaker {
-        entity: None,
-        name: text.clone(),
-        mention: Mention {
-            text,
-            start: span.start,
-            end: span.end,
-        },
-    })
-}
-
-/// "It" as the subject of a verb of saying ("The agency said ... It also said ..."): the
-/// nearest earlier subject that can be an "it" (a singular noun or a name that is no person),
-/// in the same sentence or the three before, with "it" as the mention.
-fn it_speaker(
-    tree: &Tree<'_>,
-    resolution: &Resolution,
-    it: usize,
-    quoted: &[bool],
-) -> Option<Speaker> {
-    let first = tree.sentences[tree.sentence[it].saturating_sub(3)].start;
-    let antecedent = (first..it).rev().find(|&t| {
-        !quoted[t]
-            && matches!(tree.dep(t), "nsubj" | "nsubjpass")
-            && matches!(tree.tag(t), "NN" | "NNP")
-            && resolution
-                .entity_at(t)
-                .is_none_or(|e| resolution.entities[e].kind != "PERSON")
-    })?;
-    let mut speaker = speaker_at(tree, resolution, antecedent)?;
-    let t = &tree.doc.tokens[it];
-    speaker.mention = Mention {
-        text: tree.doc.text[t.start..t.end].to_string(),
-        start: t.start,
-        end: t.end,
-    };
-    Some(speaker)
+    Some(phrase_speaker(tree, words[0], words[words.len() - 1]))
 }
 
 /// A cue the parse left without a subject ("“...,” Tarn Ivel, head of the union, tells
@@ -2359,17 +2337,7 @@ fn speaker_at(tree: &Tree<'_>, resolution: &Resolution, token: usize) -> Option<
             start = tree.subtree(c).start;
         }
     }
-    let span = doc.tokens[start].start..doc.tokens[token].end;
-    let text = doc.text[span.clone()].to_string();
-    Some(Speaker {
-        entity: None,
-        name: text.clone(),
-        mention: Mention {
-            text,
-            start: span.start,
-            end: span.end,
-        },
-    })
+    Some(phrase_speaker(tree, start, token))
 }
 
 /// "Marlo: Talks Will Resume": a paragraph opening with one to four words, a name or a noun
@@ -2416,13 +2384,7 @@ fn colon_headlines(tree: &Tree<'_>, resolution: &Resolution, quoted: &[bool]) ->
         };
         if speaker.entity.is_none() {
             // The whole phrase before the colon is the mention.
-            let span = doc.tokens[before[0]].start..doc.tokens[head].end;
-            speaker.name = doc.text[span.clone()].to_string();
-            speaker.mention = Mention {
-                text: speaker.name.clone(),
-                start: span.start,
-                end: span.end,
-            };
+            speaker = phrase_speaker(tree, before[0], head);
         }
         let range = trimmed(tree, after[0]..*after.last().unwrap_or(&after[0]) + 1);
         let span = byte_span(doc, range);

@@ -846,10 +846,9 @@ fn embedding_floor_keeps_apart_what_words_would_join() {
     assert_eq!(story_of(&c, &all, "qa2"), story_of(&c, &all, "qa3"));
 }
 
-/// Candidates still come from shared rare features (here "homes"): the embedding rescores
-/// them, it does not find stories on its own.
-#[test]
-fn embedding_weight_joins_paraphrases_that_share_few_words() {
+/// The background plus a short pair ("p1", "p2") that shares few words ("homes") but embeds
+/// alike.
+fn background_with_paraphrases() -> Vec<ArticleFeatures> {
     let mut all = background();
     all.push(with_embedding(
         article(
@@ -873,6 +872,14 @@ fn embedding_weight_joins_paraphrases_that_share_few_words() {
         ),
         &[0.6, 0.8, 0.05],
     ));
+    all
+}
+
+/// Candidates still come from shared rare features (here "homes"): the embedding rescores
+/// them, it does not find stories on its own.
+#[test]
+fn embedding_weight_joins_paraphrases_that_share_few_words() {
+    let all = background_with_paraphrases();
     let plain = run(&Config::default(), &all);
     assert_ne!(story_of(&plain, &all, "p1"), story_of(&plain, &all, "p2"));
     let mixed = Config {
@@ -892,29 +899,7 @@ fn embedding_weight_ramps_with_article_length() {
     // weight ramped from 20 to 30 distinct words, the short pair is scored by its words alone
     // and stays apart, while the long pair gets the full weight and joins; an offset of 0.8
     // asks more of the cosine than the long pair's words and embedding give together.
-    let mut all = background();
-    all.push(with_embedding(
-        article(
-            "p1",
-            "2024-03-02",
-            "Floodwater forced families in Marrow Bay from their homes overnight.",
-            &[],
-            &["marrow bay"],
-            &[],
-        ),
-        &[0.6, 0.8, 0.0],
-    ));
-    all.push(with_embedding(
-        article(
-            "p2",
-            "2024-03-02",
-            "Rising rivers drove residents to evacuate homes along the coast.",
-            &[],
-            &[],
-            &[],
-        ),
-        &[0.6, 0.8, 0.05],
-    ));
+    let mut all = background_with_paraphrases();
     let shared = made_up_words(0, 4);
     for (id, start, e) in [("long1", 100, 0.0), ("long2", 200, 0.05)] {
         let mut words = shared.clone();
@@ -968,29 +953,7 @@ fn the_recommended_embedding_setting_leaves_short_texts_to_the_words() {
     // embedding setting joins the pair that embeds alike, not the other, and still scores
     // the short pair by its words alone.
     const SHARED: usize = 15;
-    let mut all = background();
-    all.push(with_embedding(
-        article(
-            "p1",
-            "2024-03-02",
-            "Floodwater forced families in Marrow Bay from their homes overnight.",
-            &[],
-            &["marrow bay"],
-            &[],
-        ),
-        &[0.6, 0.8, 0.0],
-    ));
-    all.push(with_embedding(
-        article(
-            "p2",
-            "2024-03-02",
-            "Rising rivers drove residents to evacuate homes along the coast.",
-            &[],
-            &[],
-            &[],
-        ),
-        &[0.6, 0.8, 0.05],
-    ));
+    let mut all = background_with_paraphrases();
     for (pair, base, e1, e2) in [
         ("alike", 0, [0.0, 0.6, 0.8], [0.0, 0.6, 0.85]),
         ("apart", 1000, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]),
