@@ -245,8 +245,8 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults with sentence embeddings of each article's lead mixed in (opt-in: the
-    /// articles must carry [`ArticleFeatures::embedding`]; one without falls back to the plain
+    /// The defaults with sentence embeddings of each article's lead mixed in (`sitrep`'s
+    /// setting when the embedding model is installed; the articles must carry [`ArticleFeatures::embedding`]; one without falls back to the plain
     /// similarity). The weight ramps from 0 at 30 distinct content words per article (the
     /// geometric mean of the two sides) to 0.3 at 80, so short texts are scored as by the
     /// defaults (two-sentence reports of two instances of one topic embed alike); the cosine

@@ -79,12 +79,8 @@ enum Command {
         /// articles' publication dates.
         #[arg(long)]
         full_refresh: bool,
-        /// Store a sentence embedding (MiniLM) of each new article's title and lead; once every
-        /// stored article has one, the stories mix them in (`Config::with_embeddings`). Slower
-        /// (some 3-4 articles a second more on 2 cores). Model: `SITREP_EMBED_DIR`, else
-        /// models/minilm (`scripts/fetch-models`).
-        #[arg(long)]
-        embed: bool,
+        #[command(flatten)]
+        embed: EmbedArgs,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -105,6 +101,8 @@ enum Command {
         /// `postgres://USER@HOST:PORT/DB`.
         #[arg(long, env = "SITREP_DB")]
         db: Option<String>,
+        #[command(flatten)]
+        embed: EmbedArgs,
     },
     /// The HTTP API and the web pages over a store (search index in `<db>.index/`; for
     /// PostgreSQL in the temporary folder).
@@ -148,6 +146,48 @@ enum Command {
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
         batch: u16,
     },
+}
+
+/// Whether articles get a sentence embedding for the story clustering.
+#[derive(clap::Args, Clone)]
+struct EmbedArgs {
+    /// Sentence embeddings (MiniLM) of each article's title and lead, mixed into the story
+    /// clustering once every stored article has one: long articles group better (BENCHMARKS.md,
+    /// Stories), at some 4 times the ingest time on 2 cores. `auto` (the default): on when the
+    /// model is installed (`SITREP_EMBED_DIR`, else models/minilm, which `scripts/fetch-models`
+    /// fills), off with a warning when it is not; `on` (`--embed` alone): a missing model is
+    /// an error; `off`: no embeddings (as `--no-embed`).
+    #[arg(
+        long,
+        env = "SITREP_EMBED",
+        value_enum,
+        default_value_t = EmbedMode::Auto,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "on"
+    )]
+    embed: EmbedMode,
+    /// No embeddings: the same as `--embed=off` (faster; the stories use words, names, places
+    /// and figures only).
+    #[arg(long)]
+    no_embed: bool,
+}
+
+impl EmbedArgs {
+    fn mode(&self) -> pipeline::EmbedMode {
+        match (self.no_embed, self.embed) {
+            (true, _) | (false, EmbedMode::Off) => pipeline::EmbedMode::Off,
+            (false, EmbedMode::On) => pipeline::EmbedMode::On,
+            (false, EmbedMode::Auto) => pipeline::EmbedMode::Auto,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EmbedMode {
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -253,15 +293,14 @@ fn main() -> ExitCode {
             let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs)
                 .and_then(|mut opts| {
-                    if embed {
-                        let dir = sitrep_embed::default_model_dir();
-                        opts.embedder = Some(std::sync::Arc::new(pipeline::load_embedder(&dir)?));
-                    }
+                    opts.embedder = pipeline::embedder(embed.mode())?;
                     Ok(opts)
                 })
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
-        Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
+        Command::Stories { inputs, db, embed } => {
+            stories_command(inputs, db, embed.mode(), &reporter)
+        }
         Command::Serve { db, addr, reindex } => {
             serve(&db.unwrap_or_else(default_db), addr, reindex).map(|()| Default::default())
         }
@@ -314,6 +353,7 @@ fn main() -> ExitCode {
 fn stories_command(
     inputs: InputArgs,
     db: Option<String>,
+    embed: pipeline::EmbedMode,
     reporter: &report::Reporter,
 ) -> anyhow::Result<report::Summary> {
     use std::io::Write;
@@ -329,7 +369,8 @@ fn stories_command(
         let records = stories::stored_records(&store)?;
         stories::build_stored(&store, &records)?
     } else {
-        let opts = with_analyzer(inputs)?;
+        let mut opts = with_analyzer(inputs)?;
+        opts.embedder = pipeline::embedder(embed)?;
         let mut records = Vec::new();
         pipeline::run(&opts, reporter, &mut summary, |articles, _| {
             records.extend(
@@ -339,7 +380,7 @@ fn stories_command(
             );
             Ok(())
         })?;
-        stories::build(&records)
+        stories::build(&records, opts.embedder.as_deref())?
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

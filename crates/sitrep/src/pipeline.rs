@@ -23,13 +23,44 @@ pub struct Options {
     pub embedder: Option<std::sync::Arc<sitrep_embed::Embedder>>,
 }
 
+/// Whether articles are embedded (`--embed`, `--no-embed`, `SITREP_EMBED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedMode {
+    /// When the model is installed; without it, a warning and no embeddings.
+    Auto,
+    /// Always: a missing model is an error.
+    On,
+    /// Never.
+    Off,
+}
+
+/// The sentence embedder `mode` asks for, from [`sitrep_embed::default_model_dir`]: `None` for
+/// [`EmbedMode::Off`], and for [`EmbedMode::Auto`] when the model folder has no `config.json`
+/// (with a warning saying what that costs and how to install it). A model that is there but
+/// cannot be loaded is an error in both other modes: the user asked for it, or installed it.
+pub fn embedder(mode: EmbedMode) -> anyhow::Result<Option<std::sync::Arc<sitrep_embed::Embedder>>> {
+    let dir = sitrep_embed::default_model_dir();
+    match mode {
+        EmbedMode::Off => Ok(None),
+        EmbedMode::Auto if !dir.join("config.json").is_file() => {
+            tracing::warn!(
+                "no sentence embedding model in {}: stories are grouped without embeddings \
+                 (run scripts/fetch-models to install it, or pass --no-embed to say so)",
+                dir.display()
+            );
+            Ok(None)
+        }
+        EmbedMode::Auto | EmbedMode::On => Ok(Some(std::sync::Arc::new(load_embedder(&dir)?))),
+    }
+}
+
 /// The sentence embedder of `ingest --embed`, from `dir` (`SITREP_EMBED_DIR`, else
 /// `models/minilm`, which `scripts/fetch-models` fills); a missing model is an error naming the
 /// file.
 pub fn load_embedder(dir: &std::path::Path) -> anyhow::Result<sitrep_embed::Embedder> {
     sitrep_embed::Embedder::load(dir).with_context(|| {
         format!(
-            "--embed: cannot load the sentence embedding model from {}",
+            "cannot load the sentence embedding model from {} (--no-embed goes without)",
             dir.display()
         )
     })

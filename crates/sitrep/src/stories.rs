@@ -16,14 +16,35 @@ use anyhow::Context;
 use sitrep_model::{ArticleRecord, NaiveDate, Story};
 use sitrep_store::Store;
 
-/// The stories of a set of article records, in the order of their first article (the
-/// default setting: no embeddings).
-pub fn build(records: &[ArticleRecord]) -> Vec<Story> {
-    let feats: Vec<_> = records
+/// The stories of a set of article records, in the order of their first article. With an
+/// `embedder`, each article's title and lead are embedded as `sitrep ingest` embeds them and
+/// clustered with [`sitrep_stories::Config::with_embeddings`], as the store clusters embedded
+/// articles; without, with the defaults.
+pub fn build(
+    records: &[ArticleRecord],
+    embedder: Option<&sitrep_embed::Embedder>,
+) -> anyhow::Result<Vec<Story>> {
+    let mut feats: Vec<_> = records
         .iter()
         .map(sitrep_stories::ArticleFeatures::from_record)
         .collect();
-    build_observing(records, &feats, &[], 0, &sitrep_stories::Config::default())
+    let config = match embedder {
+        Some(embedder) => {
+            let leads: Vec<String> = records
+                .iter()
+                .map(|r| sitrep_embed::article_lead(r.title.as_deref(), &r.body))
+                .collect();
+            let vectors = embedder
+                .embed(&leads)
+                .context("cannot embed the articles' leads")?;
+            for (f, v) in feats.iter_mut().zip(vectors) {
+                f.embedding = v.to_vec();
+            }
+            sitrep_stories::Config::with_embeddings()
+        }
+        None => sitrep_stories::Config::default(),
+    };
+    Ok(build_observing(records, &feats, &[], 0, &config))
 }
 
 /// The stories of a set of the store's article records, clustered with the store's setting

@@ -7,7 +7,11 @@ use std::process::{Command, Output, Stdio};
 
 fn sitrep() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
-    cmd.env_remove("SITREP_DB").env("SITREP_LOG", "warn");
+    // Embeddings off unless a test asks for them: what the tests check must not depend on
+    // whether the model was fetched.
+    cmd.env_remove("SITREP_DB")
+        .env("SITREP_LOG", "warn")
+        .env("SITREP_EMBED", "off");
     cmd
 }
 
@@ -612,6 +616,103 @@ fn ingest_with_embed_stores_an_embedding_per_article() -> std::io::Result<()> {
         .map(|s| s["articles"].as_array().map_or(0, Vec::len))
         .sum();
     assert_eq!(placed, 5);
+    Ok(())
+}
+
+/// The default (`auto`) embeds when the model is installed and `--no-embed` turns it off;
+/// `sitrep stories FILES` embeds as the ingest does, so the files' stories group as the
+/// store's. Skipped, with a note, when the model is not fetched.
+#[test]
+fn embeddings_are_on_by_default_when_the_model_is_installed() -> std::io::Result<()> {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
+    if !model.join("model.safetensors").is_file() {
+        eprintln!(
+            "note: embeddings_are_on_by_default_when_the_model_is_installed skipped: no model \
+             in {} (run scripts/fetch-models)",
+            model.display()
+        );
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let on = format!("sqlite://{}", dir.path().join("on.sqlite").display());
+    let off = format!("sqlite://{}", dir.path().join("off.sqlite").display());
+    let ingest = sitrep()
+        .env_remove("SITREP_EMBED")
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["ingest", "--db", &on])
+        .arg(examples())
+        .output()?;
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    let ingest = sitrep()
+        .env_remove("SITREP_EMBED")
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["ingest", "--no-embed", "--db", &off])
+        .arg(examples())
+        .output()?;
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    let store = sitrep_store::Store::open(&on).expect("open");
+    assert!(
+        store.all_embedded().expect("all"),
+        "auto with the model embeds"
+    );
+    drop(store);
+    let store = sitrep_store::Store::open(&off).expect("open");
+    let ids = store.article_ids(100, None).expect("ids");
+    assert_eq!(ids.len(), 5);
+    for id in &ids {
+        assert!(store.get_embedding(id).expect("read").is_none(), "{id}");
+    }
+    drop(store);
+    // The same articles' stories, from the files and from the embedded store.
+    let partition = |out: &Output| {
+        let mut groups: Vec<Vec<String>> = json_lines(out)
+            .iter()
+            .map(|s| {
+                let mut ids: Vec<String> = s["articles"]
+                    .as_array()
+                    .map(|a| a.iter().map(|x| x["id"].to_string()).collect())
+                    .unwrap_or_default();
+                ids.sort();
+                ids
+            })
+            .collect();
+        groups.sort();
+        groups
+    };
+    let files = sitrep()
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["stories", "--embed"])
+        .arg(examples())
+        .output()?;
+    assert!(files.status.success(), "{}", stderr(&files));
+    let stored = sitrep().args(["stories", "--db", &on]).output()?;
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    assert_eq!(partition(&files).concat().len(), 5);
+    assert_eq!(partition(&files), partition(&stored));
+    Ok(())
+}
+
+/// Without the model, the default (`auto`) goes on without embeddings and says so; nothing
+/// fails.
+#[test]
+fn auto_without_the_model_warns_and_ingests_without_embeddings() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("store.sqlite");
+    let spec = format!("sqlite://{}", db.display());
+    let missing = dir.path().join("no-minilm-here");
+    let out = sitrep()
+        .env_remove("SITREP_EMBED")
+        .env("SITREP_EMBED_DIR", &missing)
+        .args(["ingest", "--db", &spec])
+        .arg(examples())
+        .output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("no sentence embedding model"), "{err}");
+    assert!(err.contains("no-minilm-here"), "{err}");
+    assert_eq!(store_count(&db), 5);
+    let store = sitrep_store::Store::open(&spec).expect("open");
+    assert!(!store.all_embedded().expect("all"));
     Ok(())
 }
 

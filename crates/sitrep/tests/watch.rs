@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 
 fn sitrep() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
-    cmd.env_remove("SITREP_DB").env("SITREP_LOG", "warn");
+    // Embeddings off unless a test asks for them (as in cli.rs).
+    cmd.env_remove("SITREP_DB")
+        .env("SITREP_LOG", "warn")
+        .env("SITREP_EMBED", "off");
     cmd
 }
 
