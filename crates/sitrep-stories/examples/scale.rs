@@ -7,7 +7,11 @@
 //! `cargo run --release -p sitrep-stories --example scale -- --articles 1000000` (`--stats`:
 //! counts of stories, threads, profiles and postings held at each checkpoint, and the work per
 //! article finding candidates over the stretch; `--no-evict`:
-//! closed stories and threads are not compacted, `Config::evict_closed` off)
+//! closed stories and threads are not compacted, `Config::evict_closed` off; `--embeddings`:
+//! `Config::with_embeddings()`, `sitrep`'s setting when the model is installed, with a
+//! synthetic 384-float embedding per article: its story's random direction plus a direction
+//! shared by all articles and per-article noise, unit length, so two articles of one story
+//! have a cosine of ~0.7 and of two stories ~0.2; it measures the cost, not the model)
 
 use std::time::{Duration, Instant};
 
@@ -61,8 +65,27 @@ struct GenStory {
     words: Vec<usize>,
     entities: Vec<usize>,
     place: usize,
+    /// The story's direction in embedding space (empty without `--embeddings`).
+    topic: Vec<f32>,
     left: u32,
     day: i64,
+}
+
+/// Dimensions of a synthetic embedding (MiniLM's).
+const DIM: usize = 384;
+
+/// A random direction: [`DIM`] normal deviates (Box-Muller), unit length.
+fn gaussian_unit(rng: &mut Rng) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..DIM)
+        .map(|_| {
+            let u = rng.unit().max(1e-12);
+            let w = rng.unit();
+            ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * w).cos()) as f32
+        })
+        .collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
 }
 
 fn peak_rss_mb() -> Option<f64> {
@@ -86,6 +109,7 @@ fn main() {
     let mut seed: u64 = 7;
     let mut config = Config::default();
     let mut stats = false;
+    let mut embeddings = false;
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
@@ -111,6 +135,16 @@ fn main() {
             // `--reassign-close 0`: every article of a changed story re-checked (to compare).
             "--no-evict" => config.evict_closed = false,
             "--stats" => stats = true,
+            "--embeddings" => {
+                let evict = config.evict_closed;
+                config = Config {
+                    reassign_rounds: config.reassign_rounds,
+                    reassign_close: config.reassign_close,
+                    evict_closed: evict,
+                    ..Config::with_embeddings()
+                };
+                embeddings = true;
+            }
             "--reassign-close" => {
                 config.reassign_close = args
                     .get(i + 1)
@@ -131,6 +165,12 @@ fn main() {
     let places = Zipf::new(20_000, 1.0);
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
     let per_day = 2_000;
+    // A direction every article shares (news embed alike more than random texts do).
+    let common: Vec<f32> = if embeddings {
+        gaussian_unit(&mut rng)
+    } else {
+        Vec::new()
+    };
 
     let mut clusterer = Clusterer::new(config);
     let mut active: Vec<GenStory> = Vec::new();
@@ -158,6 +198,11 @@ fn main() {
                 words: w,
                 entities: e,
                 place: places.sample(&mut rng),
+                topic: if embeddings {
+                    gaussian_unit(&mut rng)
+                } else {
+                    Vec::new()
+                },
                 left: 1 + rng.below(30) as u32,
                 day,
             });
@@ -200,6 +245,15 @@ fn main() {
         es.dedup_by(|a, b| a.0 == b.0);
         f.entities = es;
         f.places = vec![(format!("p{}", s.place), 1)];
+        if embeddings {
+            let noise = gaussian_unit(&mut rng);
+            let mut v: Vec<f32> = (0..DIM)
+                .map(|d| 0.5 * common[d] + s.topic[d] + 0.65 * noise[d])
+                .collect();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|x| *x /= norm);
+            f.embedding = v;
+        }
         gold.push(s.id);
 
         let t = Instant::now();
