@@ -13,6 +13,7 @@ mod watch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use sitrep_model::NaiveDate;
 
@@ -57,6 +58,17 @@ struct InputArgs {
     batch: u16,
 }
 
+/// `--embed`, of every command that stores articles (`ingest`, `watch`).
+#[derive(clap::Args, Clone, Copy)]
+struct EmbedArg {
+    /// Store a sentence embedding (MiniLM) of each new article's title and lead; once every
+    /// stored article has one, the stories mix them in (`Config::with_embeddings`). Slower
+    /// (some 3-4 articles a second more on 2 cores). Model: `SITREP_EMBED_DIR`, else
+    /// models/minilm (`scripts/fetch-models`).
+    #[arg(long)]
+    embed: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Analyse articles without storing them: one JSON object per article on stdout.
@@ -79,12 +91,8 @@ enum Command {
         /// articles' publication dates.
         #[arg(long)]
         full_refresh: bool,
-        /// Store a sentence embedding (MiniLM) of each new article's title and lead; once every
-        /// stored article has one, the stories mix them in (`Config::with_embeddings`). Slower
-        /// (some 3-4 articles a second more on 2 cores). Model: `SITREP_EMBED_DIR`, else
-        /// models/minilm (`scripts/fetch-models`).
-        #[arg(long)]
-        embed: bool,
+        #[command(flatten)]
+        embed: EmbedArg,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -147,6 +155,8 @@ enum Command {
         /// Pages analysed and stored together; one store transaction per batch.
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
         batch: u16,
+        #[command(flatten)]
+        embed: EmbedArg,
     },
 }
 
@@ -181,7 +191,6 @@ fn default_db() -> String {
 
 /// `sitrep serve`: opens the store and its search index, then serves until killed.
 fn serve(db: &str, addr: std::net::SocketAddr, reindex: bool) -> anyhow::Result<()> {
-    use anyhow::Context;
     let started = std::time::Instant::now();
     let spec = db;
     // Shown without a password.
@@ -235,6 +244,20 @@ fn with_analyzer(inputs: InputArgs) -> anyhow::Result<pipeline::Options> {
     Ok(opts)
 }
 
+/// With `--embed`, the options with the sentence embedder loaded (see
+/// [`pipeline::load_embedder`]); unchanged without.
+fn with_embedder(
+    mut opts: pipeline::Options,
+    embed: EmbedArg,
+) -> anyhow::Result<pipeline::Options> {
+    if embed.embed {
+        let embedder =
+            pipeline::load_embedder(&sitrep_embed::default_model_dir()).context("--embed")?;
+        opts.embedder = Some(std::sync::Arc::new(embedder));
+    }
+    Ok(opts)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json_logs = cli.json || cli.log_format == LogFormat::Json;
@@ -252,13 +275,7 @@ fn main() -> ExitCode {
         } => {
             let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs)
-                .and_then(|mut opts| {
-                    if embed {
-                        let dir = sitrep_embed::default_model_dir();
-                        opts.embedder = Some(std::sync::Arc::new(pipeline::load_embedder(&dir)?));
-                    }
-                    Ok(opts)
-                })
+                .and_then(|opts| with_embedder(opts, embed))
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
         Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
@@ -274,6 +291,7 @@ fn main() -> ExitCode {
             state,
             model,
             batch,
+            embed,
         } => {
             let args = watch::WatchArgs {
                 config,
@@ -290,7 +308,9 @@ fn main() -> ExitCode {
                 model,
                 batch,
             };
-            with_analyzer(inputs).and_then(|opts| watch::watch(&args, &opts, &reporter))
+            with_analyzer(inputs)
+                .and_then(|opts| with_embedder(opts, embed))
+                .and_then(|opts| watch::watch(&args, &opts, &reporter))
         }
         Command::Nlp { inputs, format } => {
             let model = model_dir(&inputs);

@@ -23,13 +23,13 @@ pub struct Options {
     pub embedder: Option<std::sync::Arc<sitrep_embed::Embedder>>,
 }
 
-/// The sentence embedder of `ingest --embed`, from `dir` (`SITREP_EMBED_DIR`, else
-/// `models/minilm`, which `scripts/fetch-models` fills); a missing model is an error naming the
-/// file.
+/// The sentence embedder of `ingest --embed` and `watch --embed`, from `dir`
+/// (`SITREP_EMBED_DIR`, else `models/minilm`, which `scripts/fetch-models` fills); a missing
+/// model is an error naming the file.
 pub fn load_embedder(dir: &std::path::Path) -> anyhow::Result<sitrep_embed::Embedder> {
     sitrep_embed::Embedder::load(dir).with_context(|| {
         format!(
-            "--embed: cannot load the sentence embedding model from {}",
+            "cannot load the sentence embedding model from {}",
             dir.display()
         )
     })
