@@ -4,6 +4,7 @@
 //! Exit status: 0 when every input was processed, 1 when some input failed (everything else was
 //! still processed), 2 when the command could not run at all.
 
+mod embed;
 mod nlp;
 mod pipeline;
 mod report;
@@ -93,6 +94,19 @@ enum Command {
         full_refresh: bool,
         #[command(flatten)]
         embed: EmbedArg,
+    },
+    /// Back-fills sentence embeddings: embeds every stored article that has none (ingested
+    /// without `--embed`) as `ingest --embed` would have, then, once every article has one,
+    /// recomputes the stories with them. Re-run after an interruption: it goes on where it
+    /// stopped. Model: `SITREP_EMBED_DIR`, else models/minilm (`scripts/fetch-models`).
+    Embed {
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
+        /// Articles embedded together; one store transaction per batch.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+        batch: u16,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -278,6 +292,12 @@ fn main() -> ExitCode {
                 .and_then(|opts| with_embedder(opts, embed))
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
+        Command::Embed { db, batch } => embed::command(
+            &db.unwrap_or_else(default_db),
+            usize::from(batch),
+            || pipeline::load_embedder(&sitrep_embed::default_model_dir()),
+            &reporter,
+        ),
         Command::Stories { inputs, db } => stories_command(inputs, db, &reporter),
         Command::Serve { db, addr, reindex } => {
             serve(&db.unwrap_or_else(default_db), addr, reindex).map(|()| Default::default())
