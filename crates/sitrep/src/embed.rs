@@ -10,7 +10,9 @@
 //! the run ends with exit status 1. Once every stored article has an embedding, the setting of
 //! the story clustering changes (see [`crate::stories::Setting`]), so every story is recomputed
 //! ([`crate::stories::refresh`]; the incremental refresh keeps the stories far from new
-//! articles, and there are none). A store where every article already has one is left alone.
+//! articles, and there are none). A store where every article already has one is left alone,
+//! unless `--full-refresh` asks for the stories to be recomputed anyway (after a back-fill
+//! killed between its last batch and its recompute).
 
 use anyhow::Context;
 use sitrep_store::Store;
@@ -35,10 +37,11 @@ pub struct Backfilled {
 
 /// `sitrep embed`: opens the store, and unless every stored article already has an embedding,
 /// loads the model (`load`) and back-fills ([`backfill`]), then recomputes the stories when no
-/// article is left without one.
+/// article is left without one; with `full_refresh`, recomputes them in any case.
 pub fn command(
     spec: &str,
     batch: usize,
+    full_refresh: bool,
     load: impl FnOnce() -> anyhow::Result<sitrep_embed::Embedder>,
     reporter: &Reporter,
 ) -> anyhow::Result<Summary> {
@@ -54,9 +57,14 @@ pub fn command(
             .with_context(|| format!("cannot read store {db}"))?;
         reporter.say(&if stored == 0 {
             format!("{db} holds no article: nothing to embed")
+        } else if full_refresh {
+            format!("every article of {db} ({stored}) already has an embedding: stories only")
         } else {
             format!("every article of {db} ({stored}) already has an embedding: nothing to do")
         });
+        if full_refresh {
+            crate::pipeline::refresh_stories(&mut store, db)?;
+        }
         return Ok(Summary::default());
     }
     tracing::info!(missing, "articles without an embedding");
@@ -65,6 +73,7 @@ pub fn command(
         &mut store,
         db,
         batch,
+        full_refresh,
         &mut |texts: &[String]| {
             Ok(embedder
                 .embed(texts)?
@@ -89,12 +98,14 @@ pub fn command(
 
 /// Embeds every stored article without an embedding, `batch` at a time, each batch stored in
 /// one transaction; failures are reported (`reporter`) and listed, never fatal. Then, if every
-/// stored article has one, recomputes all the stories. A store error (reading the listing,
-/// writing a batch) ends the run: what was written stays.
+/// stored article has one (and one was written), or if `full_refresh`, recomputes all the
+/// stories. A store error (reading the listing, writing a batch) ends the run: what was
+/// written stays.
 pub fn backfill(
     store: &mut Store,
     db: &str,
     batch: usize,
+    full_refresh: bool,
     embed: &mut EmbedFn<'_>,
     reporter: &Reporter,
 ) -> anyhow::Result<Backfilled> {
@@ -153,7 +164,7 @@ pub fn backfill(
     done.all_embedded = store
         .all_embedded()
         .with_context(|| format!("cannot read store {db}"))?;
-    if done.all_embedded && done.summary.written > 0 {
+    if full_refresh || (done.all_embedded && done.summary.written > 0) {
         crate::pipeline::refresh_stories(store, db)?;
     }
     Ok(done)
@@ -252,8 +263,15 @@ mod tests {
             .expect("insert");
         store.insert_batch(&items[1..]).expect("insert");
         let mut calls = Vec::new();
-        let done = backfill(&mut store, "test", 3, &mut recording(&mut calls), &quiet())
-            .expect("backfill");
+        let done = backfill(
+            &mut store,
+            "test",
+            3,
+            false,
+            &mut recording(&mut calls),
+            &quiet(),
+        )
+        .expect("backfill");
         assert_eq!(done.summary.read, 8);
         assert_eq!(done.summary.written, 8);
         assert_eq!(done.summary.failed, 0);
@@ -296,7 +314,15 @@ mod tests {
         store.insert_batch(&items).expect("insert");
         assert!(all_stories(&store).is_empty());
         let mut calls = Vec::new();
-        backfill(&mut store, "test", 64, &mut recording(&mut calls), &quiet()).expect("backfill");
+        backfill(
+            &mut store,
+            "test",
+            64,
+            false,
+            &mut recording(&mut calls),
+            &quiet(),
+        )
+        .expect("backfill");
         assert!(
             crate::stories::Setting::of(&store)
                 .expect("setting")
@@ -319,7 +345,8 @@ mod tests {
             }
             Ok(texts.iter().map(|t| fake(t)).collect())
         };
-        let done = backfill(&mut store, "test", 4, &mut failing, &quiet()).expect("backfill");
+        let done =
+            backfill(&mut store, "test", 4, false, &mut failing, &quiet()).expect("backfill");
         assert_eq!(done.summary.written, 4);
         assert_eq!(done.summary.failed, 5);
         assert!(
@@ -333,8 +360,15 @@ mod tests {
         assert!(all_stories(&store).is_empty());
 
         let mut calls = Vec::new();
-        let done =
-            backfill(&mut store, "test", 4, &mut recording(&mut calls), &quiet()).expect("rerun");
+        let done = backfill(
+            &mut store,
+            "test",
+            4,
+            false,
+            &mut recording(&mut calls),
+            &quiet(),
+        )
+        .expect("rerun");
         assert_eq!(
             calls.iter().map(Vec::len).sum::<usize>(),
             5,
@@ -363,8 +397,15 @@ mod tests {
             )
             .expect("damage");
         let mut calls = Vec::new();
-        let done = backfill(&mut store, "test", 3, &mut recording(&mut calls), &quiet())
-            .expect("backfill");
+        let done = backfill(
+            &mut store,
+            "test",
+            3,
+            false,
+            &mut recording(&mut calls),
+            &quiet(),
+        )
+        .expect("backfill");
         assert_eq!((done.summary.written, done.summary.failed), (8, 1));
         assert_eq!(done.failures.len(), 1);
         let (id, why) = &done.failures[0];
@@ -398,7 +439,7 @@ mod tests {
             }
             Ok(texts.iter().map(|t| fake(t)).collect())
         };
-        let done = backfill(&mut store, "test", 64, &mut picky, &quiet()).expect("backfill");
+        let done = backfill(&mut store, "test", 64, false, &mut picky, &quiet()).expect("backfill");
         assert_eq!((done.summary.written, done.summary.failed), (8, 1));
         assert_eq!(done.failures[0].0, items[2].0.id);
         assert_eq!(store.get_embedding(&items[2].0.id).expect("get"), None);
@@ -421,6 +462,7 @@ mod tests {
             let summary = command(
                 &spec,
                 64,
+                false,
                 || anyhow::bail!("the model must not be loaded"),
                 &quiet(),
             )
@@ -430,5 +472,18 @@ mod tests {
         let store = Store::open(&spec).expect("store");
         assert!(store.all_embedded().expect("all"));
         assert!(all_stories(&store).is_empty(), "no refresh either");
+        drop(store);
+
+        // With --full-refresh (a back-fill killed before its recompute): the stories only.
+        command(
+            &spec,
+            64,
+            true,
+            || anyhow::bail!("the model must not be loaded"),
+            &quiet(),
+        )
+        .expect("stories");
+        let store = Store::open(&spec).expect("store");
+        assert_eq!(all_stories(&store).len(), 3);
     }
 }

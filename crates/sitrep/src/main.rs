@@ -107,6 +107,10 @@ enum Command {
         /// Articles embedded together; one store transaction per batch.
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
         batch: u16,
+        /// Recompute every story even when nothing was embedded (after a run stopped between
+        /// its last batch and its story recompute).
+        #[arg(long)]
+        full_refresh: bool,
     },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
@@ -292,9 +296,14 @@ fn main() -> ExitCode {
                 .and_then(|opts| with_embedder(opts, embed))
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
-        Command::Embed { db, batch } => embed::command(
+        Command::Embed {
+            db,
+            batch,
+            full_refresh,
+        } => embed::command(
             &db.unwrap_or_else(default_db),
             usize::from(batch),
+            full_refresh,
             || pipeline::load_embedder(&sitrep_embed::default_model_dir()),
             &reporter,
         ),
