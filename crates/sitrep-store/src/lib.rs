@@ -116,6 +116,10 @@ impl std::fmt::Debug for Store {
 
 const MEMORY: &str = ":memory:";
 
+/// Ids per query of [`Store::get_embeddings`]: under SQLite's smallest limit of bound
+/// parameters (999).
+const EMBEDDINGS_PER_QUERY: usize = 500;
+
 /// Page size of new databases. Article rows are several KB (body, JSON columns, compressed
 /// source): with SQLite's default 4 KB pages most rows fill a page alone and leave the rest
 /// empty, or spill into overflow pages.
@@ -440,6 +444,122 @@ impl Store {
                 .map_err(|e| self.sql_err(e)),
             Backend::Postgres(pg) => pg.all_embedded(SQL),
         }
+    }
+
+    /// How many stored articles have no sentence embedding (stored without `--embed`, or
+    /// before schema version 5). Reads the partial index of those articles: no scan.
+    pub fn count_unembedded(&self) -> Result<u64, StoreError> {
+        const SQL: &str = "SELECT count(*) FROM extractions WHERE embedding IS NULL";
+        let n: i64 = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .prepare_cached(SQL)
+                .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                .map_err(|e| self.sql_err(e))?,
+            Backend::Postgres(pg) => return pg.count(SQL),
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Up to `limit` ids of stored articles without a sentence embedding, in ascending order,
+    /// starting after `after` (exclusive): pass the last id of one page to get the next (an
+    /// article given an embedding meanwhile drops out of the listing; one that failed stays
+    /// behind the cursor). Reads the partial index of those articles.
+    pub fn unembedded_ids(
+        &self,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = after.unwrap_or("");
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.unembedded_ids(limit, after),
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT article_id FROM extractions
+                 WHERE embedding IS NULL AND article_id > ?1 ORDER BY article_id LIMIT ?2",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map(params![after, limit], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Writes the sentence embeddings of stored articles (replacing any they had), all in one
+    /// transaction: after a crash or a kill either every one is written or none is. An empty
+    /// vector removes the article's embedding; of an id given twice, the first is written. Ids
+    /// that are not stored are skipped; returns how many articles were written. Read back by
+    /// [`Store::get_embedding`].
+    pub fn set_embeddings(&mut self, embeddings: &[(&str, &[f32])]) -> Result<usize, StoreError> {
+        // In id order, so that two writers sharing articles take their row locks in the same
+        // order (PostgreSQL).
+        let mut rows: Vec<(&str, Option<Vec<u8>>)> = embeddings
+            .iter()
+            .map(|&(id, v)| (id, (!v.is_empty()).then(|| codec::encode_embedding(v))))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows.dedup_by(|later, first| later.0 == first.0);
+        let path = &self.path;
+        let conn = match &mut self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.set_embeddings(&rows),
+        };
+        let err = |source| sql_err(path, source);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut written = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE extractions SET embedding = ?2 WHERE article_id = ?1")
+                .map_err(err)?;
+            for (id, blob) in &rows {
+                written += stmt.execute(params![id, blob]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(written)
+    }
+
+    /// The sentence embeddings of these articles ([`Store::get_embedding`] of each, in a few
+    /// queries): a map from id to embedding that leaves out the ids not stored or stored
+    /// without one. A stored blob that is not whole floats is a `Corrupt` error naming its
+    /// article.
+    pub fn get_embeddings(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Vec<f32>>, StoreError> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        // Under SQLite's smallest limit of bound parameters (999 before 3.32).
+        for chunk in ids.chunks(EMBEDDINGS_PER_QUERY) {
+            let rows: Vec<(String, Vec<u8>)> = match &self.backend {
+                Backend::Sqlite(conn) => {
+                    let marks = vec!["?"; chunk.len()].join(",");
+                    let sql = format!(
+                        "SELECT article_id, embedding FROM extractions
+                         WHERE embedding IS NOT NULL AND article_id IN ({marks})"
+                    );
+                    conn.prepare_cached(&sql)
+                        .and_then(|mut s| {
+                            s.query_map(rusqlite::params_from_iter(chunk), |r| {
+                                Ok((r.get(0)?, r.get(1)?))
+                            })?
+                            .collect()
+                        })
+                        .map_err(|e| self.sql_err(e))?
+                }
+                Backend::Postgres(pg) => pg.get_embeddings(chunk)?,
+            };
+            for (id, bytes) in rows {
+                let v =
+                    codec::decode_embedding(&bytes).map_err(|reason| self.corrupt(&id, reason))?;
+                out.insert(id, v);
+            }
+        }
+        Ok(out)
     }
 
     /// The decoded source text of the article and the map from body offsets into it, so that a

@@ -610,6 +610,56 @@ impl Pg {
         }
     }
 
+    pub(crate) fn unembedded_ids(
+        &self,
+        limit: i64,
+        after: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        self.query(
+            "SELECT article_id FROM extractions
+             WHERE embedding IS NULL AND article_id > $1 ORDER BY article_id LIMIT $2",
+            &[&after, &limit],
+        )?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()
+        .map_err(|e| self.err(e))
+    }
+
+    /// One statement (so one transaction) for all the rows, given in id order.
+    pub(crate) fn set_embeddings(
+        &self,
+        rows: &[(&str, Option<Vec<u8>>)],
+    ) -> Result<usize, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| *id).collect();
+        let blobs: Vec<Option<&[u8]>> = rows.iter().map(|(_, b)| b.as_deref()).collect();
+        let n = self.execute(
+            "UPDATE extractions SET embedding = v.embedding
+             FROM unnest($1::text[], $2::bytea[]) AS v (id, embedding)
+             WHERE extractions.article_id = v.id",
+            &[&ids, &blobs],
+        )?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub(crate) fn get_embeddings(
+        &self,
+        ids: &[&str],
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.query(
+            "SELECT article_id, embedding FROM extractions
+             WHERE embedding IS NOT NULL AND article_id = ANY($1)",
+            &[&ids],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| self.err(e))
+    }
+
     pub(crate) fn all_embedded(&self, sql: &'static str) -> Result<bool, StoreError> {
         match self.query_opt(sql, &[])? {
             Some(r) => r.try_get(0).map_err(|e| self.err(e)),
@@ -678,7 +728,7 @@ impl Pg {
         .map_err(|e| self.err(e))
     }
 
-    fn count(&self, sql: &'static str) -> Result<u64, StoreError> {
+    pub(crate) fn count(&self, sql: &'static str) -> Result<u64, StoreError> {
         let rows = self.query(sql, &[])?;
         let n: i64 = match rows.first() {
             Some(r) => r.try_get(0).map_err(|e| self.err(e))?,

@@ -28,6 +28,8 @@ backends!(
     ids_page_in_order,
     a_damaged_row_is_reported_with_its_id,
     embeddings_round_trip_beside_the_extraction,
+    embeddings_are_back_filled_page_by_page,
+    embeddings_are_read_in_batches,
 );
 
 /// A fully populated article read from HTML: every field set, a source that differs from the
@@ -251,6 +253,138 @@ fn embeddings_round_trip_beside_the_extraction(db: &Db) {
         other.get_article(&articles[0].0.id).expect("get"),
         Some(ArticleRecord::from_article(articles[0].0.clone()))
     );
+}
+
+/// `n` bare articles, stored without embeddings; their ids in ascending order.
+fn bare_articles(store: &mut Store, n: usize) -> Vec<String> {
+    let items: Vec<(Article, Extraction)> = (0..n)
+        .map(|i| {
+            let text = format!("The harbour of Orlesk reopened, notice {i}.");
+            (
+                Article::new(&format!("notice-{i}.txt"), text),
+                Extraction::default(),
+            )
+        })
+        .collect();
+    for chunk in items.chunks(500) {
+        store.insert_batch(chunk).expect("insert");
+    }
+    let mut ids: Vec<String> = items.into_iter().map(|(a, _)| a.id).collect();
+    ids.sort();
+    ids
+}
+
+fn embeddings_are_back_filled_page_by_page(db: &Db) {
+    let mut store = db.open();
+    assert_eq!(store.count_unembedded().expect("count"), 0);
+    assert!(store.unembedded_ids(10, None).expect("ids").is_empty());
+    let ids = bare_articles(&mut store, 5);
+    // One article stored with an embedding is not listed.
+    let embedded = Article::new("embedded.txt", "A ferry sailed from Orlesk.".to_string());
+    store
+        .insert_batch_embedded(
+            &[(embedded.clone(), Extraction::default())],
+            &[vec![1.0, 0.0]],
+        )
+        .expect("insert");
+    assert_eq!(store.count_unembedded().expect("count"), 5);
+    assert!(!store.all_embedded().expect("all"));
+
+    // Pages in id order; the cursor is the last id of a page.
+    let first = store.unembedded_ids(2, None).expect("page");
+    assert_eq!(first, ids[..2]);
+    // Written in one call (an id not stored is skipped and not counted).
+    let a = vec![0.5f32, -0.25];
+    let b = vec![1e-30f32, 3.4e38];
+    let written = store
+        .set_embeddings(&[
+            (ids[1].as_str(), b.as_slice()),
+            ("0123456789abcdef", a.as_slice()),
+            (ids[0].as_str(), a.as_slice()),
+        ])
+        .expect("set");
+    assert_eq!(written, 2);
+    assert_eq!(store.count_unembedded().expect("count"), 3);
+    assert_eq!(store.get_embedding(&ids[0]).expect("get"), Some(a.clone()));
+    assert_eq!(store.get_embedding(&ids[1]).expect("get"), Some(b.clone()));
+    // Another connection sees the committed write.
+    assert_eq!(db.open().get_embedding(&ids[1]).expect("get"), Some(b));
+
+    // The next page starts after the cursor; an article passed over (say, its text could not
+    // be read) stays unembedded behind it.
+    let second = store
+        .unembedded_ids(2, first.last().map(String::as_str))
+        .expect("page");
+    assert_eq!(second, ids[2..4]);
+    let last = store
+        .unembedded_ids(2, second.last().map(String::as_str))
+        .expect("page");
+    assert_eq!(last, ids[4..]);
+    assert!(
+        store
+            .unembedded_ids(2, last.last().map(String::as_str))
+            .expect("page")
+            .is_empty()
+    );
+    let rest: Vec<(&str, &[f32])> = ids[2..].iter().map(|id| (id.as_str(), &a[..])).collect();
+    assert_eq!(store.set_embeddings(&rest).expect("set"), 3);
+    assert_eq!(store.count_unembedded().expect("count"), 0);
+    assert!(store.all_embedded().expect("all"));
+    assert!(store.unembedded_ids(10, None).expect("ids").is_empty());
+    // The article's own row is untouched by the update.
+    assert_eq!(
+        store.get_article(&embedded.id).expect("get"),
+        Some(ArticleRecord::from_article(embedded))
+    );
+
+    // An empty vector removes an embedding: the article is listed again.
+    assert_eq!(
+        store
+            .set_embeddings(&[(ids[3].as_str(), &[][..])])
+            .expect("set"),
+        1
+    );
+    assert_eq!(store.unembedded_ids(10, None).expect("ids"), ids[3..4]);
+    assert_eq!(store.set_embeddings(&[]).expect("nothing"), 0);
+}
+
+fn embeddings_are_read_in_batches(db: &Db) {
+    let mut store = db.open();
+    // More ids than one query takes (500).
+    let ids = bare_articles(&mut store, 1100);
+    let vectors: Vec<Vec<f32>> = (0..ids.len())
+        .map(|i| vec![i as f32, -(i as f32) / 7.0, 1e-30])
+        .collect();
+    // All but every tenth.
+    let items: Vec<(&str, &[f32])> = ids
+        .iter()
+        .zip(&vectors)
+        .enumerate()
+        .filter(|(i, _)| i % 10 != 0)
+        .map(|(_, (id, v))| (id.as_str(), v.as_slice()))
+        .collect();
+    assert_eq!(store.set_embeddings(&items).expect("set"), 990);
+    let mut asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+    asked.push("0123456789abcdef");
+    let got = store.get_embeddings(&asked).expect("read");
+    assert_eq!(got.len(), 990);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(got.get(id), (i % 10 != 0).then_some(&vectors[i]), "{i}");
+        // The same as one by one.
+        assert_eq!(got.get(id).cloned(), store.get_embedding(id).expect("get"));
+    }
+    assert!(store.get_embeddings(&[]).expect("none").is_empty());
+
+    // A damaged blob is an error naming its article.
+    db.execute_raw(
+        "UPDATE extractions SET embedding = x'0102030405' WHERE article_id = ?1",
+        "UPDATE extractions SET embedding = '\\x0102030405'::bytea WHERE article_id = $1",
+        &ids[777],
+    );
+    let err = store.get_embeddings(&asked).expect_err("damaged");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&ids[777]) && msg.contains(db.label()), "{msg}");
 }
 
 fn missing_articles_are_none(db: &Db) {

@@ -8,7 +8,10 @@
 //! Fills a new store with N articles (150 a day from 1 January 2024, team-written fictional
 //! templates), computes its stories once (full), stores a batch of B new articles dated the
 //! day after the last (or GAP_DAYS after), then times the incremental refresh and the full one for that batch,
-//! and counts the stories that differ between the two results. A SQLite DB file is replaced;
+//! and counts the stories that differ between the two results. With `REFRESH_BENCH_EMBED=1`
+//! every article is stored with a synthetic sentence embedding ([`embedding`]), so the
+//! refreshes read them and cluster with `Config::with_embeddings()`. The last line ends with a
+//! digest of the stories after the full refresh (equal digests: equal stories). A SQLite DB file is replaced;
 //! for PostgreSQL pass an empty schema:
 //! `.../sitrep?options=-csearch_path%3Dbench` (after `CREATE SCHEMA bench`).
 
@@ -86,6 +89,48 @@ fn article(n: usize) -> (Article, Extraction) {
     (a, Extraction::default())
 }
 
+/// A synthetic sentence embedding of article `n` (384 floats, unit length): its story's
+/// direction (pseudo-random from the story number) plus a smaller one of its own.
+fn embedding(n: usize) -> Vec<f32> {
+    let day = n / PER_DAY;
+    let story = (day / 3) * 120 + n % 120;
+    let noise = |seed: u64, k: usize| -> f32 {
+        let mut x = seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(k as u64 * 0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 31;
+        x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 29;
+        (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    };
+    let mut v: Vec<f32> = (0..384)
+        .map(|k| noise(story as u64, k) + 0.3 * noise(1_000_000 + n as u64, k))
+        .collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    for x in &mut v {
+        *x /= norm;
+    }
+    v
+}
+
+/// Stores articles `range`, with their synthetic embeddings when `embed`.
+fn store_articles(
+    store: &mut Store,
+    range: std::ops::Range<usize>,
+    embed: bool,
+) -> anyhow::Result<()> {
+    for chunk in range.collect::<Vec<_>>().chunks(1000) {
+        let items: Vec<_> = chunk.iter().map(|&i| article(i)).collect();
+        let embeddings: Vec<Vec<f32>> = if embed {
+            chunk.iter().map(|&i| embedding(i)).collect()
+        } else {
+            Vec::new()
+        };
+        store.insert_batch_embedded(&items, &embeddings)?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: refresh_bench DB ARTICLES [BATCH [GAP_DAYS]]";
@@ -101,14 +146,15 @@ fn main() -> anyhow::Result<()> {
         Some(g) => g.parse().context(usage)?,
         None => 1,
     };
+    let embed = std::env::var("REFRESH_BENCH_EMBED").is_ok_and(|v| v == "1");
     let _ = std::fs::remove_file(db);
     let mut store = Store::open(db).with_context(|| format!("cannot open {db}"))?;
     let t = Instant::now();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        let items: Vec<_> = chunk.iter().map(|&i| article(i)).collect();
-        store.insert_batch(&items)?;
-    }
-    eprintln!("stored {n} articles in {:.1}s", t.elapsed().as_secs_f64());
+    store_articles(&mut store, 0..n, embed)?;
+    eprintln!(
+        "stored {n} articles in {:.1}s (embeddings: {embed})",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let count = stories::refresh(&mut store)?;
     eprintln!(
@@ -118,8 +164,7 @@ fn main() -> anyhow::Result<()> {
 
     // The new batch: the day after the last stored article.
     let first_new = (n / PER_DAY + gap) * PER_DAY;
-    let items: Vec<_> = (first_new..first_new + batch).map(article).collect();
-    store.insert_batch(&items)?;
+    store_articles(&mut store, first_new..first_new + batch, embed)?;
     let t = Instant::now();
     let refreshed = stories::refresh_after(&mut store)?;
     let inc = t.elapsed().as_secs_f64();
@@ -170,9 +215,23 @@ fn main() -> anyhow::Result<()> {
     println!(
         "articles={n} batch={batch} incremental={inc:.3}s ({refreshed:?}) full={full_s:.3}s \
          ({full} stories; {differ} differ from the incremental result, {thread_only} by their \
-         thread only)"
+         thread only) embeddings={embed} digest={:016x}",
+        digest(&after_full)
     );
     Ok(())
+}
+
+/// A digest of the stories (their JSON, in id order): equal stories, equal digests.
+fn digest(stories: &std::collections::BTreeMap<String, sitrep_model::Story>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (id, story) in stories {
+        id.hash(&mut h);
+        serde_json::to_string(story)
+            .unwrap_or_default()
+            .hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Every stored story, by id.

@@ -4,6 +4,7 @@
 //! Exit status: 0 when every input was processed, 1 when some input failed (everything else was
 //! still processed), 2 when the command could not run at all.
 
+mod embed;
 mod nlp;
 mod pipeline;
 mod report;
@@ -13,6 +14,7 @@ mod watch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use sitrep_model::NaiveDate;
 
@@ -82,6 +84,24 @@ enum Command {
         #[command(flatten)]
         embed: EmbedArgs,
     },
+    /// Back-fills sentence embeddings: embeds every stored article that has none (ingested
+    /// with `--no-embed`, or before the model was installed) as `ingest` would have, then,
+    /// once every article has one,
+    /// recomputes the stories with them. Re-run after an interruption: it goes on where it
+    /// stopped. Model: `SITREP_EMBED_DIR`, else models/minilm (`scripts/fetch-models`).
+    Embed {
+        /// Store: `sqlite://PATH`, a path, or `postgres://USER@HOST:PORT/DB` (default:
+        /// sitrep.sqlite in the data folder).
+        #[arg(long, env = "SITREP_DB")]
+        db: Option<String>,
+        /// Articles embedded together; one store transaction per batch.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+        batch: u16,
+        /// Recompute every story even when nothing was embedded (after a run stopped between
+        /// its last batch and its story recompute).
+        #[arg(long)]
+        full_refresh: bool,
+    },
     /// Linguistic analysis: tokens, sentences, tags, dependency parse, named entities.
     Nlp {
         #[command(flatten)]
@@ -145,6 +165,8 @@ enum Command {
         /// Pages analysed and stored together; one store transaction per batch.
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
         batch: u16,
+        #[command(flatten)]
+        embed: EmbedArgs,
     },
 }
 
@@ -221,7 +243,6 @@ fn default_db() -> String {
 
 /// `sitrep serve`: opens the store and its search index, then serves until killed.
 fn serve(db: &str, addr: std::net::SocketAddr, reindex: bool) -> anyhow::Result<()> {
-    use anyhow::Context;
     let started = std::time::Instant::now();
     let spec = db;
     // Shown without a password.
@@ -275,6 +296,15 @@ fn with_analyzer(inputs: InputArgs) -> anyhow::Result<pipeline::Options> {
     Ok(opts)
 }
 
+/// `opts` with the sentence embedder `mode` asks for ([`pipeline::embedder`]).
+fn with_embedder(
+    mut opts: pipeline::Options,
+    mode: pipeline::EmbedMode,
+) -> anyhow::Result<pipeline::Options> {
+    opts.embedder = pipeline::embedder(mode)?;
+    Ok(opts)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json_logs = cli.json || cli.log_format == LogFormat::Json;
@@ -292,12 +322,20 @@ fn main() -> ExitCode {
         } => {
             let db = db.unwrap_or_else(default_db);
             with_analyzer(inputs)
-                .and_then(|mut opts| {
-                    opts.embedder = pipeline::embedder(embed.mode())?;
-                    Ok(opts)
-                })
+                .and_then(|opts| with_embedder(opts, embed.mode()))
                 .and_then(|opts| pipeline::ingest(&opts, &db, full_refresh, &reporter))
         }
+        Command::Embed {
+            db,
+            batch,
+            full_refresh,
+        } => embed::command(
+            &db.unwrap_or_else(default_db),
+            usize::from(batch),
+            full_refresh,
+            || pipeline::load_embedder(&sitrep_embed::default_model_dir()),
+            &reporter,
+        ),
         Command::Stories { inputs, db, embed } => {
             stories_command(inputs, db, embed.mode(), &reporter)
         }
@@ -313,6 +351,7 @@ fn main() -> ExitCode {
             state,
             model,
             batch,
+            embed,
         } => {
             let args = watch::WatchArgs {
                 config,
@@ -329,7 +368,9 @@ fn main() -> ExitCode {
                 model,
                 batch,
             };
-            with_analyzer(inputs).and_then(|opts| watch::watch(&args, &opts, &reporter))
+            with_analyzer(inputs)
+                .and_then(|opts| with_embedder(opts, embed.mode()))
+                .and_then(|opts| watch::watch(&args, &opts, &reporter))
         }
         Command::Nlp { inputs, format } => {
             let model = model_dir(&inputs);

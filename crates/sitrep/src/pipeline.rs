@@ -19,7 +19,7 @@ pub struct Options {
     /// Entities and quotes are extracted when set (`extract`, `ingest`).
     pub analyzer: Option<std::sync::Arc<sitrep_extract::Analyzer>>,
     /// Each new article's title and lead are embedded and stored with it when set
-    /// (`ingest --embed`), for the story refresh.
+    /// (`ingest`, `watch`, `stories FILES` when embeddings are on), for the story refresh.
     pub embedder: Option<std::sync::Arc<sitrep_embed::Embedder>>,
 }
 
@@ -50,17 +50,20 @@ pub fn embedder(mode: EmbedMode) -> anyhow::Result<Option<std::sync::Arc<sitrep_
             );
             Ok(None)
         }
-        EmbedMode::Auto | EmbedMode::On => Ok(Some(std::sync::Arc::new(load_embedder(&dir)?))),
+        EmbedMode::Auto | EmbedMode::On => {
+            let embedder = load_embedder(&dir).context("--no-embed goes without embeddings")?;
+            Ok(Some(std::sync::Arc::new(embedder)))
+        }
     }
 }
 
-/// The sentence embedder of `ingest --embed`, from `dir` (`SITREP_EMBED_DIR`, else
-/// `models/minilm`, which `scripts/fetch-models` fills); a missing model is an error naming the
-/// file.
+/// The sentence embedder of `ingest`, `watch`, `stories` and `embed`, from `dir`
+/// (`SITREP_EMBED_DIR`, else `models/minilm`, which `scripts/fetch-models` fills); a missing
+/// model is an error naming the file.
 pub fn load_embedder(dir: &std::path::Path) -> anyhow::Result<sitrep_embed::Embedder> {
     sitrep_embed::Embedder::load(dir).with_context(|| {
         format!(
-            "cannot load the sentence embedding model from {} (--no-embed goes without)",
+            "cannot load the sentence embedding model from {}",
             dir.display()
         )
     })

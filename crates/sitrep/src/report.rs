@@ -77,6 +77,24 @@ impl Reporter {
         }
     }
 
+    /// A line for the user (`sitrep: LINE`), unless quiet.
+    pub fn say(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        let say = || {
+            if self.json {
+                tracing::warn!("{line}");
+            } else {
+                eprintln!("sitrep: {line}");
+            }
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(say),
+            None => say(),
+        }
+    }
+
     pub fn progress(&self, summary: &Summary) {
         if let Some(bar) = &self.bar {
             bar.set_position(summary.read as u64);

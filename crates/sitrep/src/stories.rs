@@ -6,7 +6,7 @@
 //!
 //! The clustering setting follows the store: [`sitrep_stories::Config::with_embeddings`] with
 //! each article's stored sentence embedding when every stored article has one
-//! ([`Store::all_embedded`]: all were ingested with `--embed`), [`sitrep_stories::Config`]'s
+//! ([`Store::all_embedded`]: all were ingested with embeddings on), [`sitrep_stories::Config`]'s
 //! defaults otherwise. One rule for the whole store, so a full and an incremental refresh
 //! always cluster alike.
 
@@ -80,25 +80,31 @@ impl Setting {
 
     /// Each record's clustering features, in the records' order, with its stored embedding
     /// when the setting reads them (an article without one keeps none: the clusterer scores
-    /// its pairs without).
+    /// its pairs without). The embeddings are read together ([`Store::get_embeddings`]: a
+    /// query per 500 articles, not one per article).
     fn features(
         &self,
         store: &Store,
         records: &[ArticleRecord],
     ) -> anyhow::Result<Vec<sitrep_stories::ArticleFeatures>> {
-        records
+        let embeddings = if self.embeddings {
+            let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+            store
+                .get_embeddings(&ids)
+                .context("cannot read the articles' embeddings")?
+        } else {
+            std::collections::HashMap::new()
+        };
+        Ok(records
             .iter()
             .map(|r| {
                 let mut f = sitrep_stories::ArticleFeatures::from_record(r);
-                if self.embeddings {
-                    f.embedding = store
-                        .get_embedding(&r.id)
-                        .with_context(|| format!("cannot read the embedding of article {}", r.id))?
-                        .unwrap_or_default();
+                if let Some(v) = embeddings.get(&r.id) {
+                    f.embedding = v.clone();
                 }
-                Ok(f)
+                f
             })
-            .collect()
+            .collect())
     }
 }
 

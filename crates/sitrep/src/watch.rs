@@ -1,6 +1,7 @@
 //! `sitrep watch`: polls the feeds of a config file (sitrep-feeds) and ingests their new
 //! article pages exactly as `sitrep ingest` ingests an `.html` file: same cleaning, analysis,
-//! store batches and story refresh (see `pipeline`). Feed item metadata fills what a page lacks.
+//! store batches and story refresh (see `pipeline`), with `--embed` the same sentence
+//! embeddings. Feed item metadata fills what a page lacks.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -735,3 +735,161 @@ fn ingest_with_embed_and_no_model_names_the_missing_file() -> std::io::Result<()
     assert!(!db.exists() || store_count(&db) == 0);
     Ok(())
 }
+
+/// The MiniLM model folder, or `None` (after a note naming `test`) when it is not fetched.
+fn minilm(test: &str) -> Option<PathBuf> {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
+    if model.join("model.safetensors").is_file() {
+        return Some(model);
+    }
+    eprintln!(
+        "note: {test} skipped: no model in {} (run scripts/fetch-models)",
+        model.display()
+    );
+    None
+}
+
+/// `sitrep ingest` of the examples (without `--embed`, or with it) into a new SQLite store in
+/// `dir`; returns the store spec.
+fn ingest_examples(dir: &Path, name: &str, embed: Option<&Path>) -> std::io::Result<String> {
+    let spec = format!("sqlite://{}", dir.join(name).display());
+    let mut cmd = sitrep();
+    cmd.args(["ingest", "--db", &spec]);
+    if let Some(model) = embed {
+        cmd.env("SITREP_EMBED_DIR", model).arg("--embed");
+    }
+    let out = cmd.arg(examples()).output()?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    Ok(spec)
+}
+
+/// `sitrep embed` back-fills a store ingested without `--embed`: each article gets the
+/// embedding `ingest --embed` stores, and the stories are then those of a store ingested with
+/// `--embed`. Run again, it says there is nothing to do, without loading the model. Skipped,
+/// with a note, when the model is not fetched.
+#[test]
+fn embed_back_fills_a_store_ingested_without_embeddings() -> std::io::Result<()> {
+    let Some(model) = minilm("embed_back_fills_a_store_ingested_without_embeddings") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let plain = ingest_examples(dir.path(), "plain.sqlite", None)?;
+    let embedded = ingest_examples(dir.path(), "embedded.sqlite", Some(&model))?;
+    let store = sitrep_store::Store::open(&plain).expect("open");
+    assert_eq!(store.count_unembedded().expect("count"), 5);
+    drop(store);
+
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["embed", "--batch", "2", "--db", &plain])
+        .output()?;
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("5 articles read, 5 embedded, 0 duplicates, 0 failed"),
+        "{err}"
+    );
+    let back = sitrep_store::Store::open(&plain).expect("open");
+    let with = sitrep_store::Store::open(&embedded).expect("open");
+    assert!(back.all_embedded().expect("all"));
+    for id in back.article_ids(100, None).expect("ids") {
+        let a = back.get_embedding(&id).expect("read").expect("back-filled");
+        let b = with.get_embedding(&id).expect("read").expect("ingested");
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert_eq!(a.len(), b.len());
+        assert!(worst < 1e-4, "{id}: differs by {worst}");
+    }
+    drop((back, with));
+    let stories = |spec: &str| -> std::io::Result<Vec<serde_json::Value>> {
+        let out = sitrep().args(["stories", "--db", spec]).output()?;
+        assert!(out.status.success(), "{}", stderr(&out));
+        Ok(by_id(&out))
+    };
+    assert_eq!(stories(&plain)?, stories(&embedded)?);
+
+    // Again: nothing to do (the model is not even needed), exit 0.
+    let again = sitrep()
+        .env("SITREP_EMBED_DIR", dir.path().join("no-minilm-here"))
+        .args(["embed", "--db", &plain])
+        .output()?;
+    let err = stderr(&again);
+    assert!(again.status.success(), "{err}");
+    assert!(
+        err.contains("already has an embedding: nothing to do"),
+        "{err}"
+    );
+    Ok(())
+}
+
+/// An article whose stored text cannot be read is named; the others are embedded; exit 1.
+#[test]
+fn embed_names_an_unreadable_article_and_embeds_the_others() -> std::io::Result<()> {
+    let Some(model) = minilm("embed_names_an_unreadable_article_and_embeds_the_others") else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let spec = ingest_examples(dir.path(), "store.sqlite", None)?;
+    let ids = sitrep_store::Store::open(&spec)
+        .and_then(|s| s.article_ids(100, None))
+        .expect("ids");
+    let damaged = &ids[2];
+    // A body that is not UTF-8 (a damaged row), behind the store's back.
+    rusqlite::Connection::open(dir.path().join("store.sqlite"))
+        .and_then(|c| {
+            c.execute(
+                "UPDATE articles SET body = CAST(x'4f726cff' AS TEXT) WHERE id = ?1",
+                [damaged],
+            )
+        })
+        .expect("damage");
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["embed", "--db", &spec])
+        .output()?;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{damaged}: cannot read the stored article's text")),
+        "{err}"
+    );
+    assert!(err.contains("4 embedded"), "{err}");
+    assert!(err.contains("1 articles of"), "{err}");
+    let store = sitrep_store::Store::open(&spec).expect("open");
+    for id in &ids {
+        assert_eq!(
+            store.get_embedding(id).expect("read").is_some(),
+            id != damaged,
+            "{id}"
+        );
+    }
+    Ok(())
+}
+
+/// Without the model, `sitrep embed` on a store that needs it fails as `ingest --embed` does
+/// (exit 2, the missing file named) and changes nothing.
+#[test]
+fn embed_without_the_model_names_the_missing_file() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let spec = ingest_examples(dir.path(), "store.sqlite", None)?;
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", dir.path().join("no-minilm-here"))
+        .args(["embed", "--db", &spec])
+        .output()?;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot load the sentence embedding model"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no-minilm-here") && err.contains("model file missing"),
+        "{err}"
+    );
+    let store = sitrep_store::Store::open(&spec).expect("open");
+    assert_eq!(store.count_unembedded().expect("count"), 5);
+    Ok(())
+}

@@ -221,3 +221,137 @@ fn watch_once_ingests_new_feed_articles() -> Result<(), Box<dyn std::error::Erro
     assert_eq!(store_articles(&db).len(), 2);
     Ok(())
 }
+
+/// A feed of two dated article pages (written for these tests; fictional places and people).
+fn two_page_site(port: u16) -> Routes {
+    let base = format!("http://127.0.0.1:{port}");
+    vec![
+        (
+            "/rss.xml".to_string(),
+            "application/rss+xml",
+            format!(
+                r#"<rss version="2.0"><channel><title>Brackwater Herald</title>
+<item><title>Quay to reopen after repairs</title><link>{base}/news/quay</link>
+<pubDate>Tue, 11 Mar 2025 07:00:00 GMT</pubDate></item>
+<item><title>Council hears fishermen</title><link>{base}/news/council</link>
+<pubDate>Wed, 12 Mar 2025 07:00:00 GMT</pubDate></item>
+</channel></rss>"#
+            ),
+        ),
+        (
+            "/news/quay".to_string(),
+            "text/html",
+            page(
+                Some("Brackwater quay to reopen after repairs"),
+                "The quay at Brackwater will reopen next week, the harbour office said.",
+            ),
+        ),
+        (
+            "/news/council".to_string(),
+            "text/html",
+            page(
+                Some("Council hears Brackwater fishermen"),
+                "The council of Brackwater met the fishermen on Tuesday evening.",
+            ),
+        ),
+    ]
+}
+
+/// A feeds config polling the local server's feed, with its state beside it.
+fn feeds_config(dir: &Path, port: u16) -> std::io::Result<std::path::PathBuf> {
+    let config = dir.join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\nhost_delay = \"10ms\"\n\n[[feed]]\nurl = \"http://127.0.0.1:{port}/rss.xml\"\n"
+        ),
+    )?;
+    Ok(config)
+}
+
+/// `watch --embed` with the real model (`models/minilm`): each stored page has the embedding
+/// `ingest --embed` stores, that of its stored title and lead (`sitrep_embed::article_lead`),
+/// and the store's stories use them. Skipped, with a note, when the model is not fetched.
+#[test]
+fn watch_with_embed_stores_each_pages_embedding() -> Result<(), Box<dyn std::error::Error>> {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
+    if !model.join("model.safetensors").is_file() {
+        eprintln!(
+            "note: watch_with_embed_stores_each_pages_embedding skipped: no model in {} \
+             (run scripts/fetch-models)",
+            model.display()
+        );
+        return Ok(());
+    }
+    let (port, _log) = serve(two_page_site)?;
+    let dir = tempfile::tempdir()?;
+    let config = feeds_config(dir.path(), port)?;
+    let spec = format!("sqlite://{}", dir.path().join("store.sqlite").display());
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["watch", "--once", "--allow-private", "--embed", "--config"])
+        .arg(&config)
+        .args(["--db", &spec])
+        .output()?;
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+
+    let embedder = sitrep_embed::Embedder::load(&model)?;
+    let store = sitrep_store::Store::open(&spec)?;
+    let ids = store.article_ids(100, None)?;
+    assert_eq!(ids.len(), 2, "{err}");
+    for id in &ids {
+        let article = store.get_article(id)?.ok_or("stored article")?;
+        let stored = store.get_embedding(id)?.ok_or("no embedding stored")?;
+        let lead = sitrep_embed::article_lead(article.title.as_deref(), &article.body);
+        let expected = embedder.embed(&[lead])?;
+        assert_eq!(stored.len(), sitrep_embed::DIM);
+        let worst = stored
+            .iter()
+            .zip(expected[0].iter())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{id}: differs by {worst}");
+    }
+    assert!(store.all_embedded()?);
+    drop(store);
+    let stories = sitrep().args(["stories", "--db", &spec]).output()?;
+    assert!(stories.status.success(), "{}", stderr(&stories));
+    let placed: usize = String::from_utf8_lossy(&stories.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|s| s["articles"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(placed, 2);
+    Ok(())
+}
+
+/// `watch --embed` without the model fails as `ingest --embed` does (exit 2, the missing file
+/// named) before any feed is asked for or anything stored.
+#[test]
+fn watch_with_embed_and_no_model_names_the_missing_file() -> Result<(), Box<dyn std::error::Error>>
+{
+    let (port, log) = serve(two_page_site)?;
+    let dir = tempfile::tempdir()?;
+    let config = feeds_config(dir.path(), port)?;
+    let db = dir.path().join("store.sqlite");
+    let out = sitrep()
+        .env("SITREP_EMBED_DIR", dir.path().join("no-minilm-here"))
+        .args(["watch", "--once", "--allow-private", "--embed", "--config"])
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .output()?;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot load the sentence embedding model"),
+        "{err}"
+    );
+    assert!(err.contains("--no-embed"), "{err}");
+    assert!(err.contains("no-minilm-here"), "{err}");
+    assert!(err.contains("model file missing"), "{err}");
+    assert!(log.lock().map(|l| l.is_empty()).unwrap_or(false));
+    assert!(store_articles(&db).is_empty());
+    Ok(())
+}
