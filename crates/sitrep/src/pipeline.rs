@@ -236,8 +236,25 @@ pub fn ingest(
     } else {
         refresh_after(&mut store, db)?;
     }
+    if opts.embedder.is_some() {
+        warn_unembedded(&store, db);
+    }
     reporter.finish("stored", &summary);
     Ok(summary)
+}
+
+/// With embeddings on, says when stored articles still lack one (ingested with `--no-embed`
+/// or before the model was installed): until they have one the stories are grouped without
+/// embeddings, and `sitrep embed` back-fills them.
+pub fn warn_unembedded(store: &Store, db: &str) {
+    match store.count_unembedded() {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            "{n} stored articles in {db} have no sentence embedding, so the stories are grouped \
+             without embeddings: run `sitrep embed` once to add them"
+        ),
+        Err(e) => tracing::warn!("cannot count the articles without an embedding in {db}: {e}"),
+    }
 }
 
 /// Stores one batch in one transaction, counting stored articles and duplicates; with an

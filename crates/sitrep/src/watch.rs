@@ -52,6 +52,9 @@ pub fn watch(args: &WatchArgs, opts: &Options, reporter: &Reporter) -> anyhow::R
     };
     let db = &args.db;
     let mut store = Store::open(db).with_context(|| format!("cannot open store {db}"))?;
+    if opts.embedder.is_some() {
+        crate::pipeline::warn_unembedded(&store, db);
+    }
     let mut watcher = Watcher::open(config, state_path, args.allow_private)?;
     let mut summary = Summary::default();
     loop {

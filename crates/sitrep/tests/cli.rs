@@ -663,6 +663,17 @@ fn embeddings_are_on_by_default_when_the_model_is_installed() -> std::io::Result
         assert!(store.get_embedding(id).expect("read").is_none(), "{id}");
     }
     drop(store);
+    // Embeddings on over a store whose articles have none: it says how to back-fill them.
+    let again = sitrep()
+        .env_remove("SITREP_EMBED")
+        .env("SITREP_EMBED_DIR", &model)
+        .args(["ingest", "--db", &off])
+        .arg(examples())
+        .output()?;
+    assert!(again.status.success(), "{}", stderr(&again));
+    let err = stderr(&again);
+    assert!(err.contains("5 stored articles"), "{err}");
+    assert!(err.contains("sitrep embed"), "{err}");
     // The same articles' stories, from the files and from the embedded store.
     let partition = |out: &Output| {
         let mut groups: Vec<Vec<String>> = json_lines(out)
