@@ -40,8 +40,10 @@ pub const DIM: usize = 384;
 pub const MAX_TOKENS: usize = 256;
 
 /// Texts run through the model together; a longer input is cut into batches of this size,
-/// each of texts of similar length (less padding).
-pub const BATCH: usize = 32;
+/// each of texts of similar length (less padding). 8: on 2 cores larger batches are no faster
+/// and hold more memory (100 article leads, `sitrep ingest`: peak RSS 316 MB at 8, 387 MB at
+/// 16, 520 MB at 32; BENCHMARKS.md, Stories, step 16).
+pub const BATCH: usize = 8;
 
 /// One sentence embedding: unit length, so the cosine of two is their dot product.
 pub type Embedding = [f32; DIM];

@@ -56,6 +56,28 @@ fn batch_equals_one_by_one() {
     }
 }
 
+/// More texts than a batch, of several lengths: each vector is its own text's, in input order.
+#[test]
+fn texts_over_several_batches_keep_their_order() {
+    let texts: Vec<String> = (0..2 * sitrep_embed::BATCH + 3)
+        .map(|i| {
+            let s = SENTENCES[i % SENTENCES.len()];
+            format!("{} {}", s.repeat(1 + i % 3), i)
+        })
+        .collect();
+    let all = embedder().embed(&texts).expect("embeds");
+    assert_eq!(all.len(), texts.len());
+    for (text, in_batch) in texts.iter().zip(&all) {
+        let alone = embedder().embed(&[text]).expect("embeds");
+        let diff = alone[0]
+            .iter()
+            .zip(in_batch)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(diff < 1e-5, "{text:?}: max difference {diff}");
+    }
+}
+
 #[test]
 fn empty_input_gives_no_vectors() {
     let none: [&str; 0] = [];
