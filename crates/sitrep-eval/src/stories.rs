@@ -17,7 +17,7 @@ use rayon::prelude::*;
 // The text embedded for a document: its lead (the function `sitrep ingest --embed` uses too).
 use sitrep_embed::lead;
 use sitrep_stories::bcubed::{BCubed, bcubed};
-use sitrep_stories::{ArticleFeatures, Clusterer, Config};
+use sitrep_stories::{ArticleFeatures, Config};
 
 /// Threshold of the TF-IDF baseline, tuned on ECB+ train (`--tune`).
 const BASELINE_THRESHOLD: f32 = 0.2;
@@ -392,11 +392,10 @@ pub(crate) fn ecb_stories(
     if let Some(set) = std::env::var_os("SITREP_STORIES_SET") {
         override_config(&mut config, &set.to_string_lossy())?;
     }
-    let mut c = Clusterer::new(config);
-    for &i in &order {
-        c.add(&docs[i].full);
-    }
-    c.consolidate();
+    let feats: Vec<ArticleFeatures> = docs.iter().map(|d| d.full.clone()).collect();
+    let orders = consensus_orders(docs.len(), &config, &order);
+    let kept = sitrep_stories::consensus::cluster_batch(&config, &feats, orders, |_| {});
+    let (c, order) = (kept.clusterer, kept.order);
     let mut out = vec![(String::new(), 0); docs.len()];
     for (pos, &i) in order.iter().enumerate() {
         let s = c.story_of(pos).map_or(u32::MAX, |s| s.0);
@@ -405,17 +404,38 @@ pub(crate) fn ecb_stories(
     Ok(out)
 }
 
+/// The orders a run in `order` clusters the documents in: `order` itself and, with
+/// [`Config::consensus_runs`] above 1, as many more pseudo-random ones seeded by `order` (the
+/// documents are undated, so every order is open; `sitrep` keeps publication dates in order
+/// and shuffles within a date by a salted id hash).
+fn consensus_orders(n: usize, config: &Config, order: &[usize]) -> Vec<Vec<usize>> {
+    let seed = order.iter().take(8).fold(0u64, |h, &i| {
+        h.wrapping_mul(0x0100_0000_01b3) ^ (i as u64 + 1)
+    });
+    (0..config.consensus_runs.max(1) as u64)
+        .map(|j| {
+            if j == 0 {
+                order.to_vec()
+            } else {
+                shuffled(n, seed ^ j.wrapping_mul(0x9e37_79b9))
+            }
+        })
+        .collect()
+}
+
 /// Stories and threads BCubed of one run in one order.
 fn cluster(docs: &[Doc], config: &Config, baseline: bool, order: &[usize]) -> (BCubed, BCubed) {
-    let mut c = Clusterer::new(config.clone());
-    for &i in order {
-        c.add(if baseline {
-            &docs[i].words
-        } else {
-            &docs[i].full
-        });
-    }
-    c.consolidate();
+    let feats: Vec<ArticleFeatures> = docs
+        .iter()
+        .map(|d| if baseline { &d.words } else { &d.full }.clone())
+        .collect();
+    let kept = sitrep_stories::consensus::cluster_batch(
+        config,
+        &feats,
+        consensus_orders(docs.len(), config, order),
+        |_| {},
+    );
+    let (c, order) = (kept.clusterer, kept.order);
     let mut story = vec![0u32; docs.len()];
     let mut thread = vec![0u32; docs.len()];
     for (pos, &i) in order.iter().enumerate() {
@@ -894,6 +914,7 @@ fn override_config(c: &mut Config, set: &str) -> anyhow::Result<()> {
             "reassign_rounds" => c.reassign_rounds = v as u32,
             "reassign_margin" => c.reassign_margin = v,
             "reassign_close" => c.reassign_close = v,
+            "consensus_runs" => c.consensus_runs = v as usize,
             "length_exponent" => c.length_exponent = v,
             "length_ref" => c.length_ref = v,
             "embedding_weight" => c.embedding_weight = v,

@@ -164,6 +164,11 @@ pub struct Config {
     /// longer joins a story that closed; with this off it could, until the story left the
     /// posting lists it was found through.
     pub evict_closed: bool,
+    /// Orders a batch is clustered in by callers that cluster a whole batch
+    /// ([`crate::consensus::cluster_batch`]: `sitrep`'s story refresh, the evaluation); the
+    /// run the others agree with most is kept. 1: one pass. The streaming [`Clusterer`] itself
+    /// does not read it.
+    pub consensus_runs: usize,
 }
 
 impl Default for Config {
@@ -240,6 +245,7 @@ impl Default for Config {
             max_postings: 500,
             rare_df_ratio: 0.2,
             evict_closed: true,
+            consensus_runs: 5,
         }
     }
 }
@@ -294,6 +300,7 @@ impl Config {
             // The baseline's thread threshold as measured before step 10's re-tune.
             thread_threshold: 0.14,
             merge_every: 0,
+            consensus_runs: 1,
             ..Config::default()
         }
     }

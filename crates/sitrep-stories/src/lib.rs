@@ -44,6 +44,7 @@
 
 pub mod bcubed;
 mod cluster;
+pub mod consensus;
 mod features;
 mod state;
 

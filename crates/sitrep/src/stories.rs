@@ -113,6 +113,28 @@ fn arrival(r: &ArticleRecord) -> (bool, Option<NaiveDate>, &str) {
     (r.published.is_none(), r.published, r.id.as_str())
 }
 
+/// The orders a batch of records is clustered in ([`sitrep_stories::Config::consensus_runs`]):
+/// articles go in by publication date (undated last), a stream in the order news arrives; within
+/// a date by id in the first run and by the id salted per run in the others. None depends on
+/// the order the records came in, so neither does the kept run.
+fn consensus_orders(records: &[ArticleRecord], runs: usize) -> Vec<Vec<usize>> {
+    (0..runs.max(1) as u64)
+        .map(|run| {
+            let mut order: Vec<usize> = (0..records.len()).collect();
+            if run == 0 {
+                order.sort_by_key(|&a| arrival(&records[a]));
+            } else {
+                order.sort_by_cached_key(|&a| {
+                    let r = &records[a];
+                    let salted = sitrep_stories::consensus::salted(&r.id, run);
+                    (r.published.is_none(), r.published, salted, r.id.as_str())
+                });
+            }
+            order
+        })
+        .collect()
+}
+
 /// [`build`] from the records and their [`features`], with a `background` sample of other
 /// articles' features counted in the document frequencies first, as `represents` articles, but
 /// placed in no story ([`sitrep_stories::Clusterer::observe_sample`]).
@@ -123,15 +145,13 @@ fn build_observing(
     represents: u32,
     config: &sitrep_stories::Config,
 ) -> Vec<Story> {
-    // Articles go in by publication date (then id): a stream in the order news arrives.
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by_key(|&a| arrival(&records[a]));
-    let mut clusterer = sitrep_stories::Clusterer::new(config.clone());
-    clusterer.observe_sample(background, represents);
-    for &i in &order {
-        clusterer.add(&feats[i]);
-    }
-    clusterer.consolidate();
+    let clusterer = sitrep_stories::consensus::cluster_batch(
+        config,
+        feats,
+        consensus_orders(records, config.consensus_runs),
+        |c| c.observe_sample(background, represents),
+    )
+    .clusterer;
     let by_id: std::collections::HashMap<&str, &ArticleRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut out = Vec::new();
@@ -851,6 +871,33 @@ mod tests {
             (5, 2, 74),
             (5, 3, 75),
         ]
+    }
+
+    /// The stories of a batch do not depend on the order its records come in: the clusterer
+    /// gets them by date, and the consensus runs' orders come from the records' dates and ids.
+    #[test]
+    fn a_batch_gives_the_same_stories_in_any_order() {
+        let records: Vec<ArticleRecord> = corpus()
+            .into_iter()
+            .map(|(t, n, d)| {
+                let (a, x) = art(t, n, d);
+                ArticleRecord::new(a, x)
+            })
+            .collect();
+        let sorted = |mut v: Vec<Story>| {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            serde_json::to_string(&v).unwrap_or_default()
+        };
+        let stories = build(&records, None).expect("stories");
+        assert!(stories.len() >= 3, "several stories: {}", stories.len());
+        let forward = sorted(stories);
+        let mut reversed = records.clone();
+        reversed.reverse();
+        assert_eq!(sorted(build(&reversed, None).expect("stories")), forward);
+        let mut shuffled = records.clone();
+        shuffled.rotate_left(7);
+        shuffled.swap(1, 12);
+        assert_eq!(sorted(build(&shuffled, None).expect("stories")), forward);
     }
 
     fn all_stories(store: &Store) -> Vec<Story> {
