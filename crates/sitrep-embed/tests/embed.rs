@@ -42,18 +42,24 @@ fn unit_length_and_deterministic() {
     }
 }
 
-#[test]
-fn batch_equals_one_by_one() {
-    let batch = embedder().embed(&SENTENCES).expect("embeds");
-    for (text, in_batch) in SENTENCES.iter().zip(&batch) {
-        let alone = embedder().embed(&[*text]).expect("embeds");
+/// Embeds `texts` together and checks each vector against its text embedded alone.
+fn each_equals_its_text_alone<S: AsRef<str>>(texts: &[S]) {
+    let together = embedder().embed(texts).expect("embeds");
+    assert_eq!(together.len(), texts.len());
+    for (text, in_batch) in texts.iter().zip(&together) {
+        let alone = embedder().embed(&[text.as_ref()]).expect("embeds");
         let diff = alone[0]
             .iter()
             .zip(in_batch)
             .map(|(x, y)| (x - y).abs())
             .fold(0.0f32, f32::max);
-        assert!(diff < 1e-5, "{text:?}: max difference {diff}");
+        assert!(diff < 1e-5, "{:?}: max difference {diff}", text.as_ref());
     }
+}
+
+#[test]
+fn batch_equals_one_by_one() {
+    each_equals_its_text_alone(&SENTENCES);
 }
 
 /// More texts than a batch, of several lengths: each vector is its own text's, in input order.
@@ -65,17 +71,7 @@ fn texts_over_several_batches_keep_their_order() {
             format!("{} {}", s.repeat(1 + i % 3), i)
         })
         .collect();
-    let all = embedder().embed(&texts).expect("embeds");
-    assert_eq!(all.len(), texts.len());
-    for (text, in_batch) in texts.iter().zip(&all) {
-        let alone = embedder().embed(&[text]).expect("embeds");
-        let diff = alone[0]
-            .iter()
-            .zip(in_batch)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0f32, f32::max);
-        assert!(diff < 1e-5, "{text:?}: max difference {diff}");
-    }
+    each_equals_its_text_alone(&texts);
 }
 
 #[test]

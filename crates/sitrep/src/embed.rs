@@ -241,6 +241,22 @@ mod tests {
         }
     }
 
+    /// A back-fill of `store`, `batch` at a time, with the made-up embedder: what it did and
+    /// the texts of each call.
+    fn recorded(store: &mut Store, batch: usize) -> (Backfilled, Vec<Vec<String>>) {
+        let mut calls = Vec::new();
+        let done = backfill(
+            store,
+            "test",
+            batch,
+            false,
+            &mut recording(&mut calls),
+            &quiet(),
+        )
+        .expect("backfill");
+        (done, calls)
+    }
+
     fn all_stories(store: &Store) -> Vec<sitrep_model::Story> {
         let (summaries, next) = store.list_stories(1000, None).expect("list");
         assert!(next.is_none());
@@ -262,16 +278,7 @@ mod tests {
             .insert_batch_embedded(&items[..1], std::slice::from_ref(&kept))
             .expect("insert");
         store.insert_batch(&items[1..]).expect("insert");
-        let mut calls = Vec::new();
-        let done = backfill(
-            &mut store,
-            "test",
-            3,
-            false,
-            &mut recording(&mut calls),
-            &quiet(),
-        )
-        .expect("backfill");
+        let (done, calls) = recorded(&mut store, 3);
         assert_eq!(done.summary.read, 8);
         assert_eq!(done.summary.written, 8);
         assert_eq!(done.summary.failed, 0);
@@ -313,16 +320,7 @@ mod tests {
         let mut store = Store::open_in_memory().expect("store");
         store.insert_batch(&items).expect("insert");
         assert!(all_stories(&store).is_empty());
-        let mut calls = Vec::new();
-        backfill(
-            &mut store,
-            "test",
-            64,
-            false,
-            &mut recording(&mut calls),
-            &quiet(),
-        )
-        .expect("backfill");
+        recorded(&mut store, 64);
         assert!(
             crate::stories::Setting::of(&store)
                 .expect("setting")
@@ -359,16 +357,7 @@ mod tests {
         // Nothing clustered with a setting the store does not have yet.
         assert!(all_stories(&store).is_empty());
 
-        let mut calls = Vec::new();
-        let done = backfill(
-            &mut store,
-            "test",
-            4,
-            false,
-            &mut recording(&mut calls),
-            &quiet(),
-        )
-        .expect("rerun");
+        let (done, calls) = recorded(&mut store, 4);
         assert_eq!(
             calls.iter().map(Vec::len).sum::<usize>(),
             5,
@@ -396,16 +385,7 @@ mod tests {
                 [&damaged],
             )
             .expect("damage");
-        let mut calls = Vec::new();
-        let done = backfill(
-            &mut store,
-            "test",
-            3,
-            false,
-            &mut recording(&mut calls),
-            &quiet(),
-        )
-        .expect("backfill");
+        let (done, _) = recorded(&mut store, 3);
         assert_eq!((done.summary.written, done.summary.failed), (8, 1));
         assert_eq!(done.failures.len(), 1);
         let (id, why) = &done.failures[0];
