@@ -30,7 +30,8 @@ pub struct Clustered {
 /// Clusters `feats` once per order of `orders` (each a permutation of `0..feats.len()`; none:
 /// the batch's own order), each clusterer first `prepare`d (e.g. to observe a background
 /// sample), and keeps the run whose stories agree most with the others' ([`medoid`]). Runs go
-/// in parallel.
+/// in parallel and keep only their partitions; the kept run is clustered once more for its
+/// clusterer (the clustering is deterministic), so memory holds the runs in flight, not all.
 pub fn cluster_batch<F>(
     config: &Config,
     feats: &[ArticleFeatures],
@@ -46,31 +47,42 @@ where
     } else {
         orders
     };
-    let runs: Vec<(Clusterer, Vec<u32>)> = orders
+    let run_in = |order: &[usize]| {
+        let mut c = Clusterer::new(config.clone());
+        prepare(&mut c);
+        for &i in order {
+            c.add(&feats[i]);
+        }
+        c.consolidate();
+        c
+    };
+    if orders.len() == 1 {
+        let order = orders.into_iter().next().unwrap_or_default();
+        return Clustered {
+            clusterer: run_in(&order),
+            order,
+            run: 0,
+        };
+    }
+    // Each run keeps only its partition, so memory holds the runs in flight, not all of them;
+    // the kept one is clustered again (the same order gives the same result).
+    let labels: Vec<Vec<u32>> = orders
         .par_iter()
         .map(|order| {
-            let mut c = Clusterer::new(config.clone());
-            prepare(&mut c);
-            for &i in order {
-                c.add(&feats[i]);
-            }
-            c.consolidate();
+            let c = run_in(order);
             let mut labels = vec![u32::MAX; feats.len()];
             for (pos, &i) in order.iter().enumerate() {
                 labels[i] = c.story_of(pos).map_or(u32::MAX, |s| s.0);
             }
-            (c, labels)
+            labels
         })
         .collect();
-    let labels: Vec<&[u32]> = runs.iter().map(|(_, l)| l.as_slice()).collect();
-    let run = medoid(&labels);
-    let (clusterer, _) = runs.into_iter().nth(run).unwrap_or_else(|| {
-        // Unreachable: `medoid` returns an index of `labels`, one per run.
-        (Clusterer::new(config.clone()), Vec::new())
-    });
+    let views: Vec<&[u32]> = labels.iter().map(Vec::as_slice).collect();
+    let run = medoid(&views);
+    let order = orders.into_iter().nth(run).unwrap_or_default();
     Clustered {
-        clusterer,
-        order: orders.into_iter().nth(run).unwrap_or_default(),
+        clusterer: run_in(&order),
+        order,
         run,
     }
 }
