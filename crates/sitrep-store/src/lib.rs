@@ -449,13 +449,18 @@ impl Store {
     /// How many stored articles have no sentence embedding (stored without `--embed`, or
     /// before schema version 5). Reads the partial index of those articles: no scan.
     pub fn count_unembedded(&self) -> Result<u64, StoreError> {
-        const SQL: &str = "SELECT count(*) FROM extractions WHERE embedding IS NULL";
+        self.count("SELECT count(*) FROM extractions WHERE embedding IS NULL")
+    }
+
+    /// The single count a `SELECT count(*) ...` query without parameters gives, on either
+    /// backend (the statement is the same in both dialects).
+    pub(crate) fn count(&self, sql: &'static str) -> Result<u64, StoreError> {
         let n: i64 = match &self.backend {
             Backend::Sqlite(conn) => conn
-                .prepare_cached(SQL)
+                .prepare_cached(sql)
                 .and_then(|mut s| s.query_row([], |r| r.get(0)))
                 .map_err(|e| self.sql_err(e))?,
-            Backend::Postgres(pg) => return pg.count(SQL),
+            Backend::Postgres(pg) => return pg.count(sql),
         };
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -603,17 +608,7 @@ impl Store {
 
     /// How many articles are stored.
     pub fn count_articles(&self) -> Result<u64, StoreError> {
-        let conn = match &self.backend {
-            Backend::Sqlite(conn) => conn,
-            Backend::Postgres(pg) => return pg.count_articles(),
-        };
-        let mut stmt = conn
-            .prepare_cached("SELECT count(*) FROM articles")
-            .map_err(|e| self.sql_err(e))?;
-        let n: i64 = stmt
-            .query_row([], |r| r.get(0))
-            .map_err(|e| self.sql_err(e))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.count("SELECT count(*) FROM articles")
     }
 
     /// Up to `limit` stored ids in ascending order, starting after `after` (exclusive): pass the

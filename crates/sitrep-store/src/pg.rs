@@ -737,14 +737,6 @@ impl Pg {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    pub(crate) fn count_articles(&self) -> Result<u64, StoreError> {
-        self.count("SELECT count(*) FROM articles")
-    }
-
-    pub(crate) fn count_stories(&self) -> Result<u64, StoreError> {
-        self.count("SELECT count(*) FROM stories")
-    }
-
     pub(crate) fn article_ids(
         &self,
         limit: usize,

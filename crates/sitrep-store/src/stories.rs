@@ -368,15 +368,7 @@ impl Store {
 
     /// How many stories are stored.
     pub fn count_stories(&self) -> Result<u64, StoreError> {
-        let conn = match &self.backend {
-            Backend::Sqlite(conn) => conn,
-            Backend::Postgres(pg) => return pg.count_stories(),
-        };
-        let n: i64 = conn
-            .prepare_cached("SELECT count(*) FROM stories")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| self.sql_err(e))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.count("SELECT count(*) FROM stories")
     }
 
     /// Up to `limit` stories, newest first (by last date, then id, both descending), starting

@@ -299,16 +299,14 @@ fn embed_new(
             new.push(i);
         }
     }
-    let texts: Vec<String> = new
-        .iter()
-        .map(|&i| sitrep_embed::article_lead(articles[i].0.title.as_deref(), &articles[i].0.body))
-        .collect();
-    let vectors = embedder
-        .embed(&texts)
-        .context("cannot embed the articles' leads")?;
+    let vectors = crate::stories::embed_leads(
+        embedder,
+        new.iter()
+            .map(|&i| (articles[i].0.title.as_deref(), articles[i].0.body.as_str())),
+    )?;
     let mut out = vec![Vec::new(); articles.len()];
     for (i, v) in new.into_iter().zip(vectors) {
-        out[i] = v.to_vec();
+        out[i] = v;
     }
     Ok(out)
 }

@@ -30,21 +30,35 @@ pub fn build(
         .collect();
     let config = match embedder {
         Some(embedder) => {
-            let leads: Vec<String> = records
-                .iter()
-                .map(|r| sitrep_embed::article_lead(r.title.as_deref(), &r.body))
-                .collect();
-            let vectors = embedder
-                .embed(&leads)
-                .context("cannot embed the articles' leads")?;
+            let vectors = embed_leads(
+                embedder,
+                records
+                    .iter()
+                    .map(|r| (r.title.as_deref(), r.body.as_str())),
+            )?;
             for (f, v) in feats.iter_mut().zip(vectors) {
-                f.embedding = v.to_vec();
+                f.embedding = v;
             }
             sitrep_stories::Config::with_embeddings()
         }
         None => sitrep_stories::Config::default(),
     };
     Ok(build_observing(records, &feats, &[], 0, &config))
+}
+
+/// The embeddings of articles given as (title, body), in order: each of its
+/// [`sitrep_embed::article_lead`], what the ingest stores and the stories compare.
+pub fn embed_leads<'a>(
+    embedder: &sitrep_embed::Embedder,
+    articles: impl Iterator<Item = (Option<&'a str>, &'a str)>,
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let texts: Vec<String> = articles
+        .map(|(title, body)| sitrep_embed::article_lead(title, body))
+        .collect();
+    let vectors = embedder
+        .embed(&texts)
+        .context("cannot embed the articles' leads")?;
+    Ok(vectors.into_iter().map(|v| v.to_vec()).collect())
 }
 
 /// The stories of a set of the store's article records, clustered with the store's setting

@@ -1,19 +1,12 @@
 //! End-to-end tests of the `sitrep` binary: output contract, bad input, idempotent and
 //! crash-safe ingest.
 
+mod common;
+use common::{sitrep, stderr};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn sitrep() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
-    // Embeddings off unless a test asks for them: what the tests check must not depend on
-    // whether the model was fetched.
-    cmd.env_remove("SITREP_DB")
-        .env("SITREP_LOG", "warn")
-        .env("SITREP_EMBED", "off");
-    cmd
-}
+use std::process::{Output, Stdio};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/articles")
@@ -40,10 +33,6 @@ fn example_files() -> std::io::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 fn store_count(db: &Path) -> u64 {
@@ -580,15 +569,9 @@ fn articles_a_killed_ingest_left_out_of_the_stories_are_placed_by_the_next() -> 
 /// note, when the model is not fetched.
 #[test]
 fn ingest_with_embed_stores_an_embedding_per_article() -> std::io::Result<()> {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
-    if !model.join("model.safetensors").is_file() {
-        eprintln!(
-            "note: ingest_with_embed_stores_an_embedding_per_article skipped: no model in {} \
-             (run scripts/fetch-models)",
-            model.display()
-        );
+    let Some(model) = common::minilm("ingest_with_embed_stores_an_embedding_per_article") else {
         return Ok(());
-    }
+    };
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("store.sqlite");
     let spec = format!("sqlite://{}", db.display());
@@ -624,15 +607,10 @@ fn ingest_with_embed_stores_an_embedding_per_article() -> std::io::Result<()> {
 /// store's. Skipped, with a note, when the model is not fetched.
 #[test]
 fn embeddings_are_on_by_default_when_the_model_is_installed() -> std::io::Result<()> {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
-    if !model.join("model.safetensors").is_file() {
-        eprintln!(
-            "note: embeddings_are_on_by_default_when_the_model_is_installed skipped: no model \
-             in {} (run scripts/fetch-models)",
-            model.display()
-        );
+    let Some(model) = common::minilm("embeddings_are_on_by_default_when_the_model_is_installed")
+    else {
         return Ok(());
-    }
+    };
     let dir = tempfile::tempdir()?;
     let on = format!("sqlite://{}", dir.path().join("on.sqlite").display());
     let off = format!("sqlite://{}", dir.path().join("off.sqlite").display());
@@ -747,19 +725,6 @@ fn ingest_with_embed_and_no_model_names_the_missing_file() -> std::io::Result<()
     Ok(())
 }
 
-/// The MiniLM model folder, or `None` (after a note naming `test`) when it is not fetched.
-fn minilm(test: &str) -> Option<PathBuf> {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
-    if model.join("model.safetensors").is_file() {
-        return Some(model);
-    }
-    eprintln!(
-        "note: {test} skipped: no model in {} (run scripts/fetch-models)",
-        model.display()
-    );
-    None
-}
-
 /// `sitrep ingest` of the examples (without `--embed`, or with it) into a new SQLite store in
 /// `dir`; returns the store spec.
 fn ingest_examples(dir: &Path, name: &str, embed: Option<&Path>) -> std::io::Result<String> {
@@ -780,7 +745,7 @@ fn ingest_examples(dir: &Path, name: &str, embed: Option<&Path>) -> std::io::Res
 /// with a note, when the model is not fetched.
 #[test]
 fn embed_back_fills_a_store_ingested_without_embeddings() -> std::io::Result<()> {
-    let Some(model) = minilm("embed_back_fills_a_store_ingested_without_embeddings") else {
+    let Some(model) = common::minilm("embed_back_fills_a_store_ingested_without_embeddings") else {
         return Ok(());
     };
     let dir = tempfile::tempdir()?;
@@ -839,7 +804,8 @@ fn embed_back_fills_a_store_ingested_without_embeddings() -> std::io::Result<()>
 /// An article whose stored text cannot be read is named; the others are embedded; exit 1.
 #[test]
 fn embed_names_an_unreadable_article_and_embeds_the_others() -> std::io::Result<()> {
-    let Some(model) = minilm("embed_names_an_unreadable_article_and_embeds_the_others") else {
+    let Some(model) = common::minilm("embed_names_an_unreadable_article_and_embeds_the_others")
+    else {
         return Ok(());
     };
     let dir = tempfile::tempdir()?;

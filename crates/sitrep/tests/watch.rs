@@ -3,24 +3,13 @@
 //! feed metadata fills what a page lacks, loopback is refused without `--allow-private`, and
 //! a second run fetches nothing again.
 
+mod common;
+use common::{sitrep, stderr};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-
-fn sitrep() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
-    // Embeddings off unless a test asks for them (as in cli.rs).
-    cmd.env_remove("SITREP_DB")
-        .env("SITREP_LOG", "warn")
-        .env("SITREP_EMBED", "off");
-    cmd
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
 
 type Routes = Vec<(String, &'static str, String)>;
 
@@ -274,15 +263,9 @@ fn feeds_config(dir: &Path, port: u16) -> std::io::Result<std::path::PathBuf> {
 /// and the store's stories use them. Skipped, with a note, when the model is not fetched.
 #[test]
 fn watch_with_embed_stores_each_pages_embedding() -> Result<(), Box<dyn std::error::Error>> {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/minilm");
-    if !model.join("model.safetensors").is_file() {
-        eprintln!(
-            "note: watch_with_embed_stores_each_pages_embedding skipped: no model in {} \
-             (run scripts/fetch-models)",
-            model.display()
-        );
+    let Some(model) = common::minilm("watch_with_embed_stores_each_pages_embedding") else {
         return Ok(());
-    }
+    };
     let (port, _log) = serve(two_page_site)?;
     let dir = tempfile::tempdir()?;
     let config = feeds_config(dir.path(), port)?;
